@@ -1,0 +1,106 @@
+using Azure.Core;
+using Azure.Identity;
+using Azure.Storage.Blobs;
+using AvCloud.Functions.Cosmos;
+using AvCloud.Functions.Http;
+using AvCloud.Functions.Storage;
+using Microsoft.Azure.Cosmos;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Azure.Functions.Worker.Middleware;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace AvCloud.Functions;
+
+/// <summary>
+/// Everything the functions need, registered once. The function app (Program.cs) and the local host both
+/// call <see cref="AddAvCloud"/>, so the same clients and rules run in Azure and on one machine.
+/// </summary>
+public static class AvCloudServices
+{
+    /// <summary>Worker middleware, outermost first. The local host runs the same list around its invocations.</summary>
+    public static IReadOnlyList<Type> Middleware { get; } = [typeof(ProblemDetailsMiddleware)];
+
+    public static IServiceCollection AddAvCloud(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<AvCloudOptions>().Bind(configuration.GetSection(AvCloudOptions.Section));
+        services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.Section))
+            .ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<CosmosOptions>().Bind(configuration.GetSection(CosmosOptions.Section))
+            .ValidateDataAnnotations().ValidateOnStart();
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.ConfigureHttpJsonOptions(json =>
+        {
+            json.SerializerOptions.PropertyNamingPolicy = AvCloudJson.Options.PropertyNamingPolicy;
+            json.SerializerOptions.DefaultIgnoreCondition = AvCloudJson.Options.DefaultIgnoreCondition;
+            foreach (var converter in AvCloudJson.Options.Converters)
+            {
+                json.SerializerOptions.Converters.Add(converter);
+            }
+        });
+        services.AddSingleton(CreateCredential);
+        services.AddSingleton(CreateBlobServiceClient);
+        services.AddSingleton(CreateCosmosClient);
+        services.AddSingleton(provider => provider.GetRequiredService<CosmosClient>()
+            .GetDatabase(provider.GetRequiredService<IOptions<CosmosOptions>>().Value.Database));
+
+        foreach (var middleware in Middleware)
+        {
+            services.AddSingleton(middleware);
+        }
+
+        return services;
+    }
+
+    /// <summary>Adds <see cref="Middleware"/> to the worker pipeline, in order.</summary>
+    public static IFunctionsWorkerApplicationBuilder UseAvCloudMiddleware(this IFunctionsWorkerApplicationBuilder builder)
+    {
+        foreach (var type in Middleware)
+        {
+            builder.Use(next => context =>
+                ((IFunctionsWorkerMiddleware)context.InstanceServices.GetRequiredService(type)).Invoke(context, next));
+        }
+
+        return builder;
+    }
+
+    // Azure only: the app's managed identity. DefaultAzureCredential is never used: it probes the cloud metadata
+    // endpoint and developer tools, which local runs must not do.
+    private static TokenCredential CreateCredential(IServiceProvider provider)
+    {
+        var clientId = provider.GetRequiredService<IOptions<AvCloudOptions>>().Value.ManagedIdentityClientId;
+        return string.IsNullOrWhiteSpace(clientId)
+            ? new ManagedIdentityCredential(ManagedIdentityId.SystemAssigned)
+            : new ManagedIdentityCredential(ManagedIdentityId.FromUserAssignedClientId(clientId));
+    }
+
+    private static BlobServiceClient CreateBlobServiceClient(IServiceProvider provider)
+    {
+        var options = provider.GetRequiredService<IOptions<StorageOptions>>().Value;
+        return options.BlobServiceUri is { } uri
+            ? new BlobServiceClient(uri, provider.GetRequiredService<TokenCredential>())
+            : new BlobServiceClient(options.ConnectionString);
+    }
+
+    private static CosmosClient CreateCosmosClient(IServiceProvider provider)
+    {
+        var options = provider.GetRequiredService<IOptions<CosmosOptions>>().Value;
+        var clientOptions = new CosmosClientOptions
+        {
+            ApplicationName = "AvCloud",
+            UseSystemTextJsonSerializerWithOptions = AvCloudJson.Options,
+        };
+        if (options.Key is null)
+        {
+            return new CosmosClient(options.Endpoint.ToString(), provider.GetRequiredService<TokenCredential>(), clientOptions);
+        }
+
+        // The local stand-in speaks only the gateway protocol and is the only endpoint there is.
+        clientOptions.ConnectionMode = ConnectionMode.Gateway;
+        clientOptions.LimitToEndpoint = true;
+        return new CosmosClient(options.Endpoint.ToString(), options.Key, clientOptions);
+    }
+}

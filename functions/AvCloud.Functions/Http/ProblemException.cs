@@ -1,0 +1,24 @@
+namespace AvCloud.Functions.Http;
+
+/// <summary>
+/// A request AvCloud refuses, with what the caller needs to put it right. Thrown from anywhere in an HTTP
+/// function; <see cref="ProblemDetailsMiddleware"/> turns it into an RFC 9457 response. Messages are written
+/// for the caller and never carry exception text from below.
+/// </summary>
+public sealed class ProblemException(int status, string title, string? detail = null) : Exception(title)
+{
+    public int Status { get; } = status;
+
+    public string Title { get; } = title;
+
+    public string? Detail { get; } = detail;
+
+    /// <summary>Field-level validation failures, reported as <c>errors</c> in the problem document.</summary>
+    public IDictionary<string, string[]>? Errors { get; init; }
+
+    public static ProblemException Invalid(string field, string message) =>
+        new(StatusCodes.Status400BadRequest, "The request is not valid.", message)
+        {
+            Errors = new Dictionary<string, string[]> { [field] = [message] },
+        };
+}

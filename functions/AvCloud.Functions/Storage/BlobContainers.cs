@@ -1,0 +1,16 @@
+namespace AvCloud.Functions.Storage;
+
+/// <summary>The blob containers of the footage account (DESIGN.md section 2).</summary>
+public static class BlobContainers
+{
+    /// <summary>Dock uploads land here; no WORM, emptied once catalogued.</summary>
+    public const string Ingest = "ingest";
+
+    /// <summary>Catalogued footage, version-level WORM, content-addressed names.</summary>
+    public const string Footage = "footage";
+
+    /// <summary>Uploads whose size or SHA-256 did not match their manifest.</summary>
+    public const string Quarantine = "quarantine";
+
+    public static IReadOnlyList<string> All { get; } = [Ingest, Footage, Quarantine];
+}

@@ -1,0 +1,186 @@
+using System.Globalization;
+using Azure.Storage.Blobs;
+using AvCloud.Functions;
+using AvCloud.Functions.Cosmos;
+using AvCloud.Functions.Health;
+using AvCloud.Functions.Storage;
+using AvCloud.Local.Emulators;
+using AvCloud.Local.Functions;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Azure.Cosmos;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace AvCloud.Local;
+
+/// <summary>
+/// The whole of AvCloud on one machine: Azurite and the Cosmos stand-in as child processes, and a host that
+/// serves the function app's own classes (HTTP routes, the Event Grid blob webhook, timers, the admin API) with
+/// the same service registrations as in Azure. Everything listens on 127.0.0.1 only.
+/// </summary>
+public sealed class LocalCloud : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly NodeProcess _azurite;
+    private readonly NodeProcess _cosmos;
+    private readonly BlobWatcher _watcher;
+
+    private LocalCloud(WebApplication app, NodeProcess azurite, NodeProcess cosmos, BlobWatcher watcher,
+        Uri baseAddress, Uri blobEndpoint, Uri cosmosEndpoint, IReadOnlyList<LocalFunction> functions)
+    {
+        _app = app;
+        _azurite = azurite;
+        _cosmos = cosmos;
+        _watcher = watcher;
+        BaseAddress = baseAddress;
+        BlobEndpoint = blobEndpoint;
+        CosmosEndpoint = cosmosEndpoint;
+        Functions = functions;
+    }
+
+    /// <summary>The function host: <c>/api/...</c>, <c>/runtime/webhooks/blobs</c>, <c>/admin/functions</c>.</summary>
+    public Uri BaseAddress { get; }
+
+    public Uri BlobEndpoint { get; }
+
+    public Uri CosmosEndpoint { get; }
+
+    public string StorageConnectionString => ConnectionString(BlobEndpoint);
+
+    public static string CosmosKey => Emulator.CosmosKey;
+
+    public IReadOnlyList<LocalFunction> Functions { get; }
+
+    /// <summary>The host's services: the app's registrations (clients, options, clock) as the functions see them.</summary>
+    public IServiceProvider Services => _app.Services;
+
+    public static async Task<LocalCloud> StartAsync(LocalCloudOptions options, CancellationToken cancellationToken = default)
+    {
+        // Loopback only: the Cosmos SDK must not probe the cloud metadata endpoint.
+        Environment.SetEnvironmentVariable("COSMOS_DISABLE_IMDS_ACCESS", "true");
+
+        var localDirectory = Emulator.FindLocalDirectory();
+        using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(options.MinimumLogLevel));
+        var emulatorLogger = loggers.CreateLogger("AvCloud.Local.Emulators");
+
+        var azuritePort = Emulator.PickPort(options.AzuritePort);
+        var cosmosPort = Emulator.PickPort(options.CosmosPort);
+        var blobEndpoint = new Uri($"http://127.0.0.1:{azuritePort}/{Emulator.AzuriteAccount}");
+        var cosmosEndpoint = new Uri($"http://127.0.0.1:{cosmosPort}/");
+
+        var azurite = NodeProcess.Start("azurite", localDirectory, "azurite.js", AzuriteArguments(azuritePort, options.DataDirectory), emulatorLogger);
+        var cosmos = NodeProcess.Start("cosmos", localDirectory, Path.Combine("cosmos", "launcher.js"),
+            CosmosArguments(cosmosPort, options.DataDirectory), emulatorLogger);
+        try
+        {
+            await Task.WhenAll(
+                Emulator.WaitUntilAnsweringAsync(azurite, "Azurite", new Uri($"{blobEndpoint}?comp=list"), needsSuccess: false, cancellationToken),
+                Emulator.WaitUntilAnsweringAsync(cosmos, "The Cosmos stand-in", cosmosEndpoint, needsSuccess: true, cancellationToken));
+            return await StartHostAsync(options, azurite, cosmos, blobEndpoint, cosmosEndpoint, cancellationToken);
+        }
+        catch
+        {
+            await azurite.DisposeAsync();
+            await cosmos.DisposeAsync();
+            throw;
+        }
+    }
+
+    private static string[] AzuriteArguments(int port, string? dataDirectory)
+    {
+        string[] common = ["--blobHost", "127.0.0.1", "--blobPort", port.ToString(CultureInfo.InvariantCulture), "--skipApiVersionCheck", "--disableTelemetry"];
+        return dataDirectory is null
+            ? [.. common, "--inMemoryPersistence"]
+            : [.. common, "--location", Path.Combine(Path.GetFullPath(dataDirectory), "azurite")];
+    }
+
+    private static string[] CosmosArguments(int port, string? dataDirectory)
+    {
+        string[] common = ["--host", "127.0.0.1", "--port", port.ToString(CultureInfo.InvariantCulture)];
+        return dataDirectory is null ? common : [.. common, "--data", Path.GetFullPath(dataDirectory)];
+    }
+
+    private static string ConnectionString(Uri blobEndpoint) =>
+        $"DefaultEndpointsProtocol=http;AccountName={Emulator.AzuriteAccount};AccountKey={Emulator.AzuriteKey};BlobEndpoint={blobEndpoint};";
+
+    private static async Task<LocalCloud> StartHostAsync(LocalCloudOptions options, NodeProcess azurite, NodeProcess cosmos,
+        Uri blobEndpoint, Uri cosmosEndpoint, CancellationToken cancellationToken)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = "Development" });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            [$"{StorageOptions.Section}:ConnectionString"] = ConnectionString(blobEndpoint),
+            [$"{CosmosOptions.Section}:Endpoint"] = cosmosEndpoint.ToString(),
+            [$"{CosmosOptions.Section}:Key"] = Emulator.CosmosKey,
+        });
+        builder.Configuration.AddInMemoryCollection(options.Settings);
+        builder.Logging.ClearProviders().AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(options.MinimumLogLevel);
+        builder.WebHost.UseKestrel(k => k.Listen(System.Net.IPAddress.Loopback, options.Port == 0 ? 0 : Emulator.PickPort(options.Port)));
+
+        builder.Services.AddAvCloud(builder.Configuration);
+        var clock = options.Clock ?? (options.ClockOffset == TimeSpan.Zero ? TimeProvider.System : new OffsetTimeProvider(options.ClockOffset));
+        builder.Services.Replace(ServiceDescriptor.Singleton(clock));
+        options.ConfigureServices?.Invoke(builder.Services);
+
+        var functions = FunctionCatalog.Discover([typeof(CheckHealth).Assembly, .. options.AdditionalFunctionAssemblies]);
+        builder.Services.AddSingleton(functions);
+        builder.Services.AddSingleton<BlobTriggers>();
+        builder.Services.AddSingleton<TimerFunctions>();
+
+        var app = builder.Build();
+        var triggerContainers = functions.Where(f => f is { Kind: TriggerKind.Blob, Problem: null }).Select(f => new BlobPathPattern(f.Blob.BlobPath).Container);
+        await ProvisionAsync(app.Services, triggerContainers, cancellationToken);
+
+        HttpFunctions.Map(app, functions);
+        app.Services.GetRequiredService<BlobTriggers>().Map(app);
+        var timers = app.Services.GetRequiredService<TimerFunctions>();
+        AdminFunctions.Map(app, functions, timers);
+
+        await app.StartAsync(cancellationToken);
+        var baseAddress = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        var webhook = new HttpClient { BaseAddress = baseAddress, Timeout = Timeout.InfiniteTimeSpan };
+        var watcher = new BlobWatcher(app.Services.GetRequiredService<BlobTriggers>(), app.Services.GetRequiredService<BlobServiceClient>(),
+            webhook, options.BlobWatchInterval, app.Services.GetRequiredService<ILogger<BlobWatcher>>());
+        watcher.Start();
+        if (options.RunTimerSchedules)
+        {
+            timers.StartSchedules();
+        }
+
+        return new LocalCloud(app, azurite, cosmos, watcher, baseAddress, blobEndpoint, cosmosEndpoint, functions);
+    }
+
+    /// <summary>
+    /// Creates what Bicep creates in Azure: the blob containers (with those blob triggers watch, which an Event Grid
+    /// subscription needs to exist), the database and its containers.
+    /// </summary>
+    private static async Task ProvisionAsync(IServiceProvider services, IEnumerable<string> triggerContainers, CancellationToken cancellationToken)
+    {
+        var blobs = services.GetRequiredService<BlobServiceClient>();
+        foreach (var name in BlobContainers.All.Append(BlobTriggers.ReceiptsContainer).Concat(triggerContainers).Distinct())
+        {
+            await blobs.GetBlobContainerClient(name).CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+        }
+
+        var cosmos = services.GetRequiredService<CosmosClient>();
+        var database = (await cosmos.CreateDatabaseIfNotExistsAsync(services.GetRequiredService<Database>().Id, cancellationToken: cancellationToken)).Database;
+        foreach (var name in CosmosContainers.All)
+        {
+            await database.CreateContainerIfNotExistsAsync(new ContainerProperties(name, CosmosContainers.PartitionKeyPath), cancellationToken: cancellationToken);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _watcher.DisposeAsync();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        await Task.WhenAll(_azurite.DisposeAsync().AsTask(), _cosmos.DisposeAsync().AsTask());
+    }
+}
+
+/// <summary>The system clock shifted by a fixed offset.</summary>
+internal sealed class OffsetTimeProvider(TimeSpan offset) : TimeProvider
+{
+    public override DateTimeOffset GetUtcNow() => System.GetUtcNow() + offset;
+}

@@ -1,0 +1,155 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using AvCloud.Local.Functions;
+
+namespace AvCloud.Local;
+
+/// <summary><c>./avcloud up</c>: runs AvCloud on this machine until Ctrl+C.</summary>
+public static class Program
+{
+    private const string Usage = """
+        Usage: avcloud up [--port N] [--data DIR] [--clock-offset OFFSET] [--no-timers] [--verbose]
+          --port N               port of the function host (default 7071; a taken port is replaced by a free one)
+          --data DIR             keep blobs and documents in DIR across restarts (default: in memory)
+          --clock-offset OFFSET  run the functions' clock shifted, e.g. 30d, -2h, 400d, 1.12:00:00
+          --no-timers            do not run timer functions on their schedules (POST /admin/functions/NAME still does)
+          --verbose              log everything, emulators included
+        """;
+
+    public static async Task<int> Main(string[] args)
+    {
+        LocalCloudOptions options;
+        try
+        {
+            options = ParseArguments(args);
+        }
+        catch (FormatException exception)
+        {
+            await Console.Error.WriteLineAsync($"{exception.Message}{Environment.NewLine}{Usage}");
+            return 2;
+        }
+
+        using var stop = new CancellationTokenSource();
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+
+        LocalCloud cloud;
+        try
+        {
+            cloud = await LocalCloud.StartAsync(options, stop.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            return 130;
+        }
+        catch (Exception exception) when (exception is InvalidOperationException or TimeoutException)
+        {
+            await Console.Error.WriteLineAsync($"AvCloud could not start: {exception.Message}");
+            return 1;
+        }
+
+        await using (cloud)
+        {
+            PrintWhereItListens(cloud, options);
+            try
+            {
+                await Task.Delay(Timeout.Infinite, stop.Token);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+
+            Console.WriteLine("Stopping AvCloud...");
+        }
+
+        Console.WriteLine("Stopped; nothing is left running.");
+        return 0;
+
+        void Stop(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            stop.Cancel();
+        }
+    }
+
+    private static LocalCloudOptions ParseArguments(string[] args)
+    {
+        var port = 7071;
+        string? data = null;
+        var offset = TimeSpan.Zero;
+        var timers = true;
+        var level = LogLevel.Warning;
+        for (var i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--port" when i + 1 < args.Length && int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out port) && port is >= 0 and < 65536:
+                    i++;
+                    break;
+                case "--data" when i + 1 < args.Length:
+                    data = args[++i];
+                    break;
+                case "--clock-offset" when i + 1 < args.Length:
+                    offset = ParseOffset(args[++i]);
+                    break;
+                case "--no-timers":
+                    timers = false;
+                    break;
+                case "--verbose":
+                    level = LogLevel.Debug;
+                    break;
+                default:
+                    throw new FormatException($"Unknown or incomplete argument: {args[i]}");
+            }
+        }
+
+        return new LocalCloudOptions { Port = port, DataDirectory = data, ClockOffset = offset, RunTimerSchedules = timers, MinimumLogLevel = level };
+    }
+
+    /// <summary>"30d", "-2h", "90m", or a TimeSpan ("1.12:00:00").</summary>
+    public static TimeSpan ParseOffset(string text)
+    {
+        if (text.Length > 1 && double.TryParse(text[..^1], NumberStyles.Float, CultureInfo.InvariantCulture, out var amount))
+        {
+            switch (text[^1])
+            {
+                case 'd': return TimeSpan.FromDays(amount);
+                case 'h': return TimeSpan.FromHours(amount);
+                case 'm': return TimeSpan.FromMinutes(amount);
+                case 's': return TimeSpan.FromSeconds(amount);
+            }
+        }
+
+        return TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var offset)
+            ? offset
+            : throw new FormatException($"Not a clock offset: {text} (try 30d, -2h or 1.12:00:00)");
+    }
+
+    private static void PrintWhereItListens(LocalCloud cloud, LocalCloudOptions options)
+    {
+        var api = new Uri(cloud.BaseAddress, "api/");
+        Console.WriteLine($"""
+            AvCloud is running on this machine (127.0.0.1 only).
+              API            {api}   (try: curl {api}health)
+              Blob storage   {cloud.BlobEndpoint}   (Azurite)
+              Cosmos DB      {cloud.CosmosEndpoint}   (Cosmos stand-in)
+              Admin          {cloud.BaseAddress}admin/functions
+              Data           {(options.DataDirectory is null ? "in memory (use --data DIR to keep it)" : Path.GetFullPath(options.DataDirectory))}
+              Clock          {(options.ClockOffset == TimeSpan.Zero ? "system time" : $"shifted by {options.ClockOffset}")}
+            Functions:
+            """);
+        foreach (var function in cloud.Functions)
+        {
+            var what = function.Kind switch
+            {
+                TriggerKind.Http => $"{string.Join(',', function.HttpMethods)} /api/{function.Route}",
+                TriggerKind.Blob => $"blob created in {function.Blob.BlobPath} (Event Grid)",
+                TriggerKind.Timer => $"timer {function.Timer.Schedule}",
+                _ => "not served",
+            };
+            Console.WriteLine($"  {function.Name,-28} {what}{(function.Problem is null ? "" : $"  NOT SERVED: {function.Problem}")}");
+        }
+
+        Console.WriteLine("Press Ctrl+C to stop.");
+    }
+}

@@ -1,0 +1,152 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json.Nodes;
+using Azure.Messaging;
+using Azure.Messaging.EventGrid;
+using Azure.Storage.Blobs;
+
+namespace AvCloud.Tests.Hosting;
+
+public sealed class BlobWebhookTests(LocalCloudFixture fixture)
+{
+    private const string Webhook = "/runtime/webhooks/blobs?functionName=Host.Functions.RecordProbeBlob";
+
+    private BlobContainerClient ProbeContainer =>
+        new BlobServiceClient(fixture.Cloud.StorageConnectionString).GetBlobContainerClient(RecordProbeBlob.Container);
+
+    [Fact]
+    public async Task Event_Grid_subscription_validation_is_answered_with_the_code()
+    {
+        var validation = new
+        {
+            id = Guid.NewGuid().ToString(),
+            topic = "/subscriptions/x/resourceGroups/avcloud/providers/Microsoft.Storage/storageAccounts/footage",
+            subject = "",
+            eventType = "Microsoft.EventGrid.SubscriptionValidationEvent",
+            eventTime = DateTimeOffset.UtcNow,
+            data = new { validationCode = "512d38b6-c7b8-40c8-89fe-f46f9e9622b6", validationUrl = "https://example.invalid/validate" },
+            dataVersion = "1",
+            metadataVersion = "1",
+        };
+        using var request = new HttpRequestMessage(HttpMethod.Post, Webhook) { Content = JsonContent.Create(new[] { validation }) };
+        request.Headers.Add("aeg-event-type", "SubscriptionValidation");
+
+        using var response = await fixture.Http.SendAsync(request, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var body = JsonNode.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        Assert.Equal("512d38b6-c7b8-40c8-89fe-f46f9e9622b6", body?["validationResponse"]?.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task CloudEvents_abuse_protection_handshake_allows_the_origin()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Options, Webhook);
+        request.Headers.Add("WebHook-Request-Origin", "eventgrid.azure.net");
+
+        using var response = await fixture.Http.SendAsync(request, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("eventgrid.azure.net", response.Headers.GetValues("WebHook-Allowed-Origin").Single());
+    }
+
+    [Fact]
+    public async Task A_committed_blob_runs_its_function_once()
+    {
+        var name = $"watched-{Guid.NewGuid():N}.mp4";
+        await ProbeContainer.UploadBlobAsync(name, BinaryData.FromString("footage"), TestContext.Current.CancellationToken);
+
+        await Eventually(() => fixture.Probes.CountBlob(name) >= 1);
+        // Several more watcher passes must not deliver it again.
+        await Task.Delay(1000, TestContext.Current.CancellationToken);
+        Assert.Equal(1, fixture.Probes.CountBlob(name));
+    }
+
+    [Fact]
+    public async Task The_same_event_delivered_twice_runs_the_function_once()
+    {
+        var name = $"direct-{Guid.NewGuid():N}.mp4";
+        var blob = ProbeContainer.GetBlobClient(name);
+        await blob.UploadAsync(BinaryData.FromString("footage"), TestContext.Current.CancellationToken);
+        var created = BlobCreated(blob.Uri);
+
+        for (var i = 0; i < 2; i++)
+        {
+            using var response = await fixture.Http.PostAsync(Webhook, EventGridBody(created), TestContext.Current.CancellationToken);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        await Task.Delay(1000, TestContext.Current.CancellationToken);
+        Assert.Equal(1, fixture.Probes.CountBlob(name));
+    }
+
+    [Fact]
+    public async Task A_CloudEvents_delivery_runs_the_function()
+    {
+        var name = $"cloudevent-{Guid.NewGuid():N}.wav";
+        var blob = ProbeContainer.GetBlobClient(name);
+        await blob.UploadAsync(BinaryData.FromString("audio"), TestContext.Current.CancellationToken);
+        var cloudEvent = new CloudEvent("/subscriptions/x/resourceGroups/avcloud/providers/Microsoft.Storage/storageAccounts/footage",
+            "Microsoft.Storage.BlobCreated", new { api = "PutBlockList", url = blob.Uri.ToString(), blobType = "BlockBlob" });
+        using var content = new StringContent(BinaryData.FromObjectAsJson(new[] { cloudEvent }).ToString(), Encoding.UTF8, "application/cloudevents-batch+json");
+
+        using var response = await fixture.Http.PostAsync(Webhook, content, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        await Eventually(() => fixture.Probes.CountBlob(name) >= 1);
+        Assert.Equal(1, fixture.Probes.CountBlob(name));
+    }
+
+    [Fact]
+    public async Task An_event_for_a_blob_that_is_gone_is_acknowledged_without_running()
+    {
+        var name = $"gone-{Guid.NewGuid():N}.mp4";
+        var created = BlobCreated(ProbeContainer.GetBlobClient(name).Uri);
+
+        using var response = await fixture.Http.PostAsync(Webhook, EventGridBody(created), TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(0, fixture.Probes.CountBlob(name));
+    }
+
+    [Fact]
+    public async Task An_unknown_function_is_not_found()
+    {
+        using var response = await fixture.Http.PostAsync("/runtime/webhooks/blobs?functionName=Host.Functions.Nope",
+            EventGridBody(BlobCreated(new Uri("http://127.0.0.1/devstoreaccount1/probe/x"))), TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task A_body_that_is_not_an_event_batch_is_a_bad_request()
+    {
+        using var content = new StringContent("{not json", Encoding.UTF8, "application/json");
+
+        using var response = await fixture.Http.PostAsync(Webhook, content, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+    }
+
+    private static EventGridEvent BlobCreated(Uri blob) => new(
+        $"/blobServices/default/containers/{RecordProbeBlob.Container}/blobs/x", "Microsoft.Storage.BlobCreated", "1",
+        new { api = "PutBlob", url = blob.ToString(), blobType = "BlockBlob", contentLength = 7 })
+    {
+        Topic = "/subscriptions/x/resourceGroups/avcloud/providers/Microsoft.Storage/storageAccounts/footage",
+    };
+
+    private static StringContent EventGridBody(EventGridEvent e) =>
+        new(BinaryData.FromObjectAsJson(new[] { e }).ToString(), Encoding.UTF8, "application/json");
+
+    internal static async Task Eventually(Func<bool> condition)
+    {
+        var deadline = DateTimeOffset.UtcNow.AddSeconds(15);
+        while (!condition())
+        {
+            Assert.True(DateTimeOffset.UtcNow < deadline, "The condition did not become true within 15 s.");
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
+    }
+}
