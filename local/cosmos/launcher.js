@@ -357,11 +357,22 @@ function unquote(value) {
   return value && value.startsWith('"') && value.endsWith('"') ? value.slice(1, -1) : value;
 }
 
+// Headers real change-feed pages carry; the SDK parses some of them (an LSN among them) on every page.
+function changeFeedHeaders(etag, count) {
+  return {
+    etag,
+    "x-ms-item-count": String(count),
+    lsn: String(state.lsn),
+    "x-ms-global-committed-lsn": String(state.lsn),
+    "x-ms-documentdb-partitionkeyrangeid": "0"
+  };
+}
+
 function readChangeFeed(ctx, collection) {
   const ifNoneMatch = unquote(ctx.headers["if-none-match"]);
   const current = String(state.lsn);
   if (ifNoneMatch === "*") {
-    return { status: 304, body: null, headers: { etag: `"${current}"` } };
+    return { status: 304, body: null, headers: changeFeedHeaders(`"${current}"`, 0) };
   }
   const since = ifNoneMatch ? Number(ifNoneMatch) : 0;
   if (Number.isNaN(since)) return badRequest("Invalid change feed continuation.");
@@ -377,14 +388,14 @@ function readChangeFeed(ctx, collection) {
   const requested = Number.parseInt(ctx.headers["x-ms-max-item-count"] || "-1", 10);
   const page = docs.slice(0, requested > 0 ? requested : DEFAULT_PAGE_SIZE);
   if (page.length === 0) {
-    return { status: 304, body: null, headers: { etag: `"${ifNoneMatch || current}"` } };
+    return { status: 304, body: null, headers: changeFeedHeaders(`"${ifNoneMatch || current}"`, 0) };
   }
   const etag = `"${page[page.length - 1]._lsn}"`;
   return {
     status: 200,
     // eslint-disable-next-line no-underscore-dangle
     body: { _rid: collection.read()._rid, Documents: page, _count: page.length },
-    headers: { etag, "x-ms-item-count": String(page.length) }
+    headers: changeFeedHeaders(etag, page.length)
   };
 }
 
@@ -569,7 +580,6 @@ function send(res, ctx, result) {
   res.setHeader("content-type", "application/json");
   res.setHeader("x-ms-activity-id", crypto.randomUUID());
   res.setHeader("x-ms-request-charge", "1");
-  res.setHeader("x-ms-session-token", `0:${state.lsn}`);
   res.setHeader("x-ms-gatewayversion", "2.0.0");
   if (status === 204 || status === 304 || body === null || body === undefined) {
     res.end();
