@@ -51,6 +51,9 @@ public sealed class LocalCloud : IAsyncDisposable
 
     public IReadOnlyList<LocalFunction> Functions { get; }
 
+    /// <summary>The emulator processes this host started (and stops).</summary>
+    internal IReadOnlyList<int> ChildProcessIds => [_azurite.Id, _cosmos.Id];
+
     /// <summary>The host's services: the app's registrations (clients, options, clock) as the functions see them.</summary>
     public IServiceProvider Services => _app.Services;
 

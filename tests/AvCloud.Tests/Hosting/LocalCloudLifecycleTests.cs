@@ -1,0 +1,78 @@
+using System.Diagnostics;
+using System.Net;
+using Azure.Storage.Blobs;
+using AvCloud.Local;
+using Microsoft.Azure.Cosmos;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AvCloud.Tests.Hosting;
+
+/// <summary>A second local cloud of its own: what `./avcloud up --data DIR` promises across a stop and a start.</summary>
+public sealed class LocalCloudLifecycleTests : IAsyncDisposable
+{
+    private readonly string _data = Directory.CreateTempSubdirectory("avcloud-up-").FullName;
+
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    private LocalCloudOptions Options => new()
+    {
+        Port = 0,
+        AzuritePort = 0,
+        CosmosPort = 0,
+        DataDirectory = _data,
+        RunTimerSchedules = false,
+        MinimumLogLevel = Microsoft.Extensions.Logging.LogLevel.Error,
+    };
+
+    private sealed record Note(string Id, string UnitId, string Text);
+
+    [Fact]
+    public async Task Stopping_leaves_no_process_behind_and_data_survives_a_restart()
+    {
+        IReadOnlyList<int> children;
+        await using (var cloud = await LocalCloud.StartAsync(Options, Cancel))
+        {
+            children = cloud.ChildProcessIds;
+            var catalogue = cloud.Services.GetRequiredService<Database>().GetContainer("footage");
+            await catalogue.CreateItemAsync(new Note("n1", "unit-a", "kept"), new PartitionKey("unit-a"), cancellationToken: Cancel);
+            await new BlobServiceClient(cloud.StorageConnectionString).GetBlobContainerClient("ingest")
+                .UploadBlobAsync("kept.mp4", BinaryData.FromString("footage"), Cancel);
+        }
+
+        foreach (var pid in children)
+        {
+            Assert.False(IsRunning(pid), $"Emulator process {pid} is still running after the local cloud stopped.");
+        }
+
+        await using (var cloud = await LocalCloud.StartAsync(Options, Cancel))
+        {
+            var note = await cloud.Services.GetRequiredService<Database>().GetContainer("footage")
+                .ReadItemAsync<Note>("n1", new PartitionKey("unit-a"), cancellationToken: Cancel);
+            Assert.Equal("kept", note.Resource.Text);
+            var blob = await new BlobServiceClient(cloud.StorageConnectionString).GetBlobContainerClient("ingest")
+                .GetBlobClient("kept.mp4").DownloadContentAsync(Cancel);
+            Assert.Equal("footage", blob.Value.Content.ToString());
+            using var http = new HttpClient { BaseAddress = cloud.BaseAddress };
+            Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/api/health", Cancel)).StatusCode);
+        }
+    }
+
+    private static bool IsRunning(int pid)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        Directory.Delete(_data, recursive: true);
+        return ValueTask.CompletedTask;
+    }
+}
