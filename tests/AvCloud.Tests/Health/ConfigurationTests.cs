@@ -1,0 +1,62 @@
+using AvCloud.Functions;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace AvCloud.Tests.Health;
+
+/// <summary>A misconfigured app fails when it starts, not at 3 a.m. when a function first needs the setting.</summary>
+public sealed class ConfigurationTests
+{
+    private static async Task<Exception?> StartWith(Dictionary<string, string?> settings)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.Sources.Clear();
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.Services.AddAvCloud(builder.Configuration);
+        using var host = builder.Build();
+        try
+        {
+            await host.StartAsync(TestContext.Current.CancellationToken);
+            await host.StopAsync(TestContext.Current.CancellationToken);
+            return null;
+        }
+        catch (Exception exception) when (exception is OptionsValidationException or AggregateException { InnerException: OptionsValidationException })
+        {
+            return exception;
+        }
+    }
+
+    [Fact]
+    public async Task Missing_storage_and_cosmos_settings_stop_the_app_at_start()
+    {
+        var failure = await StartWith([]);
+
+        Assert.NotNull(failure);
+        Assert.Contains("AvCloud:Storage", failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Both_a_connection_string_and_a_service_uri_is_ambiguous_and_refused()
+    {
+        var failure = await StartWith(new()
+        {
+            ["AvCloud:Storage:ConnectionString"] = "UseDevelopmentStorage=true",
+            ["AvCloud:Storage:BlobServiceUri"] = "https://footage.blob.core.windows.net",
+            ["AvCloud:Cosmos:Endpoint"] = "http://127.0.0.1:1/",
+        });
+
+        Assert.NotNull(failure);
+    }
+
+    [Fact]
+    public async Task Complete_settings_start()
+    {
+        Assert.Null(await StartWith(new()
+        {
+            ["AvCloud:Storage:ConnectionString"] = "UseDevelopmentStorage=true",
+            ["AvCloud:Cosmos:Endpoint"] = "http://127.0.0.1:1/",
+            ["AvCloud:Cosmos:Key"] = Local.LocalCloud.CosmosKey,
+        }));
+    }
+}
