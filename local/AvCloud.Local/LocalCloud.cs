@@ -6,6 +6,7 @@ using AvCloud.Functions.Health;
 using AvCloud.Functions.Storage;
 using AvCloud.Local.Emulators;
 using AvCloud.Local.Functions;
+using AvCloud.Local.Worm;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Azure.Cosmos;
@@ -23,14 +24,16 @@ public sealed class LocalCloud : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly NodeProcess _azurite;
     private readonly NodeProcess _cosmos;
+    private readonly WormGateway _gateway;
     private readonly BlobWatcher _watcher;
 
-    private LocalCloud(WebApplication app, NodeProcess azurite, NodeProcess cosmos, BlobWatcher watcher,
+    private LocalCloud(WebApplication app, NodeProcess azurite, NodeProcess cosmos, WormGateway gateway, BlobWatcher watcher,
         Uri baseAddress, Uri blobEndpoint, Uri cosmosEndpoint, IReadOnlyList<LocalFunction> functions)
     {
         _app = app;
         _azurite = azurite;
         _cosmos = cosmos;
+        _gateway = gateway;
         _watcher = watcher;
         BaseAddress = baseAddress;
         BlobEndpoint = blobEndpoint;
@@ -41,7 +44,15 @@ public sealed class LocalCloud : IAsyncDisposable
     /// <summary>The function host: <c>/api/...</c>, <c>/runtime/webhooks/blobs</c>, <c>/admin/functions</c>.</summary>
     public Uri BaseAddress { get; }
 
+    /// <summary>Blob storage as the app sees it: the WORM gateway in front of Azurite.</summary>
     public Uri BlobEndpoint { get; }
+
+    /// <summary>Azurite itself, behind the gateway (benchmarks compare the two).</summary>
+    internal Uri AzuriteEndpoint => new(_gatewayUpstream, Emulator.AzuriteAccount);
+
+    internal string AzuriteConnectionString => ConnectionString(AzuriteEndpoint);
+
+    private Uri _gatewayUpstream = null!;
 
     public Uri CosmosEndpoint { get; }
 
@@ -66,9 +77,10 @@ public sealed class LocalCloud : IAsyncDisposable
         using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(options.MinimumLogLevel));
         var emulatorLogger = loggers.CreateLogger("AvCloud.Local.Emulators");
 
-        var azuritePort = Emulator.PickPort(options.AzuritePort);
+        // Azurite listens on a port of its own; the WORM gateway takes the blob port the app is given.
+        var azuritePort = Emulator.PickPort(0);
         var cosmosPort = Emulator.PickPort(options.CosmosPort);
-        var blobEndpoint = new Uri($"http://127.0.0.1:{azuritePort}/{Emulator.AzuriteAccount}");
+        var azuriteEndpoint = new Uri($"http://127.0.0.1:{azuritePort}/{Emulator.AzuriteAccount}");
         var cosmosEndpoint = new Uri($"http://127.0.0.1:{cosmosPort}/");
 
         var azurite = NodeProcess.Start("azurite", localDirectory, "azurite.js", AzuriteArguments(azuritePort, options.DataDirectory), emulatorLogger);
@@ -77,12 +89,30 @@ public sealed class LocalCloud : IAsyncDisposable
         try
         {
             await Task.WhenAll(
-                Emulator.WaitUntilAnsweringAsync(azurite, "Azurite", new Uri($"{blobEndpoint}?comp=list"), needsSuccess: false, cancellationToken),
+                Emulator.WaitUntilAnsweringAsync(azurite, "Azurite", new Uri($"{azuriteEndpoint}?comp=list"), needsSuccess: false, cancellationToken),
                 Emulator.WaitUntilAnsweringAsync(cosmos, "The Cosmos stand-in", cosmosEndpoint, needsSuccess: true, cancellationToken));
-            return await StartHostAsync(options, azurite, cosmos, blobEndpoint, cosmosEndpoint, cancellationToken);
         }
         catch
         {
+            await azurite.DisposeAsync();
+            await cosmos.DisposeAsync();
+            throw;
+        }
+
+        var clock = options.Clock ?? (options.ClockOffset == TimeSpan.Zero ? TimeProvider.System : new OffsetTimeProvider(options.ClockOffset));
+        var gateway = await WormGateway.StartAsync(Emulator.PickPort(options.AzuritePort), azuriteEndpoint,
+            new WormStore(options.DataDirectory is null ? null : Path.GetFullPath(options.DataDirectory)), clock,
+            new BlobServiceClient(ConnectionString(azuriteEndpoint)), options.MinimumLogLevel, cancellationToken);
+        try
+        {
+            var blobEndpoint = new Uri(gateway.Endpoint, Emulator.AzuriteAccount);
+            var cloud = await StartHostAsync(options, clock, azurite, cosmos, gateway, blobEndpoint, cosmosEndpoint, cancellationToken);
+            cloud._gatewayUpstream = new Uri(azuriteEndpoint.GetLeftPart(UriPartial.Authority) + "/");
+            return cloud;
+        }
+        catch
+        {
+            await gateway.DisposeAsync();
             await azurite.DisposeAsync();
             await cosmos.DisposeAsync();
             throw;
@@ -106,8 +136,8 @@ public sealed class LocalCloud : IAsyncDisposable
     private static string ConnectionString(Uri blobEndpoint) =>
         $"DefaultEndpointsProtocol=http;AccountName={Emulator.AzuriteAccount};AccountKey={Emulator.AzuriteKey};BlobEndpoint={blobEndpoint};";
 
-    private static async Task<LocalCloud> StartHostAsync(LocalCloudOptions options, NodeProcess azurite, NodeProcess cosmos,
-        Uri blobEndpoint, Uri cosmosEndpoint, CancellationToken cancellationToken)
+    private static async Task<LocalCloud> StartHostAsync(LocalCloudOptions options, TimeProvider clock, NodeProcess azurite, NodeProcess cosmos,
+        WormGateway gateway, Uri blobEndpoint, Uri cosmosEndpoint, CancellationToken cancellationToken)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = "Development" });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -121,7 +151,6 @@ public sealed class LocalCloud : IAsyncDisposable
         builder.WebHost.UseKestrel(k => k.Listen(System.Net.IPAddress.Loopback, options.Port == 0 ? 0 : Emulator.PickPort(options.Port)));
 
         builder.Services.AddAvCloud(builder.Configuration);
-        var clock = options.Clock ?? (options.ClockOffset == TimeSpan.Zero ? TimeProvider.System : new OffsetTimeProvider(options.ClockOffset));
         builder.Services.Replace(ServiceDescriptor.Singleton(clock));
         options.ConfigureServices?.Invoke(builder.Services);
 
@@ -150,7 +179,7 @@ public sealed class LocalCloud : IAsyncDisposable
             timers.StartSchedules();
         }
 
-        return new LocalCloud(app, azurite, cosmos, watcher, baseAddress, blobEndpoint, cosmosEndpoint, functions);
+        return new LocalCloud(app, azurite, cosmos, gateway, watcher, baseAddress, blobEndpoint, cosmosEndpoint, functions);
     }
 
     /// <summary>
@@ -178,6 +207,7 @@ public sealed class LocalCloud : IAsyncDisposable
         await _watcher.DisposeAsync();
         await _app.StopAsync();
         await _app.DisposeAsync();
+        await _gateway.DisposeAsync();
         await Task.WhenAll(_azurite.DisposeAsync().AsTask(), _cosmos.DisposeAsync().AsTask());
     }
 }

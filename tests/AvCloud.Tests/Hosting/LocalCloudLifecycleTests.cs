@@ -27,7 +27,7 @@ public sealed class LocalCloudLifecycleTests : IAsyncDisposable
     private sealed record Note(string Id, string UnitId, string Text);
 
     [Fact]
-    public async Task Stopping_leaves_no_process_behind_and_data_survives_a_restart()
+    public async Task Stopping_leaves_no_process_behind_and_data_and_holds_survive_a_restart()
     {
         IReadOnlyList<int> children;
         await using (var cloud = await LocalCloud.StartAsync(Options, Cancel))
@@ -35,8 +35,9 @@ public sealed class LocalCloudLifecycleTests : IAsyncDisposable
             children = cloud.ChildProcessIds;
             var catalogue = cloud.Services.GetRequiredService<Database>().GetContainer("footage");
             await catalogue.CreateItemAsync(new Note("n1", "unit-a", "kept"), new PartitionKey("unit-a"), cancellationToken: Cancel);
-            await new BlobServiceClient(cloud.StorageConnectionString).GetBlobContainerClient("ingest")
-                .UploadBlobAsync("kept.mp4", BinaryData.FromString("footage"), Cancel);
+            var kept = new BlobServiceClient(cloud.StorageConnectionString).GetBlobContainerClient("ingest").GetBlobClient("kept.mp4");
+            await kept.UploadAsync(BinaryData.FromString("footage"), Cancel);
+            await kept.SetLegalHoldAsync(true, Cancel);
         }
 
         foreach (var pid in children)
@@ -49,9 +50,13 @@ public sealed class LocalCloudLifecycleTests : IAsyncDisposable
             var note = await cloud.Services.GetRequiredService<Database>().GetContainer("footage")
                 .ReadItemAsync<Note>("n1", new PartitionKey("unit-a"), cancellationToken: Cancel);
             Assert.Equal("kept", note.Resource.Text);
-            var blob = await new BlobServiceClient(cloud.StorageConnectionString).GetBlobContainerClient("ingest")
-                .GetBlobClient("kept.mp4").DownloadContentAsync(Cancel);
+            var kept = new BlobServiceClient(cloud.StorageConnectionString).GetBlobContainerClient("ingest").GetBlobClient("kept.mp4");
+            var blob = await kept.DownloadContentAsync(Cancel);
             Assert.Equal("footage", blob.Value.Content.ToString());
+            // The legal hold survived the restart, and still refuses the delete.
+            Assert.True(blob.Value.Details.HasLegalHold);
+            var refused = await Assert.ThrowsAsync<Azure.RequestFailedException>(() => kept.DeleteAsync(cancellationToken: Cancel));
+            Assert.Equal("BlobImmutableDueToLegalHold", refused.ErrorCode);
             using var http = new HttpClient { BaseAddress = cloud.BaseAddress };
             Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/api/health", Cancel)).StatusCode);
         }
