@@ -1,16 +1,48 @@
 #!/usr/bin/env node
 "use strict";
-// Starts Azurite's blob service (the pinned npm package) in this process, stopping when the local host
-// that started it goes away. Usage: node azurite.js --parent-pid PID <azurite-blob arguments>
+// Starts Azurite's blob service (the pinned npm package) in this process, with AvCloud's WORM gateway wrapped
+// around its request handler (see worm/gateway.js), stopping when the local host that started it goes away.
+// Usage: node azurite.js --parent-pid PID [--worm-data DIR] [--clock-url URL] [--no-gateway] <azurite-blob arguments>
+// (--no-gateway runs Azurite as shipped: benchmarks compare the two.)
+const http = require("http");
 const { watchParent } = require("./parent-watch");
+const { createGateway } = require("./worm/gateway");
+
+// Azurite's published development key for devstoreaccount1: it protects nothing and is the same everywhere.
+const ACCOUNT_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
 const argv = process.argv.slice(2);
-const at = argv.indexOf("--parent-pid");
-let parentPid = null;
-if (at >= 0) {
-  parentPid = argv[at + 1];
-  argv.splice(at, 2);
+function take(name) {
+  const at = argv.indexOf(name);
+  if (at < 0) return null;
+  const [, value] = argv.splice(at, 2);
+  return value;
 }
+
+const parentPid = take("--parent-pid");
+const noGatewayAt = argv.indexOf("--no-gateway");
+const withGateway = noGatewayAt < 0;
+if (!withGateway) argv.splice(noGatewayAt, 1);
+const gateway = createGateway({
+  dataDir: take("--worm-data"),
+  clockUrl: take("--clock-url"),
+  accountKey: ACCOUNT_KEY,
+  log: message => console.error(`[worm] ${message}`)
+});
+const portAt = argv.indexOf("--blobPort");
+gateway.setPort(portAt >= 0 ? Number(argv[portAt + 1]) : 10000);
+
+// Azurite's server binds its request handler with server.on("request", ...); the gateway wraps that handler.
+const createServer = http.createServer;
+if (withGateway) http.createServer = function createWrappedServer(...args) {
+  const server = createServer.apply(this, args);
+  const on = server.on;
+  server.on = function onEvent(event, listener) {
+    return on.call(this, event, event === "request" ? gateway.wrap(listener) : listener);
+  };
+  return server;
+};
+
 process.argv = [process.argv[0], require.resolve("azurite/dist/src/blob/main.js"), ...argv];
 watchParent(parentPid, () => process.kill(process.pid, "SIGTERM"));
 require("azurite/dist/src/blob/main.js");

@@ -6,7 +6,6 @@ using AvCloud.Functions.Health;
 using AvCloud.Functions.Storage;
 using AvCloud.Local.Emulators;
 using AvCloud.Local.Functions;
-using AvCloud.Local.Worm;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Azure.Cosmos;
@@ -24,16 +23,14 @@ public sealed class LocalCloud : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly NodeProcess _azurite;
     private readonly NodeProcess _cosmos;
-    private readonly WormGateway _gateway;
     private readonly BlobWatcher _watcher;
 
-    private LocalCloud(WebApplication app, NodeProcess azurite, NodeProcess cosmos, WormGateway gateway, BlobWatcher watcher,
+    private LocalCloud(WebApplication app, NodeProcess azurite, NodeProcess cosmos, BlobWatcher watcher,
         Uri baseAddress, Uri blobEndpoint, Uri cosmosEndpoint, IReadOnlyList<LocalFunction> functions)
     {
         _app = app;
         _azurite = azurite;
         _cosmos = cosmos;
-        _gateway = gateway;
         _watcher = watcher;
         BaseAddress = baseAddress;
         BlobEndpoint = blobEndpoint;
@@ -44,15 +41,8 @@ public sealed class LocalCloud : IAsyncDisposable
     /// <summary>The function host: <c>/api/...</c>, <c>/runtime/webhooks/blobs</c>, <c>/admin/functions</c>.</summary>
     public Uri BaseAddress { get; }
 
-    /// <summary>Blob storage as the app sees it: the WORM gateway in front of Azurite.</summary>
+    /// <summary>Blob storage as the app sees it: Azurite, behind the WORM gateway that runs in its process.</summary>
     public Uri BlobEndpoint { get; }
-
-    /// <summary>Azurite itself, behind the gateway (benchmarks compare the two).</summary>
-    internal Uri AzuriteEndpoint => new(_gatewayUpstream, Emulator.AzuriteAccount);
-
-    internal string AzuriteConnectionString => ConnectionString(AzuriteEndpoint);
-
-    private Uri _gatewayUpstream = null!;
 
     public Uri CosmosEndpoint { get; }
 
@@ -77,54 +67,38 @@ public sealed class LocalCloud : IAsyncDisposable
         using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(options.MinimumLogLevel));
         var emulatorLogger = loggers.CreateLogger("AvCloud.Local.Emulators");
 
-        // Azurite listens on a port of its own; the WORM gateway takes the blob port the app is given.
-        var azuritePort = Emulator.PickPort(0);
-        var cosmosPort = Emulator.PickPort(options.CosmosPort);
-        var azuriteEndpoint = new Uri($"http://127.0.0.1:{azuritePort}/{Emulator.AzuriteAccount}");
+        // The host's port is chosen up front too: the WORM gateway in Azurite asks the host for the time (GET /admin/clock).
+        var (azuritePort, cosmosPort, hostPort) = Emulator.PickPorts(options.AzuritePort, options.CosmosPort, options.Port);
+        var blobEndpoint = new Uri($"http://127.0.0.1:{azuritePort}/{Emulator.AzuriteAccount}");
         var cosmosEndpoint = new Uri($"http://127.0.0.1:{cosmosPort}/");
 
-        var azurite = NodeProcess.Start("azurite", localDirectory, "azurite.js", AzuriteArguments(azuritePort, options.DataDirectory), emulatorLogger);
+        var azurite = NodeProcess.Start("azurite", localDirectory, "azurite.js",
+            AzuriteArguments(azuritePort, options.DataDirectory, new Uri($"http://127.0.0.1:{hostPort}{AdminFunctions.ClockPath}")), emulatorLogger);
         var cosmos = NodeProcess.Start("cosmos", localDirectory, Path.Combine("cosmos", "launcher.js"),
             CosmosArguments(cosmosPort, options.DataDirectory), emulatorLogger);
         try
         {
             await Task.WhenAll(
-                Emulator.WaitUntilAnsweringAsync(azurite, "Azurite", new Uri($"{azuriteEndpoint}?comp=list"), needsSuccess: false, cancellationToken),
+                Emulator.WaitUntilAnsweringAsync(azurite, "Azurite", new Uri($"{blobEndpoint}?comp=list"), needsSuccess: false, cancellationToken),
                 Emulator.WaitUntilAnsweringAsync(cosmos, "The Cosmos stand-in", cosmosEndpoint, needsSuccess: true, cancellationToken));
+            var clock = options.Clock ?? (options.ClockOffset == TimeSpan.Zero ? TimeProvider.System : new OffsetTimeProvider(options.ClockOffset));
+            return await StartHostAsync(options, clock, hostPort, azurite, cosmos, blobEndpoint, cosmosEndpoint, cancellationToken);
         }
         catch
         {
-            await azurite.DisposeAsync();
-            await cosmos.DisposeAsync();
-            throw;
-        }
-
-        var clock = options.Clock ?? (options.ClockOffset == TimeSpan.Zero ? TimeProvider.System : new OffsetTimeProvider(options.ClockOffset));
-        var gateway = await WormGateway.StartAsync(Emulator.PickPort(options.AzuritePort), azuriteEndpoint,
-            new WormStore(options.DataDirectory is null ? null : Path.GetFullPath(options.DataDirectory)), clock,
-            new BlobServiceClient(ConnectionString(azuriteEndpoint)), options.MinimumLogLevel, cancellationToken);
-        try
-        {
-            var blobEndpoint = new Uri(gateway.Endpoint, Emulator.AzuriteAccount);
-            var cloud = await StartHostAsync(options, clock, azurite, cosmos, gateway, blobEndpoint, cosmosEndpoint, cancellationToken);
-            cloud._gatewayUpstream = new Uri(azuriteEndpoint.GetLeftPart(UriPartial.Authority) + "/");
-            return cloud;
-        }
-        catch
-        {
-            await gateway.DisposeAsync();
             await azurite.DisposeAsync();
             await cosmos.DisposeAsync();
             throw;
         }
     }
 
-    private static string[] AzuriteArguments(int port, string? dataDirectory)
+    internal static string[] AzuriteArguments(int port, string? dataDirectory, Uri? clock)
     {
         string[] common = ["--blobHost", "127.0.0.1", "--blobPort", port.ToString(CultureInfo.InvariantCulture), "--skipApiVersionCheck", "--disableTelemetry"];
+        string[] withClock = clock is null ? common : [.. common, "--clock-url", clock.ToString()];
         return dataDirectory is null
-            ? [.. common, "--inMemoryPersistence"]
-            : [.. common, "--location", Path.Combine(Path.GetFullPath(dataDirectory), "azurite")];
+            ? [.. withClock, "--inMemoryPersistence"]
+            : [.. withClock, "--location", Path.Combine(Path.GetFullPath(dataDirectory), "azurite"), "--worm-data", Path.GetFullPath(dataDirectory)];
     }
 
     private static string[] CosmosArguments(int port, string? dataDirectory)
@@ -136,8 +110,8 @@ public sealed class LocalCloud : IAsyncDisposable
     private static string ConnectionString(Uri blobEndpoint) =>
         $"DefaultEndpointsProtocol=http;AccountName={Emulator.AzuriteAccount};AccountKey={Emulator.AzuriteKey};BlobEndpoint={blobEndpoint};";
 
-    private static async Task<LocalCloud> StartHostAsync(LocalCloudOptions options, TimeProvider clock, NodeProcess azurite, NodeProcess cosmos,
-        WormGateway gateway, Uri blobEndpoint, Uri cosmosEndpoint, CancellationToken cancellationToken)
+    private static async Task<LocalCloud> StartHostAsync(LocalCloudOptions options, TimeProvider clock, int port, NodeProcess azurite, NodeProcess cosmos,
+        Uri blobEndpoint, Uri cosmosEndpoint, CancellationToken cancellationToken)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = "Development" });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -148,7 +122,7 @@ public sealed class LocalCloud : IAsyncDisposable
         });
         builder.Configuration.AddInMemoryCollection(options.Settings);
         builder.Logging.ClearProviders().AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(options.MinimumLogLevel);
-        builder.WebHost.UseKestrel(k => k.Listen(System.Net.IPAddress.Loopback, options.Port == 0 ? 0 : Emulator.PickPort(options.Port)));
+        builder.WebHost.UseKestrel(k => k.Listen(System.Net.IPAddress.Loopback, port));
 
         builder.Services.AddAvCloud(builder.Configuration);
         builder.Services.Replace(ServiceDescriptor.Singleton(clock));
@@ -166,7 +140,7 @@ public sealed class LocalCloud : IAsyncDisposable
         HttpFunctions.Map(app, functions);
         app.Services.GetRequiredService<BlobTriggers>().Map(app);
         var timers = app.Services.GetRequiredService<TimerFunctions>();
-        AdminFunctions.Map(app, functions, timers);
+        AdminFunctions.Map(app, functions, timers, clock);
 
         await app.StartAsync(cancellationToken);
         var baseAddress = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
@@ -179,7 +153,7 @@ public sealed class LocalCloud : IAsyncDisposable
             timers.StartSchedules();
         }
 
-        return new LocalCloud(app, azurite, cosmos, gateway, watcher, baseAddress, blobEndpoint, cosmosEndpoint, functions);
+        return new LocalCloud(app, azurite, cosmos, watcher, baseAddress, blobEndpoint, cosmosEndpoint, functions);
     }
 
     /// <summary>
@@ -207,7 +181,6 @@ public sealed class LocalCloud : IAsyncDisposable
         await _watcher.DisposeAsync();
         await _app.StopAsync();
         await _app.DisposeAsync();
-        await _gateway.DisposeAsync();
         await Task.WhenAll(_azurite.DisposeAsync().AsTask(), _cosmos.DisposeAsync().AsTask());
     }
 }

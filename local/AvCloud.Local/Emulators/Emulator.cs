@@ -52,6 +52,24 @@ internal static class Emulator
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
+    /// <summary>Three distinct ports, each the preferred one when it is free.</summary>
+    public static (int, int, int) PickPorts(int first, int second, int third)
+    {
+        var taken = new HashSet<int>();
+        int Pick(int preferred)
+        {
+            var port = PickPort(taken.Contains(preferred) ? 0 : preferred);
+            while (!taken.Add(port))
+            {
+                port = PickPort(0);
+            }
+
+            return port;
+        }
+
+        return (Pick(first), Pick(second), Pick(third));
+    }
+
     private static bool IsFree(int port)
     {
         try

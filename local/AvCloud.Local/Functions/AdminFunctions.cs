@@ -7,8 +7,12 @@ namespace AvCloud.Local.Functions;
 /// </summary>
 internal static class AdminFunctions
 {
-    public static void Map(IEndpointRouteBuilder endpoints, IReadOnlyList<LocalFunction> functions, TimerFunctions timers)
+    /// <summary>The local cloud's clock, which the WORM gateway in Azurite reads so that policies expire by it.</summary>
+    public const string ClockPath = "/admin/clock";
+
+    public static void Map(IEndpointRouteBuilder endpoints, IReadOnlyList<LocalFunction> functions, TimerFunctions timers, TimeProvider clock)
     {
+        endpoints.MapGet(ClockPath, () => TypedResults.Ok(new { now = clock.GetUtcNow() }));
         endpoints.MapGet("/admin/functions", () => TypedResults.Ok(functions.Select(Describe)));
         endpoints.MapPost("/admin/functions/{name}", async (string name, CancellationToken cancellationToken) =>
         {

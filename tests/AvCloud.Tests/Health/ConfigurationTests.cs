@@ -1,6 +1,7 @@
 using AvCloud.Functions;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace AvCloud.Tests.Health;
@@ -12,6 +13,7 @@ public sealed class ConfigurationTests
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration.Sources.Clear();
+        builder.Logging.ClearProviders();
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Services.AddAvCloud(builder.Configuration);
         using var host = builder.Build();

@@ -27,3 +27,24 @@ public sealed class TimerAndAdminTests(LocalCloudFixture fixture)
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
     }
 }
+
+public sealed class ClockTests(LocalCloudFixture fixture)
+{
+    [Fact]
+    public async Task The_host_serves_its_clock_for_the_WORM_gateway()
+    {
+        using var response = await fixture.Http.GetAsync("/admin/clock", TestContext.Current.CancellationToken);
+        var body = System.Text.Json.Nodes.JsonNode.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken))!;
+
+        var served = DateTimeOffset.Parse(body["now"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(served, DateTimeOffset.UtcNow.AddSeconds(-10), DateTimeOffset.UtcNow.AddSeconds(10));
+    }
+
+    [Fact]
+    public void A_clock_offset_shifts_the_time_the_functions_see()
+    {
+        var shifted = new Local.OffsetTimeProvider(TimeSpan.FromDays(400));
+
+        Assert.InRange(shifted.GetUtcNow() - DateTimeOffset.UtcNow, TimeSpan.FromDays(400) - TimeSpan.FromSeconds(5), TimeSpan.FromDays(400) + TimeSpan.FromSeconds(5));
+    }
+}

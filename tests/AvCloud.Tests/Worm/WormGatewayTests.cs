@@ -4,37 +4,44 @@ using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Azure.Storage.Blobs.Specialized;
 using Azure.Storage.Sas;
-using AvCloud.Local.Worm;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 
 namespace AvCloud.Tests.Worm;
 
 /// <summary>
-/// The WORM gateway's rules, through Azure.Storage.Blobs. Each test class instance runs a gateway of its own, on a
-/// fake clock, in front of the local cloud's Azurite, so policies can be made to expire without waiting.
+/// The WORM gateway's rules, through Azure.Storage.Blobs. Each test runs an Azurite with the gateway of its own, on a
+/// fake clock, so policies can be made to expire without waiting.
 /// </summary>
-public sealed class WormGatewayTests(LocalCloudFixture fixture) : IAsyncLifetime
+public sealed class WormGatewayTests(WormGatewayTests.PrivateCloud cloud) : IClassFixture<WormGatewayTests.PrivateCloud>, IAsyncLifetime
 {
-    private readonly FakeTimeProvider _clock = new(DateTimeOffset.UtcNow);
-    private WormGateway _gateway = null!;
     private BlobContainerClient _container = null!;
 
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
-    private DateTimeOffset Now => _clock.GetUtcNow();
+    private FakeTimeProvider Clock => cloud.Clock;
+
+    // Every test works relative to the clock's current time, so one test moving it forward does not disturb another.
+    private DateTimeOffset Now => Clock.GetUtcNow();
+
+    /// <summary>One Azurite with the gateway for the class; tests in a class run one at a time.</summary>
+    public sealed class PrivateCloud : IAsyncLifetime
+    {
+        public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
+
+        public PrivateAzurite Azurite { get; private set; } = null!;
+
+        public async ValueTask InitializeAsync() => Azurite = await PrivateAzurite.StartAsync(Clock);
+
+        public async ValueTask DisposeAsync() => await Azurite.DisposeAsync();
+    }
 
     public async ValueTask InitializeAsync()
     {
-        _gateway = await WormGateway.StartAsync(0, fixture.Cloud.AzuriteEndpoint, new WormStore(null), _clock,
-            new BlobServiceClient(fixture.Cloud.AzuriteConnectionString), LogLevel.Warning, Cancel);
-        var connection = fixture.Cloud.AzuriteConnectionString.Replace(fixture.Cloud.AzuriteEndpoint.ToString(),
-            new Uri(_gateway.Endpoint, "devstoreaccount1").ToString(), StringComparison.Ordinal);
-        _container = new BlobServiceClient(connection).GetBlobContainerClient($"worm-{Guid.NewGuid():N}");
+        _container = new BlobServiceClient(cloud.Azurite.ConnectionString).GetBlobContainerClient($"worm-{Guid.NewGuid():N}");
         await _container.CreateAsync(cancellationToken: Cancel);
     }
 
-    public async ValueTask DisposeAsync() => await _gateway.DisposeAsync();
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
     private async Task<BlobClient> BlobAsync(string content = "footage")
     {
@@ -131,7 +138,7 @@ public sealed class WormGatewayTests(LocalCloudFixture fixture) : IAsyncLifetime
         var blob = await BlobAsync();
         await SetPolicy(blob, TimeSpan.FromDays(730), BlobImmutabilityPolicyMode.Locked);
 
-        _clock.Advance(TimeSpan.FromDays(731));
+        Clock.Advance(TimeSpan.FromDays(731));
         await blob.DeleteAsync(cancellationToken: Cancel);
 
         Assert.False(await blob.ExistsAsync(Cancel));
@@ -145,7 +152,7 @@ public sealed class WormGatewayTests(LocalCloudFixture fixture) : IAsyncLifetime
         var held = await blob.SetLegalHoldAsync(true, Cancel);
         Assert.True(held.Value.HasLegalHold);
 
-        _clock.Advance(TimeSpan.FromDays(731));
+        Clock.Advance(TimeSpan.FromDays(731));
         await Refused(() => blob.DeleteAsync(cancellationToken: Cancel), 409, "BlobImmutableDueToLegalHold");
         Assert.True((await blob.GetPropertiesAsync(cancellationToken: Cancel)).Value.HasLegalHold);
 
@@ -203,7 +210,7 @@ public sealed class WormGatewayTests(LocalCloudFixture fixture) : IAsyncLifetime
         await Refused(() => _container.DeleteAsync(cancellationToken: Cancel), 409, "ContainerImmutableStorageWithVersioningEnabled");
 
         Assert.True(await _container.ExistsAsync(Cancel));
-        _clock.Advance(TimeSpan.FromDays(731));
+        Clock.Advance(TimeSpan.FromDays(731));
         await _container.DeleteAsync(cancellationToken: Cancel);
     }
 
