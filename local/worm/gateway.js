@@ -94,7 +94,16 @@ function createGateway({ dataDir, clockUrl, accountKey, log = () => {} }) {
 
   const key = (account, container, blob) => `${account}/${container}/${blob}`;
 
-  function sendError(req, res, [status, code, message]) {
+  // Refusals are answered after the request body has been read (and discarded), as a client sending a large block
+  // would otherwise see its connection reset instead of the error.
+  function sendError(req, res, error) {
+    if (req.complete || req.readableEnded) return writeError(req, res, error);
+    req.once("end", () => writeError(req, res, error));
+    req.resume();
+    return undefined;
+  }
+
+  function writeError(req, res, [status, code, message]) {
     const requestId = crypto.randomUUID();
     const body = `\uFEFF<?xml version="1.0" encoding="utf-8"?>\n<Error><Code>${code}</Code><Message>${escapeXml(message)}\nRequestId:${requestId}\nTime:${new Date().toISOString().replace("Z", "0000Z")}</Message></Error>`;
     standardHeaders(req, res, requestId);

@@ -184,6 +184,18 @@ public sealed class WormGatewayTests(WormGatewayTests.PrivateCloud cloud) : ICla
     }
 
     [Fact]
+    public async Task A_large_overwrite_of_a_held_blob_gets_the_409_not_a_broken_connection()
+    {
+        var blob = await BlobAsync("original");
+        await blob.SetLegalHoldAsync(true, Cancel);
+        var large = new byte[16 * 1024 * 1024];
+
+        await Refused(() => blob.UploadAsync(new BinaryData(large), overwrite: true, Cancel), 409, "BlobImmutableDueToLegalHold");
+
+        Assert.Equal("original", (await blob.DownloadContentAsync(Cancel)).Value.Content.ToString());
+    }
+
+    [Fact]
     public async Task Reads_tags_and_read_only_sas_links_still_work_on_an_immutable_blob()
     {
         var blob = await BlobAsync("evidence");
