@@ -2,7 +2,9 @@ using Azure.Core;
 using Azure.Identity;
 using Azure.Storage.Blobs;
 using AvCloud.Functions.Cosmos;
+using AvCloud.Functions.Audit;
 using AvCloud.Functions.Http;
+using AvCloud.Functions.Identity;
 using AvCloud.Functions.Storage;
 using Microsoft.Azure.Cosmos;
 using Microsoft.Azure.Functions.Worker;
@@ -21,7 +23,7 @@ namespace AvCloud.Functions;
 public static class AvCloudServices
 {
     /// <summary>Worker middleware, outermost first. The local host runs the same list around its invocations.</summary>
-    public static IReadOnlyList<Type> Middleware { get; } = [typeof(ProblemDetailsMiddleware)];
+    public static IReadOnlyList<Type> Middleware { get; } = [typeof(ProblemDetailsMiddleware), typeof(AuthenticationMiddleware)];
 
     public static IServiceCollection AddAvCloud(this IServiceCollection services, IConfiguration configuration)
     {
@@ -29,6 +31,8 @@ public static class AvCloudServices
         services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.Section))
             .ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<CosmosOptions>().Bind(configuration.GetSection(CosmosOptions.Section))
+            .ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<IdentityOptions>().Bind(configuration.GetSection(IdentityOptions.Section))
             .ValidateDataAnnotations().ValidateOnStart();
 
         services.TryAddSingleton(TimeProvider.System);
@@ -46,6 +50,8 @@ public static class AvCloudServices
         services.AddSingleton(CreateCosmosClient);
         services.AddSingleton(provider => provider.GetRequiredService<CosmosClient>()
             .GetDatabase(provider.GetRequiredService<IOptions<CosmosOptions>>().Value.Database));
+        services.AddSingleton<TokenValidator>();
+        services.AddSingleton<AuditTrail>();
 
         foreach (var middleware in Middleware)
         {

@@ -5,7 +5,9 @@ using AvCloud.Functions.Cosmos;
 using AvCloud.Functions.Health;
 using AvCloud.Functions.Storage;
 using AvCloud.Local.Emulators;
+using AvCloud.Functions.Identity;
 using AvCloud.Local.Functions;
+using AvCloud.Local.Identity;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Azure.Cosmos;
@@ -51,6 +53,9 @@ public sealed class LocalCloud : IAsyncDisposable
     public static string CosmosKey => Emulator.CosmosKey;
 
     public IReadOnlyList<LocalFunction> Functions { get; }
+
+    /// <summary>The local token issuer (Entra ID's stand-in): mint tokens with it.</summary>
+    public LocalIssuer Issuer { get; private init; } = null!;
 
     /// <summary>The emulator processes this host started (and stops).</summary>
     internal IReadOnlyList<int> ChildProcessIds => [_azurite.Id, _cosmos.Id];
@@ -119,6 +124,9 @@ public sealed class LocalCloud : IAsyncDisposable
             [$"{StorageOptions.Section}:ConnectionString"] = ConnectionString(blobEndpoint),
             [$"{CosmosOptions.Section}:Endpoint"] = cosmosEndpoint.ToString(),
             [$"{CosmosOptions.Section}:Key"] = Emulator.CosmosKey,
+            [$"{IdentityOptions.Section}:MetadataAddress"] = $"http://127.0.0.1:{port}{LocalIssuer.MetadataPath}",
+            [$"{IdentityOptions.Section}:Audience"] = LocalIssuer.Audience,
+            [$"{IdentityOptions.Section}:RequireHttpsMetadata"] = "false",
         });
         builder.Configuration.AddInMemoryCollection(options.Settings);
         builder.Logging.ClearProviders().AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(options.MinimumLogLevel);
@@ -133,6 +141,8 @@ public sealed class LocalCloud : IAsyncDisposable
         builder.Services.AddSingleton<BlobTriggers>();
         builder.Services.AddSingleton<TimerFunctions>();
 
+        var issuer = LocalIssuer.LoadOrCreate(options.IssuerKeyFile);
+        builder.Services.AddSingleton(issuer);
         var app = builder.Build();
         var triggerContainers = functions.Where(f => f is { Kind: TriggerKind.Blob, Problem: null }).Select(f => new BlobPathPattern(f.Blob.BlobPath).Container);
         await ProvisionAsync(app.Services, triggerContainers, cancellationToken);
@@ -141,6 +151,8 @@ public sealed class LocalCloud : IAsyncDisposable
         app.Services.GetRequiredService<BlobTriggers>().Map(app);
         var timers = app.Services.GetRequiredService<TimerFunctions>();
         AdminFunctions.Map(app, functions, timers, clock);
+        app.MapGet(LocalIssuer.MetadataPath, (HttpContext http) => TypedResults.Ok(issuer.Metadata(new Uri($"{http.Request.Scheme}://{http.Request.Host}/"))));
+        app.MapGet(LocalIssuer.JwksPath, () => TypedResults.Ok(issuer.Jwks()));
 
         await app.StartAsync(cancellationToken);
         var baseAddress = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
@@ -153,7 +165,7 @@ public sealed class LocalCloud : IAsyncDisposable
             timers.StartSchedules();
         }
 
-        return new LocalCloud(app, azurite, cosmos, watcher, baseAddress, blobEndpoint, cosmosEndpoint, functions);
+        return new LocalCloud(app, azurite, cosmos, watcher, baseAddress, blobEndpoint, cosmosEndpoint, functions) { Issuer = issuer };
     }
 
     /// <summary>

@@ -33,6 +33,9 @@ public sealed class LocalCloudOptions
     /// <summary>Extra settings (the app's configuration keys) on top of the local defaults.</summary>
     public IReadOnlyDictionary<string, string?> Settings { get; init; } = new Dictionary<string, string?>();
 
+    /// <summary>The local issuer's signing key (PEM), created on first use; null: a key in memory for this run only.</summary>
+    public string? IssuerKeyFile { get; init; }
+
     /// <summary>Registrations added after the app's own (tests add what their probe functions need).</summary>
     public Action<IServiceCollection>? ConfigureServices { get; init; }
 

@@ -16,8 +16,19 @@ public static class Program
           --verbose              log everything, emulators included
         """;
 
+    private const string TokenUsage = """
+        Usage: avcloud token --role ROLE [--role ROLE ...] --unit UNIT --user NAME [--minutes N] [--data DIR]
+          prints a bearer token signed by the local issuer (the key of `avcloud up`, or of `avcloud up --data DIR`)
+          roles: Officer, Keeper, Reviewer, Supervisor, Head, Dock
+        """;
+
     public static async Task<int> Main(string[] args)
     {
+        if (args.Length > 0 && args[0] == "token")
+        {
+            return PrintToken(args[1..]);
+        }
+
         LocalCloudOptions options;
         try
         {
@@ -103,7 +114,57 @@ public static class Program
             }
         }
 
-        return new LocalCloudOptions { Port = port, DataDirectory = data, ClockOffset = offset, RunTimerSchedules = timers, MinimumLogLevel = level };
+        return new LocalCloudOptions
+        {
+            Port = port, DataDirectory = data, ClockOffset = offset, RunTimerSchedules = timers, MinimumLogLevel = level,
+            IssuerKeyFile = IssuerKeyFile(data),
+        };
+    }
+
+    /// <summary>The local issuer's key: under --data DIR, or under local/.data (ignored by git) when up keeps data in memory.</summary>
+    private static string IssuerKeyFile(string? data) =>
+        Path.Combine(data is null ? Path.Combine(Emulators.Emulator.FindLocalDirectory(), ".data") : Path.GetFullPath(data), "issuer-key.pem");
+
+    private static int PrintToken(string[] args)
+    {
+        var roles = new List<string>();
+        string? unit = null, user = null, data = null;
+        var minutes = 60;
+        for (var i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--role" when i + 1 < args.Length:
+                    roles.Add(args[++i]);
+                    break;
+                case "--unit" when i + 1 < args.Length:
+                    unit = args[++i];
+                    break;
+                case "--user" when i + 1 < args.Length:
+                    user = args[++i];
+                    break;
+                case "--data" when i + 1 < args.Length:
+                    data = args[++i];
+                    break;
+                case "--minutes" when i + 1 < args.Length && int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out minutes) && minutes is > 0 and <= 1440:
+                    i++;
+                    break;
+                default:
+                    Console.Error.WriteLine($"Unknown or incomplete argument: {args[i]}{Environment.NewLine}{TokenUsage}");
+                    return 2;
+            }
+        }
+
+        var unknown = roles.FirstOrDefault(r => !AvCloud.Functions.Identity.Roles.All.Contains(r));
+        if (roles.Count == 0 || unit is null || user is null || unknown is not null)
+        {
+            Console.Error.WriteLine($"{(unknown is null ? "--role, --unit and --user are required." : $"Unknown role: {unknown}.")}{Environment.NewLine}{TokenUsage}");
+            return 2;
+        }
+
+        using var issuer = Identity.LocalIssuer.LoadOrCreate(IssuerKeyFile(data));
+        Console.WriteLine(issuer.Mint(user, unit, roles, TimeSpan.FromMinutes(minutes), DateTimeOffset.UtcNow));
+        return 0;
     }
 
     /// <summary>"30d", "-2h", "90m", or a TimeSpan ("1.12:00:00").</summary>

@@ -35,6 +35,22 @@ public sealed class LocalCloudFixture : IAsyncLifetime
         Http = new HttpClient { BaseAddress = _cloud.BaseAddress };
     }
 
+    /// <summary>A token from the local issuer, valid for an hour.</summary>
+    public string TokenFor(string unit, params string[] roles) =>
+        Cloud.Issuer.Mint($"user-{Guid.NewGuid():N}"[..13], unit, roles, TimeSpan.FromHours(1), DateTimeOffset.UtcNow);
+
+    /// <summary>A request to the function host carrying <paramref name="token"/>.</summary>
+    public async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string? token, HttpContent? content = null)
+    {
+        using var request = new HttpRequestMessage(method, path) { Content = content };
+        if (token is not null)
+        {
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        }
+
+        return await Http.SendAsync(request, TestContext.Current.CancellationToken);
+    }
+
     public async ValueTask DisposeAsync()
     {
         Http.Dispose();

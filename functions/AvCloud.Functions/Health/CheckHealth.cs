@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Azure.Storage.Blobs;
+using AvCloud.Functions.Identity;
 using AvCloud.Functions.Storage;
 using Microsoft.Azure.Cosmos;
 using Microsoft.Azure.Functions.Worker;
@@ -17,6 +18,7 @@ public sealed partial class CheckHealth(BlobServiceClient blobs, Database catalo
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
 
     [Function(nameof(CheckHealth))]
+    [Anonymous]
     public async Task<IResult> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "health")] HttpRequest request,
         CancellationToken cancellationToken)

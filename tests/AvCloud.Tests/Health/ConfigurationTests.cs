@@ -30,7 +30,7 @@ public sealed class ConfigurationTests
     }
 
     [Fact]
-    public async Task Missing_storage_and_cosmos_settings_stop_the_app_at_start()
+    public async Task Missing_storage_cosmos_and_identity_settings_stop_the_app_at_start()
     {
         var failure = await StartWith([]);
 
@@ -59,6 +59,8 @@ public sealed class ConfigurationTests
             ["AvCloud:Storage:ConnectionString"] = "UseDevelopmentStorage=true",
             ["AvCloud:Cosmos:Endpoint"] = "http://127.0.0.1:1/",
             ["AvCloud:Cosmos:Key"] = Local.LocalCloud.CosmosKey,
+            ["AvCloud:Identity:MetadataAddress"] = "https://login.microsoftonline.com/00000000-0000-0000-0000-000000000000/v2.0/.well-known/openid-configuration",
+            ["AvCloud:Identity:Audience"] = "api://avcloud",
         }));
     }
 }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Azure.Storage.Blobs;
 using AvCloud.Functions.Http;
+using AvCloud.Functions.Identity;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Http;
@@ -45,6 +46,7 @@ public sealed class TickProbe(ProbeLog log)
 public sealed class FailProbe
 {
     [Function(nameof(FailProbe))]
+    [Anonymous]
     public IResult Run([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "probe/fail")] HttpRequest request) =>
         throw new InvalidOperationException("secret internal detail /var/lib/avcloud");
 }
@@ -54,6 +56,7 @@ public sealed class EchoProbe
     public sealed record Echo(string Text);
 
     [Function(nameof(EchoProbe))]
+    [Anonymous]
     public IResult Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "probe/echo/{id:int}")] HttpRequest request,
         [FromBody] Echo body,

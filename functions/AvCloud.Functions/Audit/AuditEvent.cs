@@ -1,0 +1,82 @@
+namespace AvCloud.Functions.Audit;
+
+/// <summary>What happened, by whom, to what: the part of an audit event its writer supplies.</summary>
+public sealed record AuditEntry(
+    string UnitId,
+    string Actor,
+    string Role,
+    string Action,
+    string Target,
+    string Outcome,
+    IReadOnlyDictionary<string, string>? Details = null);
+
+/// <summary>
+/// An audit event as stored in the <c>audit</c> container (partition <c>/unitId</c>). The events of a unit are
+/// numbered 1, 2, 3, ... and each carries the hash of the one before, so a missing, edited or reordered event breaks
+/// the chain where it happened.
+/// </summary>
+public sealed record AuditEvent
+{
+    public const string DocumentType = "auditEvent";
+
+    public required string Id { get; init; }
+
+    public required string UnitId { get; init; }
+
+    public string Type { get; init; } = DocumentType;
+
+    public int SchemaVersion { get; init; } = 1;
+
+    public required long Sequence { get; init; }
+
+    public required DateTimeOffset Time { get; init; }
+
+    public required string Actor { get; init; }
+
+    public required string Role { get; init; }
+
+    public required string Action { get; init; }
+
+    public required string Target { get; init; }
+
+    public required string Outcome { get; init; }
+
+    public IReadOnlyDictionary<string, string> Details { get; init; } = new Dictionary<string, string>();
+
+    public required string PreviousHash { get; init; }
+
+    public required string Hash { get; init; }
+
+    public static string IdFor(long sequence) => $"event-{sequence:D12}";
+}
+
+/// <summary>The newest event of a unit's chain: where the next writer starts looking.</summary>
+public sealed record AuditHead
+{
+    public const string DocumentId = "head";
+
+    public string Id { get; init; } = DocumentId;
+
+    public required string UnitId { get; init; }
+
+    public string Type { get; init; } = "auditHead";
+
+    public required long Sequence { get; init; }
+
+    public required string Hash { get; init; }
+}
+
+public static class AuditActions
+{
+    public const string AuthenticationFailed = "authentication.failed";
+    public const string AuthorizationDenied = "authorization.denied";
+    public const string AuditRead = "audit.read";
+    public const string AuditVerified = "audit.verify";
+}
+
+public static class AuditOutcomes
+{
+    public const string Success = "success";
+    public const string Denied = "denied";
+    public const string Failure = "failure";
+}

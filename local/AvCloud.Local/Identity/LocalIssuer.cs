@@ -1,0 +1,117 @@
+using System.Security.Claims;
+using System.Security.Cryptography;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace AvCloud.Local.Identity;
+
+/// <summary>
+/// The token issuer of the cloud on one machine, standing in for Entra ID: it publishes OpenID Connect metadata and
+/// a JWKS, and signs tokens (RS256) with a key generated on first use and kept in a PEM file under the data
+/// directory (never in the repository). The function app validates its tokens exactly as it validates Entra's.
+/// </summary>
+public sealed class LocalIssuer : IDisposable
+{
+    public const string Issuer = "urn:avcloud:local-issuer";
+    public const string Audience = "api://avcloud";
+    public const string MetadataPath = "/.well-known/openid-configuration";
+    public const string JwksPath = "/.well-known/jwks.json";
+
+    private readonly RSA _rsa;
+    private readonly RsaSecurityKey _key;
+
+    private LocalIssuer(RSA rsa)
+    {
+        _rsa = rsa;
+        var parameters = rsa.ExportParameters(includePrivateParameters: false);
+        _key = new RsaSecurityKey(rsa) { KeyId = Base64UrlEncoder.Encode(SHA256.HashData(parameters.Modulus!))[..16] };
+    }
+
+    /// <summary>The issuer with the key in <paramref name="keyFile"/>, created there if missing; null: a key that lives in memory only.</summary>
+    public static LocalIssuer LoadOrCreate(string? keyFile)
+    {
+        var rsa = RSA.Create();
+        if (keyFile is not null && File.Exists(keyFile))
+        {
+            rsa.ImportFromPem(File.ReadAllText(keyFile));
+            return new LocalIssuer(rsa);
+        }
+
+        rsa.KeySize = 2048;
+        if (keyFile is not null)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(keyFile))!);
+            File.WriteAllText(keyFile, rsa.ExportPkcs8PrivateKeyPem());
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(keyFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            }
+        }
+
+        return new LocalIssuer(rsa);
+    }
+
+    /// <summary>A token as Entra would issue it for the app: <c>oid</c>/<c>sub</c>, <c>name</c>, <c>roles</c> (an array) and the <c>unit</c> claim.</summary>
+    /// <remarks><paramref name="issuer"/> and <paramref name="audience"/> are for tests that need a wrongly addressed token.</remarks>
+    public string Mint(string user, string unit, IEnumerable<string> roles, TimeSpan lifetime, DateTimeOffset now, string? name = null,
+        string issuer = Issuer, string audience = Audience)
+    {
+        var claims = new Dictionary<string, object>
+        {
+            ["sub"] = user,
+            ["oid"] = user,
+            ["name"] = name ?? user,
+            ["roles"] = roles.ToArray(),
+            ["jti"] = Guid.NewGuid().ToString(),
+        };
+        if (unit.Length > 0)
+        {
+            claims["unit"] = unit;
+        }
+        return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = issuer,
+            Audience = audience,
+            IssuedAt = now.UtcDateTime,
+            NotBefore = now.UtcDateTime,
+            Expires = (now + lifetime).UtcDateTime,
+            Claims = claims,
+            Subject = new ClaimsIdentity(),
+            SigningCredentials = new SigningCredentials(_key, SecurityAlgorithms.RsaSha256),
+        });
+    }
+
+    public object Metadata(Uri host) => new Dictionary<string, object>
+    {
+        ["issuer"] = Issuer,
+        ["jwks_uri"] = new Uri(host, JwksPath).ToString(),
+        ["response_types_supported"] = new[] { "id_token" },
+        ["subject_types_supported"] = new[] { "public" },
+        ["id_token_signing_alg_values_supported"] = new[] { SecurityAlgorithms.RsaSha256 },
+    };
+
+    public object Jwks()
+    {
+        var parameters = _rsa.ExportParameters(includePrivateParameters: false);
+        return new
+        {
+            keys = new[]
+            {
+                new Dictionary<string, string>
+                {
+                    ["kty"] = "RSA",
+                    ["use"] = "sig",
+                    ["alg"] = SecurityAlgorithms.RsaSha256,
+                    ["kid"] = _key.KeyId,
+                    ["n"] = Base64UrlEncoder.Encode(parameters.Modulus),
+                    ["e"] = Base64UrlEncoder.Encode(parameters.Exponent),
+                },
+            },
+        };
+    }
+
+    /// <summary>The public key, for tests that forge tokens with it (an HS256 token keyed with the public key must fail).</summary>
+    public byte[] PublicKeyBytes() => _rsa.ExportSubjectPublicKeyInfo();
+
+    public void Dispose() => _rsa.Dispose();
+}
