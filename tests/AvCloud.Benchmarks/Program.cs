@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using AvCloud.Benchmarks;
 
-// ./avcloud bench [cosmos|storage|all] [count]: scenario benchmarks. Results go into docs/performance.md with the machine.
+// ./avcloud bench [cosmos|storage|audit|all] [count]: scenario benchmarks. Results go into docs/performance.md with the machine.
 Environment.SetEnvironmentVariable("COSMOS_DISABLE_IMDS_ACCESS", "true");
 var scenario = args.Length > 0 ? args[0] : "all";
 int? count = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : null;
@@ -41,4 +41,20 @@ if (scenario is "storage" or "all")
     var (direct, gateway) = (results[0], results[1]);
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"Gateway vs direct: upload {gateway.UploadMiBps / direct.UploadMiBps:P1}, download {gateway.DownloadMiBps / direct.DownloadMiBps:P1} of direct throughput"));
+}
+
+if (scenario is "audit" or "all")
+{
+    var events = count ?? 800;
+    var results = await AuditScenario.RunAsync(events);
+    Console.WriteLine($"Audited writes, {events} events per case");
+    Console.WriteLine("| case | events | events/s |");
+    Console.WriteLine("|---|---|---|");
+    foreach (var r in results)
+    {
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {r.Case} | {r.Events} | {r.EventsPerSecond:F0} |"));
+    }
+
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"Contended vs uncontended (8 writers): {results[2].EventsPerSecond / results[1].EventsPerSecond:P0}; 8 uncontended writers vs 1 writer: {results[1].EventsPerSecond / results[0].EventsPerSecond:F2}x"));
 }
