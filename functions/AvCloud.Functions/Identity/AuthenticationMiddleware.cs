@@ -30,7 +30,10 @@ public sealed class AuthenticationMiddleware(TokenValidator tokens, AuditTrail a
         {
             await audit.AppendAsync(new AuditEntry(UnauthenticatedUnit, "anonymous", "", AuditActions.AuthenticationFailed, target, AuditOutcomes.Denied,
                 new Dictionary<string, string> { ["reason"] = validation.Failure ?? "" }), context.CancellationToken);
-            http.Response.Headers.WWWAuthenticate = "Bearer error=\"invalid_token\"";
+            // RFC 6750: no error code when no credentials were presented at all.
+            http.Response.Headers.WWWAuthenticate = string.IsNullOrEmpty(http.Request.Headers.Authorization)
+                ? "Bearer"
+                : "Bearer error=\"invalid_token\"";
             await TypedResults.Problem(validation.Failure, statusCode: StatusCodes.Status401Unauthorized, title: "Authentication required.")
                 .ExecuteAsync(http);
             return;
