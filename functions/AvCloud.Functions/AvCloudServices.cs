@@ -5,6 +5,8 @@ using AvCloud.Functions.Cosmos;
 using AvCloud.Functions.Audit;
 using AvCloud.Functions.Http;
 using AvCloud.Functions.Identity;
+using AvCloud.Functions.Ingest;
+using AvCloud.Functions.Retention;
 using AvCloud.Functions.Storage;
 using Microsoft.Azure.Cosmos;
 using Microsoft.Azure.Functions.Worker;
@@ -34,6 +36,10 @@ public static class AvCloudServices
             .ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<IdentityOptions>().Bind(configuration.GetSection(IdentityOptions.Section))
             .ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<IngestOptions>().Bind(configuration.GetSection(IngestOptions.Section))
+            .ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<RetentionOptions>().Bind(configuration.GetSection(RetentionOptions.Section))
+            .ValidateDataAnnotations().ValidateOnStart();
 
         services.TryAddSingleton(TimeProvider.System);
         services.ConfigureHttpJsonOptions(json =>
@@ -52,6 +58,9 @@ public static class AvCloudServices
             .GetDatabase(provider.GetRequiredService<IOptions<CosmosOptions>>().Value.Database));
         services.AddSingleton<TokenValidator>();
         services.AddSingleton<AuditTrail>();
+        services.AddSingleton<SasIssuer>();
+        services.AddSingleton<Cataloguer>();
+        services.TryAddSingleton<CataloguePipelineHooks>();
 
         foreach (var middleware in Middleware)
         {

@@ -1,0 +1,82 @@
+using AvCloud.Functions.Ingest;
+
+namespace AvCloud.Functions.Footage;
+
+public enum FootageStatus
+{
+    Available,
+    Quarantined,
+}
+
+/// <summary>
+/// The catalogue record of one recording, in the <c>footage</c> container (partition <c>/unitId</c>). Its id is the
+/// content's SHA-256, so the same content uploaded twice is one record, with both uploads noted.
+/// </summary>
+public sealed record FootageRecord
+{
+    public const string DocumentType = "footage";
+
+    public required string Id { get; init; }
+
+    public required string UnitId { get; init; }
+
+    public string Type { get; init; } = DocumentType;
+
+    public int SchemaVersion { get; init; } = 1;
+
+    public required string Sha256 { get; init; }
+
+    public required long Size { get; init; }
+
+    public required MediaKind Kind { get; init; }
+
+    /// <summary>Name in the <c>footage</c> container: <c>{unit}/{yyyy}/{MM}/{sha256}.{ext}</c>.</summary>
+    public required string BlobName { get; init; }
+
+    public required string DeviceId { get; init; }
+
+    public required string OfficerId { get; init; }
+
+    public required string DockId { get; init; }
+
+    /// <summary>As the device reported them (its clock may drift).</summary>
+    public required DateTimeOffset RecordedStart { get; init; }
+
+    public required DateTimeOffset RecordedEnd { get; init; }
+
+    public required double ClockDriftSeconds { get; init; }
+
+    /// <summary>Corrected by the drift measured at docking (Art. 7).</summary>
+    public required DateTimeOffset CorrectedStart { get; init; }
+
+    public required DateTimeOffset CorrectedEnd { get; init; }
+
+    public required DateTimeOffset DockedAt { get; init; }
+
+    public required DateTimeOffset CataloguedAt { get; init; }
+
+    /// <summary>Art. 13: the recording's end (the activity's, once activities exist) plus 24 hours.</summary>
+    public required DateTimeOffset HandoverDeadline { get; init; }
+
+    /// <summary>Whether the recorder was docked by the deadline; false is a late upload.</summary>
+    public required bool HandedOverInTime { get; init; }
+
+    public required double DockedToCataloguedSeconds { get; init; }
+
+    public string? ActivityId { get; init; }
+
+    /// <summary>Art. 14: none, privacy, tradeSecret or stateSecret. New footage is unclassified.</summary>
+    public string Classification { get; init; } = "none";
+
+    /// <summary>Art. 15: storage refuses deletion before this date (the blob's immutability policy).</summary>
+    public required DateTimeOffset RetentionUntil { get; init; }
+
+    public FootageStatus Status { get; init; } = FootageStatus.Available;
+
+    public MediaFacts? Media { get; init; }
+
+    public required IReadOnlyList<FootageUpload> Uploads { get; init; }
+}
+
+/// <summary>One upload that delivered this content.</summary>
+public sealed record FootageUpload(string SessionId, string FileName, string DockId, string DeviceId, string OfficerId, DateTimeOffset DockedAt, DateTimeOffset CataloguedAt);

@@ -1,0 +1,146 @@
+using System.Globalization;
+using AvCloud.Functions.Audit;
+using AvCloud.Functions.Cosmos;
+using AvCloud.Functions.Http;
+using AvCloud.Functions.Identity;
+using AvCloud.Functions.Ingest;
+using Microsoft.Azure.Cosmos;
+using Microsoft.Azure.Functions.Worker;
+
+namespace AvCloud.Functions.Footage;
+
+/// <summary>
+/// <c>GET /api/footage</c> and <c>GET /api/footage/{id}</c>: the unit's catalogue, for the keeper, supervisors and the
+/// head; an officer sees their own recordings only. Another unit's footage, or another officer's, is "not found".
+/// Every read is audited (Art. 18).
+/// </summary>
+public sealed class ReadFootage(Database database, AuditTrail audit)
+{
+    private const int MaxPageSize = 200;
+
+    private Container Footage => database.GetContainer(CosmosContainers.Footage);
+
+    [Function("ListFootage")]
+    [RequiresRole(Roles.Keeper, Roles.Supervisor, Roles.Head, Roles.Officer)]
+    public async Task<IResult> List(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "footage")] HttpRequest request,
+        CancellationToken cancellationToken)
+    {
+        var caller = request.Caller();
+        var query = request.Query;
+        var filters = new List<string> { "c.type = @type" };
+        var parameters = new Dictionary<string, object> { ["@type"] = FootageRecord.DocumentType };
+        void Equal(string field, string property, object? value)
+        {
+            if (value is not null)
+            {
+                filters.Add($"c.{property} = @{field}");
+                parameters[$"@{field}"] = value;
+            }
+        }
+
+        Equal("device", "deviceId", Text(query, "device"));
+        Equal("activity", "activityId", Text(query, "activity"));
+        Equal("officer", "officerId", OnlyOwn(caller) ? caller.UserId : Text(query, "officer"));
+        Equal("kind", "kind", Enum(query, "kind", out MediaKind kind) ? JsonName(kind) : null);
+        Equal("status", "status", Enum(query, "status", out FootageStatus status) ? JsonName(status) : null);
+        if (Text(query, "uploadedLate") is { } late)
+        {
+            Equal("inTime", "handedOverInTime", !(bool.TryParse(late, out var isLate) ? isLate : throw ProblemException.Invalid("uploadedLate", "uploadedLate must be true or false.")));
+        }
+
+        if (Time(query, "recordedFrom") is { } from)
+        {
+            filters.Add("c.correctedStart >= @from");
+            parameters["@from"] = from;
+        }
+
+        if (Time(query, "recordedTo") is { } to)
+        {
+            filters.Add("c.correctedStart <= @to");
+            parameters["@to"] = to;
+        }
+
+        var pageSize = 50;
+        if (Text(query, "pageSize") is { } size && (!int.TryParse(size, NumberStyles.None, CultureInfo.InvariantCulture, out pageSize) || pageSize is < 1 or > MaxPageSize))
+        {
+            throw ProblemException.Invalid("pageSize", $"pageSize must be a whole number from 1 to {MaxPageSize}.");
+        }
+
+        var sql = new QueryDefinition($"SELECT * FROM c WHERE {string.Join(" AND ", filters)} ORDER BY c.correctedStart DESC");
+        foreach (var (name, value) in parameters)
+        {
+            sql = sql.WithParameter(name, value);
+        }
+
+        FeedResponse<FootageRecord> page;
+        var continuation = Text(query, "continuationToken");
+        try
+        {
+            using var feed = Footage.GetItemQueryIterator<FootageRecord>(sql, continuation,
+                new QueryRequestOptions { PartitionKey = new PartitionKey(caller.UnitId), MaxItemCount = pageSize });
+            page = await feed.ReadNextAsync(cancellationToken);
+        }
+        catch (CosmosException exception) when (exception.StatusCode == System.Net.HttpStatusCode.BadRequest && continuation is not null)
+        {
+            throw ProblemException.Invalid("continuationToken", "The continuation token is not one this listing issued.");
+        }
+
+        await audit.AppendAsync(new AuditEntry(caller.UnitId, caller.UserId, caller.RoleList, "footage.list", "footage", AuditOutcomes.Success,
+            new Dictionary<string, string> { ["query"] = request.QueryString.Value ?? "", ["count"] = page.Count.ToString(CultureInfo.InvariantCulture) }),
+            cancellationToken);
+        return TypedResults.Ok(new FootagePage([.. page], page.ContinuationToken));
+    }
+
+    [Function("GetFootage")]
+    [RequiresRole(Roles.Keeper, Roles.Supervisor, Roles.Head, Roles.Officer)]
+    public async Task<IResult> Get(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "footage/{id}")] HttpRequest request,
+        string id,
+        CancellationToken cancellationToken)
+    {
+        var caller = request.Caller();
+        var found = await Cataloguer.ReadAsync<FootageRecord>(Footage, id, caller.UnitId, cancellationToken);
+        if (found is not { } record || (OnlyOwn(caller) && record.Document.OfficerId != caller.UserId))
+        {
+            await audit.AppendAsync(new AuditEntry(caller.UnitId, caller.UserId, caller.RoleList, "footage.read", $"footage/{id}", AuditOutcomes.Denied,
+                new Dictionary<string, string> { ["reason"] = "not found in the caller's scope" }), cancellationToken);
+            return TypedResults.Problem("No such footage in your unit.", statusCode: StatusCodes.Status404NotFound, title: "Not found.");
+        }
+
+        await audit.AppendAsync(new AuditEntry(caller.UnitId, caller.UserId, caller.RoleList, "footage.read", $"footage/{id}", AuditOutcomes.Success,
+            new Dictionary<string, string> { ["sha256"] = record.Document.Sha256 }), cancellationToken);
+        return TypedResults.Ok(record.Document);
+    }
+
+    /// <summary>An officer without a broader role sees their own recordings only.</summary>
+    private static bool OnlyOwn(Caller caller) =>
+        caller.HasRole(Roles.Officer) && !caller.HasRole(Roles.Keeper) && !caller.HasRole(Roles.Supervisor) && !caller.HasRole(Roles.Head);
+
+    private static string? Text(IQueryCollection query, string name) => query[name].ToString() is { Length: > 0 } value ? value : null;
+
+    private static bool Enum<T>(IQueryCollection query, string name, out T value)
+        where T : struct, System.Enum
+    {
+        value = default;
+        if (Text(query, name) is not { } text)
+        {
+            return false;
+        }
+
+        return System.Enum.TryParse(text, ignoreCase: true, out value) && System.Enum.IsDefined(value) && !int.TryParse(text, out _)
+            ? true
+            : throw ProblemException.Invalid(name, $"{name} must be one of: {string.Join(", ", System.Enum.GetNames<T>().Select(n => n.ToLowerInvariant()))}.");
+    }
+
+    private static string JsonName<T>(T value)
+        where T : struct, System.Enum =>
+        System.Text.Json.JsonSerializer.Serialize(value, AvCloudJson.Options).Trim('"');
+
+    private static DateTimeOffset? Time(IQueryCollection query, string name) =>
+        Text(query, name) is not { } text ? null
+        : DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var value) ? value.ToUniversalTime()
+        : throw ProblemException.Invalid(name, $"{name} must be a date and time, e.g. 2026-11-27T08:00:00Z.");
+}
+
+public sealed record FootagePage(IReadOnlyList<FootageRecord> Items, string? ContinuationToken);

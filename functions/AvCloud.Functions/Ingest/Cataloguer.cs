@@ -1,0 +1,334 @@
+using System.Globalization;
+using System.Net;
+using System.Text.RegularExpressions;
+using Azure;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using Azure.Storage.Sas;
+using AvCloud.Functions.Audit;
+using AvCloud.Functions.Cosmos;
+using AvCloud.Functions.Footage;
+using AvCloud.Functions.Retention;
+using AvCloud.Functions.Storage;
+using Microsoft.Azure.Cosmos;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace AvCloud.Functions.Ingest;
+
+/// <summary>
+/// Turns a blob committed to <c>ingest</c> into catalogued, immutable footage (Arts. 13 and 18): verify size and
+/// SHA-256 against the manifest in one streaming pass, read the media facts, copy to <c>footage</c> under its content
+/// address with an immutability policy until the retention date, write the catalogue record, audit, and only then
+/// delete the ingest blob. A mismatch or an unreadable file goes to <c>quarantine</c> instead.
+/// <para>
+/// Every step can be repeated: a redelivered event, events out of order, or a re-run after a crash between any two
+/// steps reach the same end state (one record, one copy, one audit event per upload).
+/// </para>
+/// </summary>
+public sealed partial class Cataloguer(
+    BlobServiceClient blobs,
+    Database database,
+    AuditTrail audit,
+    SasIssuer sas,
+    TimeProvider time,
+    IOptions<RetentionOptions> retention,
+    IOptions<IngestOptions> ingest,
+    CataloguePipelineHooks hooks,
+    ILogger<Cataloguer> logger)
+{
+    /// <summary>Quarantined blobs that cannot be tied to a unit are audited here.</summary>
+    public const string UnknownUnit = "_unknown";
+
+    private const string System = "system:catalogue";
+
+    private readonly Container _uploads = database.GetContainer(CosmosContainers.Uploads);
+    private readonly Container _footage = database.GetContainer(CosmosContainers.Footage);
+    private readonly BlobContainerClient _ingest = blobs.GetBlobContainerClient(BlobContainers.Ingest);
+    private readonly BlobContainerClient _footageBlobs = blobs.GetBlobContainerClient(BlobContainers.Footage);
+    private readonly BlobContainerClient _quarantine = blobs.GetBlobContainerClient(BlobContainers.Quarantine);
+
+    [GeneratedRegex("^[a-z0-9]{1,8}$")]
+    private static partial Regex Extension();
+
+    /// <summary>Catalogues (or quarantines) the ingest blob <paramref name="blobName"/>; returns the file's final state.</summary>
+    public async Task<FileState> CatalogueAsync(string blobName, CancellationToken cancellationToken)
+    {
+        var blob = _ingest.GetBlobClient(blobName);
+        var parts = blobName.Split('/');
+        if (parts.Length != 3 || parts.Any(p => p.Length == 0))
+        {
+            await QuarantineAsync(blob, UnknownUnit, null, null, "The blob name is not unit/session/file: no upload session can own it.", cancellationToken);
+            return FileState.Quarantined;
+        }
+
+        var (unit, sessionId, fileName) = (parts[0], parts[1], parts[2]);
+        var session = await ReadSessionAsync(unit, sessionId, cancellationToken);
+        var file = session?.Files.FirstOrDefault(f => f.Name == fileName);
+        if (session is null || file is null)
+        {
+            var reason = session is null ? $"No upload session {sessionId} exists in unit {unit}." : $"The manifest of session {sessionId} does not list {fileName}.";
+            await QuarantineAsync(blob, unit, session, null, reason, cancellationToken);
+            return FileState.Quarantined;
+        }
+
+        if (!await blob.ExistsAsync(cancellationToken))
+        {
+            // Handled by an earlier delivery: the ingest blob goes last, after the record and the audit event.
+            return file.State;
+        }
+
+        session = await UpdateFileAsync(session, fileName, f => f.State == FileState.Awaiting ? f with { State = FileState.Received } : f, cancellationToken);
+
+        var (length, sha256) = await HashAsync(blob, cancellationToken);
+        if (length != file.Size || sha256 != file.Sha256)
+        {
+            var reason = length != file.Size
+                ? string.Create(CultureInfo.InvariantCulture, $"The upload has {length} bytes; the manifest says {file.Size}.")
+                : $"The upload's SHA-256 is {sha256}; the manifest says {file.Sha256}.";
+            await QuarantineAsync(blob, unit, session, file, reason, cancellationToken);
+            return FileState.Quarantined;
+        }
+
+        MediaFacts media;
+        try
+        {
+            await using var content = await blob.OpenReadAsync(new BlobOpenReadOptions(allowModifications: false) { BufferSize = 256 * 1024 }, cancellationToken);
+            media = MediaFacts.Read(content, file.Kind, length);
+        }
+        catch (UnreadableMediaException exception)
+        {
+            await QuarantineAsync(blob, unit, session, file, exception.Message, cancellationToken);
+            return FileState.Quarantined;
+        }
+
+        var correctedStart = file.RecordedStart + session.ClockDrift;
+        var correctedEnd = file.RecordedEnd + session.ClockDrift;
+        var retainUntil = RetentionRule.RetainUntil(correctedStart, retention.Value.DefaultMonths);
+        var footageName = FootageName(unit, correctedStart, sha256, file);
+        await CopyToFootageAsync(blob, footageName, retainUntil, cancellationToken);
+        await hooks.AfterCopy(blobName, cancellationToken);
+
+        var now = time.GetUtcNow();
+        var deadline = correctedEnd + ingest.Value.HandoverAllowance;
+        var upload = new FootageUpload(session.Id, file.Name, session.DockId, session.DeviceId, session.OfficerId, session.DockedAt, now);
+        var candidate = new FootageRecord
+        {
+            Id = sha256,
+            UnitId = unit,
+            Sha256 = sha256,
+            Size = length,
+            Kind = file.Kind,
+            BlobName = footageName,
+            DeviceId = session.DeviceId,
+            OfficerId = session.OfficerId,
+            DockId = session.DockId,
+            RecordedStart = file.RecordedStart,
+            RecordedEnd = file.RecordedEnd,
+            ClockDriftSeconds = session.ClockDriftSeconds,
+            CorrectedStart = correctedStart,
+            CorrectedEnd = correctedEnd,
+            DockedAt = session.DockedAt,
+            CataloguedAt = now,
+            HandoverDeadline = deadline,
+            HandedOverInTime = session.DockedAt <= deadline,
+            DockedToCataloguedSeconds = Math.Round((now - session.DockedAt).TotalSeconds, 3),
+            ActivityId = file.ActivityId,
+            RetentionUntil = retainUntil,
+            Media = media,
+            Uploads = [upload],
+        };
+        var (record, outcome) = await RecordAsync(candidate, upload, cancellationToken);
+        var first = record.Uploads[0];
+        var state = first.SessionId == session.Id && first.FileName == file.Name ? FileState.Catalogued : FileState.Duplicate;
+        if (outcome != RecordOutcome.AlreadyNoted)
+        {
+            await audit.AppendAsync(new AuditEntry(unit, System, "system", state == FileState.Catalogued ? "footage.catalogued" : "footage.duplicate",
+                $"footage/{record.Id}", AuditOutcomes.Success, new Dictionary<string, string>
+                {
+                    ["session"] = session.Id,
+                    ["file"] = file.Name,
+                    ["device"] = session.DeviceId,
+                    ["officer"] = session.OfficerId,
+                    ["blob"] = footageName,
+                    ["retentionUntil"] = retainUntil.ToString("O", CultureInfo.InvariantCulture),
+                    ["handedOverInTime"] = record.HandedOverInTime ? "true" : "false",
+                }), cancellationToken);
+        }
+
+        await UpdateFileAsync(session, fileName, f => f with { State = state, FootageId = record.Id, Reason = null }, cancellationToken);
+        await blob.DeleteIfExistsAsync(cancellationToken: cancellationToken);
+        LogCatalogued(logger, blobName, state, record.Id);
+        return state;
+    }
+
+    private static string FootageName(string unit, DateTimeOffset correctedStart, string sha256, UploadFile file)
+    {
+        var extension = Path.GetExtension(file.Name).TrimStart('.').ToLowerInvariant();
+        if (!Extension().IsMatch(extension))
+        {
+            extension = file.Kind switch { MediaKind.Video => "mp4", MediaKind.Audio => "m4a", _ => "jpg" };
+        }
+
+        return string.Create(CultureInfo.InvariantCulture, $"{unit}/{correctedStart.UtcDateTime:yyyy}/{correctedStart.UtcDateTime:MM}/{sha256}.{extension}");
+    }
+
+    private static async Task<(long, string)> HashAsync(BlobClient blob, CancellationToken cancellationToken)
+    {
+        var download = await blob.DownloadStreamingAsync(cancellationToken: cancellationToken);
+        await using var content = download.Value.Content;
+        return await StreamHasher.HashAsync(content, cancellationToken);
+    }
+
+    // Content addressing makes the copy idempotent: a blob already at the name holds these bytes.
+    private async Task CopyToFootageAsync(BlobClient source, string footageName, DateTimeOffset retainUntil, CancellationToken cancellationToken)
+    {
+        var target = _footageBlobs.GetBlobClient(footageName);
+        if (await target.ExistsAsync(cancellationToken))
+        {
+            return;
+        }
+
+        var options = new BlobCopyFromUriOptions { DestinationConditions = new BlobRequestConditions { IfNoneMatch = ETag.All } };
+        if (retainUntil > DateTimeOffset.UtcNow.AddMinutes(1))
+        {
+            // Art. 15: storage itself refuses deletion before the retention date.
+            options.DestinationImmutabilityPolicy = new BlobImmutabilityPolicy
+            {
+                ExpiresOn = retainUntil,
+                PolicyMode = retention.Value.PolicyMode == PolicyMode.Locked ? BlobImmutabilityPolicyMode.Locked : BlobImmutabilityPolicyMode.Unlocked,
+            };
+        }
+
+        var sourceUri = await sas.ForBlobAsync(source, BlobSasPermissions.Read, DateTimeOffset.UtcNow.AddHours(1), null, cancellationToken);
+        try
+        {
+            var copy = await target.StartCopyFromUriAsync(sourceUri, options, cancellationToken);
+            await copy.WaitForCompletionAsync(cancellationToken);
+        }
+        catch (RequestFailedException exception) when (exception.Status is (int)HttpStatusCode.Conflict or (int)HttpStatusCode.PreconditionFailed)
+        {
+            // Another run copied it first.
+        }
+    }
+
+    private enum RecordOutcome
+    {
+        Created,
+        UploadAdded,
+        AlreadyNoted,
+    }
+
+    private async Task<(FootageRecord Record, RecordOutcome Outcome)> RecordAsync(FootageRecord candidate, FootageUpload upload, CancellationToken cancellationToken)
+    {
+        var partition = new PartitionKey(candidate.UnitId);
+        for (var attempt = 0; attempt < 50; attempt++)
+        {
+            var existing = await ReadAsync<FootageRecord>(_footage, candidate.Id, candidate.UnitId, cancellationToken);
+            if (existing is null)
+            {
+                try
+                {
+                    await _footage.CreateItemAsync(candidate, partition, new ItemRequestOptions { EnableContentResponseOnWrite = false }, cancellationToken);
+                    return (candidate, RecordOutcome.Created);
+                }
+                catch (CosmosException exception) when (exception.StatusCode == HttpStatusCode.Conflict)
+                {
+                    continue;
+                }
+            }
+
+            var (record, etag) = existing.Value;
+            if (record.Uploads.Any(u => u.SessionId == upload.SessionId && u.FileName == upload.FileName))
+            {
+                return (record, RecordOutcome.AlreadyNoted);
+            }
+
+            var updated = record with { Uploads = [.. record.Uploads, upload] };
+            try
+            {
+                await _footage.ReplaceItemAsync(updated, updated.Id, partition,
+                    new ItemRequestOptions { IfMatchEtag = etag, EnableContentResponseOnWrite = false }, cancellationToken);
+                return (updated, RecordOutcome.UploadAdded);
+            }
+            catch (CosmosException exception) when (exception.StatusCode == HttpStatusCode.PreconditionFailed)
+            {
+            }
+        }
+
+        throw new InvalidOperationException($"The catalogue record {candidate.Id} stayed contended.");
+    }
+
+    private async Task QuarantineAsync(BlobClient blob, string unit, UploadSession? session, UploadFile? file, string reason, CancellationToken cancellationToken)
+    {
+        if (!await blob.ExistsAsync(cancellationToken))
+        {
+            return;
+        }
+
+        var target = _quarantine.GetBlobClient(blob.Name);
+        var sourceUri = await sas.ForBlobAsync(blob, BlobSasPermissions.Read, DateTimeOffset.UtcNow.AddHours(1), null, cancellationToken);
+        var copy = await target.StartCopyFromUriAsync(sourceUri, new BlobCopyFromUriOptions
+        {
+            Metadata = new Dictionary<string, string> { ["reason"] = Ascii(reason) },
+        }, cancellationToken);
+        await copy.WaitForCompletionAsync(cancellationToken);
+
+        if (session is not null && file is not null)
+        {
+            await UpdateFileAsync(session, file.Name, f => f with { State = FileState.Quarantined, Reason = reason }, cancellationToken);
+        }
+
+        await audit.AppendAsync(new AuditEntry(unit, System, "system", "footage.quarantined", $"ingest/{blob.Name}", AuditOutcomes.Failure,
+            new Dictionary<string, string> { ["reason"] = reason, ["session"] = session?.Id ?? "" }), cancellationToken);
+        await blob.DeleteIfExistsAsync(cancellationToken: cancellationToken);
+        LogQuarantined(logger, blob.Name, reason);
+    }
+
+    private static string Ascii(string text) => new([.. text.Select(c => c is >= ' ' and <= '~' ? c : '?')]);
+
+    private async Task<UploadSession?> ReadSessionAsync(string unit, string sessionId, CancellationToken cancellationToken) =>
+        (await ReadAsync<UploadSession>(_uploads, sessionId, unit, cancellationToken))?.Document;
+
+    /// <summary>Read-modify-write of one file's entry, guarded by the session's ETag (files of a session finish concurrently).</summary>
+    private async Task<UploadSession> UpdateFileAsync(UploadSession session, string fileName, Func<UploadFile, UploadFile> change, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; attempt < 50; attempt++)
+        {
+            var current = await ReadAsync<UploadSession>(_uploads, session.Id, session.UnitId, cancellationToken)
+                ?? throw new InvalidOperationException($"Upload session {session.Id} disappeared.");
+            var files = current.Document.Files.Select(f => f.Name == fileName ? change(f) with { UpdatedAt = time.GetUtcNow() } : f).ToList();
+            var updated = current.Document with { Files = files };
+            try
+            {
+                await _uploads.ReplaceItemAsync(updated, updated.Id, new PartitionKey(updated.UnitId),
+                    new ItemRequestOptions { IfMatchEtag = current.ETag, EnableContentResponseOnWrite = false }, cancellationToken);
+                return updated;
+            }
+            catch (CosmosException exception) when (exception.StatusCode == HttpStatusCode.PreconditionFailed)
+            {
+            }
+        }
+
+        throw new InvalidOperationException($"Upload session {session.Id} stayed contended.");
+    }
+
+    internal static async Task<(T Document, string ETag)?> ReadAsync<T>(Container container, string id, string unit, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var response = await container.ReadItemAsync<T>(id, new PartitionKey(unit), cancellationToken: cancellationToken);
+            return (response.Resource, response.ETag);
+        }
+        catch (CosmosException exception) when (exception.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Catalogued ingest/{Blob}: {State} as footage {FootageId}")]
+    private static partial void LogCatalogued(ILogger logger, string blob, FileState state, string footageId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Quarantined ingest/{Blob}: {Reason}")]
+    private static partial void LogQuarantined(ILogger logger, string blob, string reason);
+}

@@ -1,0 +1,96 @@
+using System.Net;
+using Azure.Storage.Blobs;
+using Azure.Storage.Sas;
+using AvCloud.Functions.Audit;
+using AvCloud.Functions.Cosmos;
+using AvCloud.Functions.Http;
+using AvCloud.Functions.Identity;
+using AvCloud.Functions.Storage;
+using Microsoft.Azure.Cosmos;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Options;
+
+namespace AvCloud.Functions.Ingest;
+
+/// <summary>
+/// <c>POST /api/uploads</c> (Dock): opens an upload session from the dock's manifest and answers, per file, a URL
+/// that can only create that one blob in <c>ingest</c> (no read, no list, no overwrite), valid for the upload window.
+/// Art. 7: the dock reports its own clock and the device's at docking, so the device's drift is measured.
+/// </summary>
+public sealed class OpenUploadSession(Database database, BlobServiceClient blobs, SasIssuer sas, AuditTrail audit, TimeProvider time,
+    IOptions<IngestOptions> options)
+{
+    [Function(nameof(OpenUploadSession))]
+    [RequiresRole(Roles.Dock)]
+    public async Task<IResult> Run(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "uploads")] HttpRequest request,
+        CancellationToken cancellationToken)
+    {
+        var caller = request.Caller();
+        var manifest = await RequestBody.ReadJsonAsync<UploadManifest>(request, options.Value.MaxManifestBytes, cancellationToken);
+        var sessionId = Guid.NewGuid().ToString("N");
+        var files = ManifestRules.Validate(manifest, caller.UnitId, sessionId);
+
+        var now = time.GetUtcNow();
+        // Upload URLs are checked by storage against its own clock.
+        var expiresAt = DateTimeOffset.UtcNow + options.Value.UploadWindow;
+        var session = new UploadSession
+        {
+            Id = sessionId,
+            UnitId = caller.UnitId,
+            DockId = manifest.DockId!,
+            DeviceId = manifest.DeviceId!,
+            OfficerId = manifest.OfficerId!,
+            DockedAt = manifest.DockedAt!.Value.ToUniversalTime(),
+            DeviceClockAtDocking = manifest.DeviceClockAtDocking!.Value.ToUniversalTime(),
+            ClockDriftSeconds = Math.Round((manifest.DockedAt!.Value - manifest.DeviceClockAtDocking!.Value).TotalSeconds, 3),
+            OpenedAt = now,
+            OpenedBy = caller.UserId,
+            UploadExpiresAt = expiresAt,
+            Files = files,
+        };
+        await database.GetContainer(CosmosContainers.Uploads).CreateItemAsync(session, new PartitionKey(session.UnitId),
+            new ItemRequestOptions { EnableContentResponseOnWrite = false }, cancellationToken);
+
+        var ingest = blobs.GetBlobContainerClient(BlobContainers.Ingest);
+        var urls = new List<UploadTarget>();
+        foreach (var file in files)
+        {
+            var url = await sas.ForBlobAsync(ingest.GetBlobClient(file.BlobName), BlobSasPermissions.Create, expiresAt, null, cancellationToken);
+            urls.Add(new UploadTarget(file.Name, url));
+        }
+
+        await audit.AppendAsync(new AuditEntry(caller.UnitId, caller.UserId, caller.RoleList, "upload.opened", $"uploads/{sessionId}", AuditOutcomes.Success,
+            new Dictionary<string, string>
+            {
+                ["dock"] = session.DockId,
+                ["device"] = session.DeviceId,
+                ["officer"] = session.OfficerId,
+                ["files"] = files.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["clockDriftSeconds"] = session.ClockDriftSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            }), cancellationToken);
+        return TypedResults.Created($"/api/uploads/{sessionId}", new UploadSessionOpened(sessionId, expiresAt, session.ClockDriftSeconds, urls));
+    }
+}
+
+public sealed record UploadTarget(string Name, Uri UploadUrl);
+
+public sealed record UploadSessionOpened(string SessionId, DateTimeOffset ExpiresAt, double ClockDriftSeconds, IReadOnlyList<UploadTarget> Files);
+
+/// <summary><c>GET /api/uploads/{id}</c> (Dock, Keeper): the session and each file's state, in the caller's unit only.</summary>
+public sealed class GetUploadSession(Database database)
+{
+    [Function(nameof(GetUploadSession))]
+    [RequiresRole(Roles.Dock, Roles.Keeper)]
+    public async Task<IResult> Run(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "uploads/{id}")] HttpRequest request,
+        string id,
+        CancellationToken cancellationToken)
+    {
+        var caller = request.Caller();
+        var found = await Cataloguer.ReadAsync<UploadSession>(database.GetContainer(CosmosContainers.Uploads), id, caller.UnitId, cancellationToken);
+        return found is { } session
+            ? TypedResults.Ok(session.Document)
+            : TypedResults.Problem($"No upload session {id} in your unit.", statusCode: (int)HttpStatusCode.NotFound, title: "Not found.");
+    }
+}

@@ -1,0 +1,175 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using AvCloud.Functions.Http;
+
+namespace AvCloud.Functions.Ingest;
+
+/// <summary>What a dock announces when it opens an upload session (<c>POST /api/uploads</c>).</summary>
+public sealed record UploadManifest(
+    string? DockId,
+    string? DeviceId,
+    string? OfficerId,
+    DateTimeOffset? DockedAt,
+    DateTimeOffset? DeviceClockAtDocking,
+    IReadOnlyList<ManifestFile>? Files);
+
+public sealed record ManifestFile(
+    string? Name,
+    string? Kind,
+    long? Size,
+    string? Sha256,
+    DateTimeOffset? RecordedStart,
+    DateTimeOffset? RecordedEnd,
+    string? ActivityId);
+
+/// <summary>The manifest's rules, as a pure function: every problem found, by field, or a clean list of files.</summary>
+public static partial class ManifestRules
+{
+    /// <summary>A block blob holds at most 50,000 blocks of 4,000 MiB.</summary>
+    public const long MaxBlockBlobBytes = 50_000L * 4_000 * 1024 * 1024;
+
+    public const int MaxFiles = 1000;
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")]
+    private static partial Regex SafeId();
+
+    [GeneratedRegex("^[0-9a-fA-F]{64}$")]
+    private static partial Regex Sha256Hex();
+
+    /// <summary>The manifest's files, validated and normalised; throws a 400 problem naming every bad field.</summary>
+    public static IReadOnlyList<UploadFile> Validate(UploadManifest manifest, string unitId, string sessionId)
+    {
+        var errors = new Dictionary<string, List<string>>();
+        void Fail(string field, string message)
+        {
+            if (!errors.TryGetValue(field, out var list))
+            {
+                errors[field] = list = [];
+            }
+
+            list.Add(message);
+        }
+
+        Id(manifest.DockId, "dockId", Fail);
+        Id(manifest.DeviceId, "deviceId", Fail);
+        Id(manifest.OfficerId, "officerId", Fail);
+        if (manifest.DockedAt is null)
+        {
+            Fail("dockedAt", "The docking time (dock clock) is required.");
+        }
+
+        if (manifest.DeviceClockAtDocking is null)
+        {
+            Fail("deviceClockAtDocking", "The device's clock at docking is required, to measure its drift.");
+        }
+
+        var files = new List<UploadFile>();
+        if (manifest.Files is not { Count: > 0 } manifestFiles)
+        {
+            Fail("files", "At least one file is required.");
+        }
+        else if (manifestFiles.Count > MaxFiles)
+        {
+            Fail("files", $"At most {MaxFiles} files per session.");
+        }
+        else
+        {
+            var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            for (var i = 0; i < manifestFiles.Count; i++)
+            {
+                var file = manifestFiles[i];
+                var at = string.Create(CultureInfo.InvariantCulture, $"files[{i}]");
+                if (file is null)
+                {
+                    Fail(at, "The file entry is empty.");
+                    continue;
+                }
+
+                var nameProblem = NameProblem(file.Name);
+                if (nameProblem is not null)
+                {
+                    Fail($"{at}.name", nameProblem);
+                }
+                else if (!names.Add(file.Name!))
+                {
+                    Fail($"{at}.name", $"The name '{file.Name}' appears more than once in the manifest.");
+                }
+
+                MediaKind kind = default;
+                if (file.Kind is null || !Enum.TryParse(file.Kind, ignoreCase: true, out kind) || !Enum.IsDefined(kind) || int.TryParse(file.Kind, out _))
+                {
+                    Fail($"{at}.kind", "The kind must be video, audio or photo.");
+                }
+
+                if (file.Size is not (> 0 and <= MaxBlockBlobBytes))
+                {
+                    Fail($"{at}.size", $"The size must be from 1 to {MaxBlockBlobBytes} bytes (the block blob limit).");
+                }
+
+                if (file.Sha256 is null || !Sha256Hex().IsMatch(file.Sha256))
+                {
+                    Fail($"{at}.sha256", "The SHA-256 must be 64 hexadecimal digits.");
+                }
+
+                if (file.RecordedStart is null || file.RecordedEnd is null)
+                {
+                    Fail($"{at}.recordedStart", "The recording start and end (device clock) are required.");
+                }
+                else if (file.RecordedEnd < file.RecordedStart)
+                {
+                    Fail($"{at}.recordedEnd", "The recording cannot end before it starts.");
+                }
+
+                if (file.ActivityId is not null && !SafeId().IsMatch(file.ActivityId))
+                {
+                    Fail($"{at}.activityId", "The activity id may hold letters, digits, '.', '_' and '-' only.");
+                }
+
+                if (errors.Count == 0)
+                {
+                    files.Add(new UploadFile
+                    {
+                        Name = file.Name!,
+                        BlobName = UploadSession.IngestBlobName(unitId, sessionId, file.Name!),
+                        Kind = kind,
+                        Size = file.Size!.Value,
+                        Sha256 = file.Sha256!.ToLowerInvariant(),
+                        RecordedStart = file.RecordedStart!.Value.ToUniversalTime(),
+                        RecordedEnd = file.RecordedEnd!.Value.ToUniversalTime(),
+                        ActivityId = file.ActivityId,
+                    });
+                }
+            }
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new ProblemException(StatusCodes.Status400BadRequest, "The manifest is not valid.", "See errors for each field.")
+            {
+                Errors = errors.ToDictionary(e => e.Key, e => e.Value.ToArray()),
+            };
+        }
+
+        return files;
+    }
+
+    private static void Id(string? value, string field, Action<string, string> fail)
+    {
+        if (value is null || !SafeId().IsMatch(value))
+        {
+            fail(field, $"The {field} is required: 1-128 letters, digits, '.', '_' or '-', starting with a letter or digit.");
+        }
+    }
+
+    /// <summary>File names become blob names: no path segments, control characters or dot-only names.</summary>
+    public static string? NameProblem(string? name) => name switch
+    {
+        null or "" => "The file name is required.",
+        { Length: > 255 } => "The file name may be at most 255 characters.",
+        "." or ".." => "The file name cannot be '.' or '..'.",
+        _ when name.Contains('/', StringComparison.Ordinal) || name.Contains('\\', StringComparison.Ordinal) => "The file name cannot contain path segments ('/' or '\\').",
+        _ when name.Any(char.IsControl) => "The file name cannot contain control characters.",
+        _ when name.Trim() != name => "The file name cannot start or end with white space.",
+        _ => null,
+    };
+}

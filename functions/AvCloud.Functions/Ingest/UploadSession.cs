@@ -1,0 +1,107 @@
+using System.Text.Json.Serialization;
+
+namespace AvCloud.Functions.Ingest;
+
+public enum MediaKind
+{
+    Video,
+    Audio,
+    Photo,
+}
+
+public enum FileState
+{
+    /// <summary>Announced in the manifest; not uploaded yet.</summary>
+    Awaiting,
+
+    /// <summary>Committed to <c>ingest</c>; being verified.</summary>
+    Received,
+
+    /// <summary>Verified, copied to immutable storage and catalogued.</summary>
+    Catalogued,
+
+    /// <summary>Verified; the same content was already catalogued, and this upload is noted on that record.</summary>
+    Duplicate,
+
+    /// <summary>Size or SHA-256 did not match the manifest, or the file could not be read; moved to <c>quarantine</c>.</summary>
+    Quarantined,
+
+    /// <summary>The upload window closed without the file arriving (reported by <c>WatchUploads</c>).</summary>
+    Missing,
+}
+
+/// <summary>
+/// One docking's upload: what the dock announced (device, officer, clocks, files with sizes and hashes) and what has
+/// become of each file. Stored in the <c>uploads</c> container, partition <c>/unitId</c>.
+/// </summary>
+public sealed record UploadSession
+{
+    public const string DocumentType = "uploadSession";
+
+    public required string Id { get; init; }
+
+    public required string UnitId { get; init; }
+
+    public string Type { get; init; } = DocumentType;
+
+    public int SchemaVersion { get; init; } = 1;
+
+    public required string DockId { get; init; }
+
+    public required string DeviceId { get; init; }
+
+    public required string OfficerId { get; init; }
+
+    /// <summary>When the recorder was docked, by the dock's clock (trusted).</summary>
+    public required DateTimeOffset DockedAt { get; init; }
+
+    /// <summary>What the recorder's own clock said at that moment (Art. 7: the device clock may be wrong).</summary>
+    public required DateTimeOffset DeviceClockAtDocking { get; init; }
+
+    /// <summary>Dock clock minus device clock: add it to device times to correct them.</summary>
+    public double ClockDriftSeconds { get; init; }
+
+    public required DateTimeOffset OpenedAt { get; init; }
+
+    public required string OpenedBy { get; init; }
+
+    public required DateTimeOffset UploadExpiresAt { get; init; }
+
+    /// <summary>Set once WatchUploads has reported files that never arrived.</summary>
+    public bool MissingReported { get; init; }
+
+    public required IReadOnlyList<UploadFile> Files { get; init; }
+
+    [JsonIgnore]
+    public TimeSpan ClockDrift => TimeSpan.FromSeconds(ClockDriftSeconds);
+
+    /// <summary>Blob names in <c>ingest</c> start with the unit and session, so the catalogue finds both from the name.</summary>
+    public static string IngestBlobName(string unitId, string sessionId, string fileName) => $"{unitId}/{sessionId}/{fileName}";
+}
+
+public sealed record UploadFile
+{
+    public required string Name { get; init; }
+
+    public required string BlobName { get; init; }
+
+    public required MediaKind Kind { get; init; }
+
+    public required long Size { get; init; }
+
+    public required string Sha256 { get; init; }
+
+    public required DateTimeOffset RecordedStart { get; init; }
+
+    public required DateTimeOffset RecordedEnd { get; init; }
+
+    public string? ActivityId { get; init; }
+
+    public FileState State { get; init; } = FileState.Awaiting;
+
+    public string? Reason { get; init; }
+
+    public string? FootageId { get; init; }
+
+    public DateTimeOffset? UpdatedAt { get; init; }
+}

@@ -1,0 +1,88 @@
+using AvCloud.Functions.Audit;
+using AvCloud.Functions.Cosmos;
+using AvCloud.Functions.Storage;
+using Azure.Storage.Blobs;
+using Microsoft.Azure.Cosmos;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace AvCloud.Functions.Ingest;
+
+/// <summary>
+/// Every five minutes: re-drives blobs that have sat in <c>ingest</c> too long (a lost event, a failed run), and
+/// reports sessions whose upload window closed with files that never arrived (Art. 13: footage must reach the keeper).
+/// </summary>
+public sealed partial class WatchUploads(BlobServiceClient blobs, Database database, Cataloguer cataloguer, AuditTrail audit, TimeProvider time,
+    IOptions<IngestOptions> options, ILogger<WatchUploads> logger)
+{
+    [Function(nameof(WatchUploads))]
+    public async Task Run([TimerTrigger("0 */5 * * * *")] TimerInfo timer, CancellationToken cancellationToken)
+    {
+        var failures = new List<Exception>();
+        var staleBefore = DateTimeOffset.UtcNow - options.Value.RedriveAfter;
+        await foreach (var item in blobs.GetBlobContainerClient(BlobContainers.Ingest).GetBlobsAsync(cancellationToken: cancellationToken))
+        {
+            if (item.Properties.LastModified is { } modified && modified < staleBefore)
+            {
+                try
+                {
+                    await cataloguer.CatalogueAsync(item.Name, cancellationToken);
+                }
+                catch (Exception exception) when (exception is not OperationCanceledException)
+                {
+                    // One bad blob must not stop the others; the run still fails at the end so it is seen.
+                    LogRedriveFailed(logger, exception, item.Name);
+                    failures.Add(exception);
+                }
+            }
+        }
+
+        await ReportMissingAsync(cancellationToken);
+        if (failures.Count > 0)
+        {
+            throw new AggregateException("Some blobs in ingest could not be catalogued.", failures);
+        }
+    }
+
+    private async Task ReportMissingAsync(CancellationToken cancellationToken)
+    {
+        var uploads = database.GetContainer(CosmosContainers.Uploads);
+        var query = new QueryDefinition("SELECT * FROM c WHERE c.type = @type AND c.missingReported = false AND c.uploadExpiresAt < @now")
+            .WithParameter("@type", UploadSession.DocumentType)
+            .WithParameter("@now", DateTimeOffset.UtcNow);
+        using var feed = uploads.GetItemQueryIterator<UploadSession>(query);
+        while (feed.HasMoreResults)
+        {
+            foreach (var session in await feed.ReadNextAsync(cancellationToken))
+            {
+                var missing = session.Files.Where(f => f.State == FileState.Awaiting).Select(f => f.Name).ToList();
+                var now = time.GetUtcNow();
+                var updated = session with
+                {
+                    MissingReported = true,
+                    Files = [.. session.Files.Select(f => f.State == FileState.Awaiting ? f with { State = FileState.Missing, UpdatedAt = now } : f)],
+                };
+                await uploads.ReplaceItemAsync(updated, updated.Id, new PartitionKey(updated.UnitId), cancellationToken: cancellationToken);
+                if (missing.Count > 0)
+                {
+                    await audit.AppendAsync(new AuditEntry(session.UnitId, "system:watch-uploads", "system", "upload.missing", $"uploads/{session.Id}",
+                        AuditOutcomes.Failure, new Dictionary<string, string>
+                        {
+                            ["files"] = string.Join(", ", missing),
+                            ["dock"] = session.DockId,
+                            ["device"] = session.DeviceId,
+                            ["officer"] = session.OfficerId,
+                        }), cancellationToken);
+                    LogMissing(logger, session.Id, session.UnitId, missing.Count);
+                }
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Re-driving ingest/{Blob} failed")]
+    private static partial void LogRedriveFailed(ILogger logger, Exception exception, string blob);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Upload session {Session} of unit {Unit}: {Count} files never arrived")]
+    private static partial void LogMissing(ILogger logger, string session, string unit, int count);
+}
