@@ -118,7 +118,7 @@ public sealed class LocalCloud : IAsyncDisposable
     private static async Task<LocalCloud> StartHostAsync(LocalCloudOptions options, TimeProvider clock, int port, NodeProcess azurite, NodeProcess cosmos,
         Uri blobEndpoint, Uri cosmosEndpoint, CancellationToken cancellationToken)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = "Development" });
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             [$"{StorageOptions.Section}:ConnectionString"] = ConnectionString(blobEndpoint),

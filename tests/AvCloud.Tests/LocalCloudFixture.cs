@@ -18,6 +18,9 @@ public sealed class LocalCloudFixture : IAsyncLifetime
 
     public ProbeLog Probes { get; } = new();
 
+    /// <summary>The cataloguing pipeline's fault-injection points, shared with the host.</summary>
+    public AvCloud.Functions.Ingest.CataloguePipelineHooks Hooks { get; } = new();
+
     /// <summary>A client for the function host (API, webhooks, admin) over a real socket.</summary>
     public HttpClient Http { get; private set; } = null!;
 
@@ -30,7 +33,9 @@ public sealed class LocalCloudFixture : IAsyncLifetime
             CosmosPort = 0,
             RunTimerSchedules = false,
             AdditionalFunctionAssemblies = [typeof(LocalCloudFixture).Assembly],
-            ConfigureServices = services => services.AddSingleton(Probes),
+            ConfigureServices = services => services.AddSingleton(Probes).AddSingleton(Hooks),
+            // WatchUploads re-drives what has sat in ingest for a second (tests run it on demand).
+            Settings = new Dictionary<string, string?> { ["AvCloud:Ingest:RedriveAfter"] = "00:00:01" },
         });
         Http = new HttpClient { BaseAddress = _cloud.BaseAddress };
     }

@@ -105,11 +105,13 @@ public sealed record MediaFacts(
             CameraModel: ifd0?.GetDescription(ExifDirectoryBase.TagModel)?.Trim());
     }
 
-    private static double? MovieSeconds(QuickTimeMovieHeaderDirectory movie) =>
-        movie.TryGetInt64(QuickTimeMovieHeaderDirectory.TagDuration, out var duration)
-        && movie.TryGetInt64(QuickTimeMovieHeaderDirectory.TagTimeScale, out var scale) && scale > 0
-            ? Math.Round(duration / (double)scale, 3)
-            : null;
+    // MetadataExtractor stores the movie's duration already divided by its time scale.
+    private static double? MovieSeconds(QuickTimeMovieHeaderDirectory movie) => movie.GetObject(QuickTimeMovieHeaderDirectory.TagDuration) switch
+    {
+        TimeSpan duration => Math.Round(duration.TotalSeconds, 3),
+        long ticks when movie.TryGetInt64(QuickTimeMovieHeaderDirectory.TagTimeScale, out var scale) && scale > 0 => Math.Round(ticks / (double)scale, 3),
+        _ => null,
+    };
 }
 
 public sealed class UnreadableMediaException : Exception

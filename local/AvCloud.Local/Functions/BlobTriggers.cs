@@ -87,7 +87,17 @@ internal sealed partial class BlobTriggers(
 
         foreach (var blob in created)
         {
-            await RunOnceAsync(function, blob.BlobContainerName, blob.BlobName, http.RequestAborted);
+            try
+            {
+                await RunOnceAsync(function, blob.BlobContainerName, blob.BlobName, http.RequestAborted);
+            }
+            catch (Exception exception) when (!http.RequestAborted.IsCancellationRequested)
+            {
+                // As the Functions host does: the delivery fails (500) and Event Grid delivers the event again.
+                LogRunFailed(logger, exception, function.Name, blob.BlobContainerName, blob.BlobName);
+                return TypedResults.Problem("The function failed; the event will be delivered again.",
+                    statusCode: StatusCodes.Status500InternalServerError, title: "Function failed.");
+            }
         }
 
         return TypedResults.Ok();
@@ -181,6 +191,9 @@ internal sealed partial class BlobTriggers(
         var content = (await blob.DownloadContentAsync(cancellationToken)).Value.Content;
         return type == typeof(string) ? content.ToString() : type == typeof(byte[]) ? content.ToArray() : content;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Function} failed for {Container}/{Blob}")]
+    private static partial void LogRunFailed(ILogger logger, Exception exception, string function, string container, string blob);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Function}: blob {Container}/{Blob} does not match its trigger path")]
     private static partial void LogNotMatched(ILogger logger, string function, string container, string blob);

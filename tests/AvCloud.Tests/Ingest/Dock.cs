@@ -1,0 +1,91 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using Azure.Storage;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using AvCloud.Functions;
+using AvCloud.Functions.Footage;
+using AvCloud.Functions.Identity;
+using AvCloud.Functions.Ingest;
+
+namespace AvCloud.Tests.Ingest;
+
+/// <summary>What a dock station does, for tests: open a session with a manifest, upload through the SAS URLs, wait.</summary>
+internal sealed class Dock(LocalCloudFixture fixture, string unit)
+{
+    public string Unit { get; } = unit;
+
+    public string DockToken { get; } = fixture.TokenFor(unit, Roles.Dock);
+
+    public static string MediaPath(string file) => Path.Combine(AppContext.BaseDirectory, "Ingest", "Media", file);
+
+    public static string Sha256(byte[] content) => Convert.ToHexStringLower(SHA256.HashData(content));
+
+    public static object FileEntry(string name, string kind, byte[] content, DateTimeOffset start, TimeSpan length, string? sha256 = null, long? size = null) => new
+    {
+        name,
+        kind,
+        size = size ?? content.Length,
+        sha256 = sha256 ?? Sha256(content),
+        recordedStart = start,
+        recordedEnd = start + length,
+    };
+
+    public static object Manifest(DateTimeOffset dockedAt, TimeSpan deviceClockBehind, params object[] files) => new
+    {
+        dockId = "dock-3",
+        deviceId = "bwc-0042",
+        officerId = "officer-zhang",
+        dockedAt,
+        deviceClockAtDocking = dockedAt - deviceClockBehind,
+        files,
+    };
+
+    public async Task<UploadSessionOpened> OpenAsync(object manifest)
+    {
+        using var response = await fixture.SendAsync(HttpMethod.Post, "/api/uploads", DockToken, JsonContent.Create(manifest));
+        Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        return (await response.Content.ReadFromJsonAsync<UploadSessionOpened>(AvCloudJson.Options, TestContext.Current.CancellationToken))!;
+    }
+
+    public static async Task UploadAsync(UploadSessionOpened session, string name, byte[] content)
+    {
+        var target = new BlobClient(session.Files.Single(f => f.Name == name).UploadUrl);
+        await target.UploadAsync(new BinaryData(content), new BlobUploadOptions
+        {
+            TransferValidation = new UploadTransferValidationOptions { ChecksumAlgorithm = StorageChecksumAlgorithm.MD5 },
+        }, TestContext.Current.CancellationToken);
+    }
+
+    public async Task<UploadSession> SessionAsync(string sessionId)
+    {
+        using var response = await fixture.SendAsync(HttpMethod.Get, $"/api/uploads/{sessionId}", DockToken);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<UploadSession>(AvCloudJson.Options, TestContext.Current.CancellationToken))!;
+    }
+
+    /// <summary>Waits until every named file has left Awaiting/Received.</summary>
+    public async Task<UploadSession> SettledAsync(string sessionId, params string[] names)
+    {
+        var deadline = DateTimeOffset.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            var session = await SessionAsync(sessionId);
+            if (session.Files.Where(f => names.Length == 0 || names.Contains(f.Name)).All(f => f.State is not (FileState.Awaiting or FileState.Received)))
+            {
+                return session;
+            }
+
+            Assert.True(DateTimeOffset.UtcNow < deadline, $"Files of session {sessionId} did not settle: {string.Join(", ", session.Files.Select(f => $"{f.Name}={f.State}"))}");
+            await Task.Delay(100, TestContext.Current.CancellationToken);
+        }
+    }
+
+    public async Task<FootageRecord> FootageAsync(string id, string role = Roles.Keeper)
+    {
+        using var response = await fixture.SendAsync(HttpMethod.Get, $"/api/footage/{id}", fixture.TokenFor(Unit, role));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<FootageRecord>(AvCloudJson.Options, TestContext.Current.CancellationToken))!;
+    }
+}
