@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using AvCloud.Benchmarks;
 
-// ./avcloud bench [cosmos|storage|audit|all] [count]: scenario benchmarks. Results go into docs/performance.md with the machine.
+// ./avcloud bench [cosmos|storage|audit|ingest|all] [count]: scenario benchmarks. Results go into docs/performance.md with the machine.
 Environment.SetEnvironmentVariable("COSMOS_DISABLE_IMDS_ACCESS", "true");
 var scenario = args.Length > 0 ? args[0] : "all";
 int? count = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : null;
@@ -57,4 +57,39 @@ if (scenario is "audit" or "all")
 
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"Contended vs uncontended (8 writers): {results[2].EventsPerSecond / results[1].EventsPerSecond:P0}; 8 uncontended writers vs 1 writer: {results[1].EventsPerSecond / results[0].EventsPerSecond:F2}x"));
+}
+
+if (scenario is "ingest" or "all")
+{
+    await PrintLatencyAsync(count ?? 200);
+}
+
+if (scenario is "ingest" or "verify" or "all")
+{
+    await PrintVerificationAsync();
+}
+
+static async Task PrintLatencyAsync(int files)
+{
+    var latency = await IngestScenario.LatencyAsync(files);
+    Console.WriteLine($"Upload complete -> catalogued, {files} files");
+    Console.WriteLine("| BlobCreated delivery | files | p50 (ms) | p99 (ms) |");
+    Console.WriteLine("|---|---|---|---|");
+    foreach (var r in latency)
+    {
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {r.Delivery} | {r.Files} | {r.P50Ms:F0} | {r.P99Ms:F0} |"));
+    }
+}
+
+static async Task PrintVerificationAsync()
+{
+    var verification = await IngestScenario.VerificationAsync(5);
+    Console.WriteLine("Verification (SHA-256 while streaming) vs plain download, median of 5 rounds");
+    Console.WriteLine("| blob | plain download MiB/s | verify MiB/s | ratio | allocated while verifying |");
+    Console.WriteLine("|---|---|---|---|---|");
+    foreach (var v in verification)
+    {
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"| {v.Bytes / 1048576} MiB | {v.PlainMiBps:F0} | {v.VerifyMiBps:F0} | {v.VerifyMiBps / v.PlainMiBps:P0} | {v.VerifyAllocatedBytes / 1048576.0:F1} MiB |"));
+    }
 }

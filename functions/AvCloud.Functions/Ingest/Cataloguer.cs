@@ -75,10 +75,10 @@ public sealed partial class Cataloguer(
         if (!await blob.ExistsAsync(cancellationToken))
         {
             // Handled by an earlier delivery: the ingest blob goes last, after the record and the audit event.
-            return file.State;
+            return (await ReadStatusAsync(session, fileName, cancellationToken))?.State ?? file.State;
         }
 
-        session = await UpdateFileAsync(session, fileName, f => f.State == FileState.Awaiting ? f with { State = FileState.Received } : f, cancellationToken);
+        await SetStatusAsync(session, fileName, FileState.Received, null, null, cancellationToken);
 
         var (length, sha256) = await HashAsync(blob, cancellationToken);
         if (length != file.Size || sha256 != file.Sha256)
@@ -156,7 +156,7 @@ public sealed partial class Cataloguer(
                 }), cancellationToken);
         }
 
-        await UpdateFileAsync(session, fileName, f => f with { State = state, FootageId = record.Id, Reason = null }, cancellationToken);
+        await SetStatusAsync(session, fileName, state, null, record.Id, cancellationToken);
         await blob.DeleteIfExistsAsync(cancellationToken: cancellationToken);
         LogCatalogued(logger, blobName, state, record.Id);
         return state;
@@ -276,7 +276,7 @@ public sealed partial class Cataloguer(
 
         if (session is not null && file is not null)
         {
-            await UpdateFileAsync(session, file.Name, f => f with { State = FileState.Quarantined, Reason = reason }, cancellationToken);
+            await SetStatusAsync(session, file.Name, FileState.Quarantined, reason, null, cancellationToken);
         }
 
         await audit.AppendAsync(new AuditEntry(unit, System, "system", "footage.quarantined", $"ingest/{blob.Name}", AuditOutcomes.Failure,
@@ -290,27 +290,57 @@ public sealed partial class Cataloguer(
     private async Task<UploadSession?> ReadSessionAsync(string unit, string sessionId, CancellationToken cancellationToken) =>
         (await ReadAsync<UploadSession>(_uploads, sessionId, unit, cancellationToken))?.Document;
 
-    /// <summary>Read-modify-write of one file's entry, guarded by the session's ETag (files of a session finish concurrently).</summary>
-    private async Task<UploadSession> UpdateFileAsync(UploadSession session, string fileName, Func<UploadFile, UploadFile> change, CancellationToken cancellationToken)
+    /// <summary>Records where one file stands (its own document: concurrent files never contend).</summary>
+    private async Task SetStatusAsync(UploadSession session, string fileName, FileState state, string? reason, string? footageId, CancellationToken cancellationToken)
     {
-        for (var attempt = 0; attempt < 50; attempt++)
+        var index = session.Files.Select((f, i) => (f.Name, i)).First(f => f.Name == fileName).i;
+        var status = new UploadFileStatus
         {
-            var current = await ReadAsync<UploadSession>(_uploads, session.Id, session.UnitId, cancellationToken)
-                ?? throw new InvalidOperationException($"Upload session {session.Id} disappeared.");
-            var files = current.Document.Files.Select(f => f.Name == fileName ? change(f) with { UpdatedAt = time.GetUtcNow() } : f).ToList();
-            var updated = current.Document with { Files = files };
-            try
+            Id = UploadFileStatus.IdFor(session.Id, index),
+            UnitId = session.UnitId,
+            SessionId = session.Id,
+            Name = fileName,
+            State = state,
+            Reason = reason,
+            FootageId = footageId,
+            UpdatedAt = time.GetUtcNow(),
+        };
+        await _uploads.UpsertItemAsync(status, new PartitionKey(session.UnitId), new ItemRequestOptions { EnableContentResponseOnWrite = false }, cancellationToken);
+    }
+
+    private async Task<UploadFileStatus?> ReadStatusAsync(UploadSession session, string fileName, CancellationToken cancellationToken)
+    {
+        var index = session.Files.Select((f, i) => (f.Name, i)).First(f => f.Name == fileName).i;
+        return (await ReadAsync<UploadFileStatus>(_uploads, UploadFileStatus.IdFor(session.Id, index), session.UnitId, cancellationToken))?.Document;
+    }
+
+    /// <summary>The session with each file's current state.</summary>
+    public static async Task<UploadSession?> ReadSessionWithStatusAsync(Container uploads, string unitId, string sessionId, CancellationToken cancellationToken)
+    {
+        var session = (await ReadAsync<UploadSession>(uploads, sessionId, unitId, cancellationToken))?.Document;
+        if (session is null || session.Type != UploadSession.DocumentType)
+        {
+            return null;
+        }
+
+        var statuses = new Dictionary<string, UploadFileStatus>(StringComparer.Ordinal);
+        var query = new QueryDefinition("SELECT * FROM c WHERE c.type = @type AND c.sessionId = @session")
+            .WithParameter("@type", UploadFileStatus.DocumentType).WithParameter("@session", sessionId);
+        using var feed = uploads.GetItemQueryIterator<UploadFileStatus>(query, requestOptions: new QueryRequestOptions { PartitionKey = new PartitionKey(unitId) });
+        while (feed.HasMoreResults)
+        {
+            foreach (var status in await feed.ReadNextAsync(cancellationToken))
             {
-                await _uploads.ReplaceItemAsync(updated, updated.Id, new PartitionKey(updated.UnitId),
-                    new ItemRequestOptions { IfMatchEtag = current.ETag, EnableContentResponseOnWrite = false }, cancellationToken);
-                return updated;
-            }
-            catch (CosmosException exception) when (exception.StatusCode == HttpStatusCode.PreconditionFailed)
-            {
+                statuses[status.Name] = status;
             }
         }
 
-        throw new InvalidOperationException($"Upload session {session.Id} stayed contended.");
+        return session with
+        {
+            Files = [.. session.Files.Select(f => statuses.TryGetValue(f.Name, out var s)
+                ? f with { State = s.State, Reason = s.Reason, FootageId = s.FootageId, UpdatedAt = s.UpdatedAt }
+                : f)],
+        };
     }
 
     internal static async Task<(T Document, string ETag)?> ReadAsync<T>(Container container, string id, string unit, CancellationToken cancellationToken)

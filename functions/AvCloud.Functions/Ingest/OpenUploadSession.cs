@@ -88,9 +88,9 @@ public sealed class GetUploadSession(Database database)
         CancellationToken cancellationToken)
     {
         var caller = request.Caller();
-        var found = await Cataloguer.ReadAsync<UploadSession>(database.GetContainer(CosmosContainers.Uploads), id, caller.UnitId, cancellationToken);
-        return found is { } session
-            ? TypedResults.Ok(session.Document)
+        var session = await Cataloguer.ReadSessionWithStatusAsync(database.GetContainer(CosmosContainers.Uploads), caller.UnitId, id, cancellationToken);
+        return session is not null
+            ? TypedResults.Ok(session)
             : TypedResults.Problem($"No upload session {id} in your unit.", statusCode: (int)HttpStatusCode.NotFound, title: "Not found.");
     }
 }

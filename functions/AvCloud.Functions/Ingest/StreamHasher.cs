@@ -8,7 +8,7 @@ namespace AvCloud.Functions.Ingest;
 /// </summary>
 public static class StreamHasher
 {
-    private const int ChunkBytes = 4 * 1024 * 1024;
+    private const int ChunkBytes = 1024 * 1024;
 
     public static async Task<(long Length, string Sha256)> HashAsync(Stream content, CancellationToken cancellationToken)
     {

@@ -79,6 +79,35 @@ public sealed record UploadSession
     public static string IngestBlobName(string unitId, string sessionId, string fileName) => $"{unitId}/{sessionId}/{fileName}";
 }
 
+/// <summary>
+/// Where one file of a session stands. Kept as a document of its own (id <c>{session}.{index}</c>) rather than inside
+/// the session, so the files of a large docking are catalogued concurrently without contending for one document.
+/// </summary>
+public sealed record UploadFileStatus
+{
+    public const string DocumentType = "uploadFile";
+
+    public required string Id { get; init; }
+
+    public required string UnitId { get; init; }
+
+    public string Type { get; init; } = DocumentType;
+
+    public required string SessionId { get; init; }
+
+    public required string Name { get; init; }
+
+    public required FileState State { get; init; }
+
+    public string? Reason { get; init; }
+
+    public string? FootageId { get; init; }
+
+    public required DateTimeOffset UpdatedAt { get; init; }
+
+    public static string IdFor(string sessionId, int index) => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{sessionId}.{index:D4}");
+}
+
 public sealed record UploadFile
 {
     public required string Name { get; init; }

@@ -54,16 +54,29 @@ public sealed partial class WatchUploads(BlobServiceClient blobs, Database datab
         using var feed = uploads.GetItemQueryIterator<UploadSession>(query);
         while (feed.HasMoreResults)
         {
-            foreach (var session in await feed.ReadNextAsync(cancellationToken))
+            foreach (var stored in await feed.ReadNextAsync(cancellationToken))
             {
-                var missing = session.Files.Where(f => f.State == FileState.Awaiting).Select(f => f.Name).ToList();
+                var session = await Cataloguer.ReadSessionWithStatusAsync(uploads, stored.UnitId, stored.Id, cancellationToken) ?? stored;
                 var now = time.GetUtcNow();
-                var updated = session with
+                var missing = new List<string>();
+                for (var i = 0; i < session.Files.Count; i++)
                 {
-                    MissingReported = true,
-                    Files = [.. session.Files.Select(f => f.State == FileState.Awaiting ? f with { State = FileState.Missing, UpdatedAt = now } : f)],
-                };
-                await uploads.ReplaceItemAsync(updated, updated.Id, new PartitionKey(updated.UnitId), cancellationToken: cancellationToken);
+                    if (session.Files[i].State == FileState.Awaiting)
+                    {
+                        missing.Add(session.Files[i].Name);
+                        await uploads.UpsertItemAsync(new UploadFileStatus
+                        {
+                            Id = UploadFileStatus.IdFor(session.Id, i),
+                            UnitId = session.UnitId,
+                            SessionId = session.Id,
+                            Name = session.Files[i].Name,
+                            State = FileState.Missing,
+                            UpdatedAt = now,
+                        }, new PartitionKey(session.UnitId), cancellationToken: cancellationToken);
+                    }
+                }
+
+                await uploads.ReplaceItemAsync(stored with { MissingReported = true }, stored.Id, new PartitionKey(stored.UnitId), cancellationToken: cancellationToken);
                 if (missing.Count > 0)
                 {
                     await audit.AppendAsync(new AuditEntry(session.UnitId, "system:watch-uploads", "system", "upload.missing", $"uploads/{session.Id}",

@@ -1,0 +1,194 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using Azure.Storage;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using AvCloud.Functions;
+using AvCloud.Functions.Footage;
+using AvCloud.Functions.Identity;
+using AvCloud.Functions.Ingest;
+using AvCloud.Functions.Storage;
+using AvCloud.Local;
+using Microsoft.Azure.Cosmos;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AvCloud.Benchmarks;
+
+/// <summary>
+/// Ingest: (1) upload-complete to catalogued latency over many small files, with BlobCreated delivered by the local
+/// host's watcher or pushed to the webhook at once (as Event Grid does); (2) verification throughput (SHA-256 while
+/// streaming) against a plain download of the same blob, and the memory it allocates for two blob sizes.
+/// </summary>
+internal static class IngestScenario
+{
+    public sealed record Latency(string Delivery, int Files, double P50Ms, double P99Ms);
+
+    public sealed record Verification(long Bytes, double PlainMiBps, double VerifyMiBps, long VerifyAllocatedBytes);
+
+    private static LocalCloudOptions Options(TimeSpan watchInterval) => new()
+    {
+        Port = 0, AzuritePort = 0, CosmosPort = 0, RunTimerSchedules = false, BlobWatchInterval = watchInterval,
+        MinimumLogLevel = Microsoft.Extensions.Logging.LogLevel.Error,
+    };
+
+    public static async Task<IReadOnlyList<Latency>> LatencyAsync(int files)
+    {
+        var results = new List<Latency>();
+        foreach (var (name, interval, push) in new[] { ("local watcher (250 ms scans)", TimeSpan.FromMilliseconds(250), false), ("Event Grid webhook push", TimeSpan.FromHours(1), true) })
+        {
+            await using var cloud = await LocalCloud.StartAsync(Options(interval));
+            using var http = new HttpClient { BaseAddress = cloud.BaseAddress };
+            var unit = "unit-bench";
+            var token = cloud.Issuer.Mint("dock-bench", unit, [Roles.Dock], TimeSpan.FromHours(1), DateTimeOffset.UtcNow);
+            var contents = Enumerable.Range(0, files).Select(i => Wav(i)).ToList();
+            var dockedAt = DateTimeOffset.UtcNow;
+            var manifest = new
+            {
+                dockId = "dock-1", deviceId = "bwc-1", officerId = "officer-1", dockedAt, deviceClockAtDocking = dockedAt,
+                files = contents.Select((c, i) => new
+                {
+                    name = $"f{i}.wav", kind = "audio", size = c.Length, sha256 = Convert.ToHexStringLower(SHA256.HashData(c)),
+                    recordedStart = dockedAt.AddMinutes(-10), recordedEnd = dockedAt.AddMinutes(-9),
+                }).ToArray(),
+            };
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/api/uploads") { Content = JsonContent.Create(manifest) };
+            request.Headers.Authorization = new("Bearer", token);
+            using var opened = await http.SendAsync(request);
+            var session = (await opened.Content.ReadFromJsonAsync<UploadSessionOpened>(AvCloudJson.Options))!;
+
+            var completed = new Dictionary<string, DateTimeOffset>();
+            for (var i = 0; i < files; i++)
+            {
+                var target = new BlobClient(session.Files[i].UploadUrl);
+                await target.UploadAsync(new BinaryData(contents[i]));
+                completed[Convert.ToHexStringLower(SHA256.HashData(contents[i]))] = DateTimeOffset.UtcNow;
+                if (push)
+                {
+                    _ = PushAsync(http, target.Uri);
+                }
+            }
+
+            var footage = cloud.Services.GetRequiredService<Database>().GetContainer("footage");
+            var latencies = new List<double>();
+            var deadline = DateTimeOffset.UtcNow.AddMinutes(5);
+            while (latencies.Count < files && DateTimeOffset.UtcNow < deadline)
+            {
+                latencies.Clear();
+                using var feed = footage.GetItemQueryIterator<FootageRecord>(new QueryDefinition("SELECT * FROM c"),
+                    requestOptions: new QueryRequestOptions { PartitionKey = new PartitionKey(unit) });
+                while (feed.HasMoreResults)
+                {
+                    foreach (var record in await feed.ReadNextAsync())
+                    {
+                        latencies.Add((record.CataloguedAt - completed[record.Id]).TotalMilliseconds);
+                    }
+                }
+
+                await Task.Delay(200);
+            }
+
+            latencies.Sort();
+            results.Add(new Latency(name, latencies.Count, latencies[latencies.Count / 2], latencies[(int)Math.Ceiling(latencies.Count * 0.99) - 1]));
+        }
+
+        return results;
+    }
+
+    private static async Task PushAsync(HttpClient http, Uri blob)
+    {
+        var created = new Azure.Messaging.EventGrid.EventGridEvent("/blobServices/default/containers/ingest/blobs/x", "Microsoft.Storage.BlobCreated", "1",
+            new { api = "PutBlob", url = blob.GetLeftPart(UriPartial.Path), blobType = "BlockBlob" });
+        using var content = new StringContent(BinaryData.FromObjectAsJson(new[] { created }).ToString(), System.Text.Encoding.UTF8, "application/json");
+        using var response = await http.PostAsync("/runtime/webhooks/blobs?functionName=Host.Functions.CatalogueUpload", content);
+    }
+
+    public static async Task<IReadOnlyList<Verification>> VerificationAsync(int rounds)
+    {
+        await using var cloud = await LocalCloud.StartAsync(Options(TimeSpan.FromHours(1)));
+        var container = new BlobServiceClient(cloud.StorageConnectionString).GetBlobContainerClient(BlobContainers.Quarantine);
+        var results = new List<Verification>();
+        foreach (var size in new[] { 256L * 1024 * 1024, 1024L * 1024 * 1024 })
+        {
+            var blob = container.GetBlobClient($"verify-{size}.bin");
+            var data = new byte[size];
+            new Random(3).NextBytes(data);
+            await blob.UploadAsync(new MemoryStream(data, writable: false), new BlobUploadOptions
+            {
+                TransferValidation = new UploadTransferValidationOptions { ChecksumAlgorithm = StorageChecksumAlgorithm.MD5 },
+                TransferOptions = new StorageTransferOptions { MaximumTransferSize = 8 * 1024 * 1024, MaximumConcurrency = 4 },
+            });
+            data = null;
+            GC.Collect();
+
+            var plain = new List<double>();
+            var verify = new List<double>();
+            long allocated = 0;
+            for (var round = 0; round <= rounds; round++)
+            {
+                var clock = Stopwatch.StartNew();
+                await using (var stream = (await blob.DownloadStreamingAsync()).Value.Content)
+                {
+                    var buffer = new byte[4 * 1024 * 1024];
+                    while (await stream.ReadAsync(buffer) > 0)
+                    {
+                    }
+                }
+
+                var plainSeconds = clock.Elapsed.TotalSeconds;
+                var before = GC.GetTotalAllocatedBytes(precise: true);
+                clock.Restart();
+                await using (var stream = (await blob.DownloadStreamingAsync()).Value.Content)
+                {
+                    await StreamHasher.HashAsync(stream, CancellationToken.None);
+                }
+
+                var verifySeconds = clock.Elapsed.TotalSeconds;
+                allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
+                if (round > 0)
+                {
+                    plain.Add(size / 1048576.0 / plainSeconds);
+                    verify.Add(size / 1048576.0 / verifySeconds);
+                }
+            }
+
+            await blob.DeleteAsync();
+            results.Add(new Verification(size, Median(plain), Median(verify), allocated));
+        }
+
+        return results;
+    }
+
+    private static double Median(List<double> values)
+    {
+        values.Sort();
+        return values.Count % 2 == 1 ? values[values.Count / 2] : (values[(values.Count / 2) - 1] + values[values.Count / 2]) / 2;
+    }
+
+    private static byte[] Wav(int seed)
+    {
+        const int samples = 4000;
+        using var stream = new MemoryStream();
+        using var writer = new BinaryWriter(stream);
+        writer.Write("RIFF"u8);
+        writer.Write(36 + samples);
+        writer.Write("WAVEfmt "u8);
+        writer.Write(16);
+        writer.Write((short)1);
+        writer.Write((short)1);
+        writer.Write(8000);
+        writer.Write(8000);
+        writer.Write((short)1);
+        writer.Write((short)8);
+        writer.Write("data"u8);
+        writer.Write(samples);
+        var random = new Random(seed);
+        for (var i = 0; i < samples; i++)
+        {
+            writer.Write((byte)random.Next(256));
+        }
+
+        writer.Flush();
+        return stream.ToArray();
+    }
+}
