@@ -106,7 +106,7 @@ internal static class IngestScenario
     public static async Task<IReadOnlyList<Verification>> VerificationAsync(int rounds)
     {
         await using var cloud = await LocalCloud.StartAsync(Options(TimeSpan.FromHours(1)));
-        var container = new BlobServiceClient(cloud.StorageConnectionString).GetBlobContainerClient(BlobContainers.Quarantine);
+        var container = cloud.Services.GetRequiredService<BlobServiceClient>().GetBlobContainerClient(BlobContainers.Quarantine);
         var results = new List<Verification>();
         foreach (var size in new[] { 256L * 1024 * 1024, 1024L * 1024 * 1024 })
         {

@@ -18,11 +18,15 @@ internal sealed partial class BlobWatcher(
     // Event Grid's default retry policy gives up after 30 attempts; so does the watcher.
     private const int MaxAttempts = 30;
 
-    private readonly Dictionary<string, Delivery> _deliveries = new(StringComparer.Ordinal);
+    // Event Grid pushes deliveries concurrently; 32 at a time keeps the watcher close to it (see docs/performance.md).
+    private const int MaxConcurrentDeliveries = 32;
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Delivery> _deliveries = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _concurrency = new(MaxConcurrentDeliveries, MaxConcurrentDeliveries);
     private readonly CancellationTokenSource _stop = new();
     private Task? _loop;
 
-    private sealed record Delivery(bool Done, int Attempts, DateTimeOffset NextAttempt);
+    private sealed record Delivery(bool Done, bool InFlight, int Attempts, DateTimeOffset NextAttempt);
 
     public void Start() => _loop = Task.Run(() => RunAsync(_stop.Token));
 
@@ -51,11 +55,14 @@ internal sealed partial class BlobWatcher(
         while (await timer.WaitForNextTickAsync(cancellationToken));
     }
 
-    /// <summary>One pass over the watched containers: every blob version not yet delivered is delivered now.</summary>
+    /// <summary>
+    /// One pass over the watched containers: every blob version not yet delivered (and not being delivered) is sent on
+    /// its way. Deliveries run in the background, at most <see cref="MaxConcurrentDeliveries"/> at a time, so a slow
+    /// function does not hold back the next scan, as Event Grid does not wait for one delivery before the next.
+    /// </summary>
     public async Task ScanAsync(IReadOnlyList<(LocalFunction Function, string Container)> watched, CancellationToken cancellationToken)
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        var due = new List<(LocalFunction Function, string Container, string Blob, string ETag, long Length, string Key)>();
         foreach (var group in watched.GroupBy(w => w.Container))
         {
             var container = blobs.GetBlobContainerClient(group.Key);
@@ -65,31 +72,39 @@ internal sealed partial class BlobWatcher(
                 {
                     var key = $"{function.Name}|{group.Key}|{item.Name}|{item.Properties.ETag}";
                     seen.Add(key);
-                    if (!_deliveries.TryGetValue(key, out var delivery)
-                        || (!delivery.Done && delivery.Attempts < MaxAttempts && delivery.NextAttempt <= DateTimeOffset.UtcNow))
+                    var delivery = _deliveries.GetValueOrDefault(key);
+                    var due = delivery is null
+                        || (!delivery.Done && !delivery.InFlight && delivery.Attempts < MaxAttempts && delivery.NextAttempt <= DateTimeOffset.UtcNow);
+                    if (!due)
                     {
-                        due.Add((function, group.Key, item.Name, item.Properties.ETag.ToString()!, item.Properties.ContentLength ?? 0, key));
+                        continue;
                     }
+
+                    var attempts = (delivery?.Attempts ?? 0) + 1;
+                    _deliveries[key] = new Delivery(false, true, attempts, DateTimeOffset.MaxValue);
+                    var (name, etag, length) = (item.Name, item.Properties.ETag.ToString()!, item.Properties.ContentLength ?? 0);
+                    _ = Task.Run(async () =>
+                    {
+                        await _concurrency.WaitAsync(cancellationToken);
+                        try
+                        {
+                            var delivered = await DeliverAsync(function, group.Key, name, etag, length, cancellationToken);
+                            _deliveries[key] = new Delivery(delivered, false, attempts,
+                                DateTimeOffset.UtcNow + TimeSpan.FromSeconds(Math.Min(60, Math.Pow(2, attempts))));
+                        }
+                        finally
+                        {
+                            _concurrency.Release();
+                        }
+                    }, cancellationToken);
                 }
             }
         }
 
         // Forget blobs that are gone (catalogued and removed), so memory stays bounded.
-        foreach (var key in _deliveries.Keys.Where(k => !seen.Contains(k)).ToList())
+        foreach (var key in _deliveries.Where(d => !d.Value.InFlight && !seen.Contains(d.Key)).Select(d => d.Key).ToList())
         {
-            _deliveries.Remove(key);
-        }
-
-        var results = new System.Collections.Concurrent.ConcurrentDictionary<string, bool>();
-        await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = cancellationToken },
-            async (d, ct) => results[d.Key] = await DeliverAsync(d.Function, d.Container, d.Blob, d.ETag, d.Length, ct));
-
-        foreach (var d in due)
-        {
-            var attempts = (_deliveries.TryGetValue(d.Key, out var previous) ? previous.Attempts : 0) + 1;
-            var delivered = results.GetValueOrDefault(d.Key);
-            _deliveries[d.Key] = new Delivery(delivered, attempts,
-                DateTimeOffset.UtcNow + TimeSpan.FromSeconds(Math.Min(60, Math.Pow(2, attempts))));
+            _deliveries.TryRemove(key, out _);
         }
     }
 
@@ -150,7 +165,14 @@ internal sealed partial class BlobWatcher(
             }
         }
 
+        // Let deliveries under way finish (they were cancelled) before their semaphore goes.
+        for (var i = 0; i < 100 && _concurrency.CurrentCount < MaxConcurrentDeliveries; i++)
+        {
+            await Task.Delay(100);
+        }
+
         _stop.Dispose();
+        _concurrency.Dispose();
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Watching blob containers failed; retrying")]
