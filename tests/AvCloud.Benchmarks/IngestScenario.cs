@@ -13,6 +13,8 @@ using AvCloud.Local;
 using Microsoft.Azure.Cosmos;
 using Microsoft.Extensions.DependencyInjection;
 
+using AvCloud.Tests.Ingest;
+
 namespace AvCloud.Benchmarks;
 
 /// <summary>
@@ -165,30 +167,5 @@ internal static class IngestScenario
         return values.Count % 2 == 1 ? values[values.Count / 2] : (values[(values.Count / 2) - 1] + values[values.Count / 2]) / 2;
     }
 
-    private static byte[] Wav(int seed)
-    {
-        const int samples = 4000;
-        using var stream = new MemoryStream();
-        using var writer = new BinaryWriter(stream);
-        writer.Write("RIFF"u8);
-        writer.Write(36 + samples);
-        writer.Write("WAVEfmt "u8);
-        writer.Write(16);
-        writer.Write((short)1);
-        writer.Write((short)1);
-        writer.Write(8000);
-        writer.Write(8000);
-        writer.Write((short)1);
-        writer.Write((short)8);
-        writer.Write("data"u8);
-        writer.Write(samples);
-        var random = new Random(seed);
-        for (var i = 0; i < samples; i++)
-        {
-            writer.Write((byte)random.Next(256));
-        }
-
-        writer.Flush();
-        return stream.ToArray();
-    }
+    private static byte[] Wav(int seed) => SyntheticWav.Create(seed, 4000);
 }

@@ -16,8 +16,6 @@ namespace AvCloud.Functions.Footage;
 /// </summary>
 public sealed class ReadFootage(Database database, AuditTrail audit)
 {
-    private const int MaxPageSize = 200;
-
     private Container Footage => database.GetContainer(CosmosContainers.Footage);
 
     [Function("ListFootage")]
@@ -39,53 +37,31 @@ public sealed class ReadFootage(Database database, AuditTrail audit)
             }
         }
 
-        Equal("device", "deviceId", Text(query, "device"));
-        Equal("activity", "activityId", Text(query, "activity"));
-        Equal("officer", "officerId", OnlyOwn(caller) ? caller.UserId : Text(query, "officer"));
+        Equal("device", "deviceId", Listing.Text(query, "device"));
+        Equal("activity", "activityId", Listing.Text(query, "activity"));
+        Equal("officer", "officerId", OnlyOwn(caller) ? caller.UserId : Listing.Text(query, "officer"));
         Equal("kind", "kind", Enum(query, "kind", out MediaKind kind) ? JsonName(kind) : null);
         Equal("status", "status", Enum(query, "status", out FootageStatus status) ? JsonName(status) : null);
-        if (Text(query, "uploadedLate") is { } late)
+        if (Listing.Text(query, "uploadedLate") is { } late)
         {
             Equal("inTime", "handedOverInTime", !(bool.TryParse(late, out var isLate) ? isLate : throw ProblemException.Invalid("uploadedLate", "uploadedLate must be true or false.")));
         }
 
-        if (Time(query, "recordedFrom") is { } from)
+        if (Listing.Time(query, "recordedFrom") is { } from)
         {
             filters.Add("c.correctedStart >= @from");
             parameters["@from"] = from;
         }
 
-        if (Time(query, "recordedTo") is { } to)
+        if (Listing.Time(query, "recordedTo") is { } to)
         {
             filters.Add("c.correctedStart <= @to");
             parameters["@to"] = to;
         }
 
-        var pageSize = 50;
-        if (Text(query, "pageSize") is { } size && (!int.TryParse(size, NumberStyles.None, CultureInfo.InvariantCulture, out pageSize) || pageSize is < 1 or > MaxPageSize))
-        {
-            throw ProblemException.Invalid("pageSize", $"pageSize must be a whole number from 1 to {MaxPageSize}.");
-        }
+        var sql = Listing.Where(filters, parameters, "c.correctedStart DESC");
 
-        var sql = new QueryDefinition($"SELECT * FROM c WHERE {string.Join(" AND ", filters)} ORDER BY c.correctedStart DESC");
-        foreach (var (name, value) in parameters)
-        {
-            sql = sql.WithParameter(name, value);
-        }
-
-        FeedResponse<FootageRecord> page;
-        var continuation = Text(query, "continuationToken");
-        try
-        {
-            using var feed = Footage.GetItemQueryIterator<FootageRecord>(sql, continuation,
-                new QueryRequestOptions { PartitionKey = new PartitionKey(caller.UnitId), MaxItemCount = pageSize });
-            page = await feed.ReadNextAsync(cancellationToken);
-        }
-        catch (CosmosException exception) when (exception.StatusCode == System.Net.HttpStatusCode.BadRequest && continuation is not null)
-        {
-            throw ProblemException.Invalid("continuationToken", "The continuation token is not one this listing issued.");
-        }
-
+        var page = await Listing.PageAsync<FootageRecord>(Footage, sql, caller.UnitId, query, cancellationToken);
         await audit.AppendAsync(new AuditEntry(caller.UnitId, caller.UserId, caller.RoleList, "footage.list", "footage", AuditOutcomes.Success,
             new Dictionary<string, string> { ["query"] = request.QueryString.Value ?? "", ["count"] = page.Count.ToString(CultureInfo.InvariantCulture) }),
             cancellationToken);
@@ -117,13 +93,11 @@ public sealed class ReadFootage(Database database, AuditTrail audit)
     private static bool OnlyOwn(Caller caller) =>
         caller.HasRole(Roles.Officer) && !caller.HasRole(Roles.Keeper) && !caller.HasRole(Roles.Supervisor) && !caller.HasRole(Roles.Head);
 
-    private static string? Text(IQueryCollection query, string name) => query[name].ToString() is { Length: > 0 } value ? value : null;
-
     private static bool Enum<T>(IQueryCollection query, string name, out T value)
         where T : struct, System.Enum
     {
         value = default;
-        if (Text(query, name) is not { } text)
+        if (Listing.Text(query, name) is not { } text)
         {
             return false;
         }
@@ -136,11 +110,6 @@ public sealed class ReadFootage(Database database, AuditTrail audit)
     private static string JsonName<T>(T value)
         where T : struct, System.Enum =>
         System.Text.Json.JsonSerializer.Serialize(value, AvCloudJson.Options).Trim('"');
-
-    private static DateTimeOffset? Time(IQueryCollection query, string name) =>
-        Text(query, name) is not { } text ? null
-        : DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var value) ? value.ToUniversalTime()
-        : throw ProblemException.Invalid(name, $"{name} must be a date and time, e.g. 2026-11-27T08:00:00Z.");
 }
 
 public sealed record FootagePage(IReadOnlyList<FootageRecord> Items, string? ContinuationToken);

@@ -330,30 +330,5 @@ public sealed class CatalogueTests(LocalCloudFixture fixture)
         return events;
     }
 
-    /// <summary>A tiny valid WAV (8 kHz, mono, 8-bit, one second), distinct per seed.</summary>
-    internal static byte[] WavOf(int seed)
-    {
-        const int samples = 8000;
-        using var stream = new MemoryStream();
-        using var writer = new BinaryWriter(stream);
-        writer.Write("RIFF"u8);
-        writer.Write(36 + samples);
-        writer.Write("WAVEfmt "u8);
-        writer.Write(16);
-        writer.Write((short)1);
-        writer.Write((short)1);
-        writer.Write(8000);
-        writer.Write(8000);
-        writer.Write((short)1);
-        writer.Write((short)8);
-        writer.Write("data"u8);
-        writer.Write(samples);
-        for (var i = 0; i < samples; i++)
-        {
-            writer.Write((byte)(128 + (int)(100 * Math.Sin((i + seed) * 0.1))));
-        }
-
-        writer.Flush();
-        return stream.ToArray();
-    }
+    internal static byte[] WavOf(int seed) => SyntheticWav.Create(seed, 8000);
 }
