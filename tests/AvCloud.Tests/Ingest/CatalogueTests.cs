@@ -307,6 +307,49 @@ public sealed class CatalogueTests(LocalCloudFixture fixture)
         Assert.Contains(await AuditAsync(dock.Unit, "footage.read"), e => e.Actor == "officer-zhang" && e.Outcome == AuditOutcomes.Success);
     }
 
+    [Fact]
+    public async Task The_catalogue_filters_by_device_kind_and_time_and_pages()
+    {
+        var unit = NewUnit();
+        var dock = new Dock(fixture, unit);
+        var photo = await File.ReadAllBytesAsync(Dock.MediaPath("scene.jpg"), Cancel);
+        var first = await dock.OpenAsync(Dock.Manifest(Recorded.AddHours(1), TimeSpan.Zero,
+            Dock.FileEntry("a.wav", "audio", WavOf(201), Recorded, TimeSpan.FromSeconds(1)),
+            Dock.FileEntry("b.wav", "audio", WavOf(202), Recorded.AddHours(-2), TimeSpan.FromSeconds(1))));
+        var secondManifest = JsonSerializerNode(Dock.Manifest(Recorded.AddHours(1), TimeSpan.Zero,
+            Dock.FileEntry("c.wav", "audio", WavOf(203), Recorded.AddHours(-4), TimeSpan.FromSeconds(1)),
+            Dock.FileEntry("d.jpg", "photo", photo, Recorded.AddHours(-6), TimeSpan.Zero)));
+        secondManifest["deviceId"] = "bwc-0099";
+        var second = await dock.OpenAsync(secondManifest);
+        await Dock.UploadAsync(first, "a.wav", WavOf(201));
+        await Dock.UploadAsync(first, "b.wav", WavOf(202));
+        await Dock.UploadAsync(second, "c.wav", WavOf(203));
+        await Dock.UploadAsync(second, "d.jpg", photo);
+        await dock.SettledAsync(first.SessionId);
+        await dock.SettledAsync(second.SessionId);
+        var token = fixture.TokenFor(unit, Roles.Head);
+
+        async Task<FootagePage> List(string query)
+        {
+            using var response = await fixture.SendAsync(HttpMethod.Get, $"/api/footage{query}", token);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            return (await response.Content.ReadFromJsonAsync<FootagePage>(AvCloudJson.Options, Cancel))!;
+        }
+
+        Assert.Equal(2, (await List("?device=bwc-0042")).Items.Count);
+        Assert.Equal("d.jpg", Assert.Single((await List("?kind=photo")).Items).Uploads[0].FileName);
+        Assert.Equal(["a.wav", "b.wav"], (await List($"?recordedFrom={Uri.EscapeDataString(Recorded.AddHours(-3).ToString("O"))}")).Items.Select(i => i.Uploads[0].FileName));
+        var page = await List("?pageSize=3");
+        Assert.Equal(["a.wav", "b.wav", "c.wav"], page.Items.Select(i => i.Uploads[0].FileName));
+        var rest = await List($"?pageSize=3&continuationToken={Uri.EscapeDataString(page.ContinuationToken!)}");
+        Assert.Equal("d.jpg", Assert.Single(rest.Items).Uploads[0].FileName);
+        using var bad = await fixture.SendAsync(HttpMethod.Get, "/api/footage?kind=hologram", token);
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+    }
+
+    private static System.Text.Json.Nodes.JsonObject JsonSerializerNode(object value) =>
+        System.Text.Json.Nodes.JsonNode.Parse(System.Text.Json.JsonSerializer.Serialize(value, AvCloudJson.Options))!.AsObject();
+
     private async Task DeliverAsync(Uri blob)
     {
         var created = new Azure.Messaging.EventGrid.EventGridEvent("/blobServices/default/containers/ingest/blobs/x", "Microsoft.Storage.BlobCreated", "1",
