@@ -1,5 +1,4 @@
 using Azure.Core;
-using Azure.Core.Pipeline;
 using Azure.Identity;
 using Azure.Storage.Blobs;
 using AvCloud.Functions.Cosmos;
@@ -96,37 +95,10 @@ public static class AvCloudServices
     private static BlobServiceClient CreateBlobServiceClient(IServiceProvider provider)
     {
         var options = provider.GetRequiredService<IOptions<StorageOptions>>().Value;
-        var clientOptions = new BlobClientOptions { Transport = new HttpClientTransport(StorageHandler()) };
         return options.BlobServiceUri is { } uri
-            ? new BlobServiceClient(uri, provider.GetRequiredService<TokenCredential>(), clientOptions)
-            : new BlobServiceClient(options.ConnectionString, clientOptions);
+            ? new BlobServiceClient(uri, provider.GetRequiredService<TokenCredential>())
+            : new BlobServiceClient(options.ConnectionString);
     }
-
-    // Footage is verified by streaming it through SHA-256; large socket buffers let storage send it in large writes
-    // while the hash catches up, instead of many small ones.
-    private static SocketsHttpHandler StorageHandler() => new()
-    {
-        AutomaticDecompression = System.Net.DecompressionMethods.None,
-        PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-        ConnectCallback = async (context, cancellationToken) =>
-        {
-            var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp)
-            {
-                NoDelay = true,
-                ReceiveBufferSize = 4 * 1024 * 1024,
-            };
-            try
-            {
-                await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
-                return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
-            }
-            catch
-            {
-                socket.Dispose();
-                throw;
-            }
-        },
-    };
 
     private static CosmosClient CreateCosmosClient(IServiceProvider provider)
     {
