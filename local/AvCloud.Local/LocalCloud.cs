@@ -26,6 +26,7 @@ public sealed class LocalCloud : IAsyncDisposable
     private readonly NodeProcess _azurite;
     private readonly NodeProcess _cosmos;
     private readonly BlobWatcher _watcher;
+    private ILoggerFactory? _emulatorLoggers;
 
     private LocalCloud(WebApplication app, NodeProcess azurite, NodeProcess cosmos, BlobWatcher watcher,
         Uri baseAddress, Uri blobEndpoint, Uri cosmosEndpoint, IReadOnlyList<LocalFunction> functions)
@@ -69,7 +70,8 @@ public sealed class LocalCloud : IAsyncDisposable
         Environment.SetEnvironmentVariable("COSMOS_DISABLE_IMDS_ACCESS", "true");
 
         var localDirectory = Emulator.FindLocalDirectory();
-        using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(options.MinimumLogLevel));
+        // Lives as long as the emulators do: their output is logged until they stop.
+        var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(options.MinimumLogLevel));
         var emulatorLogger = loggers.CreateLogger("AvCloud.Local.Emulators");
 
         // The host's port is chosen up front too: the WORM gateway in Azurite asks the host for the time (GET /admin/clock).
@@ -87,12 +89,15 @@ public sealed class LocalCloud : IAsyncDisposable
                 Emulator.WaitUntilAnsweringAsync(azurite, "Azurite", new Uri($"{blobEndpoint}?comp=list"), needsSuccess: false, cancellationToken),
                 Emulator.WaitUntilAnsweringAsync(cosmos, "The Cosmos stand-in", cosmosEndpoint, needsSuccess: true, cancellationToken));
             var clock = options.Clock ?? (options.ClockOffset == TimeSpan.Zero ? TimeProvider.System : new OffsetTimeProvider(options.ClockOffset));
-            return await StartHostAsync(options, clock, hostPort, azurite, cosmos, blobEndpoint, cosmosEndpoint, cancellationToken);
+            var cloud = await StartHostAsync(options, clock, hostPort, azurite, cosmos, blobEndpoint, cosmosEndpoint, cancellationToken);
+            cloud._emulatorLoggers = loggers;
+            return cloud;
         }
         catch
         {
             await azurite.DisposeAsync();
             await cosmos.DisposeAsync();
+            loggers.Dispose();
             throw;
         }
     }
@@ -194,6 +199,7 @@ public sealed class LocalCloud : IAsyncDisposable
         await _app.StopAsync();
         await _app.DisposeAsync();
         await Task.WhenAll(_azurite.DisposeAsync().AsTask(), _cosmos.DisposeAsync().AsTask());
+        _emulatorLoggers?.Dispose();
     }
 }
 
