@@ -8,8 +8,13 @@ const http = require("http");
 const { watchParent } = require("./parent-watch");
 const { createGateway } = require("./worm/gateway");
 
-// Azurite's published development key for devstoreaccount1: it protects nothing and is the same everywhere.
-const ACCOUNT_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+// The local storage accounts: Azurite's published development account for footage, and a second account for the
+// preservation copies (Art. 16), as Azure has two. The keys protect nothing and are the same on every machine.
+const ACCOUNTS = {
+  devstoreaccount1: "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==",
+  avcloudpreservation: "YXZjbG91ZC1sb2NhbC1wcmVzZXJ2YXRpb24tYWNjb3VudC1rZXktbm90LWEtc2VjcmV0LTAxMjM0NTY3ODlhYg=="
+};
+process.env.AZURITE_ACCOUNTS = Object.entries(ACCOUNTS).map(([name, key]) => `${name}:${key}`).join(";");
 
 const argv = process.argv.slice(2);
 function take(name) {
@@ -26,7 +31,7 @@ if (!withGateway) argv.splice(noGatewayAt, 1);
 const gateway = createGateway({
   dataDir: take("--worm-data"),
   clockUrl: take("--clock-url"),
-  accountKey: ACCOUNT_KEY,
+  accountKeys: ACCOUNTS,
   log: message => console.error(`[worm] ${message}`)
 });
 const portAt = argv.indexOf("--blobPort");

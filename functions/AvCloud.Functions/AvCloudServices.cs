@@ -53,6 +53,7 @@ public static class AvCloudServices
         });
         services.AddSingleton(CreateCredential);
         services.AddSingleton(CreateBlobServiceClient);
+        services.AddKeyedSingleton(BlobContainers.PreservationAccount, (provider, _) => CreatePreservationClient(provider));
         services.AddSingleton(CreateCosmosClient);
         services.AddSingleton(provider => provider.GetRequiredService<CosmosClient>()
             .GetDatabase(provider.GetRequiredService<IOptions<CosmosOptions>>().Value.Database));
@@ -98,6 +99,14 @@ public static class AvCloudServices
         return options.BlobServiceUri is { } uri
             ? new BlobServiceClient(uri, provider.GetRequiredService<TokenCredential>())
             : new BlobServiceClient(options.ConnectionString);
+    }
+
+    private static BlobServiceClient CreatePreservationClient(IServiceProvider provider)
+    {
+        var options = provider.GetRequiredService<IOptions<StorageOptions>>().Value;
+        return options.PreservationServiceUri is { } uri
+            ? new BlobServiceClient(uri, provider.GetRequiredService<TokenCredential>())
+            : new BlobServiceClient(options.PreservationConnectionString);
     }
 
     private static CosmosClient CreateCosmosClient(IServiceProvider provider)

@@ -51,6 +51,9 @@ public sealed class LocalCloud : IAsyncDisposable
 
     public string StorageConnectionString => ConnectionString(BlobEndpoint);
 
+    /// <summary>The preservation account (second copies), a second account in the same Azurite.</summary>
+    public string PreservationConnectionString => PreservationConnection(BlobEndpoint);
+
     public static string CosmosKey => Emulator.CosmosKey;
 
     public IReadOnlyList<LocalFunction> Functions { get; }
@@ -120,6 +123,10 @@ public sealed class LocalCloud : IAsyncDisposable
     private static string ConnectionString(Uri blobEndpoint) =>
         $"DefaultEndpointsProtocol=http;AccountName={Emulator.AzuriteAccount};AccountKey={Emulator.AzuriteKey};BlobEndpoint={blobEndpoint};";
 
+    private static string PreservationConnection(Uri blobEndpoint) =>
+        $"DefaultEndpointsProtocol=http;AccountName={Emulator.PreservationAccount};AccountKey={Emulator.PreservationKey};" +
+        $"BlobEndpoint={new Uri(blobEndpoint, $"/{Emulator.PreservationAccount}")};";
+
     private static async Task<LocalCloud> StartHostAsync(LocalCloudOptions options, TimeProvider clock, int port, NodeProcess azurite, NodeProcess cosmos,
         Uri blobEndpoint, Uri cosmosEndpoint, CancellationToken cancellationToken)
     {
@@ -127,6 +134,7 @@ public sealed class LocalCloud : IAsyncDisposable
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             [$"{StorageOptions.Section}:ConnectionString"] = ConnectionString(blobEndpoint),
+            [$"{StorageOptions.Section}:PreservationConnectionString"] = PreservationConnection(blobEndpoint),
             [$"{CosmosOptions.Section}:Endpoint"] = cosmosEndpoint.ToString(),
             [$"{CosmosOptions.Section}:Key"] = Emulator.CosmosKey,
             [$"{IdentityOptions.Section}:MetadataAddress"] = $"http://127.0.0.1:{port}{LocalIssuer.MetadataPath}",
@@ -184,6 +192,9 @@ public sealed class LocalCloud : IAsyncDisposable
         {
             await blobs.GetBlobContainerClient(name).CreateIfNotExistsAsync(cancellationToken: cancellationToken);
         }
+
+        await services.GetRequiredKeyedService<BlobServiceClient>(BlobContainers.PreservationAccount)
+            .GetBlobContainerClient(BlobContainers.Preservation).CreateIfNotExistsAsync(cancellationToken: cancellationToken);
 
         var cosmos = services.GetRequiredService<CosmosClient>();
         var database = (await cosmos.CreateDatabaseIfNotExistsAsync(services.GetRequiredService<Database>().Id, cancellationToken: cancellationToken)).Database;

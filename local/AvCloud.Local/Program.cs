@@ -192,7 +192,7 @@ public static class Program
         Console.WriteLine($"""
             AvCloud is running on this machine (127.0.0.1 only).
               API            {api}   (try: curl {api}health)
-              Blob storage   {cloud.BlobEndpoint}   (Azurite, with the WORM gateway)
+              Blob storage   {cloud.BlobEndpoint}   (Azurite, with the WORM gateway; second account avcloudpreservation)
               Cosmos DB      {cloud.CosmosEndpoint}   (Cosmos stand-in)
               Admin          {cloud.BaseAddress}admin/functions
               Data           {(options.DataDirectory is null ? "in memory (use --data DIR to keep it)" : Path.GetFullPath(options.DataDirectory))}

@@ -38,7 +38,7 @@ const ERRORS = {
   batch: [501, "NotImplemented", "Blob batch requests are not served by the local WORM gateway, which cannot check each subrequest against immutability policies."]
 };
 
-function createGateway({ dataDir, clockUrl, accountKey, log = () => {} }) {
+function createGateway({ dataDir, clockUrl, accountKeys, log = () => {} }) {
   const file = dataDir ? path.join(dataDir, "worm.json") : null;
   const blobs = new Map(); // "account/container/blob" -> { until: ms | null, mode: "unlocked"|"locked"|null, hold: bool }
   if (file && fs.existsSync(file)) {
@@ -208,7 +208,12 @@ function createGateway({ dataDir, clockUrl, accountKey, log = () => {} }) {
       const date = new Date().toUTCString();
       const version = "2021-08-06";
       const stringToSign = `HEAD\n\n\n\n\n\n\n\n\n\n\n\nx-ms-date:${date}\nx-ms-version:${version}\n/${account}${pathname}`;
-      const signature = crypto.createHmac("sha256", Buffer.from(accountKey, "base64")).update(stringToSign, "utf8").digest("base64");
+      const key = accountKeys[account];
+      if (!key) {
+        resolve(false);
+        return;
+      }
+      const signature = crypto.createHmac("sha256", Buffer.from(key, "base64")).update(stringToSign, "utf8").digest("base64");
       const request = http.request(
         { host: "127.0.0.1", port, method: "HEAD", path: pathname, headers: { "x-ms-date": date, "x-ms-version": version, authorization: `SharedKey ${account}:${signature}` } },
         response => {

@@ -4,16 +4,22 @@ using AvCloud.Functions.Identity;
 using AvCloud.Functions.Storage;
 using Microsoft.Azure.Cosmos;
 using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace AvCloud.Functions.Health;
 
 /// <summary>
-/// <c>GET /api/health</c>: whether AvCloud can reach its blob storage and its Cosmos DB database right now.
-/// It really calls both (a container lookup and a database read), so a green answer means footage can be
-/// stored and catalogued. Anonymous: load balancers and the agency's monitoring call it without a token.
+/// <c>GET /api/health</c>: whether AvCloud can reach its footage storage, its preservation storage and its Cosmos DB
+/// database right now. It really calls each (container lookups and a database read), so a green answer means footage
+/// can be stored, preserved and catalogued. Anonymous: load balancers and the agency's monitoring call it without a token.
 /// </summary>
-public sealed partial class CheckHealth(BlobServiceClient blobs, Database catalogue, TimeProvider time, ILogger<CheckHealth> logger)
+public sealed partial class CheckHealth(
+    BlobServiceClient blobs,
+    [FromKeyedServices(BlobContainers.PreservationAccount)] BlobServiceClient preservation,
+    Database catalogue,
+    TimeProvider time,
+    ILogger<CheckHealth> logger)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
 
@@ -25,14 +31,16 @@ public sealed partial class CheckHealth(BlobServiceClient blobs, Database catalo
     {
         var storage = await Probe("blobStorage", async ct =>
             await blobs.GetBlobContainerClient(BlobContainers.Footage).ExistsAsync(ct), cancellationToken);
+        var secondCopies = await Probe("preservationStorage", async ct =>
+            await preservation.GetBlobContainerClient(BlobContainers.Preservation).ExistsAsync(ct), cancellationToken);
         var cosmos = await Probe("cosmosDb", async ct =>
             await catalogue.ReadAsync(cancellationToken: ct), cancellationToken);
 
-        var healthy = storage.Reachable && cosmos.Reachable;
+        var healthy = storage.Reachable && secondCopies.Reachable && cosmos.Reachable;
         var report = new HealthReport(
             healthy ? "healthy" : "unhealthy",
             time.GetUtcNow(),
-            new Dictionary<string, DependencyHealth> { [storage.Name] = storage, [cosmos.Name] = cosmos });
+            new Dictionary<string, DependencyHealth> { [storage.Name] = storage, [secondCopies.Name] = secondCopies, [cosmos.Name] = cosmos });
         return healthy
             ? TypedResults.Ok(report)
             : TypedResults.Json(report, statusCode: StatusCodes.Status503ServiceUnavailable);

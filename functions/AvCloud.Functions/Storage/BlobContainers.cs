@@ -13,4 +13,10 @@ public static class BlobContainers
     public const string Quarantine = "quarantine";
 
     public static IReadOnlyList<string> All { get; } = [Ingest, Footage, Quarantine];
+
+    /// <summary>In the preservation account: second copies of held footage (Art. 16), version-level WORM.</summary>
+    public const string Preservation = "preservation";
+
+    /// <summary>The key under which the preservation account's <c>BlobServiceClient</c> is registered.</summary>
+    public const string PreservationAccount = "preservation";
 }

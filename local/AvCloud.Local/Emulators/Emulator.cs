@@ -11,6 +11,11 @@ internal static class Emulator
     // Azurite's published development key: it protects nothing and is the same on every machine.
     public const string AzuriteKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
+    /// <summary>The second storage account, for preservation copies (keys as in <c>local/azurite.js</c>).</summary>
+    public const string PreservationAccount = "avcloudpreservation";
+
+    public const string PreservationKey = "YXZjbG91ZC1sb2NhbC1wcmVzZXJ2YXRpb24tYWNjb3VudC1rZXktbm90LWEtc2VjcmV0LTAxMjM0NTY3ODlhYg==";
+
     // The Cosmos DB emulator's published key; the stand-in accepts any key.
     public const string CosmosKey = "C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw==";
 

@@ -57,6 +57,7 @@ public sealed class ConfigurationTests
         Assert.Null(await StartWith(new()
         {
             ["AvCloud:Storage:ConnectionString"] = "UseDevelopmentStorage=true",
+            ["AvCloud:Storage:PreservationConnectionString"] = "UseDevelopmentStorage=true",
             ["AvCloud:Cosmos:Endpoint"] = "http://127.0.0.1:1/",
             ["AvCloud:Cosmos:Key"] = Local.LocalCloud.CosmosKey,
             ["AvCloud:Identity:MetadataAddress"] = "https://login.microsoftonline.com/00000000-0000-0000-0000-000000000000/v2.0/.well-known/openid-configuration",

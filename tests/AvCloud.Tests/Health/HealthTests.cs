@@ -20,6 +20,7 @@ public sealed class HealthTests(LocalCloudFixture fixture)
         Assert.Equal("healthy", body["status"]!.GetValue<string>());
         Assert.True(body["dependencies"]!["blobStorage"]!["reachable"]!.GetValue<bool>());
         Assert.True(body["dependencies"]!["cosmosDb"]!["reachable"]!.GetValue<bool>());
+        Assert.True(body["dependencies"]!["preservationStorage"]!["reachable"]!.GetValue<bool>());
     }
 
     [Fact]
@@ -29,6 +30,7 @@ public sealed class HealthTests(LocalCloudFixture fixture)
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["AvCloud:Storage:ConnectionString"] = fixture.Cloud.StorageConnectionString,
+            ["AvCloud:Storage:PreservationConnectionString"] = fixture.Cloud.PreservationConnectionString,
             ["AvCloud:Cosmos:Endpoint"] = $"http://127.0.0.1:{Local.Emulators.Emulator.PickPort(0)}/",
             ["AvCloud:Cosmos:Key"] = Local.LocalCloud.CosmosKey,
         }).Build();
