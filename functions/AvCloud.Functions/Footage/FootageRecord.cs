@@ -76,7 +76,40 @@ public sealed record FootageRecord
     public MediaFacts? Media { get; init; }
 
     public required IReadOnlyList<FootageUpload> Uploads { get; init; }
+
+    /// <summary>Art. 16: active preservation holds; the footage stays held until the last one is released.</summary>
+    public IReadOnlyList<PreservationHold> Holds { get; init; } = [];
+
+    /// <summary>The second copy in the preservation account, once a hold has made it.</summary>
+    public PreservationCopy? SecondCopy { get; init; }
 }
+
+public enum HoldReason
+{
+    /// <summary>The person recorded disputes the enforcement or may complain.</summary>
+    Dispute,
+
+    /// <summary>Obstruction of, insults to or assault on officers.</summary>
+    Obstruction,
+
+    /// <summary>A major or sensitive case.</summary>
+    MajorCase,
+
+    /// <summary>Anything else, explained in text.</summary>
+    Other,
+}
+
+public sealed record PreservationHold(
+    string Id,
+    HoldReason Reason,
+    string? ReasonText,
+    string CaseName,
+    string CaseNumber,
+    string RequestedBy,
+    string PlacedBy,
+    DateTimeOffset PlacedAt);
+
+public sealed record PreservationCopy(string Account, string BlobName, string Sha256, DateTimeOffset VerifiedAt);
 
 /// <summary>One upload that delivered this content.</summary>
 public sealed record FootageUpload(string SessionId, string FileName, string DockId, string DeviceId, string OfficerId, DateTimeOffset DockedAt, DateTimeOffset CataloguedAt);

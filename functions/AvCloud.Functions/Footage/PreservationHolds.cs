@@ -1,0 +1,225 @@
+using System.Net;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using AvCloud.Functions.Audit;
+using AvCloud.Functions.Cosmos;
+using AvCloud.Functions.Http;
+using AvCloud.Functions.Identity;
+using AvCloud.Functions.Ingest;
+using AvCloud.Functions.Storage;
+using Microsoft.Azure.Cosmos;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AvCloud.Functions.Footage;
+
+/// <summary>What the keeper or head sends to place a preservation hold.</summary>
+public sealed record HoldRequest(string? Reason, string? ReasonText, string? CaseName, string? CaseNumber, string? RequestedBy);
+
+/// <summary>What the head sends to release one.</summary>
+public sealed record HoldRelease(string? Reason);
+
+/// <summary>
+/// Art. 16: footage that is disputed, records obstruction or assault of officers, or belongs to a major or sensitive
+/// case is kept beyond its retention period, in two copies. <c>POST /api/footage/{id}/holds</c> (Keeper, Head) sets
+/// the legal hold on the footage blob and makes a second copy in the preservation account, held and labelled, and
+/// verified by SHA-256; <c>DELETE /api/footage/{id}/holds/{holdId}</c> (Head, with a reason) releases one hold, and the
+/// legal holds come off only when the last is released. Every step is audited.
+/// </summary>
+public sealed class PreservationHolds(
+    Database database,
+    BlobServiceClient blobs,
+    [FromKeyedServices(BlobContainers.PreservationAccount)] BlobServiceClient preservation,
+    AuditTrail audit,
+    TimeProvider time)
+{
+    private const int MaxBodyBytes = 16 * 1024;
+
+    private Container Footage => database.GetContainer(CosmosContainers.Footage);
+
+    [Function("PlaceHold")]
+    [RequiresRole(Roles.Keeper, Roles.Head)]
+    public async Task<IResult> Place(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "footage/{id}/holds")] HttpRequest request,
+        string id,
+        CancellationToken cancellationToken)
+    {
+        var caller = request.Caller();
+        var body = await RequestBody.ReadJsonAsync<HoldRequest>(request, MaxBodyBytes, cancellationToken);
+        var hold = Validate(body, caller, time.GetUtcNow());
+        var found = await Cataloguer.ReadAsync<FootageRecord>(Footage, id, caller.UnitId, cancellationToken);
+        if (found is not { } current)
+        {
+            return NotFound();
+        }
+
+        // Storage first, record second: a record never claims a hold the blob does not have.
+        var footageBlob = blobs.GetBlobContainerClient(BlobContainers.Footage).GetBlobClient(current.Document.BlobName);
+        await footageBlob.SetLegalHoldAsync(true, cancellationToken);
+        var copy = await SecondCopyAsync(current.Document, footageBlob, hold, cancellationToken);
+
+        var record = await UpdateAsync(id, caller.UnitId, r => r with { Holds = [.. r.Holds, hold], SecondCopy = copy }, cancellationToken);
+        await audit.AppendAsync(new AuditEntry(caller.UnitId, caller.UserId, caller.RoleList, "hold.placed", $"footage/{id}", AuditOutcomes.Success,
+            new Dictionary<string, string>
+            {
+                ["hold"] = hold.Id,
+                ["reason"] = hold.Reason.ToString(),
+                ["case"] = $"{hold.CaseName} ({hold.CaseNumber})",
+                ["requestedBy"] = hold.RequestedBy,
+                ["secondCopy"] = $"{copy.Account}/{copy.BlobName}",
+                ["secondCopySha256"] = copy.Sha256,
+            }), cancellationToken);
+        return TypedResults.Created($"/api/footage/{id}/holds/{hold.Id}", record);
+    }
+
+    [Function("ReleaseHold")]
+    [RequiresRole(Roles.Head)]
+    public async Task<IResult> Release(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "footage/{id}/holds/{holdId}")] HttpRequest request,
+        string id,
+        string holdId,
+        CancellationToken cancellationToken)
+    {
+        var caller = request.Caller();
+        var body = await RequestBody.ReadJsonAsync<HoldRelease>(request, MaxBodyBytes, cancellationToken);
+        if (string.IsNullOrWhiteSpace(body.Reason) || body.Reason.Length > 500)
+        {
+            throw ProblemException.Invalid("reason", "Releasing a hold needs a reason (up to 500 characters).");
+        }
+
+        var found = await Cataloguer.ReadAsync<FootageRecord>(Footage, id, caller.UnitId, cancellationToken);
+        if (found is not { } current || current.Document.Holds.All(h => h.Id != holdId))
+        {
+            return NotFound();
+        }
+
+        var record = await UpdateAsync(id, caller.UnitId, r => r with { Holds = [.. r.Holds.Where(h => h.Id != holdId)] }, cancellationToken);
+        if (record.Holds.Count == 0)
+        {
+            // The last hold is gone: both copies go back to retention alone.
+            await blobs.GetBlobContainerClient(BlobContainers.Footage).GetBlobClient(record.BlobName).SetLegalHoldAsync(false, cancellationToken);
+            if (record.SecondCopy is { } copy)
+            {
+                await preservation.GetBlobContainerClient(BlobContainers.Preservation).GetBlobClient(copy.BlobName).SetLegalHoldAsync(false, cancellationToken);
+            }
+        }
+
+        await audit.AppendAsync(new AuditEntry(caller.UnitId, caller.UserId, caller.RoleList, "hold.released", $"footage/{id}", AuditOutcomes.Success,
+            new Dictionary<string, string>
+            {
+                ["hold"] = holdId,
+                ["reason"] = body.Reason,
+                ["holdsRemaining"] = record.Holds.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            }), cancellationToken);
+        return TypedResults.Ok(record);
+    }
+
+    private static PreservationHold Validate(HoldRequest body, Caller caller, DateTimeOffset now)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (body.Reason is null || !Enum.TryParse<HoldReason>(body.Reason, ignoreCase: true, out var reason) || !Enum.IsDefined(reason) || int.TryParse(body.Reason, out _))
+        {
+            errors["reason"] = ["The reason must be dispute, obstruction, majorCase or other."];
+            reason = default;
+        }
+        else if (reason == HoldReason.Other && string.IsNullOrWhiteSpace(body.ReasonText))
+        {
+            errors["reasonText"] = ["A hold for another reason needs the reason in text."];
+        }
+
+        foreach (var (field, value) in new[] { ("caseName", body.CaseName), ("caseNumber", body.CaseNumber), ("requestedBy", body.RequestedBy) })
+        {
+            if (string.IsNullOrWhiteSpace(value) || value.Length > 200 || value.Any(char.IsControl))
+            {
+                errors[field] = [$"The {field} is required (up to 200 characters, no control characters)."];
+            }
+        }
+
+        if (body.ReasonText is { Length: > 1000 })
+        {
+            errors["reasonText"] = ["The reason text may be at most 1000 characters."];
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new ProblemException(StatusCodes.Status400BadRequest, "The hold request is not valid.", "See errors for each field.") { Errors = errors };
+        }
+
+        return new PreservationHold(Guid.NewGuid().ToString("N"), reason, body.ReasonText, body.CaseName!, body.CaseNumber!, body.RequestedBy!,
+            caller.UserId, now);
+    }
+
+    // The second copy streams from the footage account into the preservation account with its own legal hold,
+    // labelled (Art. 16: unit, maker, time, case name and number), then is read back and checked by SHA-256.
+    private async Task<PreservationCopy> SecondCopyAsync(FootageRecord record, BlobClient source, PreservationHold hold, CancellationToken cancellationToken)
+    {
+        var target = preservation.GetBlobContainerClient(BlobContainers.Preservation).GetBlobClient(record.BlobName);
+        if (!await target.ExistsAsync(cancellationToken))
+        {
+            var download = await source.DownloadStreamingAsync(cancellationToken: cancellationToken);
+            await using var content = download.Value.Content;
+            await target.UploadAsync(content, new BlobUploadOptions
+            {
+                LegalHold = true,
+                // Metadata travels in HTTP headers (ASCII only): values are URL-encoded UTF-8.
+                Metadata = new Dictionary<string, string>
+                {
+                    ["unit"] = Uri.EscapeDataString(record.UnitId),
+                    ["maker"] = Uri.EscapeDataString(record.OfficerId),
+                    ["recordedat"] = record.CorrectedStart.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+                    ["casename"] = Uri.EscapeDataString(hold.CaseName),
+                    ["casenumber"] = Uri.EscapeDataString(hold.CaseNumber),
+                    ["sha256"] = record.Sha256,
+                },
+                Tags = new Dictionary<string, string>
+                {
+                    ["unit"] = TagValue(record.UnitId),
+                    ["maker"] = TagValue(record.OfficerId),
+                    ["casenumber"] = TagValue(hold.CaseNumber),
+                },
+            }, cancellationToken);
+        }
+        else
+        {
+            await target.SetLegalHoldAsync(true, cancellationToken);
+        }
+
+        var stored = await target.DownloadStreamingAsync(cancellationToken: cancellationToken);
+        await using var reread = stored.Value.Content;
+        var (length, sha256) = await StreamHasher.HashAsync(reread, cancellationToken);
+        if (length != record.Size || sha256 != record.Sha256)
+        {
+            throw new InvalidOperationException($"The preservation copy of {record.Id} does not match its SHA-256.");
+        }
+
+        return new PreservationCopy(preservation.AccountName, record.BlobName, sha256, time.GetUtcNow());
+    }
+
+    // Blob index tags allow letters, digits, space and + - . / : = _ only.
+    private static string TagValue(string value) =>
+        new([.. value.Take(256).Select(c => char.IsAsciiLetterOrDigit(c) || " +-./:=_".Contains(c, StringComparison.Ordinal) ? c : '_')]);
+
+    private async Task<FootageRecord> UpdateAsync(string id, string unitId, Func<FootageRecord, FootageRecord> change, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; attempt < 20; attempt++)
+        {
+            var (record, etag) = (await Cataloguer.ReadAsync<FootageRecord>(Footage, id, unitId, cancellationToken))
+                ?? throw new InvalidOperationException($"Footage {id} disappeared.");
+            var updated = change(record);
+            try
+            {
+                await Footage.ReplaceItemAsync(updated, id, new PartitionKey(unitId),
+                    new ItemRequestOptions { IfMatchEtag = etag, EnableContentResponseOnWrite = false }, cancellationToken);
+                return updated;
+            }
+            catch (CosmosException exception) when (exception.StatusCode == HttpStatusCode.PreconditionFailed)
+            {
+            }
+        }
+
+        throw new InvalidOperationException($"Footage {id} stayed contended.");
+    }
+
+    private static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult NotFound() =>
+        TypedResults.Problem("No such footage or hold in your unit.", statusCode: StatusCodes.Status404NotFound, title: "Not found.");
+}

@@ -1,0 +1,120 @@
+using System.Net;
+using System.Net.Http.Json;
+using Azure;
+using Azure.Storage.Blobs;
+using AvCloud.Functions;
+using AvCloud.Functions.Footage;
+using AvCloud.Functions.Identity;
+using AvCloud.Functions.Storage;
+
+namespace AvCloud.Tests.Ingest;
+
+/// <summary>Art. 16 holds on catalogued footage: legal holds on both copies, a verified and labelled second copy.</summary>
+public sealed class PreservationHoldTests(LocalCloudFixture fixture)
+{
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    private static readonly DateTimeOffset Recorded = new(2026, 11, 20, 9, 10, 0, TimeSpan.Zero);
+
+    private async Task<(Dock Dock, FootageRecord Record)> CataloguedAsync(int seed)
+    {
+        var dock = new Dock(fixture, $"unit-{Guid.NewGuid():N}"[..13]);
+        var content = CatalogueTests.WavOf(seed);
+        var session = await dock.OpenAsync(Dock.Manifest(Recorded.AddHours(1), TimeSpan.Zero,
+            Dock.FileEntry("held.wav", "audio", content, Recorded, TimeSpan.FromSeconds(1))));
+        await Dock.UploadAsync(session, "held.wav", content);
+        await dock.SettledAsync(session.SessionId);
+        return (dock, await dock.FootageAsync(Dock.Sha256(content)));
+    }
+
+    private async Task<HttpResponseMessage> PlaceAsync(string unit, string id, object body, string role = Roles.Keeper) =>
+        await fixture.SendAsync(HttpMethod.Post, $"/api/footage/{id}/holds", fixture.TokenFor(unit, role), JsonContent.Create(body));
+
+    private async Task<HttpResponseMessage> ReleaseAsync(string unit, string id, string holdId, string? reason, string role = Roles.Head) =>
+        await fixture.SendAsync(HttpMethod.Delete, $"/api/footage/{id}/holds/{holdId}", fixture.TokenFor(unit, role), JsonContent.Create(new { reason }));
+
+    private static object Hold(string caseNumber) => new
+    {
+        reason = "dispute", caseName = "市场监管 现场检查", caseNumber, requestedBy = "complaints office",
+    };
+
+    private BlobClient FootageBlob(FootageRecord record) =>
+        new BlobServiceClient(fixture.Cloud.StorageConnectionString).GetBlobContainerClient(BlobContainers.Footage).GetBlobClient(record.BlobName);
+
+    private BlobClient SecondCopy(FootageRecord record) =>
+        new BlobServiceClient(fixture.Cloud.PreservationConnectionString).GetBlobContainerClient(BlobContainers.Preservation).GetBlobClient(record.BlobName);
+
+    [Fact]
+    public async Task Holds_protect_both_copies_until_the_last_one_is_released()
+    {
+        var (dock, record) = await CataloguedAsync(301);
+
+        using var first = await PlaceAsync(dock.Unit, record.Id, Hold("2026-0017"));
+        using var second = await PlaceAsync(dock.Unit, record.Id, new { reason = "other", reasonText = "press inquiry", caseName = "inquiry", caseNumber = "Q-9", requestedBy = "head office" }, Roles.Head);
+
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        Assert.Equal(HttpStatusCode.Created, second.StatusCode);
+        var held = (await second.Content.ReadFromJsonAsync<FootageRecord>(AvCloudJson.Options, Cancel))!;
+        Assert.Equal(2, held.Holds.Count);
+        Assert.Equal(record.Sha256, held.SecondCopy!.Sha256);
+        Assert.True((await FootageBlob(record).GetPropertiesAsync(cancellationToken: Cancel)).Value.HasLegalHold);
+        var copy = (await SecondCopy(record).GetPropertiesAsync(cancellationToken: Cancel)).Value;
+        Assert.True(copy.HasLegalHold);
+        Assert.Equal("市场监管 现场检查", Uri.UnescapeDataString(copy.Metadata["casename"]));
+        Assert.Equal("officer-zhang", copy.Metadata["maker"]);
+        Assert.Equal(dock.Unit, (await SecondCopy(record).GetTagsAsync(cancellationToken: Cancel)).Value.Tags["unit"]);
+        Assert.Equal(CatalogueTests.WavOf(301), (await SecondCopy(record).DownloadContentAsync(Cancel)).Value.Content.ToArray());
+        var refused = await Assert.ThrowsAsync<RequestFailedException>(() => FootageBlob(record).DeleteAsync(cancellationToken: Cancel));
+        Assert.Equal("BlobImmutableDueToLegalHold", refused.ErrorCode);
+
+        using (var partial = await ReleaseAsync(dock.Unit, record.Id, held.Holds[0].Id, "dispute settled"))
+        {
+            Assert.Equal(HttpStatusCode.OK, partial.StatusCode);
+        }
+
+        Assert.True((await FootageBlob(record).GetPropertiesAsync(cancellationToken: Cancel)).Value.HasLegalHold);
+        using (var last = await ReleaseAsync(dock.Unit, record.Id, held.Holds[1].Id, "inquiry closed"))
+        {
+            Assert.Equal(HttpStatusCode.OK, last.StatusCode);
+        }
+
+        Assert.False((await FootageBlob(record).GetPropertiesAsync(cancellationToken: Cancel)).Value.HasLegalHold);
+        Assert.False((await SecondCopy(record).GetPropertiesAsync(cancellationToken: Cancel)).Value.HasLegalHold);
+        Assert.Empty((await dock.FootageAsync(record.Id)).Holds);
+    }
+
+    [Theory]
+    [InlineData("{\"reason\":\"whim\",\"caseName\":\"c\",\"caseNumber\":\"1\",\"requestedBy\":\"x\"}", "reason")]
+    [InlineData("{\"reason\":\"other\",\"caseName\":\"c\",\"caseNumber\":\"1\",\"requestedBy\":\"x\"}", "reasonText")]
+    [InlineData("{\"reason\":\"dispute\",\"caseNumber\":\"1\",\"requestedBy\":\"x\"}", "caseName")]
+    public async Task A_bad_hold_request_is_a_400_and_holds_nothing(string body, string field)
+    {
+        var (dock, record) = await CataloguedAsync(302);
+
+        using var response = await fixture.SendAsync(HttpMethod.Post, $"/api/footage/{record.Id}/holds", fixture.TokenFor(dock.Unit, Roles.Keeper),
+            new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains(field, await response.Content.ReadAsStringAsync(Cancel), StringComparison.Ordinal);
+        Assert.False((await FootageBlob(record).GetPropertiesAsync(cancellationToken: Cancel)).Value.HasLegalHold);
+    }
+
+    [Fact]
+    public async Task Only_the_head_releases_with_a_reason_and_other_units_see_nothing()
+    {
+        var (dock, record) = await CataloguedAsync(303);
+        using var placed = await PlaceAsync(dock.Unit, record.Id, Hold("2026-0018"));
+        var holdId = (await placed.Content.ReadFromJsonAsync<FootageRecord>(AvCloudJson.Options, Cancel))!.Holds[0].Id;
+
+        using var byKeeper = await ReleaseAsync(dock.Unit, record.Id, holdId, "done", Roles.Keeper);
+        using var noReason = await ReleaseAsync(dock.Unit, record.Id, holdId, null);
+        using var otherUnit = await PlaceAsync($"unit-{Guid.NewGuid():N}"[..13], record.Id, Hold("2026-0019"));
+        using var byReviewer = await PlaceAsync(dock.Unit, record.Id, Hold("2026-0020"), Roles.Reviewer);
+
+        Assert.Equal(HttpStatusCode.Forbidden, byKeeper.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, noReason.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, otherUnit.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, byReviewer.StatusCode);
+        Assert.Single((await dock.FootageAsync(record.Id)).Holds);
+    }
+}
