@@ -6,7 +6,24 @@ public enum FootageStatus
 {
     Available,
     Quarantined,
+
+    /// <summary>Art. 15: past its retention date with no hold; waits for the keeper's review.</summary>
+    DisposalPending,
+
+    /// <summary>Approved for purging; the head can still cancel until the recovery window ends.</summary>
+    DisposalApproved,
+
+    /// <summary>The blob is deleted; the record stays as a tombstone (id, hash, size, times, who approved).</summary>
+    Purged,
 }
+
+/// <summary>Where a record stands in disposal review.</summary>
+public sealed record Disposal(
+    DateTimeOffset PendingSince,
+    string? ApprovedBy = null,
+    DateTimeOffset? ApprovedAt = null,
+    DateTimeOffset? PurgeAfter = null,
+    DateTimeOffset? PurgedAt = null);
 
 /// <summary>
 /// The catalogue record of one recording, in the <c>footage</c> container (partition <c>/unitId</c>). Its id is the
@@ -79,6 +96,8 @@ public sealed record FootageRecord
 
     /// <summary>Art. 16: active preservation holds; the footage stays held until the last one is released.</summary>
     public IReadOnlyList<PreservationHold> Holds { get; init; } = [];
+
+    public Disposal? Disposal { get; init; }
 
     /// <summary>The second copy in the preservation account, once a hold has made it.</summary>
     public PreservationCopy? SecondCopy { get; init; }

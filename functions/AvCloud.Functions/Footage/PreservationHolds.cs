@@ -1,4 +1,3 @@
-using System.Net;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using AvCloud.Functions.Audit;
@@ -199,26 +198,9 @@ public sealed class PreservationHolds(
     private static string TagValue(string value) =>
         new([.. value.Take(256).Select(c => char.IsAsciiLetterOrDigit(c) || " +-./:=_".Contains(c, StringComparison.Ordinal) ? c : '_')]);
 
-    private async Task<FootageRecord> UpdateAsync(string id, string unitId, Func<FootageRecord, FootageRecord> change, CancellationToken cancellationToken)
-    {
-        for (var attempt = 0; attempt < 20; attempt++)
-        {
-            var (record, etag) = (await Cataloguer.ReadAsync<FootageRecord>(Footage, id, unitId, cancellationToken))
-                ?? throw new InvalidOperationException($"Footage {id} disappeared.");
-            var updated = change(record);
-            try
-            {
-                await Footage.ReplaceItemAsync(updated, id, new PartitionKey(unitId),
-                    new ItemRequestOptions { IfMatchEtag = etag, EnableContentResponseOnWrite = false }, cancellationToken);
-                return updated;
-            }
-            catch (CosmosException exception) when (exception.StatusCode == HttpStatusCode.PreconditionFailed)
-            {
-            }
-        }
-
-        throw new InvalidOperationException($"Footage {id} stayed contended.");
-    }
+    private async Task<FootageRecord> UpdateAsync(string id, string unitId, Func<FootageRecord, FootageRecord> change, CancellationToken cancellationToken) =>
+        await FootageChanges.ChangeAsync(Footage, id, unitId, change, cancellationToken)
+            ?? throw new InvalidOperationException($"Footage {id} disappeared.");
 
     private static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult NotFound() =>
         TypedResults.Problem("No such footage or hold in your unit.", statusCode: StatusCodes.Status404NotFound, title: "Not found.");

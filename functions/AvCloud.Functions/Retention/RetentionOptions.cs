@@ -21,4 +21,8 @@ public sealed class RetentionOptions
     public int DefaultMonths { get; init; } = 24;
 
     public PolicyMode PolicyMode { get; init; } = PolicyMode.Locked;
+
+    /// <summary>After approval, how long the head can still cancel a disposal before the footage is purged.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "365.00:00:00")]
+    public TimeSpan RecoveryWindow { get; init; } = TimeSpan.FromDays(7);
 }

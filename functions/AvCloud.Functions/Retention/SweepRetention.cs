@@ -1,0 +1,49 @@
+using AvCloud.Functions.Audit;
+using AvCloud.Functions.Cosmos;
+using AvCloud.Functions.Footage;
+using Microsoft.Azure.Cosmos;
+using Microsoft.Azure.Functions.Worker;
+
+namespace AvCloud.Functions.Retention;
+
+/// <summary>
+/// Daily, Art. 15: footage whose retention date has passed and that no hold keeps becomes DisposalPending, for the
+/// keeper to review. The query selects by status and retention date (not a scan of every record); a sweep that stops
+/// half-way resumes where it left off, since what it has done no longer matches the query.
+/// </summary>
+public sealed class SweepRetention(Database database, AuditTrail audit, TimeProvider time)
+{
+    [Function(nameof(SweepRetention))]
+    public async Task Run([TimerTrigger("0 0 2 * * *")] TimerInfo timer, CancellationToken cancellationToken)
+    {
+        var footage = database.GetContainer(CosmosContainers.Footage);
+        var now = time.GetUtcNow();
+        var query = new QueryDefinition("SELECT * FROM c WHERE c.type = @type AND c.status = @status AND c.retentionUntil <= @now")
+            .WithParameter("@type", FootageRecord.DocumentType)
+            .WithParameter("@status", "available")
+            .WithParameter("@now", now);
+        using var feed = footage.GetItemQueryIterator<FootageRecord>(query);
+        while (feed.HasMoreResults)
+        {
+            foreach (var record in await feed.ReadNextAsync(cancellationToken))
+            {
+                if (record.Holds.Count > 0)
+                {
+                    continue;
+                }
+
+                var marked = await FootageChanges.ChangeAsync(footage, record.Id, record.UnitId,
+                    r => r.Status == FootageStatus.Available && r.Holds.Count == 0 && r.RetentionUntil <= now
+                        ? r with { Status = FootageStatus.DisposalPending, Disposal = new Disposal(now) }
+                        : null,
+                    cancellationToken);
+                if (marked is not null)
+                {
+                    await audit.AppendAsync(new AuditEntry(record.UnitId, "system:sweep-retention", "system", "disposal.pending", $"footage/{record.Id}",
+                        AuditOutcomes.Success, new Dictionary<string, string> { ["retentionUntil"] = record.RetentionUntil.ToString("O", System.Globalization.CultureInfo.InvariantCulture) }),
+                        cancellationToken);
+                }
+            }
+        }
+    }
+}

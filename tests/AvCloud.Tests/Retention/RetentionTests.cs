@@ -1,0 +1,146 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using Azure;
+using Azure.Storage.Blobs;
+using AvCloud.Functions;
+using AvCloud.Functions.Footage;
+using AvCloud.Functions.Identity;
+using AvCloud.Functions.Ingest;
+using AvCloud.Functions.Storage;
+using AvCloud.Local;
+using AvCloud.Tests.Ingest;
+
+namespace AvCloud.Tests.Retention;
+
+/// <summary>A clock the test moves: the functions and the WORM gateway both read it.</summary>
+public sealed class ShiftableClock : TimeProvider
+{
+    public TimeSpan Offset { get; set; }
+
+    public override DateTimeOffset GetUtcNow() => System.GetUtcNow() + Offset;
+}
+
+/// <summary>
+/// Art. 15 end to end, on a local cloud of its own whose clock the test shifts by years: footage passes its retention
+/// date, is swept to pending, approved, waits out the recovery window and is purged to a tombstone; held footage is not.
+/// </summary>
+public sealed class RetentionTests(RetentionTests.ShiftedCloud cloud) : IClassFixture<RetentionTests.ShiftedCloud>
+{
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    public sealed class ShiftedCloud : IAsyncLifetime
+    {
+        public ShiftableClock Clock { get; } = new();
+
+        public LocalCloud Cloud { get; private set; } = null!;
+
+        public HttpClient Http { get; private set; } = null!;
+
+        public async ValueTask InitializeAsync()
+        {
+            Cloud = await LocalCloud.StartAsync(new LocalCloudOptions
+            {
+                Port = 0, AzuritePort = 0, CosmosPort = 0, RunTimerSchedules = false, Clock = Clock,
+                MinimumLogLevel = Microsoft.Extensions.Logging.LogLevel.Error,
+            });
+            Http = new HttpClient { BaseAddress = Cloud.BaseAddress };
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            Http.Dispose();
+            await Cloud.DisposeAsync();
+        }
+
+        public async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string unit, string role, object? body = null)
+        {
+            using var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body) };
+            request.Headers.Authorization = new("Bearer", Cloud.Issuer.Mint($"{role.ToLowerInvariant()}-1", unit, [role], TimeSpan.FromHours(1), Clock.GetUtcNow()));
+            return await Http.SendAsync(request, TestContext.Current.CancellationToken);
+        }
+
+        public async Task RunAsync(string function)
+        {
+            using var response = await Http.PostAsync($"/admin/functions/{function}", content: null, TestContext.Current.CancellationToken);
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        }
+    }
+
+    private async Task<FootageRecord> CatalogueAsync(string unit, int seed)
+    {
+        var content = SyntheticWav.Create(seed, 8000);
+        var recorded = cloud.Clock.GetUtcNow().AddHours(-1);
+        using var opened = await cloud.SendAsync(HttpMethod.Post, "/api/uploads", unit, Roles.Dock, Dock.Manifest(recorded.AddMinutes(30), TimeSpan.Zero,
+            Dock.FileEntry("r.wav", "audio", content, recorded, TimeSpan.FromSeconds(1))));
+        var session = (await opened.Content.ReadFromJsonAsync<UploadSessionOpened>(AvCloudJson.Options, Cancel))!;
+        await new BlobClient(session.Files[0].UploadUrl).UploadAsync(new BinaryData(content), Cancel);
+        var id = Convert.ToHexStringLower(SHA256.HashData(content));
+        await Hosting.BlobWebhookTests.Eventually(() => Footage(unit, id).GetAwaiter().GetResult() is not null);
+        return (await Footage(unit, id))!;
+    }
+
+    private async Task<FootageRecord?> Footage(string unit, string id)
+    {
+        using var response = await cloud.SendAsync(HttpMethod.Get, $"/api/footage/{id}", unit, Roles.Keeper);
+        return response.StatusCode == HttpStatusCode.OK ? await response.Content.ReadFromJsonAsync<FootageRecord>(AvCloudJson.Options, Cancel) : null;
+    }
+
+    [Fact]
+    public async Task Expired_footage_is_swept_approved_purged_after_the_recovery_window_and_held_footage_is_kept()
+    {
+        var unit = $"unit-{Guid.NewGuid():N}"[..13];
+        var expiring = await CatalogueAsync(unit, 501);
+        var held = await CatalogueAsync(unit, 502);
+        using (var hold = await cloud.SendAsync(HttpMethod.Post, $"/api/footage/{held.Id}/holds", unit, Roles.Keeper,
+            new { reason = "majorCase", caseName = "road case", caseNumber = "2026-31", requestedBy = "head" }))
+        {
+            Assert.Equal(HttpStatusCode.Created, hold.StatusCode);
+        }
+
+        var blob = new BlobServiceClient(cloud.Cloud.StorageConnectionString).GetBlobContainerClient(BlobContainers.Footage).GetBlobClient(expiring.BlobName);
+        var early = await Assert.ThrowsAsync<RequestFailedException>(() => blob.DeleteAsync(cancellationToken: Cancel));
+        Assert.Equal("BlobImmutableDueToPolicy", early.ErrorCode);
+
+        // 25 months later.
+        cloud.Clock.Offset = TimeSpan.FromDays(25 * 31);
+        await cloud.RunAsync("SweepRetention");
+        await cloud.RunAsync("SweepRetention");
+        Assert.Equal(FootageStatus.DisposalPending, (await Footage(unit, expiring.Id))!.Status);
+        Assert.Equal(FootageStatus.Available, (await Footage(unit, held.Id))!.Status);
+        using (var list = await cloud.SendAsync(HttpMethod.Get, "/api/disposals?status=pending", unit, Roles.Keeper))
+        {
+            Assert.Equal(expiring.Id, Assert.Single((await list.Content.ReadFromJsonAsync<FootagePage>(AvCloudJson.Options, Cancel))!.Items).Id);
+        }
+
+        using (var approve = await cloud.SendAsync(HttpMethod.Post, $"/api/disposals/{expiring.Id}/approve", unit, Roles.Keeper))
+        {
+            Assert.Equal(HttpStatusCode.OK, approve.StatusCode);
+        }
+
+        using (var approveHeld = await cloud.SendAsync(HttpMethod.Post, $"/api/disposals/{held.Id}/approve", unit, Roles.Keeper))
+        {
+            Assert.Equal(HttpStatusCode.Conflict, approveHeld.StatusCode);
+        }
+
+        // Inside the recovery window nothing is purged.
+        await cloud.RunAsync("ExecuteDisposals");
+        Assert.Equal(FootageStatus.DisposalApproved, (await Footage(unit, expiring.Id))!.Status);
+        Assert.True(await blob.ExistsAsync(Cancel));
+
+        cloud.Clock.Offset += TimeSpan.FromDays(8);
+        await cloud.RunAsync("ExecuteDisposals");
+
+        var tombstone = (await Footage(unit, expiring.Id))!;
+        Assert.Equal(FootageStatus.Purged, tombstone.Status);
+        Assert.Equal(expiring.Sha256, tombstone.Sha256);
+        Assert.Equal(expiring.Size, tombstone.Size);
+        Assert.Equal("keeper-1", tombstone.Disposal!.ApprovedBy);
+        Assert.NotNull(tombstone.Disposal.PurgedAt);
+        Assert.False(await blob.ExistsAsync(Cancel));
+        var keptBlob = new BlobServiceClient(cloud.Cloud.StorageConnectionString).GetBlobContainerClient(BlobContainers.Footage).GetBlobClient(held.BlobName);
+        Assert.True(await keptBlob.ExistsAsync(Cancel));
+        var refused = await Assert.ThrowsAsync<RequestFailedException>(() => keptBlob.DeleteAsync(cancellationToken: Cancel));
+        Assert.Equal("BlobImmutableDueToLegalHold", refused.ErrorCode);
+    }
+}
