@@ -103,7 +103,7 @@ public sealed class RetentionTests(RetentionTests.ShiftedCloud cloud) : IClassFi
         Assert.Equal("BlobImmutableDueToPolicy", early.ErrorCode);
 
         // 25 months later.
-        cloud.Clock.Offset = TimeSpan.FromDays(25 * 31);
+        cloud.Clock.Offset += TimeSpan.FromDays(25 * 31);
         await cloud.RunAsync("SweepRetention");
         await cloud.RunAsync("SweepRetention");
         Assert.Equal(FootageStatus.DisposalPending, (await Footage(unit, expiring.Id))!.Status);
@@ -142,5 +142,61 @@ public sealed class RetentionTests(RetentionTests.ShiftedCloud cloud) : IClassFi
         Assert.True(await keptBlob.ExistsAsync(Cancel));
         var refused = await Assert.ThrowsAsync<RequestFailedException>(() => keptBlob.DeleteAsync(cancellationToken: Cancel));
         Assert.Equal("BlobImmutableDueToLegalHold", refused.ErrorCode);
+    }
+
+    private async Task<FootageRecord> PendingAsync(string unit, int seed)
+    {
+        var record = await CatalogueAsync(unit, seed);
+        cloud.Clock.Offset += TimeSpan.FromDays(25 * 31);
+        await cloud.RunAsync("SweepRetention");
+        Assert.Equal(FootageStatus.DisposalPending, (await Footage(unit, record.Id))!.Status);
+        return record;
+    }
+
+    [Fact]
+    public async Task The_keeper_can_keep_footage_longer_and_storage_follows()
+    {
+        var unit = $"unit-{Guid.NewGuid():N}"[..13];
+        var record = await PendingAsync(unit, 601);
+        var until = cloud.Clock.GetUtcNow().AddYears(1);
+
+        using var earlier = await cloud.SendAsync(HttpMethod.Post, $"/api/disposals/{record.Id}/extend", unit, Roles.Keeper,
+            new { until = record.RetentionUntil.AddDays(-1), reason = "case reopened" });
+        using var noReason = await cloud.SendAsync(HttpMethod.Post, $"/api/disposals/{record.Id}/extend", unit, Roles.Keeper, new { until });
+        using var extended = await cloud.SendAsync(HttpMethod.Post, $"/api/disposals/{record.Id}/extend", unit, Roles.Keeper,
+            new { until, reason = "case reopened" });
+
+        Assert.Equal(HttpStatusCode.BadRequest, earlier.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, noReason.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, extended.StatusCode);
+        var kept = (await Footage(unit, record.Id))!;
+        Assert.Equal(FootageStatus.Available, kept.Status);
+        var blob = new BlobServiceClient(cloud.Cloud.StorageConnectionString).GetBlobContainerClient(BlobContainers.Footage).GetBlobClient(record.BlobName);
+        var policy = (await blob.GetPropertiesAsync(cancellationToken: Cancel)).Value.ImmutabilityPolicy;
+        Assert.Equal(new DateTimeOffset(until.UtcTicks - (until.UtcTicks % TimeSpan.TicksPerSecond), TimeSpan.Zero), policy.ExpiresOn);
+        var refused = await Assert.ThrowsAsync<RequestFailedException>(() => blob.DeleteAsync(cancellationToken: Cancel));
+        Assert.Equal("BlobImmutableDueToPolicy", refused.ErrorCode);
+    }
+
+    [Fact]
+    public async Task The_head_can_cancel_an_approval_inside_the_recovery_window()
+    {
+        var unit = $"unit-{Guid.NewGuid():N}"[..13];
+        var record = await PendingAsync(unit, 602);
+        using (var approve = await cloud.SendAsync(HttpMethod.Post, $"/api/disposals/{record.Id}/approve", unit, Roles.Keeper))
+        {
+            Assert.Equal(HttpStatusCode.OK, approve.StatusCode);
+        }
+
+        using var byKeeper = await cloud.SendAsync(HttpMethod.Post, $"/api/disposals/{record.Id}/cancel", unit, Roles.Keeper, new { reason = "no" });
+        using var cancelled = await cloud.SendAsync(HttpMethod.Post, $"/api/disposals/{record.Id}/cancel", unit, Roles.Head, new { reason = "complaint expected" });
+
+        Assert.Equal(HttpStatusCode.Forbidden, byKeeper.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, cancelled.StatusCode);
+        cloud.Clock.Offset += TimeSpan.FromDays(8);
+        await cloud.RunAsync("ExecuteDisposals");
+        Assert.Equal(FootageStatus.DisposalPending, (await Footage(unit, record.Id))!.Status);
+        Assert.True(await new BlobServiceClient(cloud.Cloud.StorageConnectionString).GetBlobContainerClient(BlobContainers.Footage)
+            .GetBlobClient(record.BlobName).ExistsAsync(Cancel));
     }
 }
