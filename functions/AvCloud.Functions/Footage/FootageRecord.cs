@@ -99,6 +99,12 @@ public sealed record FootageRecord
 
     public Disposal? Disposal { get; init; }
 
+    /// <summary>Art. 18: when the stored bytes were last re-hashed and found intact (cataloguing counts as the first time).</summary>
+    public DateTimeOffset? LastVerifiedAt { get; init; }
+
+    /// <summary>Set when a re-hash found different bytes; never cleared or repaired by the app.</summary>
+    public IntegrityFailure? IntegrityFailure { get; init; }
+
     /// <summary>The second copy in the preservation account, once a hold has made it.</summary>
     public PreservationCopy? SecondCopy { get; init; }
 }
@@ -127,6 +133,8 @@ public sealed record PreservationHold(
     string RequestedBy,
     string PlacedBy,
     DateTimeOffset PlacedAt);
+
+public sealed record IntegrityFailure(DateTimeOffset DetectedAt, string Sha256Found, long SizeFound);
 
 public sealed record PreservationCopy(string Account, string BlobName, string Sha256, DateTimeOffset VerifiedAt);
 

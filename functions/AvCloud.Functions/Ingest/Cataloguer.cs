@@ -135,6 +135,7 @@ public sealed partial class Cataloguer(
             DockedToCataloguedSeconds = Math.Round((now - session.DockedAt).TotalSeconds, 3),
             ActivityId = file.ActivityId,
             RetentionUntil = retainUntil,
+            LastVerifiedAt = now,
             Media = media,
             Uploads = [upload],
         };

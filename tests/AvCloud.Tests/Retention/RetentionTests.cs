@@ -42,6 +42,8 @@ public sealed class RetentionTests(RetentionTests.ShiftedCloud cloud) : IClassFi
             Cloud = await LocalCloud.StartAsync(new LocalCloudOptions
             {
                 Port = 0, AzuritePort = 0, CosmosPort = 0, RunTimerSchedules = false, Clock = Clock,
+                // Trial mode: an administrator can lift an Unlocked policy, which the integrity test uses as its back door.
+                Settings = new Dictionary<string, string?> { ["AvCloud:Retention:PolicyMode"] = "Unlocked" },
                 MinimumLogLevel = Microsoft.Extensions.Logging.LogLevel.Error,
             });
             Http = new HttpClient { BaseAddress = Cloud.BaseAddress };
@@ -198,5 +200,33 @@ public sealed class RetentionTests(RetentionTests.ShiftedCloud cloud) : IClassFi
         Assert.Equal(FootageStatus.DisposalPending, (await Footage(unit, record.Id))!.Status);
         Assert.True(await new BlobServiceClient(cloud.Cloud.StorageConnectionString).GetBlobContainerClient(BlobContainers.Footage)
             .GetBlobClient(record.BlobName).ExistsAsync(Cancel));
+    }
+
+    [Fact]
+    public async Task Integrity_checks_find_bytes_changed_behind_the_apps_back_and_repair_nothing()
+    {
+        var unit = $"unit-{Guid.NewGuid():N}"[..13];
+        var intact = await CatalogueAsync(unit, 701);
+        var tampered = await CatalogueAsync(unit, 702);
+        var storage = new BlobServiceClient(cloud.Cloud.StorageConnectionString).GetBlobContainerClient(BlobContainers.Footage);
+        // The back door: a storage administrator lifts the trial-mode policy and rewrites the recording.
+        var blob = storage.GetBlobClient(tampered.BlobName);
+        await blob.DeleteImmutabilityPolicyAsync(Cancel);
+        var forged = SyntheticWav.Create(999, 8000);
+        await blob.UploadAsync(new BinaryData(forged), overwrite: true, Cancel);
+
+        cloud.Clock.Offset += TimeSpan.FromDays(2);
+        await cloud.RunAsync("VerifyIntegrity");
+
+        var found = (await Footage(unit, tampered.Id))!;
+        Assert.NotNull(found.IntegrityFailure);
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(forged)), found.IntegrityFailure.Sha256Found);
+        Assert.Equal(forged, (await blob.DownloadContentAsync(Cancel)).Value.Content.ToArray());
+        var checkedIntact = (await Footage(unit, intact.Id))!;
+        Assert.Null(checkedIntact.IntegrityFailure);
+        Assert.True(checkedIntact.LastVerifiedAt > intact.LastVerifiedAt);
+        using var audit = await cloud.SendAsync(HttpMethod.Get, "/api/audit?action=integrity.mismatch", unit, Roles.Supervisor);
+        var events = (await audit.Content.ReadFromJsonAsync<Functions.Audit.AuditPage>(AvCloudJson.Options, Cancel))!;
+        Assert.Equal($"footage/{tampered.Id}", Assert.Single(events.Items).Target);
     }
 }

@@ -1,0 +1,84 @@
+using System.ComponentModel.DataAnnotations;
+using AvCloud.Functions.Audit;
+using AvCloud.Functions.Cosmos;
+using AvCloud.Functions.Ingest;
+using AvCloud.Functions.Storage;
+using Azure.Storage.Blobs;
+using Microsoft.Azure.Cosmos;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace AvCloud.Functions.Footage;
+
+public sealed class IntegrityOptions
+{
+    public const string Section = "AvCloud:Integrity";
+
+    /// <summary>Every stored recording is re-hashed at least this often.</summary>
+    [Range(typeof(TimeSpan), "1.00:00:00", "3650.00:00:00")]
+    public TimeSpan Period { get; init; } = TimeSpan.FromDays(90);
+
+    /// <summary>At most this many bytes are re-read per run; the oldest-verified go first, the rest wait for the next run.</summary>
+    [Range(1L, long.MaxValue)]
+    public long BytesPerRun { get; init; } = 50L * 1024 * 1024 * 1024;
+}
+
+/// <summary>
+/// Daily, Art. 18: re-hashes stored footage, oldest-verified first, within a byte budget, so that everything is checked
+/// within the period. A mismatch is recorded on the catalogue record, audited and logged; it is never repaired silently.
+/// </summary>
+public sealed partial class VerifyIntegrity(Database database, BlobServiceClient blobs, AuditTrail audit, TimeProvider time,
+    IOptions<IntegrityOptions> options, ILogger<VerifyIntegrity> logger)
+{
+    [Function(nameof(VerifyIntegrity))]
+    public async Task Run([TimerTrigger("0 0 3 * * *")] TimerInfo timer, CancellationToken cancellationToken)
+    {
+        var footage = database.GetContainer(CosmosContainers.Footage);
+        var container = blobs.GetBlobContainerClient(BlobContainers.Footage);
+        var now = time.GetUtcNow();
+        // Checked within the last day: not again today. Everything older waits its turn, oldest first.
+        var query = new QueryDefinition("SELECT * FROM c WHERE c.type = @type AND c.status != @purged AND c.lastVerifiedAt < @since ORDER BY c.lastVerifiedAt")
+            .WithParameter("@type", FootageRecord.DocumentType)
+            .WithParameter("@purged", "purged")
+            .WithParameter("@since", now.AddDays(-1));
+        var budget = options.Value.BytesPerRun;
+        using var feed = footage.GetItemQueryIterator<FootageRecord>(query);
+        while (feed.HasMoreResults && budget > 0)
+        {
+            foreach (var record in await feed.ReadNextAsync(cancellationToken))
+            {
+                if (budget <= 0)
+                {
+                    break;
+                }
+
+                budget -= record.Size;
+                var download = await container.GetBlobClient(record.BlobName).DownloadStreamingAsync(cancellationToken: cancellationToken);
+                await using var content = download.Value.Content;
+                var (length, sha256) = await StreamHasher.HashAsync(content, cancellationToken);
+                if (length == record.Size && sha256 == record.Sha256)
+                {
+                    await FootageChanges.ChangeAsync(footage, record.Id, record.UnitId, r => r with { LastVerifiedAt = now }, cancellationToken);
+                    continue;
+                }
+
+                await FootageChanges.ChangeAsync(footage, record.Id, record.UnitId,
+                    r => r with { LastVerifiedAt = now, IntegrityFailure = r.IntegrityFailure ?? new IntegrityFailure(now, sha256, length) }, cancellationToken);
+                await audit.AppendAsync(new AuditEntry(record.UnitId, "system:verify-integrity", "system", "integrity.mismatch", $"footage/{record.Id}",
+                    AuditOutcomes.Failure, new Dictionary<string, string>
+                    {
+                        ["expectedSha256"] = record.Sha256,
+                        ["foundSha256"] = sha256,
+                        ["expectedSize"] = record.Size.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                        ["foundSize"] = length.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                        ["blob"] = record.BlobName,
+                    }), cancellationToken);
+                LogMismatch(logger, record.Id, record.UnitId, record.BlobName);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Stored footage {Id} of unit {Unit} ({Blob}) no longer matches its SHA-256")]
+    private static partial void LogMismatch(ILogger logger, string id, string unit, string blob);
+}
