@@ -63,6 +63,7 @@ public static class AvCloudServices
         services.AddSingleton<AuditTrail>();
         services.AddSingleton<SasIssuer>();
         services.AddSingleton<Cataloguer>();
+        services.AddSingleton<Footage.SecondCopies>();
         services.TryAddSingleton<CataloguePipelineHooks>();
 
         foreach (var middleware in Middleware)

@@ -1,5 +1,4 @@
 using Azure.Storage.Blobs;
-using Azure.Storage.Blobs.Models;
 using AvCloud.Functions.Audit;
 using AvCloud.Functions.Cosmos;
 using AvCloud.Functions.Http;
@@ -29,6 +28,7 @@ public sealed class PreservationHolds(
     Database database,
     BlobServiceClient blobs,
     [FromKeyedServices(BlobContainers.PreservationAccount)] BlobServiceClient preservation,
+    SecondCopies secondCopies,
     AuditTrail audit,
     TimeProvider time)
 {
@@ -55,7 +55,7 @@ public sealed class PreservationHolds(
         // Storage first, record second: a record never claims a hold the blob does not have.
         var footageBlob = blobs.GetBlobContainerClient(BlobContainers.Footage).GetBlobClient(current.Document.BlobName);
         await footageBlob.SetLegalHoldAsync(true, cancellationToken);
-        var copy = await SecondCopyAsync(current.Document, footageBlob, hold, cancellationToken);
+        var copy = await secondCopies.EnsureAsync(current.Document, hold.CaseName, hold.CaseNumber, cancellationToken);
 
         var record = await UpdateAsync(id, caller.UnitId, r => r with { Holds = [.. r.Holds, hold], SecondCopy = copy }, cancellationToken);
         await audit.AppendAsync(new AuditEntry(caller.UnitId, caller.UserId, caller.RoleList, "hold.placed", $"footage/{id}", AuditOutcomes.Success,
@@ -147,56 +147,6 @@ public sealed class PreservationHolds(
         return new PreservationHold(Guid.NewGuid().ToString("N"), reason, body.ReasonText, body.CaseName!, body.CaseNumber!, body.RequestedBy!,
             caller.UserId, now);
     }
-
-    // The second copy streams from the footage account into the preservation account with its own legal hold,
-    // labelled (Art. 16: unit, maker, time, case name and number), then is read back and checked by SHA-256.
-    private async Task<PreservationCopy> SecondCopyAsync(FootageRecord record, BlobClient source, PreservationHold hold, CancellationToken cancellationToken)
-    {
-        var target = preservation.GetBlobContainerClient(BlobContainers.Preservation).GetBlobClient(record.BlobName);
-        if (!await target.ExistsAsync(cancellationToken))
-        {
-            var download = await source.DownloadStreamingAsync(cancellationToken: cancellationToken);
-            await using var content = download.Value.Content;
-            await target.UploadAsync(content, new BlobUploadOptions
-            {
-                LegalHold = true,
-                // Metadata travels in HTTP headers (ASCII only): values are URL-encoded UTF-8.
-                Metadata = new Dictionary<string, string>
-                {
-                    ["unit"] = Uri.EscapeDataString(record.UnitId),
-                    ["maker"] = Uri.EscapeDataString(record.OfficerId),
-                    ["recordedat"] = record.CorrectedStart.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
-                    ["casename"] = Uri.EscapeDataString(hold.CaseName),
-                    ["casenumber"] = Uri.EscapeDataString(hold.CaseNumber),
-                    ["sha256"] = record.Sha256,
-                },
-                Tags = new Dictionary<string, string>
-                {
-                    ["unit"] = TagValue(record.UnitId),
-                    ["maker"] = TagValue(record.OfficerId),
-                    ["casenumber"] = TagValue(hold.CaseNumber),
-                },
-            }, cancellationToken);
-        }
-        else
-        {
-            await target.SetLegalHoldAsync(true, cancellationToken);
-        }
-
-        var stored = await target.DownloadStreamingAsync(cancellationToken: cancellationToken);
-        await using var reread = stored.Value.Content;
-        var (length, sha256) = await StreamHasher.HashAsync(reread, cancellationToken);
-        if (length != record.Size || sha256 != record.Sha256)
-        {
-            throw new InvalidOperationException($"The preservation copy of {record.Id} does not match its SHA-256.");
-        }
-
-        return new PreservationCopy(preservation.AccountName, record.BlobName, sha256, time.GetUtcNow());
-    }
-
-    // Blob index tags allow letters, digits, space and + - . / : = _ only.
-    private static string TagValue(string value) =>
-        new([.. value.Take(256).Select(c => char.IsAsciiLetterOrDigit(c) || " +-./:=_".Contains(c, StringComparison.Ordinal) ? c : '_')]);
 
     private async Task<FootageRecord> UpdateAsync(string id, string unitId, Func<FootageRecord, FootageRecord> change, CancellationToken cancellationToken) =>
         await FootageChanges.ChangeAsync(Footage, id, unitId, change, cancellationToken)

@@ -117,4 +117,28 @@ public sealed class PreservationHoldTests(LocalCloudFixture fixture)
         Assert.Equal(HttpStatusCode.Forbidden, byReviewer.StatusCode);
         Assert.Single((await dock.FootageAsync(record.Id)).Holds);
     }
+
+    [Fact]
+    public async Task Reconciliation_restores_a_hold_removed_behind_the_apps_back_and_remakes_a_deleted_second_copy()
+    {
+        var (dock, record) = await CataloguedAsync(304);
+        using (var placed = await PlaceAsync(dock.Unit, record.Id, Hold("2026-0021")))
+        {
+            Assert.Equal(HttpStatusCode.Created, placed.StatusCode);
+        }
+
+        // Behind the app's back: the footage's hold lifted, the second copy's hold lifted and the copy deleted.
+        await FootageBlob(record).SetLegalHoldAsync(false, Cancel);
+        await SecondCopy(record).SetLegalHoldAsync(false, Cancel);
+        await SecondCopy(record).DeleteAsync(cancellationToken: Cancel);
+
+        using var run = await fixture.Http.PostAsync("/admin/functions/ReconcilePreservation", content: null, Cancel);
+
+        Assert.Equal(HttpStatusCode.Accepted, run.StatusCode);
+        Assert.True((await FootageBlob(record).GetPropertiesAsync(cancellationToken: Cancel)).Value.HasLegalHold);
+        Assert.True((await SecondCopy(record).GetPropertiesAsync(cancellationToken: Cancel)).Value.HasLegalHold);
+        Assert.Equal(CatalogueTests.WavOf(304), (await SecondCopy(record).DownloadContentAsync(Cancel)).Value.Content.ToArray());
+        using var audit = await fixture.SendAsync(HttpMethod.Get, "/api/audit?action=preservation.corrected", fixture.TokenFor(dock.Unit, Roles.Supervisor));
+        Assert.Equal(2, (await audit.Content.ReadFromJsonAsync<Functions.Audit.AuditPage>(AvCloudJson.Options, Cancel))!.Items.Count);
+    }
 }
