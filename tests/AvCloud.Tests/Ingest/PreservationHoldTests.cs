@@ -141,4 +141,31 @@ public sealed class PreservationHoldTests(LocalCloudFixture fixture)
         using var audit = await fixture.SendAsync(HttpMethod.Get, "/api/audit?action=preservation.corrected", fixture.TokenFor(dock.Unit, Roles.Supervisor));
         Assert.Equal(2, (await audit.Content.ReadFromJsonAsync<Functions.Audit.AuditPage>(AvCloudJson.Options, Cancel))!.Items.Count);
     }
+
+    [Fact]
+    public async Task Custody_shows_the_upload_both_copies_the_hold_and_every_access()
+    {
+        var (dock, record) = await CataloguedAsync(305);
+        using (var placed = await PlaceAsync(dock.Unit, record.Id, Hold("2026-0022")))
+        {
+            Assert.Equal(HttpStatusCode.Created, placed.StatusCode);
+        }
+
+        using var response = await fixture.SendAsync(HttpMethod.Get, $"/api/footage/{record.Id}/custody", fixture.TokenFor(dock.Unit, Roles.Supervisor));
+        using var otherUnit = await fixture.SendAsync(HttpMethod.Get, $"/api/footage/{record.Id}/custody", fixture.TokenFor($"unit-{Guid.NewGuid():N}"[..13], Roles.Supervisor));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, otherUnit.StatusCode);
+        var custody = (await response.Content.ReadFromJsonAsync<Custody>(AvCloudJson.Options, Cancel))!;
+        Assert.True(custody.Footage.Exists);
+        Assert.True(custody.Footage.LegalHold);
+        Assert.Equal("locked", custody.Footage.PolicyMode);
+        Assert.Equal(record.RetentionUntil, custody.Footage.PolicyUntil);
+        Assert.True(custody.SecondCopy!.LegalHold);
+        Assert.Equal("avcloudpreservation", custody.SecondCopy.Account);
+        var actions = custody.Events.Select(e => e.Action).ToList();
+        Assert.Equal("footage.catalogued", actions[0]);
+        Assert.Contains("footage.read", actions);
+        Assert.Contains("hold.placed", actions);
+    }
 }

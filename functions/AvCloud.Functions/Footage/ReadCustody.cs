@@ -1,0 +1,69 @@
+using AvCloud.Functions.Audit;
+using AvCloud.Functions.Cosmos;
+using AvCloud.Functions.Identity;
+using AvCloud.Functions.Ingest;
+using AvCloud.Functions.Storage;
+using Azure.Storage.Blobs;
+using Microsoft.Azure.Cosmos;
+using Microsoft.Azure.Functions.Worker;
+
+namespace AvCloud.Functions.Footage;
+
+/// <summary>Storage's own view of one copy: what the service itself enforces right now.</summary>
+public sealed record StoredCopy(string Account, string Blob, bool Exists, DateTimeOffset? PolicyUntil, string? PolicyMode, bool LegalHold);
+
+/// <summary>The chain of custody of one recording: the record, both copies as storage reports them, and every audit event about it.</summary>
+public sealed record Custody(FootageRecord Record, StoredCopy Footage, StoredCopy? SecondCopy, IReadOnlyList<AuditEvent> Events);
+
+/// <summary>
+/// <c>GET /api/footage/{id}/custody</c> (Keeper, Supervisor, Head), Art. 18: upload, hashes, copies, holds, policy and
+/// every access, as JSON. Reading it is audited too.
+/// </summary>
+public sealed class ReadCustody(Database database, BlobServiceClient blobs, SecondCopies secondCopies, AuditTrail audit)
+{
+    [Function(nameof(ReadCustody))]
+    [RequiresRole(Roles.Keeper, Roles.Supervisor, Roles.Head)]
+    public async Task<IResult> Run(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "footage/{id}/custody")] HttpRequest request,
+        string id,
+        CancellationToken cancellationToken)
+    {
+        var caller = request.Caller();
+        if (await Cataloguer.ReadAsync<FootageRecord>(database.GetContainer(CosmosContainers.Footage), id, caller.UnitId, cancellationToken) is not { } found)
+        {
+            return TypedResults.Problem("No such footage in your unit.", statusCode: StatusCodes.Status404NotFound, title: "Not found.");
+        }
+
+        var record = found.Document;
+        var primary = await DescribeAsync(blobs.GetBlobContainerClient(BlobContainers.Footage).GetBlobClient(record.BlobName), cancellationToken);
+        var copy = record.SecondCopy is null ? null : await DescribeAsync(secondCopies.CopyOf(record), cancellationToken);
+
+        var events = new List<AuditEvent>();
+        var query = new QueryDefinition("SELECT * FROM c WHERE c.type = @type AND c.target = @target ORDER BY c.sequence")
+            .WithParameter("@type", AuditEvent.DocumentType).WithParameter("@target", $"footage/{id}");
+        using (var feed = database.GetContainer(CosmosContainers.Audit).GetItemQueryIterator<AuditEvent>(query,
+            requestOptions: new QueryRequestOptions { PartitionKey = new PartitionKey(caller.UnitId) }))
+        {
+            while (feed.HasMoreResults)
+            {
+                events.AddRange(await feed.ReadNextAsync(cancellationToken));
+            }
+        }
+
+        await audit.AppendAsync(new AuditEntry(caller.UnitId, caller.UserId, caller.RoleList, "footage.custody", $"footage/{id}", AuditOutcomes.Success),
+            cancellationToken);
+        return TypedResults.Ok(new Custody(record, primary, copy, events));
+    }
+
+    private static async Task<StoredCopy> DescribeAsync(BlobClient blob, CancellationToken cancellationToken)
+    {
+        if (!await blob.ExistsAsync(cancellationToken))
+        {
+            return new StoredCopy(blob.AccountName, blob.Name, false, null, null, false);
+        }
+
+        var properties = (await blob.GetPropertiesAsync(cancellationToken: cancellationToken)).Value;
+        return new StoredCopy(blob.AccountName, blob.Name, true, properties.ImmutabilityPolicy?.ExpiresOn,
+            properties.ImmutabilityPolicy?.PolicyMode?.ToString().ToLowerInvariant(), properties.HasLegalHold);
+    }
+}
