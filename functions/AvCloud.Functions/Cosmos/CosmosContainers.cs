@@ -14,8 +14,11 @@ public static class CosmosContainers
     public const string Devices = "devices";
     public const string Activities = "activities";
 
+    /// <summary>Per-unit settings: the unit's rules as data (retention periods, recovery window, policy mode).</summary>
+    public const string Units = "units";
+
     /// <summary>Append-only and hash-chained per unit.</summary>
     public const string Audit = "audit";
 
-    public static IReadOnlyList<string> All { get; } = [Footage, Uploads, Requests, Devices, Activities, Audit];
+    public static IReadOnlyList<string> All { get; } = [Footage, Uploads, Requests, Devices, Activities, Units, Audit];
 }

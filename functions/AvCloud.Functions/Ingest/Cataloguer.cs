@@ -104,9 +104,11 @@ public sealed partial class Cataloguer(
 
         var correctedStart = file.RecordedStart + session.ClockDrift;
         var correctedEnd = file.RecordedEnd + session.ClockDrift;
-        var retainUntil = RetentionRule.RetainUntil(correctedStart, retention.Value.DefaultMonths);
+        // The unit's own rules: its retention period (the longest that applies) and its policy mode.
+        var settings = await UnitSettings.ReadAsync(database, unit, retention.Value, cancellationToken);
+        var retainUntil = RetentionRule.RetainUntil(correctedStart, settings.MonthsFor([]));
         var footageName = FootageName(unit, correctedStart, sha256, file);
-        await CopyToFootageAsync(blob, footageName, retainUntil, cancellationToken);
+        await CopyToFootageAsync(blob, footageName, retainUntil, settings.PolicyMode, cancellationToken);
         await hooks.AfterCopy(blobName, cancellationToken);
 
         var now = time.GetUtcNow();
@@ -182,7 +184,7 @@ public sealed partial class Cataloguer(
     }
 
     // Content addressing makes the copy idempotent: a blob already at the name holds these bytes.
-    private async Task CopyToFootageAsync(BlobClient source, string footageName, DateTimeOffset retainUntil, CancellationToken cancellationToken)
+    private async Task CopyToFootageAsync(BlobClient source, string footageName, DateTimeOffset retainUntil, PolicyMode mode, CancellationToken cancellationToken)
     {
         var target = _footageBlobs.GetBlobClient(footageName);
         if (await target.ExistsAsync(cancellationToken))
@@ -197,7 +199,7 @@ public sealed partial class Cataloguer(
             options.DestinationImmutabilityPolicy = new BlobImmutabilityPolicy
             {
                 ExpiresOn = retainUntil,
-                PolicyMode = retention.Value.PolicyMode == PolicyMode.Locked ? BlobImmutabilityPolicyMode.Locked : BlobImmutabilityPolicyMode.Unlocked,
+                PolicyMode = mode == PolicyMode.Locked ? BlobImmutabilityPolicyMode.Locked : BlobImmutabilityPolicyMode.Unlocked,
             };
         }
 

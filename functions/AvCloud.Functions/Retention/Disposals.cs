@@ -58,8 +58,9 @@ public sealed class Disposals(Database database, BlobServiceClient blobs, AuditT
     {
         var caller = request.Caller();
         var now = time.GetUtcNow();
+        var window = TimeSpan.FromDays((await UnitSettings.ReadAsync(database, caller.UnitId, options.Value, cancellationToken)).RecoveryWindowDays);
         var approved = await FootageChanges.ChangeAsync(Footage, id, caller.UnitId, r => r.Status == FootageStatus.DisposalPending && r.Holds.Count == 0
-            ? r with { Status = FootageStatus.DisposalApproved, Disposal = r.Disposal! with { ApprovedBy = caller.UserId, ApprovedAt = now, PurgeAfter = now + options.Value.RecoveryWindow } }
+            ? r with { Status = FootageStatus.DisposalApproved, Disposal = r.Disposal! with { ApprovedBy = caller.UserId, ApprovedAt = now, PurgeAfter = now + window } }
             : null, cancellationToken);
         return await Outcome(caller, id, "disposal.approved", approved, cancellationToken);
     }
@@ -96,11 +97,12 @@ public sealed class Disposals(Database database, BlobServiceClient blobs, AuditT
         }
 
         // Storage first: the policy moves later (a Locked policy can only be extended), then the record follows.
+        var mode = (await UnitSettings.ReadAsync(database, caller.UnitId, options.Value, cancellationToken)).PolicyMode;
         await blobs.GetBlobContainerClient(BlobContainers.Footage).GetBlobClient(current.Document.BlobName)
             .SetImmutabilityPolicyAsync(new BlobImmutabilityPolicy
             {
                 ExpiresOn = until,
-                PolicyMode = options.Value.PolicyMode == PolicyMode.Locked ? BlobImmutabilityPolicyMode.Locked : BlobImmutabilityPolicyMode.Unlocked,
+                PolicyMode = mode == PolicyMode.Locked ? BlobImmutabilityPolicyMode.Locked : BlobImmutabilityPolicyMode.Unlocked,
             }, cancellationToken: cancellationToken);
         var extended = await FootageChanges.ChangeAsync(Footage, id, caller.UnitId,
             r => r with { RetentionUntil = until, Status = r.Status == FootageStatus.Purged ? r.Status : FootageStatus.Available, Disposal = null }, cancellationToken);

@@ -1,0 +1,178 @@
+using System.Net;
+using AvCloud.Functions.Audit;
+using AvCloud.Functions.Cosmos;
+using AvCloud.Functions.Http;
+using AvCloud.Functions.Identity;
+using AvCloud.Functions.Ingest;
+using Microsoft.Azure.Cosmos;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Options;
+
+namespace AvCloud.Functions.Retention;
+
+/// <summary>A unit's rules as data, in the <c>units</c> container (id <c>settings</c>). A unit without one has the defaults.</summary>
+public sealed record UnitSettings
+{
+    public const string DocumentId = "settings";
+
+    public string Id { get; init; } = DocumentId;
+
+    public required string UnitId { get; init; }
+
+    public string Type { get; init; } = "unitSettings";
+
+    public int SchemaVersion { get; init; } = 1;
+
+    public required string Name { get; init; }
+
+    /// <summary>IANA time zone of the unit (reports and deadlines are shown in it).</summary>
+    public required string TimeZone { get; init; }
+
+    /// <summary>Art. 15: months of retention by category; "default" applies to everything, the longest applicable wins.</summary>
+    public required IReadOnlyDictionary<string, int> RetentionMonths { get; init; }
+
+    public required int RecoveryWindowDays { get; init; }
+
+    public required PolicyMode PolicyMode { get; init; }
+
+    public string? UpdatedBy { get; init; }
+
+    public DateTimeOffset? UpdatedAt { get; init; }
+
+    public const string DefaultCategory = "default";
+
+    /// <summary>The retention for footage in <paramref name="categories"/> (the default always applies): the longest.</summary>
+    public int MonthsFor(IEnumerable<string> categories) =>
+        categories.Append(DefaultCategory).Select(c => RetentionMonths.TryGetValue(c, out var months) ? months : 0).Max();
+
+    public static UnitSettings Defaults(string unitId, RetentionOptions options) => new()
+    {
+        UnitId = unitId,
+        Name = unitId,
+        TimeZone = "Asia/Shanghai",
+        RetentionMonths = new Dictionary<string, int> { [DefaultCategory] = options.DefaultMonths },
+        RecoveryWindowDays = (int)Math.Ceiling(options.RecoveryWindow.TotalDays),
+        PolicyMode = options.PolicyMode,
+    };
+
+    public static async Task<UnitSettings> ReadAsync(Database database, string unitId, RetentionOptions options, CancellationToken cancellationToken) =>
+        (await Cataloguer.ReadAsync<UnitSettings>(database.GetContainer(CosmosContainers.Units), DocumentId, unitId, cancellationToken))?.Document
+        ?? Defaults(unitId, options);
+
+    /// <summary>
+    /// Why <paramref name="proposed"/> may not replace <paramref name="current"/>, by field. Under a Locked policy mode a
+    /// period can only grow, and the mode cannot go back to Unlocked: what Locked policies guarantee is never shortened.
+    /// </summary>
+    public static Dictionary<string, string[]> Problems(UnitSettings current, UnitSettings proposed)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (string.IsNullOrWhiteSpace(proposed.Name) || proposed.Name.Length > 200)
+        {
+            errors["name"] = ["The unit's name is required (up to 200 characters)."];
+        }
+
+        if (!TimeZoneInfo.TryFindSystemTimeZoneById(proposed.TimeZone ?? "", out _))
+        {
+            errors["timeZone"] = ["The time zone must be an IANA name such as Asia/Shanghai."];
+        }
+
+        if (proposed.RetentionMonths is null || !proposed.RetentionMonths.TryGetValue(DefaultCategory, out _))
+        {
+            errors["retentionMonths"] = ["A \"default\" retention period is required."];
+        }
+        else if (proposed.RetentionMonths.Any(p => p.Value is < 1 or > 1200 || string.IsNullOrWhiteSpace(p.Key) || p.Key.Length > 64))
+        {
+            errors["retentionMonths"] = ["Each period is 1 to 1200 months, under a category name of up to 64 characters."];
+        }
+
+        if (proposed.RecoveryWindowDays is < 0 or > 365)
+        {
+            errors["recoveryWindowDays"] = ["The recovery window is 0 to 365 days."];
+        }
+
+        if (current.PolicyMode == PolicyMode.Locked && errors.Count == 0)
+        {
+            if (proposed.PolicyMode != PolicyMode.Locked)
+            {
+                errors["policyMode"] = ["A unit in Locked mode stays Locked: its policies can no longer be shortened or removed."];
+            }
+
+            var shorter = current.RetentionMonths.Where(p => !proposed.RetentionMonths!.TryGetValue(p.Key, out var months) || months < p.Value).Select(p => p.Key).ToList();
+            if (shorter.Count > 0)
+            {
+                errors["retentionMonths"] = [$"Under Locked mode periods can only grow; shorter or removed: {string.Join(", ", shorter)}."];
+            }
+        }
+
+        return errors;
+    }
+}
+
+/// <summary>
+/// <c>GET /api/units/{id}/settings</c> (the unit's keeper, supervisors and head) and <c>PUT</c> (the head): the unit's
+/// rules as data. Another unit's settings are "not found". Changes are validated and audited.
+/// </summary>
+public sealed class ManageUnitSettings(Database database, AuditTrail audit, TimeProvider time, IOptions<RetentionOptions> options)
+{
+    [Function("GetUnitSettings")]
+    [RequiresRole(Roles.Keeper, Roles.Supervisor, Roles.Head)]
+    public async Task<IResult> Get(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "units/{id}/settings")] HttpRequest request,
+        string id,
+        CancellationToken cancellationToken)
+    {
+        var caller = request.Caller();
+        return id != caller.UnitId
+            ? NotFound()
+            : TypedResults.Ok(await UnitSettings.ReadAsync(database, caller.UnitId, options.Value, cancellationToken));
+    }
+
+    [Function("PutUnitSettings")]
+    [RequiresRole(Roles.Head)]
+    public async Task<IResult> Put(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "units/{id}/settings")] HttpRequest request,
+        string id,
+        CancellationToken cancellationToken)
+    {
+        var caller = request.Caller();
+        if (id != caller.UnitId)
+        {
+            return NotFound();
+        }
+
+        var proposed = await RequestBody.ReadJsonAsync<UnitSettingsChange>(request, 16 * 1024, cancellationToken);
+        var current = await UnitSettings.ReadAsync(database, caller.UnitId, options.Value, cancellationToken);
+        var next = current with
+        {
+            Name = proposed.Name!,
+            TimeZone = proposed.TimeZone!,
+            RetentionMonths = proposed.RetentionMonths!,
+            RecoveryWindowDays = proposed.RecoveryWindowDays ?? current.RecoveryWindowDays,
+            PolicyMode = proposed.PolicyMode ?? current.PolicyMode,
+            UpdatedBy = caller.UserId,
+            UpdatedAt = time.GetUtcNow(),
+        };
+        var problems = UnitSettings.Problems(current, next);
+        if (problems.Count > 0)
+        {
+            await audit.AppendAsync(new AuditEntry(caller.UnitId, caller.UserId, caller.RoleList, "unit.settings", $"units/{id}", AuditOutcomes.Denied,
+                new Dictionary<string, string> { ["problems"] = string.Join(" ", problems.SelectMany(p => p.Value)) }), cancellationToken);
+            throw new ProblemException(StatusCodes.Status400BadRequest, "The settings are not valid.", "See errors for each field.") { Errors = problems };
+        }
+
+        await database.GetContainer(CosmosContainers.Units).UpsertItemAsync(next, new PartitionKey(caller.UnitId), cancellationToken: cancellationToken);
+        await audit.AppendAsync(new AuditEntry(caller.UnitId, caller.UserId, caller.RoleList, "unit.settings", $"units/{id}", AuditOutcomes.Success,
+            new Dictionary<string, string>
+            {
+                ["retentionMonths"] = string.Join(", ", next.RetentionMonths.Select(p => $"{p.Key}={p.Value}")),
+                ["policyMode"] = next.PolicyMode.ToString(),
+                ["recoveryWindowDays"] = next.RecoveryWindowDays.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            }), cancellationToken);
+        return TypedResults.Ok(next);
+    }
+
+    private static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult NotFound() =>
+        TypedResults.Problem("No such unit among yours.", statusCode: (int)HttpStatusCode.NotFound, title: "Not found.");
+}
+
+public sealed record UnitSettingsChange(string? Name, string? TimeZone, Dictionary<string, int>? RetentionMonths, int? RecoveryWindowDays, PolicyMode? PolicyMode);
