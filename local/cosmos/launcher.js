@@ -273,11 +273,21 @@ function prepareQuery(text, parameters) {
   return { sql, distinct, window };
 }
 
+// @zeit/cosmosdb-query 0.7.2 builds the FROM set with reduce((acc, c) => [...acc, { c }], []): quadratic, so a query
+// over 100,000 documents takes over a minute (10,000: 0.1 s). The same set built in one pass gives the same result.
+const QUADRATIC_FROM = /\$c\.reduce\(\(\$, (\w+)\) => typeof \1 !== "undefined" \? \[\.\.\.\$, \{\s*\1: \1\s*\}\] : \$, \[\]\)/g;
+
+function linearise(query) {
+  // eslint-disable-next-line no-underscore-dangle
+  query._code = query.code.replace(QUADRATIC_FROM, (match, alias) => `$c.filter((${alias}) => typeof ${alias} !== "undefined").map((${alias}) => ({ ${alias}: ${alias} }))`);
+  return query;
+}
+
 const compiled = new Map();
 function compile(sql) {
   let query = compiled.get(sql);
   if (!query) {
-    query = compileQuery(sql);
+    query = linearise(compileQuery(sql));
     compiled.set(sql, query);
     if (compiled.size > 500) compiled.delete(compiled.keys().next().value);
   }

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using AvCloud.Benchmarks;
 
-// ./avcloud bench [cosmos|storage|audit|ingest|all] [count]: scenario benchmarks. Results go into docs/performance.md with the machine.
+// ./avcloud bench [cosmos|storage|audit|ingest|verify|sweep|all] [count]: scenario benchmarks. Results go into docs/performance.md with the machine.
 Environment.SetEnvironmentVariable("COSMOS_DISABLE_IMDS_ACCESS", "true");
 var scenario = args.Length > 0 ? args[0] : "all";
 int? count = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : null;
@@ -67,6 +67,18 @@ if (scenario is "ingest" or "all")
 if (scenario is "ingest" or "verify" or "all")
 {
     await PrintVerificationAsync();
+}
+
+if (scenario is "sweep" or "all")
+{
+    var sweep = await SweepScenario.RunAsync();
+    Console.WriteLine("Retention sweep query, 1,000 expired records");
+    Console.WriteLine("| records | expired | returned to the sweep | query ms | stand-in request charge |");
+    Console.WriteLine("|---|---|---|---|---|");
+    foreach (var r in sweep)
+    {
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {r.Total} | {r.Expired} | {r.Returned} | {r.QueryMs:F0} | {r.RequestCharge:F0} |"));
+    }
 }
 
 static async Task PrintLatencyAsync(int files)
