@@ -14,7 +14,7 @@ namespace AvCloud.Benchmarks;
 /// </summary>
 internal static class SweepScenario
 {
-    public sealed record Result(int Total, int Expired, int Returned, double QueryMs, double RequestCharge);
+    public sealed record Result(int Total, int Expired, int Returned, double QueryMs);
 
     public static async Task<IReadOnlyList<Result>> RunAsync()
     {
@@ -38,18 +38,16 @@ internal static class SweepScenario
                 .WithParameter("@type", FootageRecord.DocumentType).WithParameter("@status", "available").WithParameter("@now", now);
             var clock = Stopwatch.StartNew();
             var returned = 0;
-            double charge = 0;
             using (var feed = footage.GetItemQueryIterator<FootageRecord>(query))
             {
                 while (feed.HasMoreResults)
                 {
                     var page = await feed.ReadNextAsync();
                     returned += page.Count;
-                    charge += page.RequestCharge;
                 }
             }
 
-            results.Add(new Result(total, 1000, returned, clock.Elapsed.TotalMilliseconds, charge));
+            results.Add(new Result(total, 1000, returned, clock.Elapsed.TotalMilliseconds));
         }
 
         return results;
