@@ -17,8 +17,9 @@ public static class Program
         """;
 
     private const string TokenUsage = """
-        Usage: avcloud token --role ROLE [--role ROLE ...] --unit UNIT --user NAME [--minutes N] [--data DIR]
-          prints a bearer token signed by the local issuer (the key of `avcloud up`, or of `avcloud up --data DIR`)
+        Usage: avcloud token --role ROLE [--role ROLE ...] --unit UNIT --user NAME [--minutes N] [--data DIR] [--port N]
+          prints a bearer token signed by the local issuer (the key of `avcloud up`, or of `avcloud up --data DIR`),
+          valid by the clock of the host running on --port (default 7071), so tokens work under --clock-offset too
           roles: Officer, Keeper, Reviewer, Supervisor, Head, Dock
         """;
 
@@ -26,7 +27,7 @@ public static class Program
     {
         if (args.Length > 0 && args[0] == "token")
         {
-            return PrintToken(args[1..]);
+            return await PrintTokenAsync(args[1..]);
         }
 
         LocalCloudOptions options;
@@ -125,11 +126,12 @@ public static class Program
     private static string IssuerKeyFile(string? data) =>
         Path.Combine(data is null ? Path.Combine(Emulators.Emulator.FindLocalDirectory(), ".data") : Path.GetFullPath(data), "issuer-key.pem");
 
-    private static int PrintToken(string[] args)
+    private static async Task<int> PrintTokenAsync(string[] args)
     {
         var roles = new List<string>();
         string? unit = null, user = null, data = null;
         var minutes = 60;
+        var port = 7071;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -145,6 +147,9 @@ public static class Program
                     break;
                 case "--data" when i + 1 < args.Length:
                     data = args[++i];
+                    break;
+                case "--port" when i + 1 < args.Length && int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out port):
+                    i++;
                     break;
                 case "--minutes" when i + 1 < args.Length && int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out minutes) && minutes is > 0 and <= 1440:
                     i++;
@@ -163,9 +168,26 @@ public static class Program
         }
 
         using var issuer = Identity.LocalIssuer.LoadOrCreate(IssuerKeyFile(data));
-        Console.WriteLine(issuer.Mint(user, unit, roles, TimeSpan.FromMinutes(minutes), DateTimeOffset.UtcNow));
+        Console.WriteLine(issuer.Mint(user, unit, roles, TimeSpan.FromMinutes(minutes), await HostTimeAsync(port)));
         return 0;
     }
+
+    /// <summary>The running host's clock (shifted with --clock-offset), or this machine's when no host answers.</summary>
+    private static async Task<DateTimeOffset> HostTimeAsync(int port)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        try
+        {
+            var clock = await http.GetFromJsonAsync<HostClock>($"http://127.0.0.1:{port}{AdminFunctions.ClockPath}");
+            return clock?.Now ?? DateTimeOffset.UtcNow;
+        }
+        catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException)
+        {
+            return DateTimeOffset.UtcNow;
+        }
+    }
+
+    private sealed record HostClock(DateTimeOffset Now);
 
     /// <summary>"30d", "-2h", "90m", or a TimeSpan ("1.12:00:00").</summary>
     public static TimeSpan ParseOffset(string text)
