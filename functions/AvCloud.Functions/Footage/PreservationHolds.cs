@@ -81,10 +81,7 @@ public sealed class PreservationHolds(
     {
         var caller = request.Caller();
         var body = await RequestBody.ReadJsonAsync<HoldRelease>(request, MaxBodyBytes, cancellationToken);
-        if (string.IsNullOrWhiteSpace(body.Reason) || body.Reason.Length > 500)
-        {
-            throw ProblemException.Invalid("reason", "Releasing a hold needs a reason (up to 500 characters).");
-        }
+        var reason = ProblemException.RequireReason(body.Reason, "Releasing a hold");
 
         var found = await Cataloguer.ReadAsync<FootageRecord>(Footage, id, caller.UnitId, cancellationToken);
         if (found is not { } current || current.Document.Holds.All(h => h.Id != holdId))
@@ -107,7 +104,7 @@ public sealed class PreservationHolds(
             new Dictionary<string, string>
             {
                 ["hold"] = holdId,
-                ["reason"] = body.Reason,
+                ["reason"] = reason,
                 ["holdsRemaining"] = record.Holds.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
             }), cancellationToken);
         return TypedResults.Ok(record);

@@ -16,6 +16,12 @@ public sealed class ProblemException(int status, string title, string? detail = 
     /// <summary>Field-level validation failures, reported as <c>errors</c> in the problem document.</summary>
     public IDictionary<string, string[]>? Errors { get; init; }
 
+    /// <summary>The reason a person gives for a consequential step (release, extension, cancellation): required, up to 500 characters.</summary>
+    public static string RequireReason(string? reason, string step) =>
+        string.IsNullOrWhiteSpace(reason) || reason.Length > 500
+            ? throw Invalid("reason", $"{step} needs a reason (up to 500 characters).")
+            : reason;
+
     public static ProblemException Invalid(string field, string message) =>
         new(StatusCodes.Status400BadRequest, "The request is not valid.", message)
         {

@@ -80,10 +80,7 @@ public sealed class Disposals(Database database, BlobServiceClient blobs, AuditT
             throw ProblemException.Invalid("until", "The new retention date must be in the future.");
         }
 
-        if (string.IsNullOrWhiteSpace(body.Reason) || body.Reason.Length > 500)
-        {
-            throw ProblemException.Invalid("reason", "Keeping footage longer needs a reason (up to 500 characters).");
-        }
+        var reason = ProblemException.RequireReason(body.Reason, "Keeping footage longer");
 
         if (await Cataloguer.ReadAsync<FootageRecord>(Footage, id, caller.UnitId, cancellationToken) is not { } current
             || current.Document.Status is not (FootageStatus.DisposalPending or FootageStatus.DisposalApproved or FootageStatus.Available))
@@ -109,7 +106,7 @@ public sealed class Disposals(Database database, BlobServiceClient blobs, AuditT
         return await Outcome(caller, id, "disposal.extended", extended, cancellationToken, new Dictionary<string, string>
         {
             ["until"] = until.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
-            ["reason"] = body.Reason,
+            ["reason"] = reason,
         });
     }
 
@@ -122,17 +119,14 @@ public sealed class Disposals(Database database, BlobServiceClient blobs, AuditT
     {
         var caller = request.Caller();
         var body = await RequestBody.ReadJsonAsync<DisposalCancellation>(request, 4096, cancellationToken);
-        if (string.IsNullOrWhiteSpace(body.Reason) || body.Reason.Length > 500)
-        {
-            throw ProblemException.Invalid("reason", "Cancelling a disposal needs a reason (up to 500 characters).");
-        }
+        var reason = ProblemException.RequireReason(body.Reason, "Cancelling a disposal");
 
         var now = time.GetUtcNow();
         var cancelled = await FootageChanges.ChangeAsync(Footage, id, caller.UnitId,
             r => r.Status == FootageStatus.DisposalApproved && r.Disposal?.PurgeAfter > now
                 ? r with { Status = FootageStatus.DisposalPending, Disposal = new Disposal(r.Disposal.PendingSince) }
                 : null, cancellationToken);
-        return await Outcome(caller, id, "disposal.cancelled", cancelled, cancellationToken, new Dictionary<string, string> { ["reason"] = body.Reason });
+        return await Outcome(caller, id, "disposal.cancelled", cancelled, cancellationToken, new Dictionary<string, string> { ["reason"] = reason });
     }
 
     private async Task<IResult> Outcome(Caller caller, string id, string action, FootageRecord? changed, CancellationToken cancellationToken,
