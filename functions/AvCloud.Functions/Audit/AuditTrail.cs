@@ -1,5 +1,4 @@
 using System.Net;
-using System.Runtime.CompilerServices;
 using AvCloud.Functions.Cosmos;
 using Microsoft.Azure.Cosmos;
 
@@ -44,22 +43,11 @@ public sealed class AuditTrail(Database database, TimeProvider time)
     }
 
     /// <summary>The unit's events in chain order, newest last.</summary>
-    public async IAsyncEnumerable<AuditEvent> ReadChainAsync(string unitId, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        var query = new QueryDefinition("SELECT * FROM c WHERE c.type = @type ORDER BY c.sequence").WithParameter("@type", AuditEvent.DocumentType);
-        using var feed = _audit.GetItemQueryIterator<AuditEvent>(query, requestOptions: new QueryRequestOptions
-        {
-            PartitionKey = new PartitionKey(unitId),
-            MaxItemCount = 500,
-        });
-        while (feed.HasMoreResults)
-        {
-            foreach (var e in await feed.ReadNextAsync(cancellationToken))
-            {
-                yield return e;
-            }
-        }
-    }
+    public IAsyncEnumerable<AuditEvent> ReadChainAsync(string unitId, CancellationToken cancellationToken) =>
+        _audit.QueryAllAsync<AuditEvent>(
+            new QueryDefinition("SELECT * FROM c WHERE c.type = @type ORDER BY c.sequence").WithParameter("@type", AuditEvent.DocumentType),
+            new QueryRequestOptions { PartitionKey = new PartitionKey(unitId), MaxItemCount = 500 },
+            cancellationToken);
 
     public async Task<AuditHead?> ReadHeadAsync(string unitId, CancellationToken cancellationToken)
     {

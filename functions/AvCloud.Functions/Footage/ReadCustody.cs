@@ -41,13 +41,10 @@ public sealed class ReadCustody(Database database, BlobServiceClient blobs, Seco
         var events = new List<AuditEvent>();
         var query = new QueryDefinition("SELECT * FROM c WHERE c.type = @type AND c.target = @target ORDER BY c.sequence")
             .WithParameter("@type", AuditEvent.DocumentType).WithParameter("@target", $"footage/{id}");
-        using (var feed = database.GetContainer(CosmosContainers.Audit).GetItemQueryIterator<AuditEvent>(query,
-            requestOptions: new QueryRequestOptions { PartitionKey = new PartitionKey(caller.UnitId) }))
+        await foreach (var e in database.GetContainer(CosmosContainers.Audit).QueryAllAsync<AuditEvent>(query,
+            new QueryRequestOptions { PartitionKey = new PartitionKey(caller.UnitId) }, cancellationToken))
         {
-            while (feed.HasMoreResults)
-            {
-                events.AddRange(await feed.ReadNextAsync(cancellationToken));
-            }
+            events.Add(e);
         }
 
         await audit.AppendAsync(new AuditEntry(caller.UnitId, caller.UserId, caller.RoleList, "footage.custody", $"footage/{id}", AuditOutcomes.Success),

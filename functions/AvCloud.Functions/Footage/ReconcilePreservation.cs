@@ -24,13 +24,9 @@ public sealed partial class ReconcilePreservation(Database database, BlobService
         var query = new QueryDefinition("SELECT * FROM c WHERE c.type = @type AND c.status != @purged AND (ARRAY_LENGTH(c.holds) > 0 OR IS_DEFINED(c.secondCopy))")
             .WithParameter("@type", FootageRecord.DocumentType)
             .WithParameter("@purged", "purged");
-        using var feed = footage.GetItemQueryIterator<FootageRecord>(query);
-        while (feed.HasMoreResults)
+        await foreach (var record in footage.QueryAllAsync<FootageRecord>(query, null, cancellationToken))
         {
-            foreach (var record in await feed.ReadNextAsync(cancellationToken))
-            {
-                await ReconcileAsync(record, cancellationToken);
-            }
+            await ReconcileAsync(record, cancellationToken);
         }
     }
 

@@ -43,39 +43,35 @@ public sealed partial class VerifyIntegrity(Database database, BlobServiceClient
             .WithParameter("@purged", "purged")
             .WithParameter("@since", now.AddDays(-1));
         var budget = options.Value.BytesPerRun;
-        using var feed = footage.GetItemQueryIterator<FootageRecord>(query);
-        while (feed.HasMoreResults && budget > 0)
+        await foreach (var record in footage.QueryAllAsync<FootageRecord>(query, null, cancellationToken))
         {
-            foreach (var record in await feed.ReadNextAsync(cancellationToken))
+            if (budget <= 0)
             {
-                if (budget <= 0)
-                {
-                    break;
-                }
-
-                budget -= record.Size;
-                var download = await container.GetBlobClient(record.BlobName).DownloadStreamingAsync(cancellationToken: cancellationToken);
-                await using var content = download.Value.Content;
-                var (length, sha256) = await StreamHasher.HashAsync(content, cancellationToken);
-                if (length == record.Size && sha256 == record.Sha256)
-                {
-                    await FootageChanges.ChangeAsync(footage, record.Id, record.UnitId, r => r with { LastVerifiedAt = now }, cancellationToken);
-                    continue;
-                }
-
-                await FootageChanges.ChangeAsync(footage, record.Id, record.UnitId,
-                    r => r with { LastVerifiedAt = now, IntegrityFailure = r.IntegrityFailure ?? new IntegrityFailure(now, sha256, length) }, cancellationToken);
-                await audit.AppendAsync(new AuditEntry(record.UnitId, "system:verify-integrity", "system", "integrity.mismatch", $"footage/{record.Id}",
-                    AuditOutcomes.Failure, new Dictionary<string, string>
-                    {
-                        ["expectedSha256"] = record.Sha256,
-                        ["foundSha256"] = sha256,
-                        ["expectedSize"] = record.Size.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                        ["foundSize"] = length.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                        ["blob"] = record.BlobName,
-                    }), cancellationToken);
-                LogMismatch(logger, record.Id, record.UnitId, record.BlobName);
+                break;
             }
+
+            budget -= record.Size;
+            var download = await container.GetBlobClient(record.BlobName).DownloadStreamingAsync(cancellationToken: cancellationToken);
+            await using var content = download.Value.Content;
+            var (length, sha256) = await StreamHasher.HashAsync(content, cancellationToken);
+            if (length == record.Size && sha256 == record.Sha256)
+            {
+                await FootageChanges.ChangeAsync(footage, record.Id, record.UnitId, r => r with { LastVerifiedAt = now }, cancellationToken);
+                continue;
+            }
+
+            await FootageChanges.ChangeAsync(footage, record.Id, record.UnitId,
+                r => r with { LastVerifiedAt = now, IntegrityFailure = r.IntegrityFailure ?? new IntegrityFailure(now, sha256, length) }, cancellationToken);
+            await audit.AppendAsync(new AuditEntry(record.UnitId, "system:verify-integrity", "system", "integrity.mismatch", $"footage/{record.Id}",
+                AuditOutcomes.Failure, new Dictionary<string, string>
+                {
+                    ["expectedSha256"] = record.Sha256,
+                    ["foundSha256"] = sha256,
+                    ["expectedSize"] = record.Size.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    ["foundSize"] = length.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    ["blob"] = record.BlobName,
+                }), cancellationToken);
+            LogMismatch(logger, record.Id, record.UnitId, record.BlobName);
         }
     }
 

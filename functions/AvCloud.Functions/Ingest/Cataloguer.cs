@@ -329,13 +329,9 @@ public sealed partial class Cataloguer(
         var statuses = new Dictionary<string, UploadFileStatus>(StringComparer.Ordinal);
         var query = new QueryDefinition("SELECT * FROM c WHERE c.type = @type AND c.sessionId = @session")
             .WithParameter("@type", UploadFileStatus.DocumentType).WithParameter("@session", sessionId);
-        using var feed = uploads.GetItemQueryIterator<UploadFileStatus>(query, requestOptions: new QueryRequestOptions { PartitionKey = new PartitionKey(unitId) });
-        while (feed.HasMoreResults)
+        await foreach (var status in uploads.QueryAllAsync<UploadFileStatus>(query, new QueryRequestOptions { PartitionKey = new PartitionKey(unitId) }, cancellationToken))
         {
-            foreach (var status in await feed.ReadNextAsync(cancellationToken))
-            {
-                statuses[status.Name] = status;
-            }
+            statuses[status.Name] = status;
         }
 
         return session with

@@ -51,44 +51,40 @@ public sealed partial class WatchUploads(BlobServiceClient blobs, Database datab
         var query = new QueryDefinition("SELECT * FROM c WHERE c.type = @type AND c.missingReported = false AND c.uploadExpiresAt < @now")
             .WithParameter("@type", UploadSession.DocumentType)
             .WithParameter("@now", DateTimeOffset.UtcNow);
-        using var feed = uploads.GetItemQueryIterator<UploadSession>(query);
-        while (feed.HasMoreResults)
+        await foreach (var stored in uploads.QueryAllAsync<UploadSession>(query, null, cancellationToken))
         {
-            foreach (var stored in await feed.ReadNextAsync(cancellationToken))
+            var session = await Cataloguer.ReadSessionWithStatusAsync(uploads, stored.UnitId, stored.Id, cancellationToken) ?? stored;
+            var now = time.GetUtcNow();
+            var missing = new List<string>();
+            for (var i = 0; i < session.Files.Count; i++)
             {
-                var session = await Cataloguer.ReadSessionWithStatusAsync(uploads, stored.UnitId, stored.Id, cancellationToken) ?? stored;
-                var now = time.GetUtcNow();
-                var missing = new List<string>();
-                for (var i = 0; i < session.Files.Count; i++)
+                if (session.Files[i].State == FileState.Awaiting)
                 {
-                    if (session.Files[i].State == FileState.Awaiting)
+                    missing.Add(session.Files[i].Name);
+                    await uploads.UpsertItemAsync(new UploadFileStatus
                     {
-                        missing.Add(session.Files[i].Name);
-                        await uploads.UpsertItemAsync(new UploadFileStatus
-                        {
-                            Id = UploadFileStatus.IdFor(session.Id, i),
-                            UnitId = session.UnitId,
-                            SessionId = session.Id,
-                            Name = session.Files[i].Name,
-                            State = FileState.Missing,
-                            UpdatedAt = now,
-                        }, new PartitionKey(session.UnitId), cancellationToken: cancellationToken);
-                    }
+                        Id = UploadFileStatus.IdFor(session.Id, i),
+                        UnitId = session.UnitId,
+                        SessionId = session.Id,
+                        Name = session.Files[i].Name,
+                        State = FileState.Missing,
+                        UpdatedAt = now,
+                    }, new PartitionKey(session.UnitId), cancellationToken: cancellationToken);
                 }
+            }
 
-                await uploads.ReplaceItemAsync(stored with { MissingReported = true }, stored.Id, new PartitionKey(stored.UnitId), cancellationToken: cancellationToken);
-                if (missing.Count > 0)
-                {
-                    await audit.AppendAsync(new AuditEntry(session.UnitId, "system:watch-uploads", "system", "upload.missing", $"uploads/{session.Id}",
-                        AuditOutcomes.Failure, new Dictionary<string, string>
-                        {
-                            ["files"] = string.Join(", ", missing),
-                            ["dock"] = session.DockId,
-                            ["device"] = session.DeviceId,
-                            ["officer"] = session.OfficerId,
-                        }), cancellationToken);
-                    LogMissing(logger, session.Id, session.UnitId, missing.Count);
-                }
+            await uploads.ReplaceItemAsync(stored with { MissingReported = true }, stored.Id, new PartitionKey(stored.UnitId), cancellationToken: cancellationToken);
+            if (missing.Count > 0)
+            {
+                await audit.AppendAsync(new AuditEntry(session.UnitId, "system:watch-uploads", "system", "upload.missing", $"uploads/{session.Id}",
+                    AuditOutcomes.Failure, new Dictionary<string, string>
+                    {
+                        ["files"] = string.Join(", ", missing),
+                        ["dock"] = session.DockId,
+                        ["device"] = session.DeviceId,
+                        ["officer"] = session.OfficerId,
+                    }), cancellationToken);
+                LogMissing(logger, session.Id, session.UnitId, missing.Count);
             }
         }
     }

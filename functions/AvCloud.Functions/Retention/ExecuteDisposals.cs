@@ -25,13 +25,9 @@ public sealed class ExecuteDisposals(Database database, BlobServiceClient blobs,
             .WithParameter("@type", FootageRecord.DocumentType)
             .WithParameter("@status", "disposalApproved")
             .WithParameter("@now", now);
-        using var feed = footage.GetItemQueryIterator<FootageRecord>(query);
-        while (feed.HasMoreResults)
+        await foreach (var record in footage.QueryAllAsync<FootageRecord>(query, null, cancellationToken))
         {
-            foreach (var record in await feed.ReadNextAsync(cancellationToken))
-            {
-                await PurgeAsync(footage, record, now, cancellationToken);
-            }
+            await PurgeAsync(footage, record, now, cancellationToken);
         }
     }
 

@@ -22,27 +22,23 @@ public sealed class SweepRetention(Database database, AuditTrail audit, TimeProv
             .WithParameter("@type", FootageRecord.DocumentType)
             .WithParameter("@status", "available")
             .WithParameter("@now", now);
-        using var feed = footage.GetItemQueryIterator<FootageRecord>(query);
-        while (feed.HasMoreResults)
+        await foreach (var record in footage.QueryAllAsync<FootageRecord>(query, null, cancellationToken))
         {
-            foreach (var record in await feed.ReadNextAsync(cancellationToken))
+            if (record.Holds.Count > 0)
             {
-                if (record.Holds.Count > 0)
-                {
-                    continue;
-                }
+                continue;
+            }
 
-                var marked = await FootageChanges.ChangeAsync(footage, record.Id, record.UnitId,
-                    r => r.Status == FootageStatus.Available && r.Holds.Count == 0 && r.RetentionUntil <= now
-                        ? r with { Status = FootageStatus.DisposalPending, Disposal = new Disposal(now) }
-                        : null,
+            var marked = await FootageChanges.ChangeAsync(footage, record.Id, record.UnitId,
+                r => r.Status == FootageStatus.Available && r.Holds.Count == 0 && r.RetentionUntil <= now
+                    ? r with { Status = FootageStatus.DisposalPending, Disposal = new Disposal(now) }
+                    : null,
+                cancellationToken);
+            if (marked is not null)
+            {
+                await audit.AppendAsync(new AuditEntry(record.UnitId, "system:sweep-retention", "system", "disposal.pending", $"footage/{record.Id}",
+                    AuditOutcomes.Success, new Dictionary<string, string> { ["retentionUntil"] = record.RetentionUntil.ToString("O", System.Globalization.CultureInfo.InvariantCulture) }),
                     cancellationToken);
-                if (marked is not null)
-                {
-                    await audit.AppendAsync(new AuditEntry(record.UnitId, "system:sweep-retention", "system", "disposal.pending", $"footage/{record.Id}",
-                        AuditOutcomes.Success, new Dictionary<string, string> { ["retentionUntil"] = record.RetentionUntil.ToString("O", System.Globalization.CultureInfo.InvariantCulture) }),
-                        cancellationToken);
-                }
             }
         }
     }
