@@ -64,6 +64,7 @@ public static class AvCloudServices
         services.AddSingleton<SasIssuer>();
         services.AddSingleton<Cataloguer>();
         services.AddSingleton<Footage.SecondCopies>();
+        services.AddSingleton<Retention.RetentionDates>();
         services.TryAddSingleton<CataloguePipelineHooks>();
 
         foreach (var middleware in Middleware)

@@ -88,6 +88,15 @@ public sealed record FootageRecord
     /// <summary>Art. 15: storage refuses deletion before this date (the blob's immutability policy).</summary>
     public required DateTimeOffset RetentionUntil { get; init; }
 
+    /// <summary>
+    /// Art. 15: the unit's record categories this footage belongs to (the "default" period always applies too); the
+    /// longest period among them sets <see cref="RetentionUntil"/>.
+    /// </summary>
+    public IReadOnlyList<string> Categories { get; init; } = [];
+
+    /// <summary>A keeper's decision to keep the footage at least this long, whatever its categories later say.</summary>
+    public DateTimeOffset? RetentionExtendedUntil { get; init; }
+
     public FootageStatus Status { get; init; } = FootageStatus.Available;
 
     public MediaFacts? Media { get; init; }

@@ -150,5 +150,5 @@ public sealed class PreservationHolds(
             ?? throw new InvalidOperationException($"Footage {id} disappeared.");
 
     private static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult NotFound() =>
-        TypedResults.Problem("No such footage or hold in your unit.", statusCode: StatusCodes.Status404NotFound, title: "Not found.");
+        Problems.NotFound("No such footage or hold in your unit.");
 }

@@ -1,5 +1,6 @@
 using AvCloud.Functions.Audit;
 using AvCloud.Functions.Cosmos;
+using AvCloud.Functions.Http;
 using AvCloud.Functions.Identity;
 using AvCloud.Functions.Ingest;
 using AvCloud.Functions.Storage;
@@ -31,7 +32,7 @@ public sealed class ReadCustody(Database database, BlobServiceClient blobs, Seco
         var caller = request.Caller();
         if (await Cataloguer.ReadAsync<FootageRecord>(database.GetContainer(CosmosContainers.Footage), id, caller.UnitId, cancellationToken) is not { } found)
         {
-            return TypedResults.Problem("No such footage in your unit.", statusCode: StatusCodes.Status404NotFound, title: "Not found.");
+            return Problems.NoSuchFootage;
         }
 
         var record = found.Document;

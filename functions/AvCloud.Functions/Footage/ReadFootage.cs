@@ -81,7 +81,7 @@ public sealed class ReadFootage(Database database, AuditTrail audit)
         {
             await audit.AppendAsync(new AuditEntry(caller.UnitId, caller.UserId, caller.RoleList, "footage.read", $"footage/{id}", AuditOutcomes.Denied,
                 new Dictionary<string, string> { ["reason"] = "not found in the caller's scope" }), cancellationToken);
-            return TypedResults.Problem("No such footage in your unit.", statusCode: StatusCodes.Status404NotFound, title: "Not found.");
+            return Problems.NoSuchFootage;
         }
 
         await audit.AppendAsync(new AuditEntry(caller.UnitId, caller.UserId, caller.RoleList, "footage.read", $"footage/{id}", AuditOutcomes.Success,

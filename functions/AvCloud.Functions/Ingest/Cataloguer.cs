@@ -106,7 +106,8 @@ public sealed partial class Cataloguer(
         var correctedEnd = file.RecordedEnd + session.ClockDrift;
         // The unit's own rules: its retention period (the longest that applies) and its policy mode.
         var settings = await UnitSettings.ReadAsync(database, unit, retention.Value, cancellationToken);
-        var retainUntil = RetentionRule.RetainUntil(correctedStart, settings.MonthsFor([]));
+        IReadOnlyList<string> categories = file.Category is null ? [] : [file.Category];
+        var retainUntil = RetentionRule.RetainUntil(correctedStart, settings.MonthsFor(categories));
         var footageName = FootageName(unit, correctedStart, sha256, file);
         await CopyToFootageAsync(blob, footageName, retainUntil, settings.PolicyMode, cancellationToken);
         await hooks.AfterCopy(blobName, cancellationToken);
@@ -137,6 +138,7 @@ public sealed partial class Cataloguer(
             DockedToCataloguedSeconds = Math.Round((now - session.DockedAt).TotalSeconds, 3),
             ActivityId = file.ActivityId,
             RetentionUntil = retainUntil,
+            Categories = categories,
             LastVerifiedAt = now,
             Media = media,
             Uploads = [upload],

@@ -1,4 +1,3 @@
-using System.Net;
 using Azure.Storage.Blobs;
 using Azure.Storage.Sas;
 using AvCloud.Functions.Audit;
@@ -18,7 +17,7 @@ namespace AvCloud.Functions.Ingest;
 /// Art. 7: the dock reports its own clock and the device's at docking, so the device's drift is measured.
 /// </summary>
 public sealed class OpenUploadSession(Database database, BlobServiceClient blobs, SasIssuer sas, AuditTrail audit, TimeProvider time,
-    IOptions<IngestOptions> options)
+    IOptions<IngestOptions> options, IOptions<Retention.RetentionOptions> retention)
 {
     [Function(nameof(OpenUploadSession))]
     [RequiresRole(Roles.Dock)]
@@ -29,7 +28,8 @@ public sealed class OpenUploadSession(Database database, BlobServiceClient blobs
         var caller = request.Caller();
         var manifest = await RequestBody.ReadJsonAsync<UploadManifest>(request, options.Value.MaxManifestBytes, cancellationToken);
         var sessionId = Guid.NewGuid().ToString("N");
-        var files = ManifestRules.Validate(manifest, caller.UnitId, sessionId);
+        var settings = await Retention.UnitSettings.ReadAsync(database, caller.UnitId, retention.Value, cancellationToken);
+        var files = ManifestRules.Validate(manifest, caller.UnitId, sessionId, [.. settings.RetentionMonths.Keys]);
 
         var now = time.GetUtcNow();
         // Upload URLs are checked by storage against its own clock.
@@ -91,6 +91,6 @@ public sealed class GetUploadSession(Database database)
         var session = await Cataloguer.ReadSessionWithStatusAsync(database.GetContainer(CosmosContainers.Uploads), caller.UnitId, id, cancellationToken);
         return session is not null
             ? TypedResults.Ok(session)
-            : TypedResults.Problem($"No upload session {id} in your unit.", statusCode: (int)HttpStatusCode.NotFound, title: "Not found.");
+            : Problems.NotFound($"No upload session {id} in your unit.");
     }
 }

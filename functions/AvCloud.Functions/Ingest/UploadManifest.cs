@@ -20,7 +20,8 @@ public sealed record ManifestFile(
     string? Sha256,
     DateTimeOffset? RecordedStart,
     DateTimeOffset? RecordedEnd,
-    string? ActivityId);
+    string? ActivityId,
+    string? Category = null);
 
 /// <summary>The manifest's rules, as a pure function: every problem found, by field, or a clean list of files.</summary>
 public static partial class ManifestRules
@@ -36,8 +37,11 @@ public static partial class ManifestRules
     [GeneratedRegex("^[0-9a-fA-F]{64}$")]
     private static partial Regex Sha256Hex();
 
-    /// <summary>The manifest's files, validated and normalised; throws a 400 problem naming every bad field.</summary>
-    public static IReadOnlyList<UploadFile> Validate(UploadManifest manifest, string unitId, string sessionId)
+    /// <summary>
+    /// The manifest's files, validated and normalised; throws a 400 problem naming every bad field. A file may name one
+    /// of the unit's record <paramref name="categories"/> (Art. 15).
+    /// </summary>
+    public static IReadOnlyList<UploadFile> Validate(UploadManifest manifest, string unitId, string sessionId, IReadOnlyCollection<string> categories)
     {
         var errors = new Dictionary<string, List<string>>();
         void Fail(string field, string message)
@@ -125,6 +129,11 @@ public static partial class ManifestRules
                     Fail($"{at}.activityId", "The activity id may hold letters, digits, '.', '_' and '-' only.");
                 }
 
+                if (file.Category is not null && !categories.Contains(file.Category))
+                {
+                    Fail($"{at}.category", $"Unknown category '{file.Category}'. This unit's categories: {string.Join(", ", categories)}.");
+                }
+
                 if (errors.Count == 0)
                 {
                     files.Add(new UploadFile
@@ -137,6 +146,7 @@ public static partial class ManifestRules
                         RecordedStart = file.RecordedStart!.Value.ToUniversalTime(),
                         RecordedEnd = file.RecordedEnd!.Value.ToUniversalTime(),
                         ActivityId = file.ActivityId,
+                        Category = file.Category is null or "default" ? null : file.Category,
                     });
                 }
             }

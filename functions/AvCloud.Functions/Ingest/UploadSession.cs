@@ -126,6 +126,9 @@ public sealed record UploadFile
 
     public string? ActivityId { get; init; }
 
+    /// <summary>The record category the dock gave (one of the unit's); it sets the retention period.</summary>
+    public string? Category { get; init; }
+
     public FileState State { get; init; } = FileState.Awaiting;
 
     public string? Reason { get; init; }

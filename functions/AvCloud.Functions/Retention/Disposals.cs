@@ -85,7 +85,7 @@ public sealed class Disposals(Database database, BlobServiceClient blobs, AuditT
         if (await Cataloguer.ReadAsync<FootageRecord>(Footage, id, caller.UnitId, cancellationToken) is not { } current
             || current.Document.Status is not (FootageStatus.DisposalPending or FootageStatus.DisposalApproved or FootageStatus.Available))
         {
-            return NotFound();
+            return Problems.NoSuchFootage;
         }
 
         if (until <= current.Document.RetentionUntil)
@@ -102,7 +102,7 @@ public sealed class Disposals(Database database, BlobServiceClient blobs, AuditT
                 PolicyMode = mode == PolicyMode.Locked ? BlobImmutabilityPolicyMode.Locked : BlobImmutabilityPolicyMode.Unlocked,
             }, cancellationToken: cancellationToken);
         var extended = await FootageChanges.ChangeAsync(Footage, id, caller.UnitId,
-            r => r with { RetentionUntil = until, Status = r.Status == FootageStatus.Purged ? r.Status : FootageStatus.Available, Disposal = null }, cancellationToken);
+            r => r with { RetentionUntil = until, RetentionExtendedUntil = until, Status = r.Status == FootageStatus.Purged ? r.Status : FootageStatus.Available, Disposal = null }, cancellationToken);
         return await Outcome(caller, id, "disposal.extended", extended, cancellationToken, new Dictionary<string, string>
         {
             ["until"] = until.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
@@ -139,6 +139,4 @@ public sealed class Disposals(Database database, BlobServiceClient blobs, AuditT
             : TypedResults.Ok(changed);
     }
 
-    private static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult NotFound() =>
-        TypedResults.Problem("No such footage in your unit.", statusCode: StatusCodes.Status404NotFound, title: "Not found.");
 }

@@ -1,4 +1,3 @@
-using System.Net;
 using AvCloud.Functions.Audit;
 using AvCloud.Functions.Cosmos;
 using AvCloud.Functions.Http;
@@ -172,7 +171,7 @@ public sealed class ManageUnitSettings(Database database, AuditTrail audit, Time
     }
 
     private static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult NotFound() =>
-        TypedResults.Problem("No such unit among yours.", statusCode: (int)HttpStatusCode.NotFound, title: "Not found.");
+        Problems.NotFound("No such unit among yours.");
 }
 
 public sealed record UnitSettingsChange(string? Name, string? TimeZone, Dictionary<string, int>? RetentionMonths, int? RecoveryWindowDays, PolicyMode? PolicyMode);

@@ -22,7 +22,8 @@ internal sealed class Dock(LocalCloudFixture fixture, string unit)
 
     public static string Sha256(byte[] content) => Convert.ToHexStringLower(SHA256.HashData(content));
 
-    public static object FileEntry(string name, string kind, byte[] content, DateTimeOffset start, TimeSpan length, string? sha256 = null, long? size = null) => new
+    public static object FileEntry(string name, string kind, byte[] content, DateTimeOffset start, TimeSpan length, string? sha256 = null, long? size = null,
+        string? category = null) => new
     {
         name,
         kind,
@@ -30,6 +31,7 @@ internal sealed class Dock(LocalCloudFixture fixture, string unit)
         sha256 = sha256 ?? Sha256(content),
         recordedStart = start,
         recordedEnd = start + length,
+        category,
     };
 
     public static object Manifest(DateTimeOffset dockedAt, TimeSpan deviceClockBehind, params object[] files) => new

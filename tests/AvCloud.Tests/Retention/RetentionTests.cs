@@ -175,7 +175,7 @@ public sealed class RetentionTests(RetentionTests.ShiftedCloud cloud) : IClassFi
         Assert.Equal(FootageStatus.Available, kept.Status);
         var blob = new BlobServiceClient(cloud.Cloud.StorageConnectionString).GetBlobContainerClient(BlobContainers.Footage).GetBlobClient(record.BlobName);
         var policy = (await blob.GetPropertiesAsync(cancellationToken: Cancel)).Value.ImmutabilityPolicy;
-        Assert.Equal(new DateTimeOffset(until.UtcTicks - (until.UtcTicks % TimeSpan.TicksPerSecond), TimeSpan.Zero), policy.ExpiresOn);
+        Assert.Equal(ToSecond(until), policy.ExpiresOn);
         var refused = await Assert.ThrowsAsync<RequestFailedException>(() => blob.DeleteAsync(cancellationToken: Cancel));
         Assert.Equal("BlobImmutableDueToPolicy", refused.ErrorCode);
     }
@@ -229,4 +229,120 @@ public sealed class RetentionTests(RetentionTests.ShiftedCloud cloud) : IClassFi
         var events = (await audit.Content.ReadFromJsonAsync<Functions.Audit.AuditPage>(AvCloudJson.Options, Cancel))!;
         Assert.Equal($"footage/{tampered.Id}", Assert.Single(events.Items).Target);
     }
+
+    private async Task<Functions.Audit.AuditEvent> SingleAuditAsync(string unit, string action)
+    {
+        using var audit = await cloud.SendAsync(HttpMethod.Get, $"/api/audit?action={action}", unit, Roles.Supervisor);
+        return Assert.Single((await audit.Content.ReadFromJsonAsync<Functions.Audit.AuditPage>(AvCloudJson.Options, Cancel))!.Items);
+    }
+
+    private BlobClient FootageBlob(FootageRecord record) =>
+        new BlobServiceClient(cloud.Cloud.StorageConnectionString).GetBlobContainerClient(BlobContainers.Footage).GetBlobClient(record.BlobName);
+
+    private async Task PutSettingsAsync(string unit, Dictionary<string, int> months)
+    {
+        using var put = await cloud.SendAsync(HttpMethod.Put, $"/api/units/{unit}/settings", unit, Roles.Head,
+            new { name = "unit", timeZone = "Asia/Shanghai", retentionMonths = months, policyMode = "unlocked" });
+        Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+    }
+
+    private async Task ApproveAsync(string unit, string id)
+    {
+        using var approve = await cloud.SendAsync(HttpMethod.Post, $"/api/disposals/{id}/approve", unit, Roles.Keeper);
+        Assert.Equal(HttpStatusCode.OK, approve.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_hold_placed_after_approval_stops_the_purge()
+    {
+        var unit = $"unit-{Guid.NewGuid():N}"[..13];
+        var record = await PendingAsync(unit, 901);
+        await ApproveAsync(unit, record.Id);
+        using (var hold = await cloud.SendAsync(HttpMethod.Post, $"/api/footage/{record.Id}/holds", unit, Roles.Head,
+            new { reason = "dispute", caseName = "late complaint", caseNumber = "2028-7", requestedBy = "complainant" }))
+        {
+            Assert.Equal(HttpStatusCode.Created, hold.StatusCode);
+        }
+
+        cloud.Clock.Offset += TimeSpan.FromDays(8);
+        await cloud.RunAsync("ExecuteDisposals");
+
+        var kept = (await Footage(unit, record.Id))!;
+        Assert.Equal(FootageStatus.Available, kept.Status);
+        Assert.Null(kept.Disposal);
+        Assert.True(await FootageBlob(record).ExistsAsync(Cancel));
+        Assert.Equal(Functions.Audit.AuditOutcomes.Denied, (await SingleAuditAsync(unit, "disposal.blocked")).Outcome);
+    }
+
+    [Fact]
+    public async Task A_purge_storage_refuses_is_audited_and_never_forced()
+    {
+        var unit = $"unit-{Guid.NewGuid():N}"[..13];
+        var record = await PendingAsync(unit, 902);
+        await ApproveAsync(unit, record.Id);
+        // Behind the app's back, a storage administrator protects the blob again.
+        await FootageBlob(record).SetImmutabilityPolicyAsync(new Azure.Storage.Blobs.Models.BlobImmutabilityPolicy
+        {
+            ExpiresOn = cloud.Clock.GetUtcNow().AddYears(1),
+            PolicyMode = Azure.Storage.Blobs.Models.BlobImmutabilityPolicyMode.Unlocked,
+        }, cancellationToken: Cancel);
+
+        cloud.Clock.Offset += TimeSpan.FromDays(8);
+        await cloud.RunAsync("ExecuteDisposals");
+
+        Assert.Equal(FootageStatus.DisposalApproved, (await Footage(unit, record.Id))!.Status);
+        Assert.True(await FootageBlob(record).ExistsAsync(Cancel));
+        var refused = await SingleAuditAsync(unit, "footage.purge-refused");
+        Assert.Equal(Functions.Audit.AuditOutcomes.Failure, refused.Outcome);
+        Assert.Equal("BlobImmutableDueToPolicy", refused.Details["detail"]);
+    }
+
+    [Fact]
+    public async Task When_the_units_periods_grow_the_sweep_keeps_existing_footage_longer_instead_of_putting_it_up_for_disposal()
+    {
+        var unit = $"unit-{Guid.NewGuid():N}"[..13];
+        var record = await CatalogueAsync(unit, 903);
+        await PutSettingsAsync(unit, new Dictionary<string, int> { ["default"] = 36 });
+
+        cloud.Clock.Offset += TimeSpan.FromDays(25 * 31);
+        await cloud.RunAsync("SweepRetention");
+
+        var kept = (await Footage(unit, record.Id))!;
+        Assert.Equal(FootageStatus.Available, kept.Status);
+        Assert.Equal(record.CorrectedStart.AddMonths(36), kept.RetentionUntil);
+        Assert.Equal(ToSecond(kept.RetentionUntil), (await FootageBlob(record).GetPropertiesAsync(cancellationToken: Cancel)).Value.ImmutabilityPolicy.ExpiresOn);
+        Assert.Equal(kept.RetentionUntil.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+            (await SingleAuditAsync(unit, "retention.recomputed")).Details["retentionTo"]);
+    }
+
+    [Fact]
+    public async Task Under_an_Unlocked_policy_a_narrower_category_brings_the_date_back_and_storage_follows()
+    {
+        var unit = $"unit-{Guid.NewGuid():N}"[..13];
+        await PutSettingsAsync(unit, new Dictionary<string, int> { ["default"] = 24, ["complaint"] = 60 });
+        var record = await CatalogueAsync(unit, 904);
+        using (var wider = await cloud.SendAsync(HttpMethod.Put, $"/api/footage/{record.Id}/categories", unit, Roles.Keeper,
+            new { categories = Named("complaint"), reason = "complaint lodged" }))
+        {
+            Assert.Equal(HttpStatusCode.OK, wider.StatusCode);
+        }
+
+        Assert.Equal(record.CorrectedStart.AddMonths(60), (await Footage(unit, record.Id))!.RetentionUntil);
+
+        using (var narrower = await cloud.SendAsync(HttpMethod.Put, $"/api/footage/{record.Id}/categories", unit, Roles.Keeper,
+            new { categories = Named(), reason = "complaint withdrawn" }))
+        {
+            Assert.Equal(HttpStatusCode.OK, narrower.StatusCode);
+        }
+
+        var back = (await Footage(unit, record.Id))!;
+        Assert.Empty(back.Categories);
+        Assert.Equal(record.RetentionUntil, back.RetentionUntil);
+        Assert.Equal(ToSecond(record.RetentionUntil), (await FootageBlob(record).GetPropertiesAsync(cancellationToken: Cancel)).Value.ImmutabilityPolicy.ExpiresOn);
+    }
+
+    // Storage keeps policy dates to the second.
+    private static DateTimeOffset ToSecond(DateTimeOffset value) => new(value.UtcTicks - (value.UtcTicks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
+
+    private static string[] Named(params string[] categories) => categories;
 }

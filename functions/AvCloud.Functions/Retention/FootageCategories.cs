@@ -1,0 +1,79 @@
+using System.Globalization;
+using AvCloud.Functions.Audit;
+using AvCloud.Functions.Cosmos;
+using AvCloud.Functions.Footage;
+using AvCloud.Functions.Http;
+using AvCloud.Functions.Identity;
+using AvCloud.Functions.Ingest;
+using Microsoft.Azure.Cosmos;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Options;
+
+namespace AvCloud.Functions.Retention;
+
+/// <summary>What the keeper or head sends to put footage in record categories.</summary>
+public sealed record CategoryChange(IReadOnlyList<string>? Categories, string? Reason);
+
+/// <summary>
+/// <c>PUT /api/footage/{id}/categories</c> (Keeper, Head): the record categories of one recording, from the unit's
+/// settings, with a reason. The retention date is worked out again (<see cref="RetentionDates"/>): it grows at once;
+/// it shrinks only as far as a Locked policy and a keeper's extension allow. Audited with both dates.
+/// </summary>
+public sealed class FootageCategories(Database database, RetentionDates dates, AuditTrail audit, IOptions<RetentionOptions> options)
+{
+    public const int MaxCategories = 16;
+
+    [Function("SetFootageCategories")]
+    [RequiresRole(Roles.Keeper, Roles.Head)]
+    public async Task<IResult> Put(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "footage/{id}/categories")] HttpRequest request,
+        string id,
+        CancellationToken cancellationToken)
+    {
+        var caller = request.Caller();
+        var body = await RequestBody.ReadJsonAsync<CategoryChange>(request, 8 * 1024, cancellationToken);
+        var reason = ProblemException.RequireReason(body.Reason, "Changing a recording's categories");
+        if (await Cataloguer.ReadAsync<FootageRecord>(database.GetContainer(CosmosContainers.Footage), id, caller.UnitId, cancellationToken) is null)
+        {
+            return Problems.NoSuchFootage;
+        }
+
+        var settings = await UnitSettings.ReadAsync(database, caller.UnitId, options.Value, cancellationToken);
+        var categories = Validate(body.Categories, settings);
+        if (await dates.ApplyAsync(caller.UnitId, id, categories, cancellationToken) is not { } change)
+        {
+            return Problems.NoSuchFootage;
+        }
+
+        await audit.AppendAsync(new AuditEntry(caller.UnitId, caller.UserId, caller.RoleList, "footage.categorised", $"footage/{id}", AuditOutcomes.Success,
+            new Dictionary<string, string>
+            {
+                ["from"] = string.Join(", ", change.Before.Categories),
+                ["to"] = string.Join(", ", change.After.Categories),
+                ["retentionFrom"] = change.Before.RetentionUntil.ToString("O", CultureInfo.InvariantCulture),
+                ["retentionTo"] = change.After.RetentionUntil.ToString("O", CultureInfo.InvariantCulture),
+                ["heldByLockedPolicy"] = change.HeldByLockedPolicy ? "true" : "false",
+                ["reason"] = reason,
+            }), cancellationToken);
+        return TypedResults.Ok(change.After);
+    }
+
+
+    /// <summary>The categories, de-duplicated, each one the unit defines ("default" always applies and need not be named).</summary>
+    public static IReadOnlyList<string> Validate(IReadOnlyList<string>? categories, UnitSettings settings)
+    {
+        if (categories is null || categories.Count > MaxCategories)
+        {
+            throw ProblemException.Invalid("categories", $"Give the list of categories (up to {MaxCategories}; an empty list leaves only the default period).");
+        }
+
+        var unknown = categories.Where(c => c is null || !settings.RetentionMonths.ContainsKey(c)).ToList();
+        if (unknown.Count > 0)
+        {
+            throw ProblemException.Invalid("categories",
+                $"Unknown categories: {string.Join(", ", unknown.Select(c => c ?? "null"))}. This unit's categories: {string.Join(", ", settings.RetentionMonths.Keys)}.");
+        }
+
+        return [.. categories.Where(c => c != UnitSettings.DefaultCategory).Distinct(StringComparer.Ordinal)];
+    }
+}
