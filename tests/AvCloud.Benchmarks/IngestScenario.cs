@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using Azure.Storage;
@@ -26,7 +27,7 @@ internal static class IngestScenario
 {
     public sealed record Latency(string Delivery, int Files, double P50Ms, double P99Ms);
 
-    public sealed record Verification(long Bytes, double PlainMiBps, double VerifyMiBps, long VerifyAllocatedBytes);
+    public sealed record Verification(string Placement, long Bytes, double PlainMiBps, double VerifyMiBps, long VerifyAllocatedBytes);
 
     private static LocalCloudOptions Options(TimeSpan watchInterval) => new()
     {
@@ -105,9 +106,50 @@ internal static class IngestScenario
         using var response = await http.PostAsync("/runtime/webhooks/blobs?functionName=Host.Functions.CatalogueUpload", content);
     }
 
-    public static async Task<IReadOnlyList<Verification>> VerificationAsync(int rounds)
+    /// <summary>
+    /// Verification against a plain download of the same blob. With <paramref name="storageOnItsOwnCore"/>, Azurite's
+    /// Node process is pinned to one core and this process to the other, as in Azure, where the storage service does not
+    /// run on the function's cores; otherwise both share the machine's two cores.
+    /// </summary>
+    public static async Task<IReadOnlyList<Verification>> VerificationAsync(int rounds, bool storageOnItsOwnCore)
     {
         await using var cloud = await LocalCloud.StartAsync(Options(TimeSpan.FromHours(1)));
+        if (storageOnItsOwnCore)
+        {
+            await PinAsync(cloud.ChildProcessIds[0], "1");
+            await PinAsync(Environment.ProcessId, "0");
+        }
+
+        try
+        {
+            return await VerificationAsync(cloud, rounds, storageOnItsOwnCore ? "storage on its own core" : "shared cores");
+        }
+        finally
+        {
+            if (storageOnItsOwnCore)
+            {
+                await PinAsync(Environment.ProcessId, $"0-{Environment.ProcessorCount - 1}");
+            }
+        }
+    }
+
+    // Every thread of the process (taskset -a), so the runtime's and Node's worker threads move too.
+    private static async Task PinAsync(int processId, string cores)
+    {
+        using var taskset = Process.Start(new ProcessStartInfo("taskset", ["-a", "-p", "-c", cores, processId.ToString(CultureInfo.InvariantCulture)])
+        {
+            RedirectStandardOutput = true,
+        })!;
+        await taskset.StandardOutput.ReadToEndAsync();
+        await taskset.WaitForExitAsync();
+        if (taskset.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"taskset could not pin process {processId} to cores {cores}.");
+        }
+    }
+
+    private static async Task<IReadOnlyList<Verification>> VerificationAsync(LocalCloud cloud, int rounds, string placement)
+    {
         var container = cloud.Services.GetRequiredService<BlobServiceClient>().GetBlobContainerClient(BlobContainers.Quarantine);
         var results = new List<Verification>();
         foreach (var size in new[] { 256L * 1024 * 1024, 1024L * 1024 * 1024 })
@@ -168,7 +210,7 @@ internal static class IngestScenario
             }
 
             await blob.DeleteAsync();
-            results.Add(new Verification(size, Median(plain), Median(verify), allocated));
+            results.Add(new Verification(placement, size, Median(plain), Median(verify), allocated));
         }
 
         return results;

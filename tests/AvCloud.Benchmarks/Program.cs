@@ -95,13 +95,15 @@ static async Task PrintLatencyAsync(int files)
 
 static async Task PrintVerificationAsync()
 {
-    var verification = await IngestScenario.VerificationAsync(5);
     Console.WriteLine("Verification (SHA-256 while streaming) vs plain download, median of 5 rounds");
-    Console.WriteLine("| blob | plain download MiB/s | verify MiB/s | ratio | allocated while verifying |");
-    Console.WriteLine("|---|---|---|---|---|");
-    foreach (var v in verification)
+    Console.WriteLine("| placement | blob | plain download MiB/s | verify MiB/s | ratio | allocated while verifying |");
+    Console.WriteLine("|---|---|---|---|---|---|");
+    foreach (var storageOnItsOwnCore in new[] { false, true })
     {
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"| {v.Bytes / 1048576} MiB | {v.PlainMiBps:F0} | {v.VerifyMiBps:F0} | {v.VerifyMiBps / v.PlainMiBps:P0} | {v.VerifyAllocatedBytes / 1048576.0:F1} MiB |"));
+        foreach (var v in await IngestScenario.VerificationAsync(5, storageOnItsOwnCore))
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {v.Placement} | {v.Bytes / 1048576} MiB | {v.PlainMiBps:F0} | {v.VerifyMiBps:F0} | {v.VerifyMiBps / v.PlainMiBps:P0} | {v.VerifyAllocatedBytes / 1048576.0:F1} MiB |"));
+        }
     }
 }
