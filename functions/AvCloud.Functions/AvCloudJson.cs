@@ -8,6 +8,11 @@ public static class AvCloudJson
 {
     public static JsonSerializerOptions Options { get; } = Create();
 
+    /// <summary>How <paramref name="value"/> is written in JSON (and in queries): its camelCase name.</summary>
+    public static string Name<T>(T value)
+        where T : struct, Enum =>
+        JsonSerializer.Serialize(value, Options).Trim('"');
+
     private static JsonSerializerOptions Create()
     {
         var options = new JsonSerializerOptions(JsonSerializerDefaults.Web)

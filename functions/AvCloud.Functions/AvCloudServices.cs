@@ -40,6 +40,8 @@ public static class AvCloudServices
             .ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<RetentionOptions>().Bind(configuration.GetSection(RetentionOptions.Section))
             .ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<Access.AccessOptions>().Bind(configuration.GetSection(Access.AccessOptions.Section))
+            .ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<Footage.IntegrityOptions>().Bind(configuration.GetSection(Footage.IntegrityOptions.Section))
             .ValidateDataAnnotations().ValidateOnStart();
 

@@ -1,3 +1,4 @@
+using AvCloud.Functions.Access;
 using AvCloud.Functions.Ingest;
 
 namespace AvCloud.Functions.Footage;
@@ -83,7 +84,17 @@ public sealed record FootageRecord
     public string? ActivityId { get; init; }
 
     /// <summary>Art. 14: none, privacy, tradeSecret or stateSecret. New footage is unclassified.</summary>
-    public string Classification { get; init; } = "none";
+    public Classification Classification { get; init; } = Classification.None;
+
+    /// <summary>Why it was classified, by whom and when (null while unclassified).</summary>
+    public ClassificationChange? ClassificationChange { get; init; }
+
+    /// <summary>
+    /// The labels a reviewer searches by (activity, case names and numbers of its holds), lower-cased in one string so
+    /// a single CONTAINS finds them. Worked out from the record on every write, so it cannot fall out of step.
+    /// </summary>
+    public string LabelText => string.Join(" | ", new[] { ActivityId }.Concat(Holds.SelectMany(h => new[] { h.CaseName, h.CaseNumber }))
+        .Where(label => !string.IsNullOrWhiteSpace(label))).ToLowerInvariant();
 
     /// <summary>Art. 15: storage refuses deletion before this date (the blob's immutability policy).</summary>
     public required DateTimeOffset RetentionUntil { get; init; }
@@ -142,6 +153,8 @@ public sealed record PreservationHold(
     string RequestedBy,
     string PlacedBy,
     DateTimeOffset PlacedAt);
+
+public sealed record ClassificationChange(Classification From, string Reason, string ChangedBy, DateTimeOffset ChangedAt);
 
 public sealed record IntegrityFailure(DateTimeOffset DetectedAt, string Sha256Found, long SizeFound);
 

@@ -3,7 +3,6 @@ using AvCloud.Functions.Audit;
 using AvCloud.Functions.Cosmos;
 using AvCloud.Functions.Http;
 using AvCloud.Functions.Identity;
-using AvCloud.Functions.Ingest;
 using AvCloud.Functions.Storage;
 using Microsoft.Azure.Cosmos;
 using Microsoft.Azure.Functions.Worker;
@@ -46,7 +45,7 @@ public sealed class PreservationHolds(
         var caller = request.Caller();
         var body = await RequestBody.ReadJsonAsync<HoldRequest>(request, MaxBodyBytes, cancellationToken);
         var hold = Validate(body, caller, time.GetUtcNow());
-        var found = await Cataloguer.ReadAsync<FootageRecord>(Footage, id, caller.UnitId, cancellationToken);
+        var found = await Documents.ReadAsync<FootageRecord>(Footage, id, caller.UnitId, cancellationToken);
         if (found is not { } current)
         {
             return NotFound();
@@ -83,7 +82,7 @@ public sealed class PreservationHolds(
         var body = await RequestBody.ReadJsonAsync<HoldRelease>(request, MaxBodyBytes, cancellationToken);
         var reason = ProblemException.RequireReason(body.Reason, "Releasing a hold");
 
-        var found = await Cataloguer.ReadAsync<FootageRecord>(Footage, id, caller.UnitId, cancellationToken);
+        var found = await Documents.ReadAsync<FootageRecord>(Footage, id, caller.UnitId, cancellationToken);
         if (found is not { } current || current.Document.Holds.All(h => h.Id != holdId))
         {
             return NotFound();

@@ -2,7 +2,6 @@ using AvCloud.Functions.Audit;
 using AvCloud.Functions.Cosmos;
 using AvCloud.Functions.Http;
 using AvCloud.Functions.Identity;
-using AvCloud.Functions.Ingest;
 using AvCloud.Functions.Storage;
 using Azure.Storage.Blobs;
 using Microsoft.Azure.Cosmos;
@@ -30,7 +29,7 @@ public sealed class ReadCustody(Database database, BlobServiceClient blobs, Seco
         CancellationToken cancellationToken)
     {
         var caller = request.Caller();
-        if (await Cataloguer.ReadAsync<FootageRecord>(database.GetContainer(CosmosContainers.Footage), id, caller.UnitId, cancellationToken) is not { } found)
+        if (await Documents.ReadAsync<FootageRecord>(database.GetContainer(CosmosContainers.Footage), id, caller.UnitId, cancellationToken) is not { } found)
         {
             return Problems.NoSuchFootage;
         }

@@ -40,8 +40,8 @@ public sealed class ReadFootage(Database database, AuditTrail audit)
         Equal("device", "deviceId", Listing.Text(query, "device"));
         Equal("activity", "activityId", Listing.Text(query, "activity"));
         Equal("officer", "officerId", OnlyOwn(caller) ? caller.UserId : Listing.Text(query, "officer"));
-        Equal("kind", "kind", Enum(query, "kind", out MediaKind kind) ? JsonName(kind) : null);
-        Equal("status", "status", Enum(query, "status", out FootageStatus status) ? JsonName(status) : null);
+        Equal("kind", "kind", Enum(query, "kind", out MediaKind kind) ? AvCloudJson.Name(kind) : null);
+        Equal("status", "status", Enum(query, "status", out FootageStatus status) ? AvCloudJson.Name(status) : null);
         if (Listing.Text(query, "uploadedLate") is { } late)
         {
             Equal("inTime", "handedOverInTime", !(bool.TryParse(late, out var isLate) ? isLate : throw ProblemException.Invalid("uploadedLate", "uploadedLate must be true or false.")));
@@ -76,7 +76,7 @@ public sealed class ReadFootage(Database database, AuditTrail audit)
         CancellationToken cancellationToken)
     {
         var caller = request.Caller();
-        var found = await Cataloguer.ReadAsync<FootageRecord>(Footage, id, caller.UnitId, cancellationToken);
+        var found = await Documents.ReadAsync<FootageRecord>(Footage, id, caller.UnitId, cancellationToken);
         if (found is not { } record || (OnlyOwn(caller) && record.Document.OfficerId != caller.UserId))
         {
             await audit.AppendAsync(new AuditEntry(caller.UnitId, caller.UserId, caller.RoleList, "footage.read", $"footage/{id}", AuditOutcomes.Denied,
@@ -106,10 +106,6 @@ public sealed class ReadFootage(Database database, AuditTrail audit)
             ? true
             : throw ProblemException.Invalid(name, $"{name} must be one of: {string.Join(", ", System.Enum.GetNames<T>().Select(n => n.ToLowerInvariant()))}.");
     }
-
-    private static string JsonName<T>(T value)
-        where T : struct, System.Enum =>
-        System.Text.Json.JsonSerializer.Serialize(value, AvCloudJson.Options).Trim('"');
 }
 
 public sealed record FootagePage(IReadOnlyList<FootageRecord> Items, string? ContinuationToken);

@@ -229,7 +229,7 @@ public sealed partial class Cataloguer(
         var partition = new PartitionKey(candidate.UnitId);
         for (var attempt = 0; attempt < 50; attempt++)
         {
-            var existing = await ReadAsync<FootageRecord>(_footage, candidate.Id, candidate.UnitId, cancellationToken);
+            var existing = await Documents.ReadAsync<FootageRecord>(_footage, candidate.Id, candidate.UnitId, cancellationToken);
             if (existing is null)
             {
                 try
@@ -293,7 +293,7 @@ public sealed partial class Cataloguer(
     private static string Ascii(string text) => new([.. text.Select(c => c is >= ' ' and <= '~' ? c : '?')]);
 
     private async Task<UploadSession?> ReadSessionAsync(string unit, string sessionId, CancellationToken cancellationToken) =>
-        (await ReadAsync<UploadSession>(_uploads, sessionId, unit, cancellationToken))?.Document;
+        (await Documents.ReadAsync<UploadSession>(_uploads, sessionId, unit, cancellationToken))?.Document;
 
     /// <summary>Records where one file stands (its own document: concurrent files never contend).</summary>
     private async Task SetStatusAsync(UploadSession session, string fileName, FileState state, string? reason, string? footageId, CancellationToken cancellationToken)
@@ -316,13 +316,13 @@ public sealed partial class Cataloguer(
     private async Task<UploadFileStatus?> ReadStatusAsync(UploadSession session, string fileName, CancellationToken cancellationToken)
     {
         var index = session.Files.Select((f, i) => (f.Name, i)).First(f => f.Name == fileName).i;
-        return (await ReadAsync<UploadFileStatus>(_uploads, UploadFileStatus.IdFor(session.Id, index), session.UnitId, cancellationToken))?.Document;
+        return (await Documents.ReadAsync<UploadFileStatus>(_uploads, UploadFileStatus.IdFor(session.Id, index), session.UnitId, cancellationToken))?.Document;
     }
 
     /// <summary>The session with each file's current state.</summary>
     public static async Task<UploadSession?> ReadSessionWithStatusAsync(Container uploads, string unitId, string sessionId, CancellationToken cancellationToken)
     {
-        var session = (await ReadAsync<UploadSession>(uploads, sessionId, unitId, cancellationToken))?.Document;
+        var session = (await Documents.ReadAsync<UploadSession>(uploads, sessionId, unitId, cancellationToken))?.Document;
         if (session is null || session.Type != UploadSession.DocumentType)
         {
             return null;
@@ -342,19 +342,6 @@ public sealed partial class Cataloguer(
                 ? f with { State = s.State, Reason = s.Reason, FootageId = s.FootageId, UpdatedAt = s.UpdatedAt }
                 : f)],
         };
-    }
-
-    internal static async Task<(T Document, string ETag)?> ReadAsync<T>(Container container, string id, string unit, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var response = await container.ReadItemAsync<T>(id, new PartitionKey(unit), cancellationToken: cancellationToken);
-            return (response.Resource, response.ETag);
-        }
-        catch (CosmosException exception) when (exception.StatusCode == HttpStatusCode.NotFound)
-        {
-            return null;
-        }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Catalogued ingest/{Blob}: {State} as footage {FootageId}")]

@@ -3,7 +3,6 @@ using AvCloud.Functions.Cosmos;
 using AvCloud.Functions.Footage;
 using AvCloud.Functions.Http;
 using AvCloud.Functions.Identity;
-using AvCloud.Functions.Ingest;
 using AvCloud.Functions.Storage;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
@@ -82,7 +81,7 @@ public sealed class Disposals(Database database, BlobServiceClient blobs, AuditT
 
         var reason = ProblemException.RequireReason(body.Reason, "Keeping footage longer");
 
-        if (await Cataloguer.ReadAsync<FootageRecord>(Footage, id, caller.UnitId, cancellationToken) is not { } current
+        if (await Documents.ReadAsync<FootageRecord>(Footage, id, caller.UnitId, cancellationToken) is not { } current
             || current.Document.Status is not (FootageStatus.DisposalPending or FootageStatus.DisposalApproved or FootageStatus.Available))
         {
             return Problems.NoSuchFootage;

@@ -4,7 +4,6 @@ using AvCloud.Functions.Cosmos;
 using AvCloud.Functions.Footage;
 using AvCloud.Functions.Http;
 using AvCloud.Functions.Identity;
-using AvCloud.Functions.Ingest;
 using Microsoft.Azure.Cosmos;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Options;
@@ -33,7 +32,7 @@ public sealed class FootageCategories(Database database, RetentionDates dates, A
         var caller = request.Caller();
         var body = await RequestBody.ReadJsonAsync<CategoryChange>(request, 8 * 1024, cancellationToken);
         var reason = ProblemException.RequireReason(body.Reason, "Changing a recording's categories");
-        if (await Cataloguer.ReadAsync<FootageRecord>(database.GetContainer(CosmosContainers.Footage), id, caller.UnitId, cancellationToken) is null)
+        if (await Documents.ReadAsync<FootageRecord>(database.GetContainer(CosmosContainers.Footage), id, caller.UnitId, cancellationToken) is null)
         {
             return Problems.NoSuchFootage;
         }

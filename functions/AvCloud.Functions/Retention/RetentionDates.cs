@@ -1,7 +1,6 @@
 using AvCloud.Functions.Cosmos;
 using AvCloud.Functions.Footage;
 using AvCloud.Functions.Http;
-using AvCloud.Functions.Ingest;
 using AvCloud.Functions.Storage;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
@@ -34,7 +33,7 @@ public sealed class RetentionDates(Database database, BlobServiceClient blobs, T
     /// </summary>
     public async Task<RetentionChange?> ApplyAsync(string unitId, string id, IReadOnlyList<string>? categories, CancellationToken cancellationToken)
     {
-        if (await Cataloguer.ReadAsync<FootageRecord>(Footage, id, unitId, cancellationToken) is not { Document: var before })
+        if (await Documents.ReadAsync<FootageRecord>(Footage, id, unitId, cancellationToken) is not { Document: var before })
         {
             return null;
         }

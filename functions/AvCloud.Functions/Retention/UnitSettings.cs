@@ -1,8 +1,8 @@
+using AvCloud.Functions.Access;
 using AvCloud.Functions.Audit;
 using AvCloud.Functions.Cosmos;
 using AvCloud.Functions.Http;
 using AvCloud.Functions.Identity;
-using AvCloud.Functions.Ingest;
 using Microsoft.Azure.Cosmos;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Options;
@@ -34,6 +34,9 @@ public sealed record UnitSettings
 
     public required PolicyMode PolicyMode { get; init; }
 
+    /// <summary>Who approves access requests, by classification, mode and requester role (the strictest match wins).</summary>
+    public IReadOnlyList<ApprovalRule> AccessApprovals { get; init; } = AccessRules.Defaults;
+
     public string? UpdatedBy { get; init; }
 
     public DateTimeOffset? UpdatedAt { get; init; }
@@ -55,7 +58,7 @@ public sealed record UnitSettings
     };
 
     public static async Task<UnitSettings> ReadAsync(Database database, string unitId, RetentionOptions options, CancellationToken cancellationToken) =>
-        (await Cataloguer.ReadAsync<UnitSettings>(database.GetContainer(CosmosContainers.Units), DocumentId, unitId, cancellationToken))?.Document
+        (await Documents.ReadAsync<UnitSettings>(database.GetContainer(CosmosContainers.Units), DocumentId, unitId, cancellationToken))?.Document
         ?? Defaults(unitId, options);
 
     /// <summary>
@@ -87,6 +90,11 @@ public sealed record UnitSettings
         if (proposed.RecoveryWindowDays is < 0 or > 365)
         {
             errors["recoveryWindowDays"] = ["The recovery window is 0 to 365 days."];
+        }
+
+        if (AccessRules.Problems(proposed.AccessApprovals) is { Count: > 0 } ruleProblems)
+        {
+            errors["accessApprovals"] = [.. ruleProblems];
         }
 
         if (current.PolicyMode == PolicyMode.Locked && errors.Count == 0)
@@ -148,6 +156,7 @@ public sealed class ManageUnitSettings(Database database, AuditTrail audit, Time
             RetentionMonths = proposed.RetentionMonths!,
             RecoveryWindowDays = proposed.RecoveryWindowDays ?? current.RecoveryWindowDays,
             PolicyMode = proposed.PolicyMode ?? current.PolicyMode,
+            AccessApprovals = proposed.AccessApprovals ?? current.AccessApprovals,
             UpdatedBy = caller.UserId,
             UpdatedAt = time.GetUtcNow(),
         };
@@ -166,6 +175,7 @@ public sealed class ManageUnitSettings(Database database, AuditTrail audit, Time
                 ["retentionMonths"] = string.Join(", ", next.RetentionMonths.Select(p => $"{p.Key}={p.Value}")),
                 ["policyMode"] = next.PolicyMode.ToString(),
                 ["recoveryWindowDays"] = next.RecoveryWindowDays.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["accessApprovals"] = string.Join("; ", next.AccessApprovals.Select(r => $"{r.Classification}/{r.Mode}/{r.RequesterRole}->{r.Approver}")),
             }), cancellationToken);
         return TypedResults.Ok(next);
     }
@@ -174,4 +184,5 @@ public sealed class ManageUnitSettings(Database database, AuditTrail audit, Time
         Problems.NotFound("No such unit among yours.");
 }
 
-public sealed record UnitSettingsChange(string? Name, string? TimeZone, Dictionary<string, int>? RetentionMonths, int? RecoveryWindowDays, PolicyMode? PolicyMode);
+public sealed record UnitSettingsChange(string? Name, string? TimeZone, Dictionary<string, int>? RetentionMonths, int? RecoveryWindowDays, PolicyMode? PolicyMode,
+    IReadOnlyList<ApprovalRule>? AccessApprovals = null);

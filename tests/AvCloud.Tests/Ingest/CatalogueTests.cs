@@ -56,7 +56,7 @@ public sealed class CatalogueTests(LocalCloudFixture fixture)
         Assert.Equal(Recorded.AddMinutes(5).AddMonths(24), record.RetentionUntil);
         Assert.Equal(Recorded.AddMinutes(5).AddSeconds(2).AddHours(24), record.HandoverDeadline);
         Assert.True(record.HandedOverInTime);
-        Assert.Equal("none", record.Classification);
+        Assert.Equal(Functions.Access.Classification.None, record.Classification);
         Assert.Equal(FootageStatus.Available, record.Status);
         Assert.Equal($"{dock.Unit}/2026/11/{record.Sha256}.mp4", record.BlobName);
         Assert.Equal((320, 240), (record.Media!.Width!.Value, record.Media.Height!.Value));

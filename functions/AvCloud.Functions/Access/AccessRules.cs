@@ -1,0 +1,109 @@
+using AvCloud.Functions.Identity;
+
+namespace AvCloud.Functions.Access;
+
+/// <summary>Art. 14: how confidential a recording is. New footage is unclassified.</summary>
+public enum Classification
+{
+    None,
+    Privacy,
+    TradeSecret,
+    StateSecret,
+}
+
+/// <summary>What an access request asks for: to watch (inline) or to take a copy (download).</summary>
+public enum AccessMode
+{
+    View,
+    Copy,
+}
+
+/// <summary>
+/// One approval rule of a unit: a request matching the classification, mode and requester role needs an approver with
+/// <see cref="Approver"/>. "*" matches anything. Of all the rules that match, the strictest approver wins (Head over
+/// Keeper), so adding a rule can only make approval stricter.
+/// </summary>
+public sealed record ApprovalRule(string Classification, string Mode, string RequesterRole, string Approver);
+
+/// <summary>The access rules as pure functions: who approves, who sees what, what is never allowed.</summary>
+public static class AccessRules
+{
+    public const string Any = "*";
+
+    /// <summary>
+    /// The default rules: the keeper approves viewing unclassified footage; the head approves copies, anything
+    /// classified, and requests made by a keeper.
+    /// </summary>
+    public static IReadOnlyList<ApprovalRule> Defaults { get; } =
+    [
+        new(Any, Any, Any, Roles.Keeper),
+        new(Any, "copy", Any, Roles.Head),
+        new("privacy", Any, Any, Roles.Head),
+        new("tradeSecret", Any, Any, Roles.Head),
+        new("stateSecret", Any, Any, Roles.Head),
+        new(Any, Any, Roles.Keeper, Roles.Head),
+    ];
+
+    public static IReadOnlyList<string> Approvers { get; } = [Roles.Keeper, Roles.Head];
+
+    public static string Name(Classification level) => AvCloudJson.Name(level);
+
+    public static string Name(AccessMode mode) => AvCloudJson.Name(mode);
+
+    /// <summary>The role that must approve a request for footage of <paramref name="levels"/> in <paramref name="mode"/>.</summary>
+    public static string RequiredApprover(IReadOnlyList<ApprovalRule> rules, IEnumerable<Classification> levels, AccessMode mode, IReadOnlySet<string> requesterRoles)
+    {
+        var approver = Roles.Keeper;
+        foreach (var level in levels.Append(Classification.None).Distinct())
+        {
+            foreach (var rule in rules)
+            {
+                var matches = (rule.Classification == Any || rule.Classification == Name(level))
+                    && (rule.Mode == Any || rule.Mode == Name(mode))
+                    && (rule.RequesterRole == Any || requesterRoles.Contains(rule.RequesterRole));
+                if (matches && Strictness(rule.Approver) > Strictness(approver))
+                {
+                    approver = rule.Approver;
+                }
+            }
+        }
+
+        return approver;
+    }
+
+    /// <summary>Whether a person holding <paramref name="role"/> can approve what needs <paramref name="required"/>.</summary>
+    public static bool Satisfies(string role, string required) => Strictness(role) >= Strictness(required);
+
+    /// <summary>State-secret footage never leaves the unit: no copy of it, whoever approves.</summary>
+    public static bool NeverAllowed(IEnumerable<Classification> levels, AccessMode mode) =>
+        mode == AccessMode.Copy && levels.Contains(Classification.StateSecret);
+
+    /// <summary>Who may see the details of footage at <paramref name="level"/>: everyone who may read the catalogue when unclassified; the keeper and the head otherwise.</summary>
+    public static bool CanSeeDetails(Caller caller, Classification level) =>
+        level == Classification.None || caller.HasRole(Roles.Keeper) || caller.HasRole(Roles.Head);
+
+    /// <summary>Why <paramref name="rules"/> cannot be a unit's approval rules; empty when they can.</summary>
+    public static IReadOnlyList<string> Problems(IReadOnlyList<ApprovalRule>? rules)
+    {
+        if (rules is null || rules.Count is 0 or > 100)
+        {
+            return ["Give 1 to 100 approval rules."];
+        }
+
+        var levels = Enum.GetValues<Classification>().Select(Name).Append(Any).ToHashSet();
+        var modes = Enum.GetValues<AccessMode>().Select(Name).Append(Any).ToHashSet();
+        var problems = new List<string>();
+        foreach (var (rule, i) in rules.Select((r, i) => (r, i)))
+        {
+            if (rule is null || !levels.Contains(rule.Classification) || !modes.Contains(rule.Mode)
+                || !(rule.RequesterRole == Any || Roles.All.Contains(rule.RequesterRole)) || !Approvers.Contains(rule.Approver))
+            {
+                problems.Add($"Rule {i}: classification is one of {string.Join(", ", levels)}; mode one of {string.Join(", ", modes)}; requesterRole a role or *; approver Keeper or Head.");
+            }
+        }
+
+        return problems;
+    }
+
+    private static int Strictness(string role) => role == Roles.Head ? 2 : role == Roles.Keeper ? 1 : 0;
+}

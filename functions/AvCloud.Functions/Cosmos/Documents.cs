@@ -1,0 +1,52 @@
+using System.Net;
+using Microsoft.Azure.Cosmos;
+
+namespace AvCloud.Functions.Cosmos;
+
+/// <summary>Guarded read-modify-write of one document: the change is applied under the document's ETag and retried on a race.</summary>
+public static class Documents
+{
+    /// <summary>One document and its ETag, or null when there is none with that id in the unit.</summary>
+    public static async Task<(T Document, string ETag)?> ReadAsync<T>(Container container, string id, string unitId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var response = await container.ReadItemAsync<T>(id, new PartitionKey(unitId), cancellationToken: cancellationToken);
+            return (response.Resource, response.ETag);
+        }
+        catch (CosmosException exception) when (exception.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Applies <paramref name="change"/> (null: nothing to do) to the current document; returns the new one, or null.</summary>
+    public static async Task<T?> ChangeAsync<T>(Container container, string id, string unitId, Func<T, T?> change, CancellationToken cancellationToken)
+        where T : class
+    {
+        for (var attempt = 0; attempt < 20; attempt++)
+        {
+            if (await ReadAsync<T>(container, id, unitId, cancellationToken) is not { } current)
+            {
+                return null;
+            }
+
+            if (change(current.Document) is not { } updated)
+            {
+                return null;
+            }
+
+            try
+            {
+                await container.ReplaceItemAsync(updated, id, new PartitionKey(unitId),
+                    new ItemRequestOptions { IfMatchEtag = current.ETag, EnableContentResponseOnWrite = false }, cancellationToken);
+                return updated;
+            }
+            catch (CosmosException exception) when (exception.StatusCode == HttpStatusCode.PreconditionFailed)
+            {
+            }
+        }
+
+        throw new InvalidOperationException($"Document {id} stayed contended.");
+    }
+}
