@@ -67,6 +67,7 @@ public static class AvCloudServices
         services.AddSingleton<Cataloguer>();
         services.AddSingleton<Footage.SecondCopies>();
         services.AddSingleton<Retention.RetentionDates>();
+        services.AddSingleton<Access.AccessRequests>();
         services.TryAddSingleton<CataloguePipelineHooks>();
 
         foreach (var middleware in Middleware)

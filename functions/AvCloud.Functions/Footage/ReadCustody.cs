@@ -13,7 +13,11 @@ namespace AvCloud.Functions.Footage;
 public sealed record StoredCopy(string Account, string Blob, bool Exists, DateTimeOffset? PolicyUntil, string? PolicyMode, bool LegalHold);
 
 /// <summary>The chain of custody of one recording: the record, both copies as storage reports them, and every audit event about it.</summary>
-public sealed record Custody(FootageRecord Record, StoredCopy Footage, StoredCopy? SecondCopy, IReadOnlyList<AuditEvent> Events);
+public sealed record Custody(FootageRecord Record, StoredCopy Footage, StoredCopy? SecondCopy, IReadOnlyList<AuditEvent> Events)
+{
+    /// <summary>Each access: every read link issued for it and every read of its record, with who and when.</summary>
+    public IReadOnlyList<AuditEvent> Accesses => [.. Events.Where(e => e.Action is "access.link" or "footage.read" && e.Outcome == AuditOutcomes.Success)];
+}
 
 /// <summary>
 /// <c>GET /api/footage/{id}/custody</c> (Keeper, Supervisor, Head), Art. 18: upload, hashes, copies, holds, policy and
@@ -35,6 +39,11 @@ public sealed class ReadCustody(Database database, BlobServiceClient blobs, Seco
         }
 
         var record = found.Document;
+        if (!Access.AccessRules.CanSeeDetails(caller, record.Classification))
+        {
+            throw new ProblemException(StatusCodes.Status403Forbidden, "Classified.", "This recording's custody is shown to the keeper and the head only.");
+        }
+
         var primary = await DescribeAsync(blobs.GetBlobContainerClient(BlobContainers.Footage).GetBlobClient(record.BlobName), cancellationToken);
         var copy = record.SecondCopy is null ? null : await DescribeAsync(secondCopies.CopyOf(record), cancellationToken);
 

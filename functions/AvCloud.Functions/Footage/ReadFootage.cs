@@ -1,4 +1,5 @@
 using System.Globalization;
+using AvCloud.Functions.Access;
 using AvCloud.Functions.Audit;
 using AvCloud.Functions.Cosmos;
 using AvCloud.Functions.Http;
@@ -11,15 +12,17 @@ namespace AvCloud.Functions.Footage;
 
 /// <summary>
 /// <c>GET /api/footage</c> and <c>GET /api/footage/{id}</c>: the unit's catalogue, for the keeper, supervisors and the
-/// head; an officer sees their own recordings only. Another unit's footage, or another officer's, is "not found".
-/// Every read is audited (Art. 18).
+/// head, reviewers looking for what to ask access to, and officers (their own recordings only). Another unit's footage,
+/// or another officer's, is "not found". Classified footage (Art. 14) is shown in full to the keeper and the head only;
+/// anyone else finds it listed as withheld, with its id and level, to ask for through an access request. Free text
+/// (<c>q</c>) searches activity and case labels. Every read is audited (Art. 18).
 /// </summary>
 public sealed class ReadFootage(Database database, AuditTrail audit)
 {
     private Container Footage => database.GetContainer(CosmosContainers.Footage);
 
     [Function("ListFootage")]
-    [RequiresRole(Roles.Keeper, Roles.Supervisor, Roles.Head, Roles.Officer)]
+    [RequiresRole(Roles.Keeper, Roles.Supervisor, Roles.Head, Roles.Officer, Roles.Reviewer)]
     public async Task<IResult> List(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "footage")] HttpRequest request,
         CancellationToken cancellationToken)
@@ -59,17 +62,35 @@ public sealed class ReadFootage(Database database, AuditTrail audit)
             parameters["@to"] = to;
         }
 
+        if (Listing.Text(query, "q") is { } text)
+        {
+            if (text.Length > 200)
+            {
+                throw ProblemException.Invalid("q", "The search text may be at most 200 characters.");
+            }
+
+            filters.Add("CONTAINS(c.labelText, @q)");
+            parameters["@q"] = text.Trim().ToLowerInvariant();
+        }
+
         var sql = Listing.Where(filters, parameters, "c.correctedStart DESC");
 
         var page = await Listing.PageAsync<FootageRecord>(Footage, sql, caller.UnitId, query, cancellationToken);
+        var shown = page.Where(r => AccessRules.CanSeeDetails(caller, r.Classification)).ToList();
+        var withheld = page.Where(r => !AccessRules.CanSeeDetails(caller, r.Classification)).Select(r => new WithheldFootage(r.Id, r.Classification)).ToList();
         await audit.AppendAsync(new AuditEntry(caller.UnitId, caller.UserId, caller.RoleList, "footage.list", "footage", AuditOutcomes.Success,
-            new Dictionary<string, string> { ["query"] = request.QueryString.Value ?? "", ["count"] = page.Count.ToString(CultureInfo.InvariantCulture) }),
+            new Dictionary<string, string>
+            {
+                ["query"] = request.QueryString.Value ?? "",
+                ["count"] = shown.Count.ToString(CultureInfo.InvariantCulture),
+                ["withheld"] = withheld.Count.ToString(CultureInfo.InvariantCulture),
+            }),
             cancellationToken);
-        return TypedResults.Ok(new FootagePage([.. page], page.ContinuationToken));
+        return TypedResults.Ok(new FootagePage(shown, page.ContinuationToken) { Withheld = withheld });
     }
 
     [Function("GetFootage")]
-    [RequiresRole(Roles.Keeper, Roles.Supervisor, Roles.Head, Roles.Officer)]
+    [RequiresRole(Roles.Keeper, Roles.Supervisor, Roles.Head, Roles.Officer, Roles.Reviewer)]
     public async Task<IResult> Get(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "footage/{id}")] HttpRequest request,
         string id,
@@ -82,6 +103,14 @@ public sealed class ReadFootage(Database database, AuditTrail audit)
             await audit.AppendAsync(new AuditEntry(caller.UnitId, caller.UserId, caller.RoleList, "footage.read", $"footage/{id}", AuditOutcomes.Denied,
                 new Dictionary<string, string> { ["reason"] = "not found in the caller's scope" }), cancellationToken);
             return Problems.NoSuchFootage;
+        }
+
+        if (!AccessRules.CanSeeDetails(caller, record.Document.Classification))
+        {
+            await audit.AppendAsync(new AuditEntry(caller.UnitId, caller.UserId, caller.RoleList, "footage.read", $"footage/{id}", AuditOutcomes.Denied,
+                new Dictionary<string, string> { ["reason"] = $"classified {AccessRules.Name(record.Document.Classification)}" }), cancellationToken);
+            throw new ProblemException(StatusCodes.Status403Forbidden, "Classified.",
+                $"This recording is classified ({AccessRules.Name(record.Document.Classification)}); ask for it through an access request.");
         }
 
         await audit.AppendAsync(new AuditEntry(caller.UnitId, caller.UserId, caller.RoleList, "footage.read", $"footage/{id}", AuditOutcomes.Success,
@@ -108,4 +137,11 @@ public sealed class ReadFootage(Database database, AuditTrail audit)
     }
 }
 
-public sealed record FootagePage(IReadOnlyList<FootageRecord> Items, string? ContinuationToken);
+public sealed record FootagePage(IReadOnlyList<FootageRecord> Items, string? ContinuationToken)
+{
+    /// <summary>Classified footage on this page that the caller may not see: its id and level only.</summary>
+    public IReadOnlyList<WithheldFootage> Withheld { get; init; } = [];
+}
+
+/// <summary>A recording the caller may know exists (to ask for it) but not see the details of.</summary>
+public sealed record WithheldFootage(string Id, Classification Classification);
