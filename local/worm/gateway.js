@@ -331,6 +331,12 @@ function createGateway({ dataDir, clockUrl, accountKeys, log = () => {} }) {
     res.end(body);
   }
 
+  // Azure authorises before it looks at the blob: a SAS without the permission an operation needs is refused with 403
+  // before any immutability refusal. (A SAS whose signature does not match is refused by Azurite itself.)
+  function sasLacks(target, permission) {
+    return target.query.sig !== undefined && !(target.query.sp || "").includes(permission);
+  }
+
   async function handle(req, res, listener) {
     const target = parseTarget(req.url);
     const method = req.method;
@@ -367,6 +373,7 @@ function createGateway({ dataDir, clockUrl, accountKeys, log = () => {} }) {
     if (comp === "legalhold" && method === "PUT") return setLegalHold(req, res, listener, target, k);
     if (versionOrSnapshot) return listener(req, res);
     if (method === "DELETE" && comp === "") {
+      if (sasLacks(target, "d")) return sendError(req, res, ERRORS.permission);
       const refused = await refusal(blobs.get(k));
       if (refused) return sendError(req, res, refused);
       res.on("finish", () => {
@@ -374,8 +381,12 @@ function createGateway({ dataDir, clockUrl, accountKeys, log = () => {} }) {
       });
       return listener(req, res);
     }
-    if (method === "PUT" && (comp === "" || comp === "blocklist")) return overwrite(req, res, listener, k);
+    if (method === "PUT" && (comp === "" || comp === "blocklist")) {
+      if (blobs.has(k) && sasLacks(target, "w")) return sendError(req, res, ERRORS.permission);
+      return overwrite(req, res, listener, k);
+    }
     if (method === "PUT" && ["metadata", "page", "appendblock", "seal"].includes(comp)) {
+      if (sasLacks(target, "w")) return sendError(req, res, ERRORS.permission);
       const refused = await refusal(blobs.get(k));
       if (refused) return sendError(req, res, refused);
       return listener(req, res);
