@@ -52,6 +52,9 @@ public sealed partial class AccessRequests(Database database, AuditTrail audit, 
 
     [Function("CreateAccessRequest")]
     [RequiresRole(Roles.Reviewer, Roles.Officer, Roles.Keeper)]
+    [Accepts(typeof(AccessRequestBody))]
+    [Answers(StatusCodes.Status201Created, typeof(AccessRequest))]
+    [Answers(StatusCodes.Status422UnprocessableEntity)]
     public async Task<IResult> Create(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "access-requests")] HttpRequest request,
         CancellationToken cancellationToken)
@@ -116,6 +119,10 @@ public sealed partial class AccessRequests(Database database, AuditTrail audit, 
 
     [Function("ListAccessRequests")]
     [RequiresRole(Roles.Reviewer, Roles.Officer, Roles.Keeper, Roles.Supervisor, Roles.Head)]
+    [Answers(StatusCodes.Status200OK, typeof(AccessRequestPage))]
+    [Query("status", "pending, approved, rejected, revoked or expired.")]
+    [Query("mine", "true: only the caller's own requests (always so for reviewers and officers).")]
+    [Paged]
     public async Task<IResult> List(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "access-requests")] HttpRequest request,
         CancellationToken cancellationToken)
@@ -157,6 +164,7 @@ public sealed partial class AccessRequests(Database database, AuditTrail audit, 
 
     [Function("GetAccessRequest")]
     [RequiresRole(Roles.Reviewer, Roles.Officer, Roles.Keeper, Roles.Supervisor, Roles.Head)]
+    [Answers(StatusCodes.Status200OK, typeof(AccessRequest))]
     public async Task<IResult> Get(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "access-requests/{id}")] HttpRequest request,
         string id,
@@ -169,6 +177,10 @@ public sealed partial class AccessRequests(Database database, AuditTrail audit, 
 
     [Function("ApproveAccessRequest")]
     [RequiresRole(Roles.Keeper, Roles.Head)]
+    [Accepts(typeof(AccessApprovalBody))]
+    [Answers(StatusCodes.Status200OK, typeof(AccessRequest))]
+    [Answers(StatusCodes.Status409Conflict)]
+    [Answers(StatusCodes.Status422UnprocessableEntity)]
     public async Task<IResult> Approve(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "access-requests/{id}/approve")] HttpRequest request,
         string id,
@@ -239,6 +251,9 @@ public sealed partial class AccessRequests(Database database, AuditTrail audit, 
 
     [Function("RejectAccessRequest")]
     [RequiresRole(Roles.Keeper, Roles.Head)]
+    [Accepts(typeof(AccessDecisionBody))]
+    [Answers(StatusCodes.Status200OK, typeof(AccessRequest))]
+    [Answers(StatusCodes.Status409Conflict)]
     public async Task<IResult> Reject(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "access-requests/{id}/reject")] HttpRequest request,
         string id,
@@ -265,6 +280,9 @@ public sealed partial class AccessRequests(Database database, AuditTrail audit, 
 
     [Function("RevokeAccessRequest")]
     [RequiresRole(Roles.Keeper, Roles.Head)]
+    [Accepts(typeof(AccessDecisionBody))]
+    [Answers(StatusCodes.Status200OK, typeof(AccessRequest))]
+    [Answers(StatusCodes.Status409Conflict)]
     public async Task<IResult> Revoke(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "access-requests/{id}/revoke")] HttpRequest request,
         string id,

@@ -20,6 +20,8 @@ public sealed class FootageClassification(Database database, AuditTrail audit, T
 {
     [Function("SetFootageClassification")]
     [RequiresRole(Roles.Keeper, Roles.Head)]
+    [Accepts(typeof(ClassificationBody))]
+    [Answers(StatusCodes.Status200OK, typeof(FootageRecord))]
     public async Task<IResult> Put(
         [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "footage/{id}/classification")] HttpRequest request,
         string id,

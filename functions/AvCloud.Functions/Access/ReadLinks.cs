@@ -29,6 +29,9 @@ public sealed class IssueReadLinks(Database database, AccessRequests requests, B
 {
     [Function(nameof(IssueReadLinks))]
     [RequiresRole(Roles.Reviewer, Roles.Officer, Roles.Keeper, Roles.Supervisor, Roles.Head)]
+    [Answers(StatusCodes.Status200OK, typeof(ReadLinks))]
+    [Answers(StatusCodes.Status409Conflict)]
+    [Answers(StatusCodes.Status422UnprocessableEntity)]
     public async Task<IResult> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "access-requests/{id}/links")] HttpRequest request,
         string id,

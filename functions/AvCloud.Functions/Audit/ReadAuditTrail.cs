@@ -14,6 +14,13 @@ public sealed class ReadAuditTrail(Database database, AuditTrail audit)
 {
     [Function(nameof(ReadAuditTrail))]
     [RequiresRole(Roles.Supervisor, Roles.Head)]
+    [Answers(StatusCodes.Status200OK, typeof(AuditPage))]
+    [Query("action", "Action, e.g. access.link.")]
+    [Query("actor", "User id.")]
+    [Query("target", "e.g. footage/{id}.")]
+    [Query("from", "From (ISO 8601).")]
+    [Query("to", "To (ISO 8601).")]
+    [Paged]
     public async Task<IResult> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "audit")] HttpRequest request,
         CancellationToken cancellationToken)

@@ -1,3 +1,4 @@
+using AvCloud.Functions.Http;
 using AvCloud.Functions.Identity;
 using Microsoft.Azure.Functions.Worker;
 
@@ -11,6 +12,7 @@ public sealed class VerifyAuditTrail(AuditTrail audit)
 {
     [Function(nameof(VerifyAuditTrail))]
     [RequiresRole(Roles.Supervisor, Roles.Head)]
+    [Answers(StatusCodes.Status200OK, typeof(ChainReport))]
     public async Task<IResult> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "audit/verify")] HttpRequest request,
         CancellationToken cancellationToken)

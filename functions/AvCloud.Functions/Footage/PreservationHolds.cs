@@ -37,6 +37,8 @@ public sealed class PreservationHolds(
 
     [Function("PlaceHold")]
     [RequiresRole(Roles.Keeper, Roles.Head)]
+    [Accepts(typeof(HoldRequest))]
+    [Answers(StatusCodes.Status201Created, typeof(FootageRecord))]
     public async Task<IResult> Place(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "footage/{id}/holds")] HttpRequest request,
         string id,
@@ -72,6 +74,8 @@ public sealed class PreservationHolds(
 
     [Function("ReleaseHold")]
     [RequiresRole(Roles.Head)]
+    [Accepts(typeof(HoldRelease))]
+    [Answers(StatusCodes.Status200OK, typeof(FootageRecord))]
     public async Task<IResult> Release(
         [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "footage/{id}/holds/{holdId}")] HttpRequest request,
         string id,

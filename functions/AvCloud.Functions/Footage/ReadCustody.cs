@@ -27,6 +27,7 @@ public sealed class ReadCustody(Database database, BlobServiceClient blobs, Seco
 {
     [Function(nameof(ReadCustody))]
     [RequiresRole(Roles.Keeper, Roles.Supervisor, Roles.Head)]
+    [Answers(StatusCodes.Status200OK, typeof(Custody))]
     public async Task<IResult> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "footage/{id}/custody")] HttpRequest request,
         string id,

@@ -23,6 +23,17 @@ public sealed class ReadFootage(Database database, AuditTrail audit)
 
     [Function("ListFootage")]
     [RequiresRole(Roles.Keeper, Roles.Supervisor, Roles.Head, Roles.Officer, Roles.Reviewer)]
+    [Answers(StatusCodes.Status200OK, typeof(FootagePage))]
+    [Query("q", "Free text over activity and case labels.")]
+    [Query("device", "Device id.")]
+    [Query("officer", "Officer id.")]
+    [Query("activity", "Activity id.")]
+    [Query("kind", "video, audio or photo.")]
+    [Query("status", "available, quarantined, disposalPending, disposalApproved or purged.")]
+    [Query("recordedFrom", "Corrected recording start, from (ISO 8601).")]
+    [Query("recordedTo", "Corrected recording start, to (ISO 8601).")]
+    [Query("uploadedLate", "true: only footage handed over after its deadline.")]
+    [Paged]
     public async Task<IResult> List(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "footage")] HttpRequest request,
         CancellationToken cancellationToken)
@@ -91,6 +102,7 @@ public sealed class ReadFootage(Database database, AuditTrail audit)
 
     [Function("GetFootage")]
     [RequiresRole(Roles.Keeper, Roles.Supervisor, Roles.Head, Roles.Officer, Roles.Reviewer)]
+    [Answers(StatusCodes.Status200OK, typeof(FootageRecord))]
     public async Task<IResult> Get(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "footage/{id}")] HttpRequest request,
         string id,

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using AvCloud.Functions.Http;
 using Azure.Storage.Blobs;
 using AvCloud.Functions.Identity;
 using AvCloud.Functions.Storage;
@@ -25,6 +26,8 @@ public sealed partial class CheckHealth(
 
     [Function(nameof(CheckHealth))]
     [Anonymous]
+    [Answers(StatusCodes.Status200OK, typeof(HealthReport))]
+    [Answers(StatusCodes.Status503ServiceUnavailable, typeof(HealthReport))]
     public async Task<IResult> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "health")] HttpRequest request,
         CancellationToken cancellationToken)

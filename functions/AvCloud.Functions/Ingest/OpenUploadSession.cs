@@ -21,6 +21,9 @@ public sealed class OpenUploadSession(Database database, BlobServiceClient blobs
 {
     [Function(nameof(OpenUploadSession))]
     [RequiresRole(Roles.Dock)]
+    [Accepts(typeof(UploadManifest))]
+    [Answers(StatusCodes.Status201Created, typeof(UploadSessionOpened))]
+    [Answers(StatusCodes.Status422UnprocessableEntity)]
     public async Task<IResult> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "uploads")] HttpRequest request,
         CancellationToken cancellationToken)
@@ -82,6 +85,7 @@ public sealed class GetUploadSession(Database database)
 {
     [Function(nameof(GetUploadSession))]
     [RequiresRole(Roles.Dock, Roles.Keeper)]
+    [Answers(StatusCodes.Status200OK, typeof(UploadSession))]
     public async Task<IResult> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "uploads/{id}")] HttpRequest request,
         string id,

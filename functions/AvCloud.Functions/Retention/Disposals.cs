@@ -28,6 +28,9 @@ public sealed class Disposals(Database database, BlobServiceClient blobs, AuditT
 
     [Function("ListDisposals")]
     [RequiresRole(Roles.Keeper, Roles.Head)]
+    [Answers(StatusCodes.Status200OK, typeof(FootagePage))]
+    [Query("status", "pending (default), approved or purged.")]
+    [Paged]
     public async Task<IResult> List(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "disposals")] HttpRequest request,
         CancellationToken cancellationToken)
@@ -50,6 +53,8 @@ public sealed class Disposals(Database database, BlobServiceClient blobs, AuditT
 
     [Function("ApproveDisposal")]
     [RequiresRole(Roles.Keeper)]
+    [Answers(StatusCodes.Status200OK, typeof(FootageRecord))]
+    [Answers(StatusCodes.Status409Conflict)]
     public async Task<IResult> Approve(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "disposals/{id}/approve")] HttpRequest request,
         string id,
@@ -66,6 +71,9 @@ public sealed class Disposals(Database database, BlobServiceClient blobs, AuditT
 
     [Function("ExtendRetention")]
     [RequiresRole(Roles.Keeper)]
+    [Accepts(typeof(DisposalExtension))]
+    [Answers(StatusCodes.Status200OK, typeof(FootageRecord))]
+    [Answers(StatusCodes.Status409Conflict)]
     public async Task<IResult> Extend(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "disposals/{id}/extend")] HttpRequest request,
         string id,
@@ -111,6 +119,9 @@ public sealed class Disposals(Database database, BlobServiceClient blobs, AuditT
 
     [Function("CancelDisposal")]
     [RequiresRole(Roles.Head)]
+    [Accepts(typeof(DisposalCancellation))]
+    [Answers(StatusCodes.Status200OK, typeof(FootageRecord))]
+    [Answers(StatusCodes.Status409Conflict)]
     public async Task<IResult> Cancel(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "disposals/{id}/cancel")] HttpRequest request,
         string id,

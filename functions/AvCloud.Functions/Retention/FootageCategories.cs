@@ -24,6 +24,9 @@ public sealed class FootageCategories(Database database, RetentionDates dates, A
 
     [Function("SetFootageCategories")]
     [RequiresRole(Roles.Keeper, Roles.Head)]
+    [Accepts(typeof(CategoryChange))]
+    [Answers(StatusCodes.Status200OK, typeof(FootageRecord))]
+    [Answers(StatusCodes.Status409Conflict)]
     public async Task<IResult> Put(
         [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "footage/{id}/categories")] HttpRequest request,
         string id,

@@ -123,6 +123,7 @@ public sealed class ManageUnitSettings(Database database, AuditTrail audit, Time
 {
     [Function("GetUnitSettings")]
     [RequiresRole(Roles.Keeper, Roles.Supervisor, Roles.Head)]
+    [Answers(StatusCodes.Status200OK, typeof(UnitSettings))]
     public async Task<IResult> Get(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "units/{id}/settings")] HttpRequest request,
         string id,
@@ -136,6 +137,8 @@ public sealed class ManageUnitSettings(Database database, AuditTrail audit, Time
 
     [Function("PutUnitSettings")]
     [RequiresRole(Roles.Head)]
+    [Accepts(typeof(UnitSettingsChange))]
+    [Answers(StatusCodes.Status200OK, typeof(UnitSettings))]
     public async Task<IResult> Put(
         [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "units/{id}/settings")] HttpRequest request,
         string id,

@@ -372,4 +372,56 @@ public sealed class AccessTests(LocalCloudFixture fixture)
         // Nor does another reviewer of the same unit: requests are their requesters' own.
         Assert.Equal(HttpStatusCode.NotFound, await LinksStatusAsync(asked.Id, fixture.TokenFor(unit.Id, Roles.Reviewer)));
     }
+
+    [Fact]
+    public async Task The_approval_rules_are_the_units_data()
+    {
+        var unit = await UnitAsync(1311, 1);
+        var rules = new[]
+        {
+            new ApprovalRule("*", "*", "*", Roles.Keeper),
+            new ApprovalRule("*", "copy", "*", Roles.Head),
+            new ApprovalRule("stateSecret", "*", "*", Roles.Head),
+            new ApprovalRule("tradeSecret", "*", "*", Roles.Head),
+        };
+        using (var bad = await fixture.SendAsync(HttpMethod.Put, $"/api/units/{unit.Id}/settings", unit.Head, JsonContent.Create(new
+        {
+            name = "unit", timeZone = "Asia/Shanghai", retentionMonths = new Dictionary<string, int> { ["default"] = 24 },
+            accessApprovals = new[] { new ApprovalRule("secretish", "*", "*", Roles.Reviewer) },
+        })))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        }
+
+        using (var put = await fixture.SendAsync(HttpMethod.Put, $"/api/units/{unit.Id}/settings", unit.Head, JsonContent.Create(new
+        {
+            name = "unit", timeZone = "Asia/Shanghai", retentionMonths = new Dictionary<string, int> { ["default"] = 24 }, accessApprovals = rules,
+        })))
+        {
+            Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        }
+
+        using (var classify = await fixture.SendAsync(HttpMethod.Put, $"/api/footage/{unit.Footage[0].Id}/classification", unit.Keeper,
+            JsonContent.Create(new { level = "privacy", reason = "bystanders' faces" })))
+        {
+            Assert.Equal(HttpStatusCode.OK, classify.StatusCode);
+        }
+
+        // In this unit the keeper approves viewing privacy footage, and a keeper's own requests need no head.
+        var byReviewer = await RequestAsync(unit.Reviewer, Ask(unit.Footage));
+        var byKeeper = await RequestAsync(unit.Keeper, Ask(unit.Footage));
+        Assert.Equal(Roles.Keeper, byReviewer.ApproverRole);
+        Assert.Equal(Roles.Keeper, byKeeper.ApproverRole);
+        Assert.Equal(HttpStatusCode.OK, await DecideAsync(byReviewer.Id, "approve", unit.OtherKeeper));
+    }
+
+    [Theory]
+    [InlineData(Classification.None, AccessMode.View, Roles.Reviewer, Roles.Keeper)]
+    [InlineData(Classification.None, AccessMode.Copy, Roles.Reviewer, Roles.Head)]
+    [InlineData(Classification.Privacy, AccessMode.View, Roles.Officer, Roles.Head)]
+    [InlineData(Classification.TradeSecret, AccessMode.View, Roles.Reviewer, Roles.Head)]
+    [InlineData(Classification.StateSecret, AccessMode.View, Roles.Reviewer, Roles.Head)]
+    [InlineData(Classification.None, AccessMode.View, Roles.Keeper, Roles.Head)]
+    public void The_default_rules_name_the_approver(Classification level, AccessMode mode, string requester, string approver) =>
+        Assert.Equal(approver, AccessRules.RequiredApprover(AccessRules.Defaults, [level], mode, new HashSet<string> { requester }));
 }
