@@ -29,7 +29,7 @@ internal static class IngestScenario
 
     public sealed record Verification(string Placement, long Bytes, double PlainMiBps, double VerifyMiBps, long VerifyAllocatedBytes);
 
-    private static LocalCloudOptions Options(TimeSpan watchInterval) => new()
+    internal static LocalCloudOptions Options(TimeSpan watchInterval) => new()
     {
         Port = 0, AzuritePort = 0, CosmosPort = 0, RunTimerSchedules = false, BlobWatchInterval = watchInterval,
         MinimumLogLevel = Microsoft.Extensions.Logging.LogLevel.Error,
@@ -43,34 +43,16 @@ internal static class IngestScenario
             await using var cloud = await LocalCloud.StartAsync(Options(interval));
             using var http = new HttpClient { BaseAddress = cloud.BaseAddress };
             var unit = "unit-bench";
-            var token = cloud.Issuer.Mint("dock-bench", unit, [Roles.Dock], TimeSpan.FromHours(1), DateTimeOffset.UtcNow);
             var contents = Enumerable.Range(0, files).Select(i => Wav(i)).ToList();
-            var dockedAt = DateTimeOffset.UtcNow;
-            var manifest = new
-            {
-                dockId = "dock-1", deviceId = "bwc-1", officerId = "officer-1", dockedAt, deviceClockAtDocking = dockedAt,
-                files = contents.Select((c, i) => new
-                {
-                    name = $"f{i}.wav", kind = "audio", size = c.Length, sha256 = Convert.ToHexStringLower(SHA256.HashData(c)),
-                    recordedStart = dockedAt.AddMinutes(-10), recordedEnd = dockedAt.AddMinutes(-9),
-                }).ToArray(),
-            };
-            using var request = new HttpRequestMessage(HttpMethod.Post, "/api/uploads") { Content = JsonContent.Create(manifest) };
-            request.Headers.Authorization = new("Bearer", token);
-            using var opened = await http.SendAsync(request);
-            var session = (await opened.Content.ReadFromJsonAsync<UploadSessionOpened>(AvCloudJson.Options))!;
-
             var completed = new Dictionary<string, DateTimeOffset>();
-            for (var i = 0; i < files; i++)
+            await DockAsync(cloud, http, unit, contents, (content, target) =>
             {
-                var target = new BlobClient(session.Files[i].UploadUrl);
-                await target.UploadAsync(new BinaryData(contents[i]));
-                completed[Convert.ToHexStringLower(SHA256.HashData(contents[i]))] = DateTimeOffset.UtcNow;
+                completed[Convert.ToHexStringLower(SHA256.HashData(content))] = DateTimeOffset.UtcNow;
                 if (push)
                 {
                     _ = PushAsync(http, target.Uri);
                 }
-            }
+            });
 
             var footage = cloud.Services.GetRequiredService<Database>().GetContainer("footage");
             var latencies = new List<double>();
@@ -96,6 +78,32 @@ internal static class IngestScenario
         }
 
         return results;
+    }
+
+    /// <summary>What a dock does: opens a session for <paramref name="contents"/> and uploads each through its SAS URL.</summary>
+    public static async Task DockAsync(LocalCloud cloud, HttpClient http, string unit, IReadOnlyList<byte[]> contents, Action<byte[], BlobClient>? uploaded = null)
+    {
+        var token = cloud.Issuer.Mint("dock-bench", unit, [Roles.Dock], TimeSpan.FromHours(1), DateTimeOffset.UtcNow);
+        var dockedAt = DateTimeOffset.UtcNow;
+        var manifest = new
+        {
+            dockId = "dock-1", deviceId = "bwc-1", officerId = "officer-1", dockedAt, deviceClockAtDocking = dockedAt,
+            files = contents.Select((c, i) => new
+            {
+                name = $"f{i}.wav", kind = "audio", size = c.Length, sha256 = Convert.ToHexStringLower(SHA256.HashData(c)),
+                recordedStart = dockedAt.AddMinutes(-10), recordedEnd = dockedAt.AddMinutes(-9),
+            }).ToArray(),
+        };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/uploads") { Content = JsonContent.Create(manifest) };
+        request.Headers.Authorization = new("Bearer", token);
+        using var opened = await http.SendAsync(request);
+        var session = (await opened.Content.ReadFromJsonAsync<UploadSessionOpened>(AvCloudJson.Options))!;
+        for (var i = 0; i < contents.Count; i++)
+        {
+            var target = new BlobClient(session.Files[i].UploadUrl);
+            await target.UploadAsync(new BinaryData(contents[i]));
+            uploaded?.Invoke(contents[i], target);
+        }
     }
 
     private static async Task PushAsync(HttpClient http, Uri blob)
@@ -222,5 +230,5 @@ internal static class IngestScenario
         return values.Count % 2 == 1 ? values[values.Count / 2] : (values[(values.Count / 2) - 1] + values[values.Count / 2]) / 2;
     }
 
-    private static byte[] Wav(int seed) => SyntheticWav.Create(seed, 4000);
+    internal static byte[] Wav(int seed) => SyntheticWav.Create(seed, 4000);
 }

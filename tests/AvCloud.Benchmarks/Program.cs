@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using AvCloud.Benchmarks;
 
-// ./avcloud bench [cosmos|storage|audit|ingest|verify|sweep|all] [count]: scenario benchmarks. Results go into docs/performance.md with the machine.
+// ./avcloud bench [cosmos|storage|audit|ingest|verify|sweep|access|all] [count]: scenario benchmarks. Results go into docs/performance.md with the machine.
 Environment.SetEnvironmentVariable("COSMOS_DISABLE_IMDS_ACCESS", "true");
 var scenario = args.Length > 0 ? args[0] : "all";
 int? count = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : null;
@@ -79,6 +79,15 @@ if (scenario is "sweep" or "all")
     {
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {r.Total} | {r.Expired} | {r.Returned} | {r.QueryMs:F0} |"));
     }
+}
+
+if (scenario is "access" or "all")
+{
+    var access = await AccessScenario.RunAsync(50, count ?? 40);
+    Console.WriteLine($"Read-link issuance, one approved request of {access.Items} recordings, {access.Rounds} rounds after a warm-up");
+    Console.WriteLine("| items | p50 (ms) | p99 (ms) | max (ms) |");
+    Console.WriteLine("|---|---|---|---|");
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {access.Items} | {access.P50Ms:F0} | {access.P99Ms:F0} | {access.MaxMs:F0} |"));
 }
 
 static async Task PrintLatencyAsync(int files)

@@ -1,0 +1,93 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using AvCloud.Functions;
+using AvCloud.Functions.Access;
+using AvCloud.Functions.Identity;
+using AvCloud.Local;
+
+namespace AvCloud.Benchmarks;
+
+/// <summary>
+/// Read-link issuance for one approved request covering <c>items</c> recordings: the latency of
+/// <c>POST /api/access-requests/{id}/links</c> as the requester sees it, over the local host's real sockets.
+/// </summary>
+internal static class AccessScenario
+{
+    public sealed record Result(int Items, int Rounds, double P50Ms, double P99Ms, double MaxMs);
+
+    public static async Task<Result> RunAsync(int items, int rounds)
+    {
+        await using var cloud = await LocalCloud.StartAsync(IngestScenario.Options(TimeSpan.FromMilliseconds(250)));
+        using var http = new HttpClient { BaseAddress = cloud.BaseAddress };
+        const string unit = "unit-access";
+        var contents = Enumerable.Range(0, items).Select(i => IngestScenario.Wav(5000 + i)).ToList();
+        await IngestScenario.DockAsync(cloud, http, unit, contents);
+        var ids = contents.Select(c => Convert.ToHexStringLower(SHA256.HashData(c))).ToArray();
+
+        var reviewer = cloud.Issuer.Mint("reviewer-1", unit, [Roles.Reviewer], TimeSpan.FromHours(2), DateTimeOffset.UtcNow);
+        var keeper = cloud.Issuer.Mint("keeper-1", unit, [Roles.Keeper], TimeSpan.FromHours(2), DateTimeOffset.UtcNow);
+        var request = await EventuallyAsync(async () =>
+        {
+            using var asked = await SendAsync(http, HttpMethod.Post, "/api/access-requests", reviewer, new
+            {
+                footageIds = ids, purpose = "benchmark", caseName = "benchmark", caseNumber = "B-1", mode = "view", duration = "PT8H",
+            });
+            return asked.IsSuccessStatusCode ? await asked.Content.ReadFromJsonAsync<AccessRequest>(AvCloudJson.Options) : null;
+        });
+        using (var approved = await SendAsync(http, HttpMethod.Post, $"/api/access-requests/{request.Id}/approve", keeper, new { }))
+        {
+            approved.EnsureSuccessStatusCode();
+        }
+
+        var latencies = new List<double>();
+        for (var round = 0; round <= rounds; round++)
+        {
+            var clock = Stopwatch.StartNew();
+            using var links = await SendAsync(http, HttpMethod.Post, $"/api/access-requests/{request.Id}/links", reviewer, new { });
+            links.EnsureSuccessStatusCode();
+            var issued = (await links.Content.ReadFromJsonAsync<ReadLinks>(AvCloudJson.Options))!;
+            clock.Stop();
+            if (issued.Links.Count != items)
+            {
+                throw new InvalidOperationException($"Expected {items} links, got {issued.Links.Count}.");
+            }
+
+            if (round > 0)
+            {
+                latencies.Add(clock.Elapsed.TotalMilliseconds);
+            }
+        }
+
+        latencies.Sort();
+        return new Result(items, rounds, latencies[latencies.Count / 2], latencies[(int)Math.Ceiling(latencies.Count * 0.99) - 1], latencies[^1]);
+    }
+
+    private static async Task<HttpResponseMessage> SendAsync(HttpClient http, HttpMethod method, string path, string token, object body)
+    {
+        using var message = new HttpRequestMessage(method, path) { Content = JsonContent.Create(body) };
+        message.Headers.Authorization = new("Bearer", token);
+        return await http.SendAsync(message);
+    }
+
+    // The recordings are catalogued in the background; the request can be made once all of them are.
+    private static async Task<T> EventuallyAsync<T>(Func<Task<T?>> attempt)
+        where T : class
+    {
+        var deadline = DateTimeOffset.UtcNow.AddMinutes(2);
+        while (true)
+        {
+            if (await attempt() is { } done)
+            {
+                return done;
+            }
+
+            if (DateTimeOffset.UtcNow > deadline)
+            {
+                throw new TimeoutException("The recordings were not catalogued in time.");
+            }
+
+            await Task.Delay(250);
+        }
+    }
+}
