@@ -208,6 +208,10 @@ public sealed class AccessTests(LocalCloudFixture fixture)
         using var list = await fixture.SendAsync(HttpMethod.Get, "/api/access-requests?status=revoked", unit.Reviewer);
         Assert.Equal(revoked.Id, Assert.Single((await list.Content.ReadFromJsonAsync<AccessRequestPage>(AvCloudJson.Options, Cancel))!.Items).Id);
         Assert.Contains(await AuditAsync(unit, "access.link"), e => e.Outcome == AuditOutcomes.Denied && e.Details["reason"] == "request is revoked");
+        Assert.Contains(await AuditAsync(unit, "access.rejected"), e => e.Outcome == AuditOutcomes.Success && e.Details["reason"] == "no case number on file");
+        var revocations = await AuditAsync(unit, "access.revoked");
+        Assert.Contains(revocations, e => e.Outcome == AuditOutcomes.Success && e.Details["reason"] == "case closed");
+        Assert.Contains(revocations, e => e.Outcome == AuditOutcomes.Denied);
     }
 
     [Fact]
