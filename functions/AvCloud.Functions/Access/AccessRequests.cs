@@ -84,8 +84,7 @@ public sealed partial class AccessRequests(Database database, AuditTrail audit, 
         var levels = footage.Select(f => f.Classification).ToList();
         if (AccessRules.NeverAllowed(levels, mode!.Value))
         {
-            await AuditAsync(caller, "access.requested", "access-requests", AuditOutcomes.Denied, new() { ["reason"] = "copy of state-secret footage" }, cancellationToken);
-            throw StateSecretCopy();
+            throw await RefusedAsync(caller, "access.requested", "access-requests", "copy of state-secret footage", StateSecretCopy(), cancellationToken);
         }
 
         var settings = await UnitSettings.ReadAsync(database, caller.UnitId, retention.Value, cancellationToken);
@@ -216,8 +215,7 @@ public sealed partial class AccessRequests(Database database, AuditTrail audit, 
         var levels = footage.Select(f => f.Classification).ToList();
         if (AccessRules.NeverAllowed(levels, mode))
         {
-            await AuditAsync(caller, "access.approved", $"access-requests/{id}", AuditOutcomes.Denied, new() { ["reason"] = "copy of state-secret footage" }, cancellationToken);
-            throw StateSecretCopy();
+            throw await RefusedAsync(caller, "access.approved", $"access-requests/{id}", "copy of state-secret footage", StateSecretCopy(), cancellationToken);
         }
 
         var settings = await UnitSettings.ReadAsync(database, caller.UnitId, retention.Value, cancellationToken);
@@ -225,8 +223,8 @@ public sealed partial class AccessRequests(Database database, AuditTrail audit, 
         var role = ApprovingRole(caller, required);
         if (role is null)
         {
-            await AuditAsync(caller, "access.approved", $"access-requests/{id}", AuditOutcomes.Denied, new() { ["reason"] = $"needs {required}" }, cancellationToken);
-            throw new ProblemException(StatusCodes.Status403Forbidden, "Not yours to approve.", $"By the unit's rules this request needs approval by the {required}.");
+            throw await RefusedAsync(caller, "access.approved", $"access-requests/{id}", $"needs {required}",
+                Forbidden("Not yours to approve.", $"By the unit's rules this request needs approval by the {required}."), cancellationToken);
         }
 
         var now = time.GetUtcNow();
@@ -265,8 +263,8 @@ public sealed partial class AccessRequests(Database database, AuditTrail audit, 
         var current = await PendingForDeciderAsync(caller, id, "access.rejected", cancellationToken);
         if (ApprovingRole(caller, current.ApproverRole) is not { } role)
         {
-            await AuditAsync(caller, "access.rejected", $"access-requests/{id}", AuditOutcomes.Denied, new() { ["reason"] = $"needs {current.ApproverRole}" }, cancellationToken);
-            throw new ProblemException(StatusCodes.Status403Forbidden, "Not yours to decide.", $"This request is decided by the {current.ApproverRole}.");
+            throw await RefusedAsync(caller, "access.rejected", $"access-requests/{id}", $"needs {current.ApproverRole}",
+                Forbidden("Not yours to decide.", $"This request is decided by the {current.ApproverRole}."), cancellationToken);
         }
 
         var now = time.GetUtcNow();
@@ -294,8 +292,8 @@ public sealed partial class AccessRequests(Database database, AuditTrail audit, 
         var current = await ReadAsync(caller, id, cancellationToken);
         if (!caller.HasRole(Roles.Head) && current.Approval?.By != caller.UserId)
         {
-            await AuditAsync(caller, "access.revoked", $"access-requests/{id}", AuditOutcomes.Denied, new() { ["reason"] = "neither its approver nor the head" }, cancellationToken);
-            throw new ProblemException(StatusCodes.Status403Forbidden, "Not yours to revoke.", "Access is revoked by the person who approved it or by the head.");
+            throw await RefusedAsync(caller, "access.revoked", $"access-requests/{id}", "neither its approver nor the head",
+                Forbidden("Not yours to revoke.", "Access is revoked by the person who approved it or by the head."), cancellationToken);
         }
 
         var now = time.GetUtcNow();
@@ -399,14 +397,14 @@ public sealed partial class AccessRequests(Database database, AuditTrail audit, 
         var current = (await ReadAsync(caller, id, cancellationToken)).AsOf(time.GetUtcNow());
         if (current.RequestedBy == caller.UserId)
         {
-            await AuditAsync(caller, action, $"access-requests/{id}", AuditOutcomes.Denied, new() { ["reason"] = "own request" }, cancellationToken);
-            throw new ProblemException(StatusCodes.Status403Forbidden, "Not yours to decide.", "Nobody decides their own request.");
+            throw await RefusedAsync(caller, action, $"access-requests/{id}", "own request",
+                Forbidden("Not yours to decide.", "Nobody decides their own request."), cancellationToken);
         }
 
         if (current.Status != AccessStatus.Pending)
         {
-            await AuditAsync(caller, action, $"access-requests/{id}", AuditOutcomes.Denied, new() { ["reason"] = $"request is {AvCloudJson.Name(current.Status)}" }, cancellationToken);
-            throw new ProblemException(StatusCodes.Status409Conflict, "Not possible now.", $"The request is {AvCloudJson.Name(current.Status)}, not pending.");
+            throw await RefusedAsync(caller, action, $"access-requests/{id}", $"request is {AvCloudJson.Name(current.Status)}",
+                new ProblemException(StatusCodes.Status409Conflict, "Not possible now.", $"The request is {AvCloudJson.Name(current.Status)}, not pending."), cancellationToken);
         }
 
         return current;
@@ -421,6 +419,14 @@ public sealed partial class AccessRequests(Database database, AuditTrail audit, 
             : TypedResults.Ok(changed.AsOf(time.GetUtcNow()));
     }
 
+    /// <summary>Audits a refusal and gives back the problem to answer with.</summary>
+    internal async Task<ProblemException> RefusedAsync(Caller caller, string action, string target, string reason, ProblemException problem,
+        CancellationToken cancellationToken)
+    {
+        await AuditAsync(caller, action, target, AuditOutcomes.Denied, new() { ["reason"] = reason }, cancellationToken);
+        return problem;
+    }
+
     private Task<AuditEvent> AuditAsync(Caller caller, string action, string target, string outcome, Dictionary<string, string> details, CancellationToken cancellationToken) =>
         audit.AppendAsync(new AuditEntry(caller.UnitId, caller.UserId, caller.RoleList, action, target, outcome, details), cancellationToken);
 
@@ -433,6 +439,8 @@ public sealed partial class AccessRequests(Database database, AuditTrail audit, 
     private static bool SeesAll(Caller caller) => caller.HasRole(Roles.Keeper) || caller.HasRole(Roles.Supervisor) || caller.HasRole(Roles.Head);
 
     private static bool Stored(FootageRecord record) => record.Status is not (FootageStatus.Purged or FootageStatus.Quarantined);
+
+    private static ProblemException Forbidden(string title, string detail) => new(StatusCodes.Status403Forbidden, title, detail);
 
     internal static ProblemException StateSecretCopy() =>
         new(StatusCodes.Status422UnprocessableEntity, "Never allowed.", "State-secret footage never leaves the unit: it can be viewed with the head's approval, never copied.");

@@ -42,31 +42,31 @@ public sealed class IssueReadLinks(Database database, AccessRequests requests, B
         var current = (await requests.ReadAsync(caller, id, cancellationToken)).AsOf(now);
         if (current.RequestedBy != caller.UserId)
         {
-            await DeniedAsync(caller, id, "not the requester", cancellationToken);
-            throw new ProblemException(StatusCodes.Status403Forbidden, "Not yours.", "Read links go to the person who made the request only.");
+            throw await requests.RefusedAsync(caller, "access.link", $"access-requests/{id}", "not the requester",
+                new ProblemException(StatusCodes.Status403Forbidden, "Not yours.", "Read links go to the person who made the request only."), cancellationToken);
         }
 
         if (current.Status != AccessStatus.Approved)
         {
-            await DeniedAsync(caller, id, $"request is {AvCloudJson.Name(current.Status)}", cancellationToken);
-            throw new ProblemException(StatusCodes.Status409Conflict, "No access now.", $"The request is {AvCloudJson.Name(current.Status)}: links are issued for approved, unexpired requests only.");
+            throw await requests.RefusedAsync(caller, "access.link", $"access-requests/{id}", $"request is {AvCloudJson.Name(current.Status)}",
+                new ProblemException(StatusCodes.Status409Conflict, "No access now.", $"The request is {AvCloudJson.Name(current.Status)}: links are issued for approved, unexpired requests only."), cancellationToken);
         }
 
         var footage = await requests.ByIdsAsync(caller.UnitId, current.FootageIds, cancellationToken);
         var levels = footage.Select(f => f.Classification).ToList();
         if (AccessRules.NeverAllowed(levels, current.Mode))
         {
-            await DeniedAsync(caller, id, "copy of state-secret footage", cancellationToken);
-            throw AccessRequests.StateSecretCopy();
+            throw await requests.RefusedAsync(caller, "access.link", $"access-requests/{id}", "copy of state-secret footage",
+                AccessRequests.StateSecretCopy(), cancellationToken);
         }
 
         var settings = await UnitSettings.ReadAsync(database, caller.UnitId, retention.Value, cancellationToken);
         var required = AccessRules.RequiredApprover(settings.AccessApprovals, levels, current.Mode, current.RequesterRoles.ToHashSet());
         if (!AccessRules.Satisfies(current.Approval!.Role, required))
         {
-            await DeniedAsync(caller, id, $"now needs {required}", cancellationToken);
-            throw new ProblemException(StatusCodes.Status409Conflict, "Needs a new approval.",
-                $"Footage in this request was classified after it was approved; it now needs approval by the {required}. Make a new request.");
+            throw await requests.RefusedAsync(caller, "access.link", $"access-requests/{id}", $"now needs {required}",
+                new ProblemException(StatusCodes.Status409Conflict, "Needs a new approval.",
+                $"Footage in this request was classified after it was approved; it now needs approval by the {required}. Make a new request."), cancellationToken);
         }
 
         // Storage checks link expiry against its own clock: the remaining window is carried over to it.
@@ -100,10 +100,6 @@ public sealed class IssueReadLinks(Database database, AccessRequests requests, B
     /// <summary>A name that says what the file is: when it was recorded, by whom, and the start of its hash.</summary>
     public static string FileName(Footage.FootageRecord record) =>
         string.Create(CultureInfo.InvariantCulture, $"{record.CorrectedStart.UtcDateTime:yyyyMMdd-HHmmss}-{record.OfficerId}-{record.Sha256[..12]}{Path.GetExtension(record.BlobName)}");
-
-    private Task<AuditEvent> DeniedAsync(Caller caller, string id, string reason, CancellationToken cancellationToken) =>
-        audit.AppendAsync(new AuditEntry(caller.UnitId, caller.UserId, caller.RoleList, "access.link", $"access-requests/{id}", AuditOutcomes.Denied,
-            new Dictionary<string, string> { ["reason"] = reason }), cancellationToken);
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 }
