@@ -13,6 +13,16 @@ public static class AvCloudJson
         where T : struct, Enum =>
         JsonSerializer.Serialize(value, Options).Trim('"');
 
+    /// <summary>The enum value whose JSON name is exactly <paramref name="name"/>, or null.</summary>
+    public static T? Parse<T>(string? name)
+        where T : struct, Enum =>
+        Enum.GetValues<T>().Where(v => Name(v) == name).Cast<T?>().FirstOrDefault();
+
+    /// <summary>The JSON names of <typeparamref name="T"/>, for error messages.</summary>
+    public static string Names<T>()
+        where T : struct, Enum =>
+        string.Join(", ", Enum.GetValues<T>().Select(v => Name(v)));
+
     private static JsonSerializerOptions Create()
     {
         var options = new JsonSerializerOptions(JsonSerializerDefaults.Web)

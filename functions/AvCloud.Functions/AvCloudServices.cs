@@ -68,6 +68,7 @@ public static class AvCloudServices
         services.AddSingleton<Footage.SecondCopies>();
         services.AddSingleton<Retention.RetentionDates>();
         services.AddSingleton<Access.AccessRequests>();
+        services.AddSingleton<Devices.DeviceRegistry>();
         services.TryAddSingleton<CataloguePipelineHooks>();
 
         foreach (var middleware in Middleware)

@@ -84,6 +84,16 @@ internal static class IngestScenario
     public static async Task DockAsync(LocalCloud cloud, HttpClient http, string unit, IReadOnlyList<byte[]> contents, Action<byte[], BlobClient>? uploaded = null)
     {
         var token = cloud.Issuer.Mint("dock-bench", unit, [Roles.Dock], TimeSpan.FromHours(1), DateTimeOffset.UtcNow);
+        var keeper = cloud.Issuer.Mint("keeper-bench", unit, [Roles.Keeper], TimeSpan.FromHours(1), DateTimeOffset.UtcNow);
+        using (var register = new HttpRequestMessage(HttpMethod.Post, "/api/devices")
+        {
+            Content = JsonContent.Create(new { id = "bwc-1", kind = "bodyWornCamera", serial = "SN-1", model = "bench" }),
+        })
+        {
+            register.Headers.Authorization = new("Bearer", keeper);
+            using var registered = await http.SendAsync(register);
+        }
+
         var dockedAt = DateTimeOffset.UtcNow;
         var manifest = new
         {

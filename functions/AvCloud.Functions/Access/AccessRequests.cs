@@ -76,7 +76,7 @@ public sealed partial class AccessRequests(Database database, AuditTrail audit, 
             errors["footageIds"] = [$"Give 1 to {options.Value.MaxItems} footage ids (64 lower-case hexadecimal digits each)."];
         }
 
-        ThrowIfAny(errors);
+        ProblemException.ThrowIfAny(errors);
         var footage = body.FootageIds is { } wanted
             ? await ByIdsAsync(caller.UnitId, wanted, cancellationToken)
             : await BySearchAsync(caller.UnitId, body.Search!, cancellationToken);
@@ -208,7 +208,7 @@ public sealed partial class AccessRequests(Database database, AuditTrail audit, 
             errors["reason"] = ["The reason may be at most 500 characters."];
         }
 
-        ThrowIfAny(errors);
+        ProblemException.ThrowIfAny(errors);
 
         // The rules are applied again to the footage as it is classified now, and to what is actually approved.
         var footage = await ByIdsAsync(caller.UnitId, footageIds, cancellationToken);
@@ -483,13 +483,5 @@ public sealed partial class AccessRequests(Database database, AuditTrail audit, 
 
         errors["duration"] = [$"The duration is an ISO 8601 duration such as PT8H or P3D, more than zero and at most {XmlConvert.ToString(max)}."];
         return null;
-    }
-
-    private static void ThrowIfAny(Dictionary<string, string[]> errors)
-    {
-        if (errors.Count > 0)
-        {
-            throw new ProblemException(StatusCodes.Status400BadRequest, "The request is not valid.", "See errors for each field.") { Errors = errors };
-        }
     }
 }

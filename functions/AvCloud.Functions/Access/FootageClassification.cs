@@ -29,7 +29,7 @@ public sealed class FootageClassification(Database database, AuditTrail audit, T
     {
         var caller = request.Caller();
         var body = await RequestBody.ReadJsonAsync<ClassificationBody>(request, 8 * 1024, cancellationToken);
-        var level = Enum.GetValues<Classification>().Where(l => AccessRules.Name(l) == body.Level).Cast<Classification?>().FirstOrDefault()
+        var level = AvCloudJson.Parse<Classification>(body.Level)
             ?? throw ProblemException.Invalid("level", "The level is none, privacy, tradeSecret or stateSecret.");
         var reason = ProblemException.RequireReason(body.Reason, "Classifying footage");
         var footage = database.GetContainer(CosmosContainers.Footage);

@@ -83,6 +83,9 @@ public sealed record FootageRecord
 
     public string? ActivityId { get; init; }
 
+    /// <summary>Art. 4 and 18: the device's holder by the ledger when this was recorded, and whether that is the officer the dock reported.</summary>
+    public Devices.Attribution? Attribution { get; init; }
+
     /// <summary>Art. 14: none, privacy, tradeSecret or stateSecret. New footage is unclassified.</summary>
     public Classification Classification { get; init; } = Classification.None;
 

@@ -22,6 +22,15 @@ public sealed class ProblemException(int status, string title, string? detail = 
             ? throw Invalid("reason", $"{step} needs a reason (up to 500 characters).")
             : reason;
 
+    /// <summary>Throws one 400 problem naming every field in <paramref name="errors"/>, if there are any.</summary>
+    public static void ThrowIfAny(IDictionary<string, string[]> errors)
+    {
+        if (errors.Count > 0)
+        {
+            throw new ProblemException(StatusCodes.Status400BadRequest, "The request is not valid.", "See errors for each field.") { Errors = errors };
+        }
+    }
+
     public static ProblemException Invalid(string field, string message) =>
         new(StatusCodes.Status400BadRequest, "The request is not valid.", message)
         {

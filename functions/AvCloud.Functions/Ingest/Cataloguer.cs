@@ -35,6 +35,7 @@ public sealed partial class Cataloguer(
     IOptions<RetentionOptions> retention,
     IOptions<IngestOptions> ingest,
     CataloguePipelineHooks hooks,
+    Devices.DeviceRegistry devices,
     ILogger<Cataloguer> logger)
 {
     /// <summary>Quarantined blobs that cannot be tied to a unit are audited here.</summary>
@@ -112,6 +113,8 @@ public sealed partial class Cataloguer(
         await CopyToFootageAsync(blob, footageName, retainUntil, settings.PolicyMode, cancellationToken);
         await hooks.AfterCopy(blobName, cancellationToken);
 
+        // Art. 4 and 18: whose recording this is by the device ledger, against whom the dock reported.
+        var attribution = await devices.AttributeAsync(unit, session.DeviceId, correctedStart, session.OfficerId, cancellationToken);
         var now = time.GetUtcNow();
         var deadline = correctedEnd + ingest.Value.HandoverAllowance;
         var upload = new FootageUpload(session.Id, file.Name, session.DockId, session.DeviceId, session.OfficerId, session.DockedAt, now);
@@ -139,6 +142,7 @@ public sealed partial class Cataloguer(
             ActivityId = file.ActivityId,
             RetentionUntil = retainUntil,
             Categories = categories,
+            Attribution = attribution,
             LastVerifiedAt = now,
             Media = media,
             Uploads = [upload],

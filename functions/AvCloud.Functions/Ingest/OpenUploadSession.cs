@@ -17,7 +17,7 @@ namespace AvCloud.Functions.Ingest;
 /// Art. 7: the dock reports its own clock and the device's at docking, so the device's drift is measured.
 /// </summary>
 public sealed class OpenUploadSession(Database database, BlobServiceClient blobs, SasIssuer sas, AuditTrail audit, TimeProvider time,
-    IOptions<IngestOptions> options, IOptions<Retention.RetentionOptions> retention)
+    IOptions<IngestOptions> options, IOptions<Retention.RetentionOptions> retention, Devices.DeviceRegistry devices)
 {
     [Function(nameof(OpenUploadSession))]
     [RequiresRole(Roles.Dock)]
@@ -33,6 +33,14 @@ public sealed class OpenUploadSession(Database database, BlobServiceClient blobs
         var sessionId = Guid.NewGuid().ToString("N");
         var settings = await Retention.UnitSettings.ReadAsync(database, caller.UnitId, retention.Value, cancellationToken);
         var files = ManifestRules.Validate(manifest, caller.UnitId, sessionId, [.. settings.RetentionMonths.Keys]);
+        if (await devices.ReadAsync(caller.UnitId, manifest.DeviceId!, cancellationToken) is not { Status: not Devices.DeviceStatus.Retired })
+        {
+            throw new ProblemException(StatusCodes.Status422UnprocessableEntity, "Unknown device.",
+                $"Device {manifest.DeviceId} is not in your unit's registry, or is retired: register it (POST /api/devices) before its recordings are handed over.")
+            {
+                Errors = new Dictionary<string, string[]> { ["deviceId"] = ["Unknown or retired device."] },
+            };
+        }
 
         var now = time.GetUtcNow();
         // Upload URLs are checked by storage against its own clock.

@@ -321,6 +321,7 @@ public sealed class CatalogueTests(LocalCloudFixture fixture)
             Dock.FileEntry("c.wav", "audio", WavOf(203), Recorded.AddHours(-4), TimeSpan.FromSeconds(1)),
             Dock.FileEntry("d.jpg", "photo", photo, Recorded.AddHours(-6), TimeSpan.Zero)));
         secondManifest["deviceId"] = "bwc-0099";
+        await dock.RegisterDeviceAsync("bwc-0099");
         var second = await dock.OpenAsync(secondManifest);
         await Dock.UploadAsync(first, "a.wav", WavOf(201));
         await Dock.UploadAsync(first, "b.wav", WavOf(202));

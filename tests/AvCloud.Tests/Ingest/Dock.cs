@@ -37,15 +37,33 @@ internal sealed class Dock(LocalCloudFixture fixture, string unit)
     public static object Manifest(DateTimeOffset dockedAt, TimeSpan deviceClockBehind, params object[] files) => new
     {
         dockId = "dock-3",
-        deviceId = "bwc-0042",
+        deviceId = DeviceId,
         officerId = "officer-zhang",
         dockedAt,
         deviceClockAtDocking = dockedAt - deviceClockBehind,
         files,
     };
 
+    public const string DeviceId = "bwc-0042";
+
+    private readonly HashSet<string> _registered = [];
+
+    /// <summary>Registers a recorder in the unit (once), as the keeper does before it is first handed out.</summary>
+    public async Task RegisterDeviceAsync(string deviceId = DeviceId)
+    {
+        if (!_registered.Add(deviceId))
+        {
+            return;
+        }
+
+        using var response = await fixture.SendAsync(HttpMethod.Post, "/api/devices", fixture.TokenFor(Unit, Roles.Keeper),
+            JsonContent.Create(new { id = deviceId, kind = "bodyWornCamera", serial = $"SN-{deviceId}", model = "DSJ-V9" }));
+        Assert.True(response.StatusCode is HttpStatusCode.Created or HttpStatusCode.Conflict, await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+    }
+
     public async Task<UploadSessionOpened> OpenAsync(object manifest)
     {
+        await RegisterDeviceAsync();
         using var response = await fixture.SendAsync(HttpMethod.Post, "/api/uploads", DockToken, JsonContent.Create(manifest));
         Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
         return (await response.Content.ReadFromJsonAsync<UploadSessionOpened>(AvCloudJson.Options, TestContext.Current.CancellationToken))!;

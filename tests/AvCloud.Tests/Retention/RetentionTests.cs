@@ -73,6 +73,12 @@ public sealed class RetentionTests(RetentionTests.ShiftedCloud cloud) : IClassFi
     {
         var content = SyntheticWav.Create(seed, 8000);
         var recorded = cloud.Clock.GetUtcNow().AddHours(-1);
+        using (var device = await cloud.SendAsync(HttpMethod.Post, "/api/devices", unit, Roles.Keeper,
+            new { id = Dock.DeviceId, kind = "bodyWornCamera", serial = "SN-0042", model = "DSJ-V9" }))
+        {
+            Assert.True(device.StatusCode is HttpStatusCode.Created or HttpStatusCode.Conflict);
+        }
+
         using var opened = await cloud.SendAsync(HttpMethod.Post, "/api/uploads", unit, Roles.Dock, Dock.Manifest(recorded.AddMinutes(30), TimeSpan.Zero,
             Dock.FileEntry("r.wav", "audio", content, recorded, TimeSpan.FromSeconds(1))));
         var session = (await opened.Content.ReadFromJsonAsync<UploadSessionOpened>(AvCloudJson.Options, Cancel))!;
