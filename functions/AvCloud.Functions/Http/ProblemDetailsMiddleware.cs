@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Middleware;
 using Microsoft.Extensions.Logging;
@@ -26,14 +27,17 @@ public sealed partial class ProblemDetailsMiddleware(ILogger<ProblemDetailsMiddl
         }
     }
 
-    private IResult ToProblem(Exception exception, FunctionContext context)
+    private ProblemHttpResult ToProblem(Exception exception, FunctionContext context)
     {
         var extensions = new Dictionary<string, object?> { ["invocationId"] = context.InvocationId };
         switch (exception)
         {
-            case ProblemException { Errors: { } errors } problem:
-                return TypedResults.ValidationProblem(errors, problem.Detail, title: problem.Title, extensions: extensions);
             case ProblemException problem:
+                if (problem.Errors is { } errors)
+                {
+                    extensions["errors"] = errors;
+                }
+
                 return TypedResults.Problem(problem.Detail, statusCode: problem.Status, title: problem.Title, extensions: extensions);
             case JsonException:
                 return TypedResults.Problem(

@@ -317,7 +317,7 @@ public sealed class CatalogueTests(LocalCloudFixture fixture)
         var first = await dock.OpenAsync(Dock.Manifest(Recorded.AddHours(1), TimeSpan.Zero,
             Dock.FileEntry("a.wav", "audio", WavOf(201), Recorded, TimeSpan.FromSeconds(1)),
             Dock.FileEntry("b.wav", "audio", WavOf(202), Recorded.AddHours(-2), TimeSpan.FromSeconds(1))));
-        var secondManifest = JsonSerializerNode(Dock.Manifest(Recorded.AddHours(1), TimeSpan.Zero,
+        var secondManifest = Dock.Node(Dock.Manifest(Recorded.AddHours(1), TimeSpan.Zero,
             Dock.FileEntry("c.wav", "audio", WavOf(203), Recorded.AddHours(-4), TimeSpan.FromSeconds(1)),
             Dock.FileEntry("d.jpg", "photo", photo, Recorded.AddHours(-6), TimeSpan.Zero)));
         secondManifest["deviceId"] = "bwc-0099";
@@ -348,9 +348,6 @@ public sealed class CatalogueTests(LocalCloudFixture fixture)
         using var bad = await fixture.SendAsync(HttpMethod.Get, "/api/footage?kind=hologram", token);
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
     }
-
-    private static System.Text.Json.Nodes.JsonObject JsonSerializerNode(object value) =>
-        System.Text.Json.Nodes.JsonNode.Parse(System.Text.Json.JsonSerializer.Serialize(value, AvCloudJson.Options))!.AsObject();
 
     private async Task DeliverAsync(Uri blob)
     {

@@ -46,6 +46,10 @@ internal sealed class Dock(LocalCloudFixture fixture, string unit)
 
     public const string DeviceId = "bwc-0042";
 
+    /// <summary>A manifest as JSON, to change a field the helpers do not offer.</summary>
+    public static System.Text.Json.Nodes.JsonObject Node(object manifest) =>
+        System.Text.Json.Nodes.JsonNode.Parse(System.Text.Json.JsonSerializer.Serialize(manifest, AvCloudJson.Options))!.AsObject();
+
     private readonly HashSet<string> _registered = [];
 
     /// <summary>Registers a recorder in the unit (once), as the keeper does before it is first handed out.</summary>
