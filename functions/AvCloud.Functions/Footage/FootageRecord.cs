@@ -83,6 +83,9 @@ public sealed record FootageRecord
 
     public string? ActivityId { get; init; }
 
+    /// <summary>The linked activity's kind: it counts as a retention category (a unit may keep hearings longer, say).</summary>
+    public Activities.ActivityKind? ActivityKind { get; init; }
+
     /// <summary>Art. 4 and 18: the device's holder by the ledger when this was recorded, and whether that is the officer the dock reported.</summary>
     public Devices.Attribution? Attribution { get; init; }
 

@@ -108,7 +108,10 @@ public sealed partial class Cataloguer(
         // The unit's own rules: its retention period (the longest that applies) and its policy mode.
         var settings = await UnitSettings.ReadAsync(database, unit, retention.Value, cancellationToken);
         IReadOnlyList<string> categories = file.Category is null ? [] : [file.Category];
-        var retainUntil = RetentionRule.RetainUntil(correctedStart, settings.MonthsFor(categories));
+        // The activity the dock linked it to sets the handover deadline, and its kind counts as a retention category.
+        var activity = file.ActivityId is null ? null : await Activities.ManageActivities.ReadAsync(database, unit, file.ActivityId, cancellationToken);
+        var retainUntil = RetentionRule.RetainUntil(correctedStart,
+            settings.MonthsFor(activity is null ? categories : categories.Append(AvCloudJson.Name(activity.Kind))));
         var footageName = FootageName(unit, correctedStart, sha256, file);
         await CopyToFootageAsync(blob, footageName, retainUntil, settings.PolicyMode, cancellationToken);
         await hooks.AfterCopy(blobName, cancellationToken);
@@ -147,6 +150,11 @@ public sealed partial class Cataloguer(
             Media = media,
             Uploads = [upload],
         };
+        if (activity is not null)
+        {
+            candidate = Activities.ManageActivities.Linked(candidate, activity, ingest.Value.HandoverAllowance);
+        }
+
         var (record, outcome) = await RecordAsync(candidate, upload, cancellationToken);
         var first = record.Uploads[0];
         var state = first.SessionId == session.Id && first.FileName == file.Name ? FileState.Catalogued : FileState.Duplicate;

@@ -33,6 +33,17 @@ public sealed class OpenUploadSession(Database database, BlobServiceClient blobs
         var sessionId = Guid.NewGuid().ToString("N");
         var settings = await Retention.UnitSettings.ReadAsync(database, caller.UnitId, retention.Value, cancellationToken);
         var files = ManifestRules.Validate(manifest, caller.UnitId, sessionId, [.. settings.RetentionMonths.Keys]);
+        var unknownActivities = new Dictionary<string, string[]>();
+        foreach (var (file, index) in files.Select((f, i) => (f, i)).Where(f => f.f.ActivityId is not null))
+        {
+            if (await Activities.ManageActivities.ReadAsync(database, caller.UnitId, file.ActivityId!, cancellationToken) is null)
+            {
+                unknownActivities[string.Create(System.Globalization.CultureInfo.InvariantCulture, $"files[{index}].activityId")] =
+                    [$"No activity {file.ActivityId} in your unit."];
+            }
+        }
+
+        ProblemException.ThrowIfAny(unknownActivities);
         if (await devices.ReadAsync(caller.UnitId, manifest.DeviceId!, cancellationToken) is not { Status: not Devices.DeviceStatus.Retired })
         {
             throw new ProblemException(StatusCodes.Status422UnprocessableEntity, "Unknown device.",

@@ -23,9 +23,13 @@ public sealed class RetentionDates(Database database, BlobServiceClient blobs, T
 {
     private Container Footage => database.GetContainer(CosmosContainers.Footage);
 
-    /// <summary>The date the rules alone give <paramref name="record"/> under <paramref name="settings"/>.</summary>
+    /// <summary>
+    /// The date the rules alone give <paramref name="record"/> under <paramref name="settings"/>: the longest period among
+    /// its <paramref name="categories"/> and the kind of its activity, if it is linked to one.
+    /// </summary>
     public static DateTimeOffset RuleDate(FootageRecord record, UnitSettings settings, IReadOnlyList<string> categories) =>
-        RetentionRule.RetainUntil(record.CorrectedStart, settings.MonthsFor(categories));
+        RetentionRule.RetainUntil(record.CorrectedStart,
+            settings.MonthsFor(record.ActivityKind is { } kind ? categories.Append(AvCloudJson.Name(kind)) : categories));
 
     /// <summary>
     /// Gives the record <paramref name="categories"/> (null: keeps its own) and the retention date that follows. Null when

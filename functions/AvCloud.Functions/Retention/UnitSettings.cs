@@ -34,6 +34,13 @@ public sealed record UnitSettings
 
     public required PolicyMode PolicyMode { get; init; }
 
+    /// <summary>Art. 6: the kinds of activity that must be recorded (the reports flag those without recordings or an approved work record).</summary>
+    public IReadOnlyList<Activities.ActivityKind> RecordingRequiredFor { get; init; } =
+    [
+        Activities.ActivityKind.OnSiteEnforcement, Activities.ActivityKind.Investigation, Activities.ActivityKind.Hearing,
+        Activities.ActivityKind.ServiceByLeaving, Activities.ActivityKind.ServiceByNotice,
+    ];
+
     /// <summary>Who approves access requests, by classification, mode and requester role (the strictest match wins).</summary>
     public IReadOnlyList<ApprovalRule> AccessApprovals { get; init; } = AccessRules.Defaults;
 
@@ -160,6 +167,7 @@ public sealed class ManageUnitSettings(Database database, AuditTrail audit, Time
             RecoveryWindowDays = proposed.RecoveryWindowDays ?? current.RecoveryWindowDays,
             PolicyMode = proposed.PolicyMode ?? current.PolicyMode,
             AccessApprovals = proposed.AccessApprovals ?? current.AccessApprovals,
+            RecordingRequiredFor = proposed.RecordingRequiredFor ?? current.RecordingRequiredFor,
             UpdatedBy = caller.UserId,
             UpdatedAt = time.GetUtcNow(),
         };
@@ -188,4 +196,4 @@ public sealed class ManageUnitSettings(Database database, AuditTrail audit, Time
 }
 
 public sealed record UnitSettingsChange(string? Name, string? TimeZone, Dictionary<string, int>? RetentionMonths, int? RecoveryWindowDays, PolicyMode? PolicyMode,
-    IReadOnlyList<ApprovalRule>? AccessApprovals = null);
+    IReadOnlyList<ApprovalRule>? AccessApprovals = null, IReadOnlyList<Activities.ActivityKind>? RecordingRequiredFor = null);

@@ -1,0 +1,163 @@
+namespace AvCloud.Functions.Activities;
+
+/// <summary>Arts. 6 and 8: the kinds of enforcement activity; the unit's settings say which must be recorded.</summary>
+public enum ActivityKind
+{
+    OnSiteEnforcement,
+    Investigation,
+    Hearing,
+    ServiceByLeaving,
+    ServiceByNotice,
+    Other,
+}
+
+/// <summary>
+/// An enforcement activity, in the <c>activities</c> container (partition <c>/unitId</c>). Recordings link to it (by the
+/// dock manifest or the keeper), which sets their handover deadline (the activity's end + 24 hours) and lets the
+/// activity's kind count as a retention category.
+/// </summary>
+public sealed record Activity
+{
+    public const string DocumentType = "activity";
+
+    public required string Id { get; init; }
+
+    public required string UnitId { get; init; }
+
+    public string Type { get; init; } = DocumentType;
+
+    public int SchemaVersion { get; init; } = 1;
+
+    public required ActivityKind Kind { get; init; }
+
+    public required IReadOnlyList<string> Officers { get; init; }
+
+    public required string Place { get; init; }
+
+    public required DateTimeOffset Start { get; init; }
+
+    public required DateTimeOffset End { get; init; }
+
+    public string? CaseName { get; init; }
+
+    public string? CaseNumber { get; init; }
+
+    /// <summary>The dock uploads recordings of urgent activities first.</summary>
+    public bool Urgent { get; init; }
+
+    public required string CreatedBy { get; init; }
+
+    public required DateTimeOffset CreatedAt { get; init; }
+}
+
+/// <summary>A stretch of an activity no linked recording covers.</summary>
+public sealed record Gap(DateTimeOffset From, DateTimeOffset To)
+{
+    public double Seconds => (To - From).TotalSeconds;
+}
+
+/// <summary>How much of an activity's start-to-end span its recordings cover, and the gaps.</summary>
+public sealed record Coverage(double SpanSeconds, double CoveredSeconds, IReadOnlyList<Gap> Gaps)
+{
+    /// <summary>Covered share of the span, 0 to 1 (1 for an activity of no length).</summary>
+    public double Ratio => SpanSeconds <= 0 ? 1 : CoveredSeconds / SpanSeconds;
+
+    /// <summary>
+    /// Art. 8: the activity from <paramref name="start"/> to <paramref name="end"/> against recordings that may overlap,
+    /// start before it or run past it. Overlaps count once; what lies outside the span does not count.
+    /// </summary>
+    public static Coverage Of(DateTimeOffset start, DateTimeOffset end, IEnumerable<(DateTimeOffset Start, DateTimeOffset End)> recordings)
+    {
+        var gaps = new List<Gap>();
+        var covered = TimeSpan.Zero;
+        var cursor = start;
+        foreach (var (from, to) in recordings.Select(r => (From: Max(r.Start, start), To: Min(r.End, end))).Where(r => r.To > r.From).OrderBy(r => r.From))
+        {
+            if (from > cursor)
+            {
+                gaps.Add(new Gap(cursor, from));
+            }
+
+            if (to > cursor)
+            {
+                covered += to - Max(from, cursor);
+                cursor = to;
+            }
+        }
+
+        if (cursor < end)
+        {
+            gaps.Add(new Gap(cursor, end));
+        }
+
+        return new Coverage(Math.Max(0, (end - start).TotalSeconds), covered.TotalSeconds, gaps);
+    }
+
+    private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
+
+    private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
+}
+
+/// <summary>Art. 12: why recording stopped or never started.</summary>
+public enum WorkRecordReason
+{
+    /// <summary>Device fault or damage, low battery or full storage.</summary>
+    DeviceFault,
+
+    /// <summary>Bad weather or other natural causes.</summary>
+    BadWeather,
+
+    /// <summary>The person concerned or others obstructed the enforcement.</summary>
+    Obstruction,
+
+    /// <summary>Other force majeure.</summary>
+    ForceMajeure,
+}
+
+public enum WorkRecordStatus
+{
+    Pending,
+    Approved,
+    Rejected,
+}
+
+/// <summary>
+/// Art. 12: an officer's written account of why an activity was not (fully) recorded, approved or rejected by the unit
+/// head. Approved records are archived like footage: an immutable copy in the footage store, kept for the retention
+/// period, with its SHA-256.
+/// </summary>
+public sealed record WorkRecord
+{
+    public const string DocumentType = "workRecord";
+
+    public required string Id { get; init; }
+
+    public required string UnitId { get; init; }
+
+    public string Type { get; init; } = DocumentType;
+
+    public int SchemaVersion { get; init; } = 1;
+
+    public required string ActivityId { get; init; }
+
+    public required string OfficerId { get; init; }
+
+    public required WorkRecordReason Reason { get; init; }
+
+    public required string Explanation { get; init; }
+
+    public required DateTimeOffset SubmittedAt { get; init; }
+
+    public WorkRecordStatus Status { get; init; } = WorkRecordStatus.Pending;
+
+    public string? DecidedBy { get; init; }
+
+    public DateTimeOffset? DecidedAt { get; init; }
+
+    public string? DecisionReason { get; init; }
+
+    /// <summary>The archived copy in the footage store, once approved.</summary>
+    public string? ArchiveBlob { get; init; }
+
+    public string? ArchiveSha256 { get; init; }
+}
