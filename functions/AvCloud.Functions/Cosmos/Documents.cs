@@ -6,7 +6,10 @@ namespace AvCloud.Functions.Cosmos;
 /// <summary>Guarded read-modify-write of one document: the change is applied under the document's ETag and retried on a race.</summary>
 public static class Documents
 {
-    /// <summary>One document and its ETag, or null when there is none with that id in the unit.</summary>
+    /// <summary>
+    /// One document and its ETag, or null when there is none with that id in the unit, or the one there is of another
+    /// kind (containers hold several document types; an id of one is never read as another).
+    /// </summary>
     public static async Task<(T Document, string ETag)?> ReadAsync<T>(Container container, string id, string unitId, CancellationToken cancellationToken)
     {
         try
@@ -15,6 +18,10 @@ public static class Documents
             return (response.Resource, response.ETag);
         }
         catch (CosmosException exception) when (exception.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+        catch (System.Text.Json.JsonException)
         {
             return null;
         }

@@ -1,0 +1,212 @@
+using System.Globalization;
+using System.Text;
+using AvCloud.Functions.Activities;
+using AvCloud.Functions.Audit;
+using AvCloud.Functions.Cosmos;
+using AvCloud.Functions.Footage;
+using AvCloud.Functions.Http;
+using AvCloud.Functions.Identity;
+using AvCloud.Functions.Retention;
+using Microsoft.Azure.Cosmos;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Options;
+
+namespace AvCloud.Functions.Reports;
+
+/// <summary>An activity the report points at: what it was, how much was recorded, the gaps, and whether a work record explains them.</summary>
+public sealed record ActivityFinding(string ActivityId, ActivityKind Kind, DateTimeOffset Start, DateTimeOffset End, IReadOnlyList<string> Officers,
+    double CoveredRatio, IReadOnlyList<Gap> Gaps, bool ExplainedByWorkRecord);
+
+/// <summary>A recording the report points at, and why.</summary>
+public sealed record FootageFinding(string FootageId, string OfficerId, string DeviceId, DateTimeOffset Start, string Detail);
+
+/// <summary>Art. 13: an officer's uploads after the 24-hour deadline.</summary>
+public sealed record LateUploads(string OfficerId, int Count, IReadOnlyList<string> FootageIds);
+
+/// <summary>What is waiting for someone: disposals to review, footage held, access requests to decide.</summary>
+public sealed record PendingWork(int DisposalsPending, int FootageHeld, int AccessRequestsPending);
+
+/// <summary>Arts. 13 and 17: the unit's compliance over a period.</summary>
+public sealed record Compliance(
+    string UnitId,
+    DateTimeOffset From,
+    DateTimeOffset To,
+    DateTimeOffset GeneratedAt,
+    IReadOnlyList<ActivityFinding> MissingRecordings,
+    IReadOnlyList<ActivityFinding> CoverageGaps,
+    IReadOnlyList<LateUploads> LateUploads,
+    IReadOnlyList<FootageFinding> Unlinked,
+    IReadOnlyList<FootageFinding> DeviceMismatches,
+    PendingWork Pending,
+    IReadOnlyList<FootageFinding> IntegrityFailures);
+
+/// <summary>
+/// <c>GET /api/reports/compliance?from=&amp;to=</c> (Supervisor, Head), as JSON or, with <c>format=csv</c> or
+/// <c>Accept: text/csv</c>, as CSV: activities that had to be recorded but have no recording and no approved work
+/// record; activities whose recordings leave gaps (longer than <c>gapSeconds</c>, default 60); late uploads by officer;
+/// recordings linked to no activity; recordings the device ledger attributes to someone else, or made while the device
+/// was not checked out; pending disposals, holds and access requests; integrity failures. Reading it is audited.
+/// </summary>
+public sealed class ComplianceReport(Database database, AuditTrail audit, TimeProvider time, IOptions<RetentionOptions> retention)
+{
+    [Function("ReadComplianceReport")]
+    [RequiresRole(Roles.Supervisor, Roles.Head)]
+    [Answers(StatusCodes.Status200OK, typeof(Compliance))]
+    [Query("from", "Start of the period (ISO 8601); required.")]
+    [Query("to", "End of the period (ISO 8601); required.")]
+    [Query("gapSeconds", "Gaps shorter than this are not reported (default 60).")]
+    [Query("format", "csv for CSV (or send Accept: text/csv); JSON otherwise.")]
+    public async Task<IResult> Run(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "reports/compliance")] HttpRequest request,
+        CancellationToken cancellationToken)
+    {
+        var caller = request.Caller();
+        var from = Listing.Time(request.Query, "from") ?? throw ProblemException.Invalid("from", "Give the start of the period (from).");
+        var to = Listing.Time(request.Query, "to") ?? throw ProblemException.Invalid("to", "Give the end of the period (to).");
+        if (to < from || to - from > TimeSpan.FromDays(400))
+        {
+            throw ProblemException.Invalid("to", "The period ends after it starts and spans at most 400 days.");
+        }
+
+        var gapSeconds = Listing.Text(request.Query, "gapSeconds") is { } text
+            ? int.TryParse(text, CultureInfo.InvariantCulture, out var seconds) && seconds is >= 0 and <= 86_400 ? seconds
+                : throw ProblemException.Invalid("gapSeconds", "gapSeconds is a whole number from 0 to 86400.")
+            : 60;
+        var report = await BuildAsync(caller.UnitId, from.ToUniversalTime(), to.ToUniversalTime(), gapSeconds, cancellationToken);
+        await audit.AppendAsync(new AuditEntry(caller.UnitId, caller.UserId, caller.RoleList, "report.compliance", "reports/compliance", AuditOutcomes.Success,
+            new Dictionary<string, string> { ["from"] = from.ToString("O", CultureInfo.InvariantCulture), ["to"] = to.ToString("O", CultureInfo.InvariantCulture) }),
+            cancellationToken);
+
+        var csv = Listing.Text(request.Query, "format") == "csv" || request.Headers.Accept.ToString().Contains("text/csv", StringComparison.OrdinalIgnoreCase);
+        return csv ? TypedResults.Text(ToCsv(report), "text/csv", Encoding.UTF8) : TypedResults.Ok(report);
+    }
+
+    public async Task<Compliance> BuildAsync(string unitId, DateTimeOffset from, DateTimeOffset to, int gapSeconds, CancellationToken cancellationToken)
+    {
+        var partition = new QueryRequestOptions { PartitionKey = new PartitionKey(unitId) };
+        var settings = await UnitSettings.ReadAsync(database, unitId, retention.Value, cancellationToken);
+
+        var missing = new List<ActivityFinding>();
+        var gapped = new List<ActivityFinding>();
+        var activities = new QueryDefinition("SELECT * FROM c WHERE c.type = @type AND c.start >= @from AND c.start <= @to ORDER BY c.start")
+            .WithParameter("@type", Activity.DocumentType).WithParameter("@from", from).WithParameter("@to", to);
+        await foreach (var activity in database.GetContainer(CosmosContainers.Activities).QueryAllAsync<Activity>(activities, partition, cancellationToken))
+        {
+            var view = await ManageActivities.ViewAsync(database, activity, settings, cancellationToken);
+            var explained = view.WorkRecords.Any(w => w.Status == WorkRecordStatus.Approved);
+            var gaps = view.Coverage.Gaps.Where(g => g.Seconds > gapSeconds).ToList();
+            var finding = new ActivityFinding(activity.Id, activity.Kind, activity.Start, activity.End, activity.Officers, Math.Round(view.Coverage.Ratio, 4), gaps, explained);
+            if (view.Recordings.Count == 0 && view.RecordingRequired && !explained)
+            {
+                missing.Add(finding);
+            }
+            else if (view.Recordings.Count > 0 && gaps.Count > 0)
+            {
+                gapped.Add(finding);
+            }
+        }
+
+        var late = new List<FootageRecord>();
+        var unlinked = new List<FootageFinding>();
+        var mismatches = new List<FootageFinding>();
+        var footage = database.GetContainer(CosmosContainers.Footage);
+        var recorded = new QueryDefinition("SELECT * FROM c WHERE c.type = @type AND c.correctedStart >= @from AND c.correctedStart <= @to ORDER BY c.correctedStart")
+            .WithParameter("@type", FootageRecord.DocumentType).WithParameter("@from", from).WithParameter("@to", to);
+        await foreach (var record in footage.QueryAllAsync<FootageRecord>(recorded, partition, cancellationToken))
+        {
+            if (record.Status == FootageStatus.Quarantined)
+            {
+                continue;
+            }
+
+            if (!record.HandedOverInTime)
+            {
+                late.Add(record);
+            }
+
+            if (record.ActivityId is null)
+            {
+                unlinked.Add(Finding(record, "not linked to any enforcement activity"));
+            }
+
+            if (record.Attribution is { CheckedOut: false })
+            {
+                mismatches.Add(Finding(record, "recorded while the device was not checked out"));
+            }
+            else if (record.Attribution is { OfficerMatches: false } attribution)
+            {
+                mismatches.Add(Finding(record, $"the device was checked out to {attribution.Holder}, the dock reported {record.OfficerId}"));
+            }
+        }
+
+        var failures = new List<FootageFinding>();
+        var broken = new QueryDefinition("SELECT * FROM c WHERE c.type = @type AND IS_DEFINED(c.integrityFailure) ORDER BY c.correctedStart")
+            .WithParameter("@type", FootageRecord.DocumentType);
+        await foreach (var record in footage.QueryAllAsync<FootageRecord>(broken, partition, cancellationToken))
+        {
+            failures.Add(Finding(record, $"stored bytes hash to {record.IntegrityFailure!.Sha256Found} (found {record.IntegrityFailure.DetectedAt:O})"));
+        }
+
+        var pending = new PendingWork(
+            await CountAsync(footage, "c.type = 'footage' AND c.status = 'disposalPending'", unitId, cancellationToken),
+            await CountAsync(footage, "c.type = 'footage' AND ARRAY_LENGTH(c.holds) > 0", unitId, cancellationToken),
+            await CountAsync(database.GetContainer(CosmosContainers.Requests), "c.type = 'accessRequest' AND c.status = 'pending'", unitId, cancellationToken));
+
+        return new Compliance(unitId, from, to, time.GetUtcNow(), missing, gapped,
+            [.. late.GroupBy(r => r.OfficerId).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => new LateUploads(g.Key, g.Count(), [.. g.Select(r => r.Id)]))],
+            unlinked, mismatches, pending, failures);
+    }
+
+    private static FootageFinding Finding(FootageRecord record, string detail) => new(record.Id, record.OfficerId, record.DeviceId, record.CorrectedStart, detail);
+
+    private static async Task<int> CountAsync(Container container, string condition, string unitId, CancellationToken cancellationToken)
+    {
+        var query = new QueryDefinition($"SELECT VALUE COUNT(1) FROM c WHERE {condition}");
+        var total = 0;
+        await foreach (var count in container.QueryAllAsync<int>(query, new QueryRequestOptions { PartitionKey = new PartitionKey(unitId) }, cancellationToken))
+        {
+            total += count;
+        }
+
+        return total;
+    }
+
+    /// <summary>One row per finding: section, subject, officer, device, time, detail.</summary>
+    public static string ToCsv(Compliance report)
+    {
+        var rows = new List<string[]> { CsvHeader };
+        string Time(DateTimeOffset t) => t.ToString("O", CultureInfo.InvariantCulture);
+        string Gaps(ActivityFinding a) => string.Join("; ", a.Gaps.Select(g => $"{Time(g.From)}..{Time(g.To)}"));
+        rows.AddRange(report.MissingRecordings.Select(a => new[] { "missing recording", a.ActivityId, string.Join(" ", a.Officers), "", Time(a.Start), AvCloudJson.Name(a.Kind) }));
+        rows.AddRange(report.CoverageGaps.Select(a => new[]
+        {
+            "coverage gap", a.ActivityId, string.Join(" ", a.Officers), "", Time(a.Start),
+            string.Create(CultureInfo.InvariantCulture, $"covered {a.CoveredRatio:P0}; gaps {Gaps(a)}{(a.ExplainedByWorkRecord ? "; explained by an approved work record" : "")}"),
+        }));
+        rows.AddRange(report.LateUploads.Select(l => new[] { "late upload", string.Join(" ", l.FootageIds), l.OfficerId, "", "", string.Create(CultureInfo.InvariantCulture, $"{l.Count} late") }));
+        rows.AddRange(report.Unlinked.Select(f => Row("unlinked recording", f)));
+        rows.AddRange(report.DeviceMismatches.Select(f => Row("device mismatch", f)));
+        rows.AddRange(report.IntegrityFailures.Select(f => Row("integrity failure", f)));
+        rows.Add(["pending", "disposals", "", "", "", report.Pending.DisposalsPending.ToString(CultureInfo.InvariantCulture)]);
+        rows.Add(["pending", "holds", "", "", "", report.Pending.FootageHeld.ToString(CultureInfo.InvariantCulture)]);
+        rows.Add(["pending", "access requests", "", "", "", report.Pending.AccessRequestsPending.ToString(CultureInfo.InvariantCulture)]);
+        return string.Join("\r\n", rows.Select(r => string.Join(',', r.Select(Quote)))) + "\r\n";
+
+        string[] Row(string section, FootageFinding f) => [section, f.FootageId, f.OfficerId, f.DeviceId, Time(f.Start), f.Detail];
+    }
+
+    private static readonly string[] CsvHeader = ["section", "subject", "officer", "device", "time", "detail"];
+
+    private static readonly char[] CsvSpecial = [',', '"', '\r', '\n'];
+
+    // RFC 4180, and a leading =, +, - or @ is neutralised so a spreadsheet never runs a cell as a formula.
+    private static string Quote(string value)
+    {
+        if (value.Length > 0 && "=+-@".Contains(value[0], StringComparison.Ordinal))
+        {
+            value = "'" + value;
+        }
+
+        return value.IndexOfAny(CsvSpecial) >= 0 ? $"\"{value.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : value;
+    }
+}
