@@ -234,6 +234,13 @@ public sealed class RetentionTests(RetentionTests.ShiftedCloud cloud) : IClassFi
         using var audit = await cloud.SendAsync(HttpMethod.Get, "/api/audit?action=integrity.mismatch", unit, Roles.Supervisor);
         var events = (await audit.Content.ReadFromJsonAsync<Functions.Audit.AuditPage>(AvCloudJson.Options, Cancel))!;
         Assert.Equal($"footage/{tampered.Id}", Assert.Single(events.Items).Target);
+
+        // And the compliance report names it.
+        var now = cloud.Clock.GetUtcNow();
+        using var report = await cloud.SendAsync(HttpMethod.Get,
+            $"/api/reports/compliance?from={Uri.EscapeDataString(now.AddDays(-7).ToString("O"))}&to={Uri.EscapeDataString(now.ToString("O"))}", unit, Roles.Head);
+        var compliance = (await report.Content.ReadFromJsonAsync<Functions.Reports.Compliance>(AvCloudJson.Options, Cancel))!;
+        Assert.Equal(tampered.Id, Assert.Single(compliance.IntegrityFailures).FootageId);
     }
 
     private async Task<Functions.Audit.AuditEvent> SingleAuditAsync(string unit, string action)
