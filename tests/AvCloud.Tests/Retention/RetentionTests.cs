@@ -121,6 +121,8 @@ public sealed class RetentionTests(RetentionTests.ShiftedCloud cloud) : IClassFi
             Assert.Equal(expiring.Id, Assert.Single((await list.Content.ReadFromJsonAsync<FootagePage>(AvCloudJson.Options, Cancel))!.Items).Id);
         }
 
+        Assert.Equal(new Functions.Reports.PendingWork(1, 1, 0), (await ComplianceAsync(unit)).Pending);
+
         using (var approve = await cloud.SendAsync(HttpMethod.Post, $"/api/disposals/{expiring.Id}/approve", unit, Roles.Keeper))
         {
             Assert.Equal(HttpStatusCode.OK, approve.StatusCode);
@@ -236,17 +238,22 @@ public sealed class RetentionTests(RetentionTests.ShiftedCloud cloud) : IClassFi
         Assert.Equal($"footage/{tampered.Id}", Assert.Single(events.Items).Target);
 
         // And the compliance report names it.
-        var now = cloud.Clock.GetUtcNow();
-        using var report = await cloud.SendAsync(HttpMethod.Get,
-            $"/api/reports/compliance?from={Uri.EscapeDataString(now.AddDays(-7).ToString("O"))}&to={Uri.EscapeDataString(now.ToString("O"))}", unit, Roles.Head);
-        var compliance = (await report.Content.ReadFromJsonAsync<Functions.Reports.Compliance>(AvCloudJson.Options, Cancel))!;
-        Assert.Equal(tampered.Id, Assert.Single(compliance.IntegrityFailures).FootageId);
+        Assert.Equal(tampered.Id, Assert.Single((await ComplianceAsync(unit)).IntegrityFailures).FootageId);
     }
 
     private async Task<Functions.Audit.AuditEvent> SingleAuditAsync(string unit, string action)
     {
         using var audit = await cloud.SendAsync(HttpMethod.Get, $"/api/audit?action={action}", unit, Roles.Supervisor);
         return Assert.Single((await audit.Content.ReadFromJsonAsync<Functions.Audit.AuditPage>(AvCloudJson.Options, Cancel))!.Items);
+    }
+
+    private async Task<Functions.Reports.Compliance> ComplianceAsync(string unit)
+    {
+        var now = cloud.Clock.GetUtcNow();
+        using var report = await cloud.SendAsync(HttpMethod.Get,
+            $"/api/reports/compliance?from={Uri.EscapeDataString(now.AddDays(-7).ToString("O"))}&to={Uri.EscapeDataString(now.ToString("O"))}", unit, Roles.Head);
+        Assert.Equal(HttpStatusCode.OK, report.StatusCode);
+        return (await report.Content.ReadFromJsonAsync<Functions.Reports.Compliance>(AvCloudJson.Options, Cancel))!;
     }
 
     private BlobClient FootageBlob(FootageRecord record) =>
