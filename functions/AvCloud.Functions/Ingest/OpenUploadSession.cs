@@ -1,4 +1,6 @@
 using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using Azure.Storage.Blobs.Specialized;
 using Azure.Storage.Sas;
 using AvCloud.Functions.Audit;
 using AvCloud.Functions.Cosmos;
@@ -115,5 +117,48 @@ public sealed class GetUploadSession(Database database)
         return session is not null
             ? TypedResults.Ok(session)
             : Problems.NotFound($"No upload session {id} in your unit.");
+    }
+}
+
+/// <summary>What storage holds of one file of a session: whether it is committed, and the blocks staged but not yet committed.</summary>
+public sealed record UploadBlocks(string Name, bool Committed, long CommittedBytes, IReadOnlyList<StagedBlock> Uncommitted);
+
+public sealed record StagedBlock(string Name, long Size);
+
+/// <summary>
+/// <c>GET /api/uploads/{id}/files/{name}/blocks</c> (Dock): the blocks storage already holds for a file of the session,
+/// so a dock that crashed or lost its network resumes without sending them again. The dock's own upload URL can only
+/// create (it cannot read the block list), so AvCloud asks storage for it.
+/// </summary>
+public sealed class ReadUploadBlocks(Database database, BlobServiceClient blobs)
+{
+    [Function(nameof(ReadUploadBlocks))]
+    [RequiresRole(Roles.Dock)]
+    [Answers(StatusCodes.Status200OK, typeof(UploadBlocks))]
+    public async Task<IResult> Run(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "uploads/{id}/files/{name}/blocks")] HttpRequest request,
+        string id,
+        string name,
+        CancellationToken cancellationToken)
+    {
+        var caller = request.Caller();
+        var session = await Cataloguer.ReadSessionWithStatusAsync(database.GetContainer(CosmosContainers.Uploads), caller.UnitId, id, cancellationToken);
+        if (session?.Files.FirstOrDefault(f => f.Name == name) is not { } file)
+        {
+            return Problems.NotFound($"No file {name} in upload session {id} of your unit.");
+        }
+
+        var blob = blobs.GetBlobContainerClient(BlobContainers.Ingest).GetBlockBlobClient(file.BlobName);
+        try
+        {
+            var list = (await blob.GetBlockListAsync(BlockListTypes.All, cancellationToken: cancellationToken)).Value;
+            return TypedResults.Ok(new UploadBlocks(name, list.CommittedBlocks.Any(), list.CommittedBlocks.Sum(b => b.SizeLong),
+                [.. list.UncommittedBlocks.Select(b => new StagedBlock(b.Name, b.SizeLong))]));
+        }
+        catch (Azure.RequestFailedException exception) when (exception.Status == StatusCodes.Status404NotFound)
+        {
+            // Nothing staged yet, or already catalogued and removed from ingest: the session's file state says which.
+            return TypedResults.Ok(new UploadBlocks(name, file.State is not (FileState.Awaiting or FileState.Received), 0, []));
+        }
     }
 }
