@@ -5,7 +5,7 @@ using System.Security.Cryptography.X509Certificates;
 using Azure.Core;
 using Azure.Identity;
 
-namespace AvCloud.Dock;
+namespace AvCloud.DockSync;
 
 /// <summary>The manifest a dock sends (the AvCloud API's contract).</summary>
 public sealed record Manifest(string DockId, string DeviceId, string OfficerId, DateTimeOffset DockedAt, DateTimeOffset DeviceClockAtDocking,

@@ -8,7 +8,7 @@ using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Azure.Storage.Blobs.Specialized;
 
-namespace AvCloud.Dock;
+namespace AvCloud.DockSync;
 
 /// <summary>
 /// Uploads one file to its create-only upload URL as a block blob: fixed-size blocks with deterministic ids, each sent

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace AvCloud.Dock;
+namespace AvCloud.DockSync;
 
 /// <summary>How this dock signs in: a token file locally, the dock's Entra app identity in Azure. Never on the command line.</summary>
 public sealed record DockAuth

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace AvCloud.Dock;
+namespace AvCloud.DockSync;
 
 public enum FileStage
 {

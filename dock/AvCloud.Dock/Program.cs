@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
-using AvCloud.Dock;
+using AvCloud.DockSync;
 
 // avdock push DIR | watch DIR | status   [--settings FILE] [--wipe-after-verify] [--max-mbps N] [--json] [--interval SECONDS]
 // The settings file (avdock.json, or AVDOCK_SETTINGS) holds the API address, the dock id, the journal and how to sign in.
@@ -114,7 +114,7 @@ internal static class Cli
             stage = e.Stage,
             e.Sha256,
             e.RecordedEnd,
-            e.Deadline,
+            dueBy = e.Deadline,
             deadline = e.Stage is FileStage.Verified or FileStage.Wiped ? "handed over"
                 : e.Deadline < now ? "PAST DEADLINE"
                 : e.Deadline < now.AddHours(settings.NearDeadlineHours) ? $"due in {(e.Deadline - now).TotalHours:F1} h"

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 
-namespace AvCloud.Dock;
+namespace AvCloud.DockSync;
 
 /// <summary>
 /// Upload progress: on a terminal, one line redrawn with each file's share, the total, the rate and the time left;

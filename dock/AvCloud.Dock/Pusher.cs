@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace AvCloud.Dock;
+namespace AvCloud.DockSync;
 
 /// <summary>What one pass did.</summary>
 public sealed record PushReport(

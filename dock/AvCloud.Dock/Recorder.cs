@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace AvCloud.Dock;
+namespace AvCloud.DockSync;
 
 /// <summary>
 /// What the recorder's driver writes into its folder when it is docked (<c>device.json</c>): the device, its officer,

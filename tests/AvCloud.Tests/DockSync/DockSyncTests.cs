@@ -1,0 +1,321 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json;
+using AvCloud.DockSync;
+using AvCloud.Functions.Identity;
+using AvCloud.Tests.Ingest;
+
+namespace AvCloud.Tests.DockSync;
+
+/// <summary>
+/// The dock sync client against the local cloud: real recordings end catalogued; a killed upload resumes sending only
+/// what storage does not have; a network outage is retried through; files still being written wait; nothing is wiped
+/// before AvCloud verified it.
+/// </summary>
+public sealed class DockSyncTests(LocalCloudFixture fixture) : IDisposable
+{
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    private readonly string _root = Directory.CreateTempSubdirectory("avdock-test-").FullName;
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    /// <summary>A dock station: its settings, token, journal and a folder of docked recorders, for a unit of its own.</summary>
+    private sealed class Station
+    {
+        public required string Unit { get; init; }
+
+        public required string Recorders { get; init; }
+
+        public required string SettingsPath { get; init; }
+
+        public required DockSettings Settings { get; init; }
+
+        public string Device(string deviceId = Ingest.Dock.DeviceId, double clockOffSeconds = 0)
+        {
+            var folder = Directory.CreateDirectory(Path.Combine(Recorders, deviceId)).FullName;
+            var now = DateTimeOffset.UtcNow;
+            File.WriteAllText(Path.Combine(folder, Recorder.DeviceFile), JsonSerializer.Serialize(
+                new DeviceInfo(deviceId, "officer-zhang", now.AddSeconds(-clockOffSeconds), now), DockSettings.Json));
+            return folder;
+        }
+
+        public static string Put(string folder, string name, byte[] content, string kind, int minutesAgo = 90, string? activityId = null)
+        {
+            var path = Path.Combine(folder, name);
+            File.WriteAllBytes(path, content);
+            var end = DateTimeOffset.UtcNow.AddMinutes(-minutesAgo);
+            File.WriteAllText(path + Recorder.MetaSuffix, JsonSerializer.Serialize(new RecordingInfo(kind, end.AddMinutes(-1), end, activityId, false, null), DockSettings.Json));
+            return path;
+        }
+    }
+
+    private async Task<Station> StationAsync(Func<DockSettings, DockSettings>? adjust = null)
+    {
+        var unit = $"unit-{Guid.NewGuid():N}"[..13];
+        await new Ingest.Dock(fixture, unit).RegisterDeviceAsync();
+        var home = Directory.CreateTempSubdirectory("station-").FullName;
+        var tokenFile = Path.Combine(home, "token");
+        await File.WriteAllTextAsync(tokenFile, fixture.Cloud.Issuer.Mint("dock-3", unit, [Roles.Dock], TimeSpan.FromHours(2), DateTimeOffset.UtcNow), Cancel);
+        var settings = new DockSettings
+        {
+            Api = new Uri(fixture.Cloud.BaseAddress, "api/"),
+            DockId = "dock-3",
+            Journal = Path.Combine(home, "journal.json"),
+            Auth = new DockAuth { TokenFile = tokenFile },
+            StableSeconds = 0.3,
+            VerifySeconds = 30,
+        };
+        settings = adjust?.Invoke(settings) ?? settings;
+        var settingsPath = Path.Combine(home, "avdock.json");
+        await File.WriteAllTextAsync(settingsPath, JsonSerializer.Serialize(settings, DockSettings.Json), Cancel);
+        var recorders = Directory.CreateDirectory(Path.Combine(_root, unit)).FullName;
+        return new Station { Unit = unit, Recorders = recorders, SettingsPath = settingsPath, Settings = settings };
+    }
+
+    private static async Task<PushReport> PushAsync(Station station, bool wipe = false, HttpMessageHandler? handler = null, double? maxMbps = null)
+    {
+        using var pusher = new Pusher(station.Settings, TextWriter.Null, handler);
+        return await pusher.PushAsync(station.Recorders, wipe, maxMbps, Cancel);
+    }
+
+    private async Task<Functions.Footage.FootageRecord> FootageAsync(Station station, byte[] content) =>
+        await new Ingest.Dock(fixture, station.Unit).FootageAsync(Ingest.Dock.Sha256(content));
+
+    [Fact]
+    public async Task A_folder_of_real_recordings_ends_catalogued_and_status_says_so()
+    {
+        var station = await StationAsync();
+        var folder = station.Device();
+        var files = new (string Name, string Kind)[] { ("bodycam.mp4", "video"), ("interview.m4a", "audio"), ("scene.jpg", "photo") };
+        foreach (var (name, kind) in files)
+        {
+            Station.Put(folder, name, await File.ReadAllBytesAsync(Ingest.Dock.MediaPath(name), Cancel), kind);
+        }
+
+        var report = await PushAsync(station);
+
+        Assert.True(report.Problems.Count == 0, string.Join("\n", report.Problems));
+        Assert.Equal((3, 3, 3), (report.FilesSeen, report.FilesUploaded, report.FilesVerified));
+        foreach (var (name, _) in files)
+        {
+            var record = await FootageAsync(station, await File.ReadAllBytesAsync(Ingest.Dock.MediaPath(name), Cancel));
+            Assert.Equal("dock-3", record.DockId);
+        }
+
+        using var output = new StringWriter();
+        Assert.Equal(0, await Cli.RunAsync(["status", "--settings", station.SettingsPath, "--json"], output, TextWriter.Null));
+        var rows = JsonDocument.Parse(output.ToString()).RootElement.EnumerateArray().ToList();
+        Assert.Equal(3, rows.Count);
+        Assert.All(rows, r => Assert.Equal("verified", r.GetProperty("stage").GetString()));
+        Assert.All(rows, r => Assert.Equal("handed over", r.GetProperty("deadline").GetString()));
+
+        // A second pass finds nothing new to send.
+        var again = await PushAsync(station);
+        Assert.Equal((0, 0), (again.FilesUploaded, again.BlocksSent));
+    }
+
+    [Fact]
+    public async Task A_killed_upload_resumes_sending_only_the_blocks_storage_does_not_have()
+    {
+        var station = await StationAsync(s => s with { BlockSizeBytes = 256 * 1024, ParallelBlocks = 2 });
+        var content = SyntheticWav.Create(1801, 3 * 1024 * 1024);
+        Station.Put(station.Device(), "long.wav", content, "audio");
+        var totalBlocks = (content.Length + (256 * 1024) - 1) / (256 * 1024);
+
+        // The real program, slowed to 4 Mbit/s, killed once some blocks are in storage.
+        var avdock = Path.Combine(AppContext.BaseDirectory, "avdock.dll");
+        using var process = Process.Start(new ProcessStartInfo("dotnet", ["exec", avdock, "push", station.Recorders, "--settings", station.SettingsPath, "--max-mbps", "4", "--json"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        })!;
+        var staged = await WaitForStagedBlocksAsync(station, "long.wav", atLeast: 4);
+        process.Kill(entireProcessTree: true);
+        await process.WaitForExitAsync(Cancel);
+        var stagedAfterKill = await StagedAsync(station, "long.wav");
+        Assert.True(stagedAfterKill < totalBlocks, $"the upload finished before the kill ({stagedAfterKill} of {totalBlocks} blocks)");
+
+        var report = await PushAsync(station);
+
+        Assert.True(report.Problems.Count == 0, string.Join("\n", report.Problems));
+        Assert.Equal(totalBlocks - stagedAfterKill, report.BlocksSent);
+        Assert.True(staged >= 4);
+        Assert.Equal(content.Length, (await FootageAsync(station, content)).Size);
+    }
+
+    private async Task<int> WaitForStagedBlocksAsync(Station station, string name, int atLeast)
+    {
+        var deadline = DateTimeOffset.UtcNow.AddSeconds(60);
+        while (DateTimeOffset.UtcNow < deadline)
+        {
+            var count = await StagedAsync(station, name);
+            if (count >= atLeast)
+            {
+                return count;
+            }
+
+            await Task.Delay(100, Cancel);
+        }
+
+        throw new TimeoutException("The dock did not start uploading.");
+    }
+
+    private async Task<int> StagedAsync(Station station, string name)
+    {
+        if (!File.Exists(station.Settings.Journal))
+        {
+            return 0;
+        }
+
+        string text;
+        try
+        {
+            text = await File.ReadAllTextAsync(station.Settings.Journal, Cancel);
+        }
+        catch (IOException)
+        {
+            return 0;
+        }
+
+        var entry = JsonSerializer.Deserialize<List<JournalEntry>>(text, DockSettings.Json)?.FirstOrDefault(e => e.Name == name);
+        if (entry?.SessionId is null)
+        {
+            return 0;
+        }
+
+        using var response = await fixture.SendAsync(HttpMethod.Get, $"/api/uploads/{entry.SessionId}/files/{name}/blocks", fixture.TokenFor(station.Unit, Roles.Dock));
+        return (await response.Content.ReadFromJsonAsync<UploadBlocks>(DockSettings.Json, Cancel))!.Uncommitted.Count;
+    }
+
+    /// <summary>Storage unreachable for a while: every request to it fails at the connection, as when the link drops.</summary>
+    private sealed class Outage(int storagePort, TimeSpan length) : DelegatingHandler(new SocketsHttpHandler())
+    {
+        private long _startedTicks;
+
+        public int Refused;
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (request.RequestUri!.Port == storagePort && request.Method == HttpMethod.Put)
+            {
+                Interlocked.CompareExchange(ref _startedTicks, DateTimeOffset.UtcNow.UtcTicks, 0);
+                if (DateTimeOffset.UtcNow.UtcTicks - Interlocked.Read(ref _startedTicks) < length.Ticks)
+                {
+                    Interlocked.Increment(ref Refused);
+                    throw new HttpRequestException("Connection refused (injected outage).", new System.Net.Sockets.SocketException(111));
+                }
+            }
+
+            return base.SendAsync(request, cancellationToken);
+        }
+    }
+
+    [Fact]
+    public async Task A_storage_outage_is_retried_through_and_the_upload_completes()
+    {
+        var station = await StationAsync(s => s with { BlockSizeBytes = 256 * 1024 });
+        var content = SyntheticWav.Create(1811, 700 * 1024);
+        Station.Put(station.Device(), "cut.wav", content, "audio");
+        using var outage = new Outage(new Uri(fixture.Cloud.StorageConnectionString.Split("BlobEndpoint=")[1].Split(';')[0]).Port, TimeSpan.FromSeconds(2));
+
+        var report = await PushAsync(station, handler: outage);
+
+        Assert.True(report.Problems.Count == 0, string.Join("\n", report.Problems));
+        Assert.True(outage.Refused > 0, "the outage never hit");
+        Assert.Equal(1, report.FilesVerified);
+        Assert.Equal(content.Length, (await FootageAsync(station, content)).Size);
+    }
+
+    [Fact]
+    public async Task A_file_still_being_written_waits_and_the_rest_go()
+    {
+        var station = await StationAsync(s => s with { StableSeconds = 1 });
+        var folder = station.Device();
+        var done = SyntheticWav.Create(1821, 8000);
+        Station.Put(folder, "done.wav", done, "audio");
+        var growing = Station.Put(folder, "growing.wav", SyntheticWav.Create(1822, 8000), "audio");
+        using var writing = new CancellationTokenSource();
+        var writer = Task.Run(async () =>
+        {
+            while (!writing.IsCancellationRequested)
+            {
+                await File.AppendAllTextAsync(growing, "more", CancellationToken.None);
+                await Task.Delay(100, CancellationToken.None);
+            }
+        }, Cancel);
+
+        PushReport report;
+        try
+        {
+            report = await PushAsync(station);
+        }
+        finally
+        {
+            await writing.CancelAsync();
+            await writer;
+        }
+
+        Assert.Contains(report.Problems, p => p.Contains("growing.wav", StringComparison.Ordinal) && p.Contains("still being written", StringComparison.Ordinal));
+        Assert.Equal(1, report.FilesUploaded);
+        Assert.Equal(1, report.FilesVerified);
+        using var pusher = new Pusher(station.Settings, TextWriter.Null);
+        Assert.DoesNotContain(pusher.Journal.Entries, e => e.Name == "growing.wav");
+    }
+
+    [Fact]
+    public async Task Only_files_AvCloud_verified_are_wiped_and_bad_files_are_named_and_kept()
+    {
+        var station = await StationAsync();
+        var folder = station.Device();
+        var good = SyntheticWav.Create(1831, 8000);
+        var goodPath = Station.Put(folder, "good.wav", good, "audio");
+        var brokenPath = Station.Put(folder, "broken.mp4", SyntheticWav.Create(1832, 4000)[100..], "video");
+        var emptyPath = Station.Put(folder, "empty.wav", [], "audio");
+        var bare = Path.Combine(folder, "bare.wav");
+        await File.WriteAllBytesAsync(bare, SyntheticWav.Create(1833, 4000), Cancel);
+
+        var report = await PushAsync(station, wipe: true);
+
+        Assert.False(File.Exists(goodPath));
+        Assert.False(File.Exists(goodPath + Recorder.MetaSuffix));
+        Assert.True(File.Exists(brokenPath));
+        Assert.True(File.Exists(emptyPath));
+        Assert.True(File.Exists(bare));
+        Assert.Equal(1, report.FilesWiped);
+        Assert.Contains(report.Problems, p => p.Contains("empty.wav", StringComparison.Ordinal) && p.Contains("0 bytes", StringComparison.Ordinal));
+        Assert.Contains(report.Problems, p => p.Contains("bare.wav", StringComparison.Ordinal) && p.Contains(Recorder.MetaSuffix, StringComparison.Ordinal));
+        using var pusher = new Pusher(station.Settings, TextWriter.Null);
+        Assert.Equal(FileStage.Quarantined, pusher.Journal.Entries.Single(e => e.Name == "broken.mp4").Stage);
+        Assert.Equal(FileStage.Wiped, pusher.Journal.Entries.Single(e => e.Name == "good.wav").Stage);
+        Assert.Equal(good.Length, (await FootageAsync(station, good)).Size);
+    }
+
+    [Fact]
+    public async Task A_recorder_whose_clock_is_far_off_is_not_uploaded_until_it_is_set()
+    {
+        var station = await StationAsync();
+        var content = SyntheticWav.Create(1841, 8000);
+        Station.Put(station.Device(clockOffSeconds: 3600), "drift.wav", content, "audio");
+
+        var report = await PushAsync(station);
+
+        Assert.Equal(0, report.FilesSeen);
+        Assert.Contains(report.Problems, p => p.Contains("clock", StringComparison.Ordinal) && p.Contains(Ingest.Dock.DeviceId, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Bad_settings_and_arguments_get_a_clear_message()
+    {
+        using var errors = new StringWriter();
+        var missing = await Cli.RunAsync(["push", _root, "--settings", Path.Combine(_root, "nope.json")], TextWriter.Null, errors);
+        var path = Path.Combine(_root, "bad.json");
+        await File.WriteAllTextAsync(path, "{\"api\":\"http://127.0.0.1:1/api/\",\"dockId\":\"d\",\"journal\":\"j\",\"auth\":{}}", Cancel);
+        var noAuth = await Cli.RunAsync(["push", _root, "--settings", path], TextWriter.Null, errors);
+
+        Assert.Equal(1, missing);
+        Assert.Equal(1, noAuth);
+        Assert.Contains("No settings file", errors.ToString(), StringComparison.Ordinal);
+        Assert.Contains("auth needs", errors.ToString(), StringComparison.Ordinal);
+    }
+}
