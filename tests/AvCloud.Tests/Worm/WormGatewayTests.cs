@@ -294,4 +294,24 @@ public sealed class WormGatewayTests(WormGatewayTests.PrivateCloud cloud) : ICla
 
     private static DateTimeOffset TruncateToSeconds(DateTimeOffset value) =>
         new(value.Ticks - (value.Ticks % TimeSpan.TicksPerSecond), value.Offset);
+
+    [Fact]
+    public async Task A_create_only_link_stages_and_commits_blocks_of_a_new_blob_but_never_of_an_existing_one()
+    {
+        var fresh = _container.GetBlockBlobClient($"{Guid.NewGuid():N}.mp4");
+        var createOnly = new BlockBlobClient(fresh.GenerateSasUri(BlobSasPermissions.Create, DateTimeOffset.UtcNow.AddMinutes(5)));
+        var block = Convert.ToBase64String("block-000001"u8.ToArray());
+        await createOnly.StageBlockAsync(block, new MemoryStream("new footage"u8.ToArray()), cancellationToken: Cancel);
+        await createOnly.CommitBlockListAsync([block], cancellationToken: Cancel);
+        Assert.Equal("new footage", (await fresh.DownloadContentAsync(Cancel)).Value.Content.ToString());
+
+        // The same kind of link on an existing blob cannot touch it, and a forged signature gets nowhere.
+        var existing = await BlobAsync("original");
+        var overwrite = new BlockBlobClient(_container.GetBlockBlobClient(existing.Name).GenerateSasUri(BlobSasPermissions.Create, DateTimeOffset.UtcNow.AddMinutes(5)));
+        await Refused(() => overwrite.StageBlockAsync(block, new MemoryStream("forged"u8.ToArray()), cancellationToken: Cancel), 403, "AuthorizationPermissionMismatch");
+        var forgedUrl = createOnly.Uri.ToString().Replace("sig=", "sig=A", StringComparison.Ordinal).Replace(fresh.Name, $"{Guid.NewGuid():N}.mp4", StringComparison.Ordinal);
+        var forged = new BlockBlobClient(new Uri(forgedUrl));
+        Assert.Equal(403, (await Assert.ThrowsAsync<Azure.RequestFailedException>(() => forged.StageBlockAsync(block, new MemoryStream("x"u8.ToArray()), cancellationToken: Cancel))).Status);
+        Assert.Equal("original", (await existing.DownloadContentAsync(Cancel)).Value.Content.ToString());
+    }
 }
