@@ -8,6 +8,8 @@ return await Cli.RunAsync(args, Console.Out, Console.Error);
 
 internal static class Cli
 {
+    private const string Usage = "usage: avdock push DIR | watch DIR | status  [--settings FILE] [--wipe-after-verify] [--max-mbps N] [--json] [--interval SECONDS]";
+
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter errors)
     {
         using var stop = new CancellationTokenSource();
@@ -20,6 +22,12 @@ internal static class Cli
         try
         {
             var command = args.FirstOrDefault();
+            if (command is not ("push" or "watch" or "status"))
+            {
+                errors.WriteLine(Usage);
+                return 2;
+            }
+
             var options = Options(args.Skip(1).ToArray());
             var settings = DockSettings.Load(options.GetValueOrDefault("settings") ?? Environment.GetEnvironmentVariable("AVDOCK_SETTINGS") ?? "avdock.json");
             var json = options.ContainsKey("json");
@@ -52,7 +60,7 @@ internal static class Cli
                     return 0;
 
                 default:
-                    errors.WriteLine("usage: avdock push DIR | watch DIR | status  [--settings FILE] [--wipe-after-verify] [--max-mbps N] [--json] [--interval SECONDS]");
+                    errors.WriteLine(Usage);
                     return 2;
             }
         }

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using AvCloud.Benchmarks;
 
-// ./avcloud bench [cosmos|storage|audit|ingest|verify|sweep|access|all] [count]: scenario benchmarks. Results go into docs/performance.md with the machine.
+// ./avcloud bench [cosmos|storage|audit|ingest|verify|sweep|access|dock|all] [count]: scenario benchmarks. Results go into docs/performance.md with the machine.
 Environment.SetEnvironmentVariable("COSMOS_DISABLE_IMDS_ACCESS", "true");
 var scenario = args.Length > 0 ? args[0] : "all";
 int? count = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : null;
@@ -88,6 +88,16 @@ if (scenario is "access" or "all")
     Console.WriteLine("| items | p50 (ms) | p99 (ms) | max (ms) |");
     Console.WriteLine("|---|---|---|---|");
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {access.Items} | {access.P50Ms:F0} | {access.P99Ms:F0} | {access.MaxMs:F0} |"));
+}
+
+if (scenario is "dock" or "all")
+{
+    var dock = await DockScenario.RunAsync(4, 256L * 1024 * 1024, count ?? 3);
+    Console.WriteLine($"Dock sync vs the SDK's parallel UploadAsync, {dock.Files} x {dock.FileBytes / 1048576} MiB, median of the rounds");
+    Console.WriteLine("| block | parallel blocks x files | SDK MiB/s | dock MiB/s (hashing included) | ratio | dock peak memory |");
+    Console.WriteLine("|---|---|---|---|---|---|");
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"| {dock.BlockBytes / 1048576} MiB | {dock.ParallelBlocks} x {dock.ParallelFiles} | {dock.SdkMiBps:F1} | {dock.DockMiBps:F1} | {dock.DockMiBps / dock.SdkMiBps:F2} | {dock.DockPeakBytes / 1048576.0:F0} MB |"));
 }
 
 static async Task PrintLatencyAsync(int files)
