@@ -37,6 +37,8 @@ internal static class DockScenario
 
             var recorders = Path.Combine(work, "recorders");
             var folder = Directory.CreateDirectory(Path.Combine(recorders, "bwc-1")).FullName;
+            await File.WriteAllTextAsync(Path.Combine(folder, Recorder.DeviceFile),
+                JsonSerializer.Serialize(new DeviceInfo("bwc-1", "officer-1", DateTimeOffset.UtcNow, DateTimeOffset.UtcNow), DockSettings.Json));
             var paths = new List<string>();
             var buffer = new byte[4 * 1024 * 1024];
             for (var i = 0; i < files; i++)
