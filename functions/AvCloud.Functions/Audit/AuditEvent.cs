@@ -50,10 +50,10 @@ public sealed record AuditEvent
     public static string IdFor(long sequence) => $"event-{sequence:D12}";
 }
 
-/// <summary>The newest event of a unit's chain: where the next writer starts looking.</summary>
+/// <summary>The newest event of a unit's chain: where the next writer starts looking. Kept in the <c>units</c> container.</summary>
 public sealed record AuditHead
 {
-    public const string DocumentId = "head";
+    public const string DocumentId = "audit-head";
 
     public string Id { get; init; } = DocumentId;
 

@@ -18,6 +18,10 @@ public sealed class AuditTrail(Database database, TimeProvider time)
     private const int MaxAttempts = 1000;
     private readonly Container _audit = database.GetContainer(CosmosContainers.Audit);
 
+    // The head lives beside the unit's settings, not in the audit container: in Azure the app may only create and read
+    // audit events (a custom Cosmos DB role), while the head, a hint, is advanced in place.
+    private readonly Container _heads = database.GetContainer(CosmosContainers.Units);
+
     public async Task<AuditEvent> AppendAsync(AuditEntry entry, CancellationToken cancellationToken)
     {
         var partition = new PartitionKey(entry.UnitId);
@@ -51,7 +55,7 @@ public sealed class AuditTrail(Database database, TimeProvider time)
 
     public async Task<AuditHead?> ReadHeadAsync(string unitId, CancellationToken cancellationToken)
     {
-        using var response = await _audit.ReadItemStreamAsync(AuditHead.DocumentId, new PartitionKey(unitId), cancellationToken: cancellationToken);
+        using var response = await _heads.ReadItemStreamAsync(AuditHead.DocumentId, new PartitionKey(unitId), cancellationToken: cancellationToken);
         if (response.StatusCode == HttpStatusCode.NotFound)
         {
             return null;
@@ -75,13 +79,13 @@ public sealed class AuditTrail(Database database, TimeProvider time)
         {
             try
             {
-                var current = await _audit.ReadItemAsync<AuditHead>(AuditHead.DocumentId, partition, cancellationToken: cancellationToken);
+                var current = await _heads.ReadItemAsync<AuditHead>(AuditHead.DocumentId, partition, cancellationToken: cancellationToken);
                 if (current.Resource.Sequence >= latest.Sequence)
                 {
                     return;
                 }
 
-                await _audit.ReplaceItemAsync(head, AuditHead.DocumentId, partition,
+                await _heads.ReplaceItemAsync(head, AuditHead.DocumentId, partition,
                     new ItemRequestOptions { IfMatchEtag = current.ETag, EnableContentResponseOnWrite = false }, cancellationToken);
                 return;
             }
@@ -89,7 +93,7 @@ public sealed class AuditTrail(Database database, TimeProvider time)
             {
                 try
                 {
-                    await _audit.CreateItemAsync(head, partition, new ItemRequestOptions { EnableContentResponseOnWrite = false }, cancellationToken);
+                    await _heads.CreateItemAsync(head, partition, new ItemRequestOptions { EnableContentResponseOnWrite = false }, cancellationToken);
                     return;
                 }
                 catch (CosmosException conflict) when (conflict.StatusCode == HttpStatusCode.Conflict)

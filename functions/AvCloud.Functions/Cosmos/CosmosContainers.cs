@@ -14,7 +14,7 @@ public static class CosmosContainers
     public const string Devices = "devices";
     public const string Activities = "activities";
 
-    /// <summary>Per-unit settings: the unit's rules as data (retention periods, recovery window, policy mode).</summary>
+    /// <summary>Per-unit settings (the unit's rules as data) and the head of the unit's audit chain.</summary>
     public const string Units = "units";
 
     /// <summary>Append-only and hash-chained per unit.</summary>
