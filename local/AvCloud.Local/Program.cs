@@ -30,6 +30,20 @@ public static class Program
             return await PrintTokenAsync(args[1..]);
         }
 
+        if (args is ["zip", var publishFolder, var zipPath])
+        {
+            try
+            {
+                Packaging.Zip(publishFolder, zipPath);
+                return 0;
+            }
+            catch (InvalidOperationException exception)
+            {
+                await Console.Error.WriteLineAsync(exception.Message);
+                return 1;
+            }
+        }
+
         LocalCloudOptions options;
         try
         {
