@@ -318,4 +318,46 @@ public sealed class DockSyncTests(LocalCloudFixture fixture) : IDisposable
         Assert.Contains("No settings file", errors.ToString(), StringComparison.Ordinal);
         Assert.Contains("auth needs", errors.ToString(), StringComparison.Ordinal);
     }
+
+    /// <summary>Takes the recorder away (its folder moves) the moment the dock asks what storage holds of a file.</summary>
+    private sealed class Undock(string folder, string elsewhere) : DelegatingHandler(new SocketsHttpHandler())
+    {
+        private int _done;
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (request.RequestUri!.AbsolutePath.EndsWith("/blocks", StringComparison.Ordinal) && Interlocked.Exchange(ref _done, 1) == 0)
+            {
+                Directory.Move(folder, elsewhere);
+            }
+
+            return base.SendAsync(request, cancellationToken);
+        }
+    }
+
+    [Fact]
+    public async Task A_recorder_that_goes_away_mid_upload_is_reported_and_the_next_run_finishes_it()
+    {
+        var station = await StationAsync();
+        var folder = station.Device();
+        var content = SyntheticWav.Create(1851, 8000);
+        Station.Put(folder, "away.wav", content, "audio");
+        var elsewhere = folder + ".undocked";
+
+        PushReport first;
+        using (var undock = new Undock(folder, elsewhere))
+        {
+            first = await PushAsync(station, handler: undock);
+        }
+
+        Assert.Contains(first.Problems, p => p.Contains("away.wav", StringComparison.Ordinal) && p.Contains("went away", StringComparison.Ordinal));
+        Assert.Equal(0, first.FilesVerified);
+
+        Directory.Move(elsewhere, folder);
+        var second = await PushAsync(station);
+
+        Assert.True(second.Problems.Count == 0, string.Join("\n", second.Problems));
+        Assert.Equal(1, second.FilesVerified);
+        Assert.Equal(content.Length, (await FootageAsync(station, content)).Size);
+    }
 }

@@ -211,4 +211,14 @@ public sealed class InfraTests
 
         Assert.Equal(Roles.All.Order(StringComparer.Ordinal), roles);
     }
+
+    [Fact]
+    public void The_app_registration_script_is_valid_bash()
+    {
+        using var bash = Process.Start(new ProcessStartInfo("bash", ["-n", Path.Combine(Infra, "app-registration.sh")]) { RedirectStandardError = true })!;
+        var errors = bash.StandardError.ReadToEnd();
+        bash.WaitForExit();
+
+        Assert.True(bash.ExitCode == 0, errors);
+    }
 }
