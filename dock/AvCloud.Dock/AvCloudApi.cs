@@ -24,6 +24,10 @@ public sealed record SessionState(string Id, IReadOnlyList<SessionFile> Files);
 
 public sealed record StagedBlock(string Name, long Size);
 
+public sealed record ActivityRef(string Id);
+
+public sealed record ActivityPage(IReadOnlyList<ActivityRef> Items, string? ContinuationToken);
+
 public sealed record UploadBlocks(string Name, bool Committed, long CommittedBytes, IReadOnlyList<StagedBlock> Uncommitted);
 
 /// <summary>The AvCloud HTTP API as the dock uses it: open sessions, ask what storage holds, read file states.</summary>
@@ -61,6 +65,25 @@ public sealed class AvCloudApi : IDisposable
     }
 
     /// <summary>Transient failures (no connection, 5xx, 408, 429) are retried with exponential backoff and jitter; others are not.</summary>
+    /// <summary>The unit's activities flagged urgent that started since <paramref name="since"/>: their recordings go first.</summary>
+    public async Task<IReadOnlySet<string>> UrgentActivitiesAsync(DateTimeOffset since, CancellationToken cancellationToken)
+    {
+        var urgent = new HashSet<string>(StringComparer.Ordinal);
+        string? continuation = null;
+        do
+        {
+            var path = $"activities?urgent=true&pageSize=200&from={Uri.EscapeDataString(since.UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture))}"
+                + (continuation is null ? "" : $"&continuationToken={Uri.EscapeDataString(continuation)}");
+            using var response = await SendAsync(HttpMethod.Get, path, null, cancellationToken);
+            var page = (await response.Content.ReadFromJsonAsync<ActivityPage>(DockSettings.Json, cancellationToken))!;
+            urgent.UnionWith(page.Items.Select(a => a.Id));
+            continuation = page.ContinuationToken;
+        }
+        while (continuation is not null);
+
+        return urgent;
+    }
+
     private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, HttpContent? content, CancellationToken cancellationToken)
     {
         var body = content is null ? null : await content.ReadAsByteArrayAsync(cancellationToken);

@@ -39,10 +39,11 @@ public sealed class Pusher(DockSettings settings, TextWriter output, HttpMessage
             await OpenSessionAsync(folder, problems, cancellationToken);
         }
 
-        // Art. 13: urgent activities first, then the oldest recordings.
+        // Art. 13: recordings of urgent activities first (flagged by the recorder or in AvCloud), then the oldest.
         var keys = folders.SelectMany(f => f.Files.Select(file => $"{f.Device.DeviceId}/{file.Name}")).ToHashSet();
+        var urgent = await UrgentActivitiesAsync(problems, cancellationToken);
         var queue = _journal.Entries.Where(e => keys.Contains(e.Key) && e.Stage == FileStage.Uploading)
-            .OrderByDescending(e => e.Urgent).ThenBy(e => e.RecordedStart).ToList();
+            .OrderByDescending(e => e.Urgent || (e.ActivityId is not null && urgent.Contains(e.ActivityId))).ThenBy(e => e.RecordedStart).ToList();
         var uploaded = 0;
         await Parallel.ForEachAsync(queue, new ParallelOptions { MaxDegreeOfParallelism = settings.ParallelFiles, CancellationToken = cancellationToken },
             async (entry, token) =>
@@ -74,6 +75,19 @@ public sealed class Pusher(DockSettings settings, TextWriter output, HttpMessage
         }
 
         return new PushReport(folders.Sum(f => f.Files.Count), uploaded, verified, wiped, uploader.BlocksSent, uploader.BytesSent, _api.Retries, problems);
+    }
+
+    private async Task<IReadOnlySet<string>> UrgentActivitiesAsync(List<string> problems, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _api.UrgentActivitiesAsync(DateTimeOffset.UtcNow.AddDays(-7), cancellationToken);
+        }
+        catch (Exception exception) when (exception is ApiException or HttpRequestException)
+        {
+            problems.Add($"Could not ask AvCloud which activities are urgent ({exception.Message}); uploading oldest first.");
+            return new HashSet<string>();
+        }
     }
 
     /// <summary>Hashes files the journal does not know yet (or that changed), reading each once.</summary>

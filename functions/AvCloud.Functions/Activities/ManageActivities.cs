@@ -107,7 +107,7 @@ public sealed partial class ManageActivities(Database database, RetentionDates d
     }
 
     [Function("ListActivities")]
-    [RequiresRole(Roles.Officer, Roles.Keeper, Roles.Supervisor, Roles.Head)]
+    [RequiresRole(Roles.Officer, Roles.Keeper, Roles.Supervisor, Roles.Head, Roles.Dock)]
     [Answers(StatusCodes.Status200OK, typeof(ActivityPage))]
     [Query("from", "Activities starting from (ISO 8601).")]
     [Query("to", "Activities starting up to (ISO 8601).")]

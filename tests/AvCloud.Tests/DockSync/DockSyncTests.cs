@@ -16,6 +16,8 @@ public sealed class DockSyncTests(LocalCloudFixture fixture) : IDisposable
 {
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
+    private static readonly string[] Zhang = ["officer-zhang"];
+
     private readonly string _root = Directory.CreateTempSubdirectory("avdock-test-").FullName;
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
@@ -73,9 +75,10 @@ public sealed class DockSyncTests(LocalCloudFixture fixture) : IDisposable
         return new Station { Unit = unit, Recorders = recorders, SettingsPath = settingsPath, Settings = settings };
     }
 
-    private static async Task<PushReport> PushAsync(Station station, bool wipe = false, HttpMessageHandler? handler = null, double? maxMbps = null)
+    private static async Task<PushReport> PushAsync(Station station, bool wipe = false, HttpMessageHandler? handler = null, double? maxMbps = null,
+        TextWriter? output = null)
     {
-        using var pusher = new Pusher(station.Settings, TextWriter.Null, handler);
+        using var pusher = new Pusher(station.Settings, output ?? TextWriter.Null, handler);
         return await pusher.PushAsync(station.Recorders, wipe, maxMbps, Cancel);
     }
 
@@ -359,5 +362,30 @@ public sealed class DockSyncTests(LocalCloudFixture fixture) : IDisposable
         Assert.True(second.Problems.Count == 0, string.Join("\n", second.Problems));
         Assert.Equal(1, second.FilesVerified);
         Assert.Equal(content.Length, (await FootageAsync(station, content)).Size);
+    }
+
+    [Fact]
+    public async Task Recordings_of_urgent_activities_go_first_then_the_oldest()
+    {
+        var station = await StationAsync(s => s with { ParallelFiles = 1 });
+        var officer = fixture.Cloud.Issuer.Mint("officer-zhang", station.Unit, [Roles.Officer], TimeSpan.FromHours(1), DateTimeOffset.UtcNow);
+        using var created = await fixture.SendAsync(HttpMethod.Post, "/api/activities", officer, JsonContent.Create(new
+        {
+            kind = "onSiteEnforcement", officers = Zhang, place = "market", urgent = true,
+            start = DateTimeOffset.UtcNow.AddHours(-1), end = DateTimeOffset.UtcNow.AddMinutes(-20),
+        }));
+        var activity = (await created.Content.ReadFromJsonAsync<Functions.Activities.Activity>(Functions.AvCloudJson.Options, Cancel))!;
+        var folder = station.Device();
+        Station.Put(folder, "a-new.wav", SyntheticWav.Create(1861, 8000), "audio", minutesAgo: 60);
+        Station.Put(folder, "b-old.wav", SyntheticWav.Create(1862, 8000), "audio", minutesAgo: 180);
+        Station.Put(folder, "c-urgent.wav", SyntheticWav.Create(1863, 8000), "audio", minutesAgo: 30, activityId: activity.Id);
+
+        using var output = new StringWriter();
+        var report = await PushAsync(station, output: output);
+
+        Assert.True(report.Problems.Count == 0, string.Join("\n", report.Problems));
+        var order = output.ToString().Split('\n').Where(l => l.Contains(": uploading", StringComparison.Ordinal))
+            .Select(l => l[(l.IndexOf('/', StringComparison.Ordinal) + 1)..l.IndexOf(':', StringComparison.Ordinal)]).ToList();
+        Assert.Equal(["c-urgent.wav", "b-old.wav", "a-new.wav"], order);
     }
 }
