@@ -340,9 +340,10 @@ function createGateway({ dataDir, clockUrl, accountKeys, log = () => {} }) {
   }
 
   // Azure lets a create-only SAS stage blocks and commit the block list of a blob that does not exist yet (added in
-  // a recent service release for user-delegation SAS, the kind AvCloud issues in Azure); Azurite 3.37 asks for write. The gateway checks the signature itself with the account key and,
-  // for a blob that does not exist, hands Azurite the same SAS with write added and signed again. Anything else is left
-  // to Azurite: a forged signature is refused there, an existing blob still needs write.
+  // a recent service release for user-delegation SAS, the kind AvCloud issues in Azure); Azurite 3.37 asks for write.
+  // The gateway checks the signature itself with the account key and, for a blob that does not exist, hands Azurite
+  // the same SAS with write added and signed again. Anything else is left to Azurite: a forged signature is refused
+  // there, an existing blob still needs write.
   async function createOnlyBlocks(req, target) {
     const q = target.query;
     const sp = q.sp || "";
