@@ -62,9 +62,9 @@ public sealed partial class AccessRequests(Database database, AuditTrail audit, 
         var caller = request.Caller();
         var body = await RequestBody.ReadJsonAsync<AccessRequestBody>(request, MaxBodyBytes, cancellationToken);
         var errors = new Dictionary<string, string[]>();
-        var purpose = Text(body.Purpose, "purpose", 1000, errors);
-        var caseName = Text(body.CaseName, "caseName", 200, errors);
-        var caseNumber = Text(body.CaseNumber, "caseNumber", 100, errors);
+        var purpose = Fields.Text(body.Purpose, "purpose", 1000, errors);
+        var caseName = Fields.Text(body.CaseName, "caseName", 200, errors);
+        var caseNumber = Fields.Text(body.CaseNumber, "caseNumber", 100, errors);
         var mode = ParseMode(body.Mode, errors);
         var duration = ParseDuration(body.Duration, options.Value.MaxDuration, errors);
         if ((body.FootageIds is null) == (body.Search is null))
@@ -444,17 +444,6 @@ public sealed partial class AccessRequests(Database database, AuditTrail audit, 
 
     internal static ProblemException StateSecretCopy() =>
         new(StatusCodes.Status422UnprocessableEntity, "Never allowed.", "State-secret footage never leaves the unit: it can be viewed with the head's approval, never copied.");
-
-    private static string? Text(string? value, string field, int max, Dictionary<string, string[]> errors)
-    {
-        if (string.IsNullOrWhiteSpace(value) || value.Length > max || value.Any(char.IsControl))
-        {
-            errors[field] = [$"The {field} is required (up to {max} characters, no control characters)."];
-            return null;
-        }
-
-        return value.Trim();
-    }
 
     private static AccessMode? ParseMode(string? value, Dictionary<string, string[]> errors)
     {

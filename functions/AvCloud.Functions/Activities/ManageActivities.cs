@@ -71,9 +71,9 @@ public sealed partial class ManageActivities(Database database, RetentionDates d
             errors["officers"] = ["Name 1 to 20 officers by id (letters, digits, '.', '_' or '-')."];
         }
 
-        Text(body.Place, "place", required: true, errors);
-        Text(body.CaseName, "caseName", required: false, errors);
-        Text(body.CaseNumber, "caseNumber", required: false, errors);
+        Fields.Text(body.Place, "place", 500, errors);
+        Fields.Text(body.CaseName, "caseName", 500, errors, required: false);
+        Fields.Text(body.CaseNumber, "caseNumber", 500, errors, required: false);
         var now = time.GetUtcNow();
         if (body.Start is not { } start || body.End is not { } end || end < start || end - start > TimeSpan.FromDays(7))
         {
@@ -237,13 +237,5 @@ public sealed partial class ManageActivities(Database database, RetentionDates d
 
         var coverage = Coverage.Of(activity.Start, activity.End, recordings.Select(r => (r.Start, r.End)));
         return new ActivityView(activity, settings.RecordingRequiredFor.Contains(activity.Kind), coverage, recordings, workRecords);
-    }
-
-    private static void Text(string? value, string field, bool required, Dictionary<string, string[]> errors)
-    {
-        if ((required && string.IsNullOrWhiteSpace(value)) || value?.Length > 500 || value?.Any(char.IsControl) == true)
-        {
-            errors[field] = [$"The {field} is {(required ? "required" : "optional")}: up to 500 characters, no control characters."];
-        }
     }
 }

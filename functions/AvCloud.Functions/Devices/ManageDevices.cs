@@ -62,8 +62,8 @@ public sealed partial class ManageDevices(Database database, AuditTrail audit, T
         }
 
         var kind = ParseEnum<DeviceKind>(body.Kind, "kind", errors);
-        Text(body.Serial, "serial", errors);
-        Text(body.Model, "model", errors);
+        Fields.Text(body.Serial, "serial", 500, errors);
+        Fields.Text(body.Model, "model", 500, errors);
         ProblemException.ThrowIfAny(errors);
 
         var device = new Device
@@ -179,7 +179,7 @@ public sealed partial class ManageDevices(Database database, AuditTrail audit, T
             errors["officerId"] = ["The officer id is required: 1-128 letters, digits, '.', '_' or '-'."];
         }
 
-        Text(body.Condition, "condition", errors);
+        Fields.Text(body.Condition, "condition", 500, errors);
         var now = time.GetUtcNow();
         var at = When(body.At, now, errors);
         ProblemException.ThrowIfAny(errors);
@@ -218,7 +218,7 @@ public sealed partial class ManageDevices(Database database, AuditTrail audit, T
         var caller = request.Caller();
         var body = await RequestBody.ReadJsonAsync<ReturnBody>(request, MaxBodyBytes, cancellationToken);
         var errors = new Dictionary<string, string[]>();
-        Text(body.Condition, "condition", errors);
+        Fields.Text(body.Condition, "condition", 500, errors);
         var at = When(body.At, time.GetUtcNow(), errors);
         ProblemException.ThrowIfAny(errors);
 
@@ -336,14 +336,6 @@ public sealed partial class ManageDevices(Database database, AuditTrail audit, T
         }
 
         return (at ?? now).ToUniversalTime();
-    }
-
-    private static void Text(string? value, string field, Dictionary<string, string[]> errors)
-    {
-        if (string.IsNullOrWhiteSpace(value) || value.Length > 500 || value.Any(char.IsControl))
-        {
-            errors[field] = [$"The {field} is required (up to 500 characters, no control characters)."];
-        }
     }
 
     private static T? ParseEnum<T>(string? value, string field, Dictionary<string, string[]> errors)
