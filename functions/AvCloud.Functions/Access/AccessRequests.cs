@@ -105,14 +105,14 @@ public sealed partial class AccessRequests(Database database, AuditTrail audit, 
             ApproverRole = AccessRules.RequiredApprover(settings.AccessApprovals, levels, mode.Value, caller.Roles),
         };
         await Requests.CreateItemAsync(created, new PartitionKey(caller.UnitId), new ItemRequestOptions { EnableContentResponseOnWrite = false }, cancellationToken);
-        await AuditAsync(caller, "access.requested", $"access-requests/{created.Id}", AuditOutcomes.Success, new()
+        await audit.AppendAsync(AuditEntry.By(caller, "access.requested", $"access-requests/{created.Id}", AuditOutcomes.Success, new Dictionary<string, string>
         {
             ["mode"] = AccessRules.Name(created.Mode),
             ["items"] = created.FootageIds.Count.ToString(CultureInfo.InvariantCulture),
             ["purpose"] = created.Purpose,
             ["case"] = $"{created.CaseName} {created.CaseNumber}",
             ["approverRole"] = created.ApproverRole,
-        }, cancellationToken);
+        }), cancellationToken);
         return TypedResults.Created($"/api/access-requests/{created.Id}", created);
     }
 
@@ -238,7 +238,7 @@ public sealed partial class AccessRequests(Database database, AuditTrail audit, 
             Approval = new AccessDecision(caller.UserId, role, now, body.Reason),
             ExpiresAt = now + duration,
         }, cancellationToken);
-        return await DecidedAsync(caller, id, "access.approved", approved, new()
+        return await DecidedAsync(caller, id, "access.approved", approved, new Dictionary<string, string>
         {
             ["requester"] = current.RequestedBy,
             ["mode"] = AccessRules.Name(mode),
@@ -273,7 +273,7 @@ public sealed partial class AccessRequests(Database database, AuditTrail audit, 
             Status = AccessStatus.Rejected,
             Rejection = new AccessDecision(caller.UserId, role, now, reason),
         }, cancellationToken);
-        return await DecidedAsync(caller, id, "access.rejected", rejected, new() { ["reason"] = reason, ["requester"] = current.RequestedBy }, cancellationToken);
+        return await DecidedAsync(caller, id, "access.rejected", rejected, new Dictionary<string, string> { ["reason"] = reason, ["requester"] = current.RequestedBy }, cancellationToken);
     }
 
     [Function("RevokeAccessRequest")]
@@ -303,7 +303,7 @@ public sealed partial class AccessRequests(Database database, AuditTrail audit, 
                 Status = AccessStatus.Revoked,
                 Revocation = new AccessDecision(caller.UserId, caller.HasRole(Roles.Head) ? Roles.Head : Roles.Keeper, now, reason),
             }, cancellationToken);
-        return await DecidedAsync(caller, id, "access.revoked", revoked, new() { ["reason"] = reason, ["requester"] = current.RequestedBy }, cancellationToken);
+        return await DecidedAsync(caller, id, "access.revoked", revoked, new Dictionary<string, string> { ["reason"] = reason, ["requester"] = current.RequestedBy }, cancellationToken);
     }
 
     /// <summary>
@@ -413,7 +413,7 @@ public sealed partial class AccessRequests(Database database, AuditTrail audit, 
     private async Task<IResult> DecidedAsync(Caller caller, string id, string action, AccessRequest? changed, Dictionary<string, string> details,
         CancellationToken cancellationToken)
     {
-        await AuditAsync(caller, action, $"access-requests/{id}", changed is null ? AuditOutcomes.Denied : AuditOutcomes.Success, details, cancellationToken);
+        await audit.AppendAsync(AuditEntry.By(caller, action, $"access-requests/{id}", changed is null ? AuditOutcomes.Denied : AuditOutcomes.Success, details), cancellationToken);
         return changed is null
             ? TypedResults.Problem("The request changed state meanwhile, or is no longer open.", statusCode: StatusCodes.Status409Conflict, title: "Not possible now.")
             : TypedResults.Ok(changed.AsOf(time.GetUtcNow()));
@@ -423,12 +423,10 @@ public sealed partial class AccessRequests(Database database, AuditTrail audit, 
     internal async Task<ProblemException> RefusedAsync(Caller caller, string action, string target, string reason, ProblemException problem,
         CancellationToken cancellationToken)
     {
-        await AuditAsync(caller, action, target, AuditOutcomes.Denied, new() { ["reason"] = reason }, cancellationToken);
+        await audit.AppendAsync(AuditEntry.By(caller, action, target, AuditOutcomes.Denied, new Dictionary<string, string> { ["reason"] = reason }), cancellationToken);
         return problem;
     }
 
-    private Task<AuditEvent> AuditAsync(Caller caller, string action, string target, string outcome, Dictionary<string, string> details, CancellationToken cancellationToken) =>
-        audit.AppendAsync(new AuditEntry(caller.UnitId, caller.UserId, caller.RoleList, action, target, outcome, details), cancellationToken);
 
     /// <summary>The role in which <paramref name="caller"/> can give what needs <paramref name="required"/>, if any (the head can always).</summary>
     internal static string? ApprovingRole(Caller caller, string required) =>

@@ -41,7 +41,7 @@ public sealed class FootageClassification(Database database, AuditTrail audit, T
         var details = new Dictionary<string, string> { ["from"] = AccessRules.Name(current.Classification), ["to"] = AccessRules.Name(level), ["reason"] = reason };
         if (level < current.Classification && !caller.HasRole(Roles.Head))
         {
-            await audit.AppendAsync(new AuditEntry(caller.UnitId, caller.UserId, caller.RoleList, "footage.classified", $"footage/{id}", AuditOutcomes.Denied, details),
+            await audit.AppendAsync(AuditEntry.By(caller, "footage.classified", $"footage/{id}", AuditOutcomes.Denied, details),
                 cancellationToken);
             throw new ProblemException(StatusCodes.Status403Forbidden, "Needs the head.", "Lowering a classification needs the head; the keeper can only raise it.");
         }
@@ -52,7 +52,7 @@ public sealed class FootageClassification(Database database, AuditTrail audit, T
             Classification = level,
             ClassificationChange = new ClassificationChange(r.Classification, reason, caller.UserId, now),
         }, cancellationToken);
-        await audit.AppendAsync(new AuditEntry(caller.UnitId, caller.UserId, caller.RoleList, "footage.classified", $"footage/{id}",
+        await audit.AppendAsync(AuditEntry.By(caller, "footage.classified", $"footage/{id}",
             changed is null ? AuditOutcomes.Failure : AuditOutcomes.Success, details), cancellationToken);
         return changed is null ? Problems.NoSuchFootage : TypedResults.Ok(changed);
     }

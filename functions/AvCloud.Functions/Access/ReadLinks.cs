@@ -80,7 +80,7 @@ public sealed class IssueReadLinks(Database database, AccessRequests requests, B
             var disposition = $"{(current.Mode == AccessMode.View ? "inline" : "attachment")}; filename=\"{fileName}\"";
             var url = await sas.ForBlobAsync(container.GetBlobClient(record.BlobName), BlobSasPermissions.Read, expiresAt, disposition, cancellationToken);
             links.Add(new ReadLink(record.Id, record.Sha256, fileName, url, now + lifetime));
-            await audit.AppendAsync(new AuditEntry(caller.UnitId, caller.UserId, caller.RoleList, "access.link", $"footage/{record.Id}", AuditOutcomes.Success,
+            await audit.AppendAsync(AuditEntry.By(caller, "access.link", $"footage/{record.Id}", AuditOutcomes.Success,
                 new Dictionary<string, string>
                 {
                     ["request"] = id,

@@ -101,7 +101,7 @@ public sealed partial class ManageActivities(Database database, RetentionDates d
             CreatedAt = now,
         };
         await Activities.CreateItemAsync(activity, new PartitionKey(caller.UnitId), new ItemRequestOptions { EnableContentResponseOnWrite = false }, cancellationToken);
-        await audit.AppendAsync(new AuditEntry(caller.UnitId, caller.UserId, caller.RoleList, "activity.created", $"activities/{activity.Id}", AuditOutcomes.Success,
+        await audit.AppendAsync(AuditEntry.By(caller, "activity.created", $"activities/{activity.Id}", AuditOutcomes.Success,
             new Dictionary<string, string> { ["kind"] = AvCloudJson.Name(activity.Kind), ["officers"] = string.Join(", ", activity.Officers) }), cancellationToken);
         return TypedResults.Created($"/api/activities/{activity.Id}", activity);
     }
@@ -184,7 +184,7 @@ public sealed partial class ManageActivities(Database database, RetentionDates d
 
         // The activity's kind may be a longer retention category: the date is worked out again, and storage follows.
         var change = await dates.ApplyAsync(caller.UnitId, id, null, cancellationToken);
-        await audit.AppendAsync(new AuditEntry(caller.UnitId, caller.UserId, caller.RoleList, "footage.linked", $"footage/{id}", AuditOutcomes.Success,
+        await audit.AppendAsync(AuditEntry.By(caller, "footage.linked", $"footage/{id}", AuditOutcomes.Success,
             new Dictionary<string, string>
             {
                 ["activity"] = activity.Id,

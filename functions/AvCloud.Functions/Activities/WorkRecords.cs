@@ -59,7 +59,7 @@ public sealed class WorkRecords(Database database, BlobServiceClient blobs, Audi
             ?? throw new ProblemException(StatusCodes.Status404NotFound, "Not found.", "No such activity in your unit.");
         if (!activity.Officers.Contains(caller.UserId))
         {
-            await AuditAsync(caller, "workrecord.submitted", $"activities/{id}", AuditOutcomes.Denied, new() { ["reason"] = "not an officer of the activity" }, cancellationToken);
+            await audit.AppendAsync(AuditEntry.By(caller, "workrecord.submitted", $"activities/{id}", AuditOutcomes.Denied, new Dictionary<string, string> { ["reason"] = "not an officer of the activity" }), cancellationToken);
             throw new ProblemException(StatusCodes.Status403Forbidden, "Not your activity.", "Work records are filed by the officers of the activity.");
         }
 
@@ -74,7 +74,7 @@ public sealed class WorkRecords(Database database, BlobServiceClient blobs, Audi
             SubmittedAt = time.GetUtcNow(),
         };
         await Activities.CreateItemAsync(record, new PartitionKey(caller.UnitId), new ItemRequestOptions { EnableContentResponseOnWrite = false }, cancellationToken);
-        await AuditAsync(caller, "workrecord.submitted", Target(record), AuditOutcomes.Success, new() { ["activity"] = id, ["reason"] = AvCloudJson.Name(record.Reason) },
+        await audit.AppendAsync(AuditEntry.By(caller, "workrecord.submitted", Target(record), AuditOutcomes.Success, new Dictionary<string, string> { ["activity"] = id, ["reason"] = AvCloudJson.Name(record.Reason) }),
             cancellationToken);
         return TypedResults.Created($"/api/activities/{id}/work-records/{record.Id}", record);
     }
@@ -100,7 +100,7 @@ public sealed class WorkRecords(Database database, BlobServiceClient blobs, Audi
         var stored = await Documents.ChangeAsync<WorkRecord>(Activities, recordId, caller.UnitId,
             r => r.Status == WorkRecordStatus.Pending ? approved with { ArchiveBlob = blobName, ArchiveSha256 = sha256 } : null, cancellationToken)
             ?? throw new ProblemException(StatusCodes.Status409Conflict, "Not possible now.", "The work record was decided meanwhile.");
-        await AuditAsync(caller, "workrecord.approved", Target(stored), AuditOutcomes.Success, new() { ["activity"] = id, ["archive"] = blobName, ["sha256"] = sha256 },
+        await audit.AppendAsync(AuditEntry.By(caller, "workrecord.approved", Target(stored), AuditOutcomes.Success, new Dictionary<string, string> { ["activity"] = id, ["archive"] = blobName, ["sha256"] = sha256 }),
             cancellationToken);
         return TypedResults.Ok(stored);
     }
@@ -125,7 +125,7 @@ public sealed class WorkRecords(Database database, BlobServiceClient blobs, Audi
             ? r with { Status = WorkRecordStatus.Rejected, DecidedBy = caller.UserId, DecidedAt = now, DecisionReason = reason }
             : null, cancellationToken)
             ?? throw new ProblemException(StatusCodes.Status409Conflict, "Not possible now.", "The work record was decided meanwhile.");
-        await AuditAsync(caller, "workrecord.rejected", Target(stored), AuditOutcomes.Success, new() { ["activity"] = id, ["reason"] = reason }, cancellationToken);
+        await audit.AppendAsync(AuditEntry.By(caller, "workrecord.rejected", Target(stored), AuditOutcomes.Success, new Dictionary<string, string> { ["activity"] = id, ["reason"] = reason }), cancellationToken);
         return TypedResults.Ok(stored);
     }
 
@@ -176,6 +176,4 @@ public sealed class WorkRecords(Database database, BlobServiceClient blobs, Audi
 
     private static string Target(WorkRecord record) => $"activities/{record.ActivityId}/work-records/{record.Id}";
 
-    private Task<AuditEvent> AuditAsync(Caller caller, string action, string target, string outcome, Dictionary<string, string> details, CancellationToken cancellationToken) =>
-        audit.AppendAsync(new AuditEntry(caller.UnitId, caller.UserId, caller.RoleList, action, target, outcome, details), cancellationToken);
 }

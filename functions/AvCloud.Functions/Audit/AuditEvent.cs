@@ -8,7 +8,12 @@ public sealed record AuditEntry(
     string Action,
     string Target,
     string Outcome,
-    IReadOnlyDictionary<string, string>? Details = null);
+    IReadOnlyDictionary<string, string>? Details = null)
+{
+    /// <summary>An entry for what <paramref name="caller"/> did, in their unit and roles.</summary>
+    public static AuditEntry By(Identity.Caller caller, string action, string target, string outcome, IReadOnlyDictionary<string, string>? details = null) =>
+        new(caller.UnitId, caller.UserId, caller.RoleList, action, target, outcome, details);
+}
 
 /// <summary>
 /// An audit event as stored in the <c>audit</c> container (partition <c>/unitId</c>). The events of a unit are

@@ -53,7 +53,7 @@ public sealed class ReadAuditTrail(Database database, AuditTrail audit)
         var sql = Listing.Where(filters, definition, "c.sequence DESC");
 
         var page = await Listing.PageAsync<AuditEvent>(database.GetContainer(CosmosContainers.Audit), sql, caller.UnitId, query, cancellationToken);
-        await audit.AppendAsync(new AuditEntry(caller.UnitId, caller.UserId, caller.RoleList, AuditActions.AuditRead, "audit", AuditOutcomes.Success,
+        await audit.AppendAsync(AuditEntry.By(caller, AuditActions.AuditRead, "audit", AuditOutcomes.Success,
             new Dictionary<string, string> { ["query"] = request.QueryString.Value ?? "" }), cancellationToken);
         return TypedResults.Ok(new AuditPage([.. page], page.ContinuationToken));
     }

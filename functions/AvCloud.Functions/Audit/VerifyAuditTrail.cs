@@ -26,7 +26,7 @@ public sealed class VerifyAuditTrail(AuditTrail audit)
         }
 
         var report = AuditChain.Verify(events, head);
-        await audit.AppendAsync(new AuditEntry(caller.UnitId, caller.UserId, caller.RoleList, AuditActions.AuditVerified, "audit",
+        await audit.AppendAsync(AuditEntry.By(caller, AuditActions.AuditVerified, "audit",
             report.Intact ? AuditOutcomes.Success : AuditOutcomes.Failure,
             new Dictionary<string, string>
             {

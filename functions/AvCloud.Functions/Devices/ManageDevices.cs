@@ -326,7 +326,7 @@ public sealed partial class ManageDevices(Database database, AuditTrail audit, T
 
     private Task<AuditEvent> AuditAsync(Caller caller, string action, string id, Dictionary<string, string> details, CancellationToken cancellationToken,
         string outcome = AuditOutcomes.Success) =>
-        audit.AppendAsync(new AuditEntry(caller.UnitId, caller.UserId, caller.RoleList, action, $"devices/{id}", outcome, details), cancellationToken);
+        audit.AppendAsync(AuditEntry.By(caller, action, $"devices/{id}", outcome, details), cancellationToken);
 
     private static DateTimeOffset When(DateTimeOffset? at, DateTimeOffset now, Dictionary<string, string[]> errors)
     {

@@ -59,7 +59,7 @@ public sealed class PreservationHolds(
         var copy = await secondCopies.EnsureAsync(current.Document, hold.CaseName, hold.CaseNumber, cancellationToken);
 
         var record = await UpdateAsync(id, caller.UnitId, r => r with { Holds = [.. r.Holds, hold], SecondCopy = copy }, cancellationToken);
-        await audit.AppendAsync(new AuditEntry(caller.UnitId, caller.UserId, caller.RoleList, "hold.placed", $"footage/{id}", AuditOutcomes.Success,
+        await audit.AppendAsync(AuditEntry.By(caller, "hold.placed", $"footage/{id}", AuditOutcomes.Success,
             new Dictionary<string, string>
             {
                 ["hold"] = hold.Id,
@@ -103,7 +103,7 @@ public sealed class PreservationHolds(
             }
         }
 
-        await audit.AppendAsync(new AuditEntry(caller.UnitId, caller.UserId, caller.RoleList, "hold.released", $"footage/{id}", AuditOutcomes.Success,
+        await audit.AppendAsync(AuditEntry.By(caller, "hold.released", $"footage/{id}", AuditOutcomes.Success,
             new Dictionary<string, string>
             {
                 ["hold"] = holdId,

@@ -57,7 +57,7 @@ public sealed class ReadCustody(Database database, BlobServiceClient blobs, Seco
             events.Add(e);
         }
 
-        await audit.AppendAsync(new AuditEntry(caller.UnitId, caller.UserId, caller.RoleList, "footage.custody", $"footage/{id}", AuditOutcomes.Success),
+        await audit.AppendAsync(AuditEntry.By(caller, "footage.custody", $"footage/{id}", AuditOutcomes.Success),
             cancellationToken);
         return TypedResults.Ok(new Custody(record, primary, copy, events));
     }

@@ -89,7 +89,7 @@ public sealed class ReadFootage(Database database, AuditTrail audit)
         var page = await Listing.PageAsync<FootageRecord>(Footage, sql, caller.UnitId, query, cancellationToken);
         var shown = page.Where(r => AccessRules.CanSeeDetails(caller, r.Classification)).ToList();
         var withheld = page.Where(r => !AccessRules.CanSeeDetails(caller, r.Classification)).Select(r => new WithheldFootage(r.Id, r.Classification)).ToList();
-        await audit.AppendAsync(new AuditEntry(caller.UnitId, caller.UserId, caller.RoleList, "footage.list", "footage", AuditOutcomes.Success,
+        await audit.AppendAsync(AuditEntry.By(caller, "footage.list", "footage", AuditOutcomes.Success,
             new Dictionary<string, string>
             {
                 ["query"] = request.QueryString.Value ?? "",
@@ -112,20 +112,20 @@ public sealed class ReadFootage(Database database, AuditTrail audit)
         var found = await Documents.ReadAsync<FootageRecord>(Footage, id, caller.UnitId, cancellationToken);
         if (found is not { } record || (OnlyOwn(caller) && record.Document.OfficerId != caller.UserId))
         {
-            await audit.AppendAsync(new AuditEntry(caller.UnitId, caller.UserId, caller.RoleList, "footage.read", $"footage/{id}", AuditOutcomes.Denied,
+            await audit.AppendAsync(AuditEntry.By(caller, "footage.read", $"footage/{id}", AuditOutcomes.Denied,
                 new Dictionary<string, string> { ["reason"] = "not found in the caller's scope" }), cancellationToken);
             return Problems.NoSuchFootage;
         }
 
         if (!AccessRules.CanSeeDetails(caller, record.Document.Classification))
         {
-            await audit.AppendAsync(new AuditEntry(caller.UnitId, caller.UserId, caller.RoleList, "footage.read", $"footage/{id}", AuditOutcomes.Denied,
+            await audit.AppendAsync(AuditEntry.By(caller, "footage.read", $"footage/{id}", AuditOutcomes.Denied,
                 new Dictionary<string, string> { ["reason"] = $"classified {AccessRules.Name(record.Document.Classification)}" }), cancellationToken);
             throw new ProblemException(StatusCodes.Status403Forbidden, "Classified.",
                 $"This recording is classified ({AccessRules.Name(record.Document.Classification)}); ask for it through an access request.");
         }
 
-        await audit.AppendAsync(new AuditEntry(caller.UnitId, caller.UserId, caller.RoleList, "footage.read", $"footage/{id}", AuditOutcomes.Success,
+        await audit.AppendAsync(AuditEntry.By(caller, "footage.read", $"footage/{id}", AuditOutcomes.Success,
             new Dictionary<string, string> { ["sha256"] = record.Document.Sha256 }), cancellationToken);
         return TypedResults.Ok(record.Document);
     }

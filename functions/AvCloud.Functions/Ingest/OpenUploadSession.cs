@@ -84,7 +84,7 @@ public sealed class OpenUploadSession(Database database, BlobServiceClient blobs
             urls.Add(new UploadTarget(file.Name, url));
         }
 
-        await audit.AppendAsync(new AuditEntry(caller.UnitId, caller.UserId, caller.RoleList, "upload.opened", $"uploads/{sessionId}", AuditOutcomes.Success,
+        await audit.AppendAsync(AuditEntry.By(caller, "upload.opened", $"uploads/{sessionId}", AuditOutcomes.Success,
             new Dictionary<string, string>
             {
                 ["dock"] = session.DockId,

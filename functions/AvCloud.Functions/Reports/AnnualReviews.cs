@@ -119,7 +119,7 @@ public sealed class AnnualReviews(Database database, AuditTrail audit, TimeProvi
             CreatedAt = time.GetUtcNow(),
         };
         await Reviews.CreateItemAsync(review, new PartitionKey(caller.UnitId), new ItemRequestOptions { EnableContentResponseOnWrite = false }, cancellationToken);
-        await audit.AppendAsync(new AuditEntry(caller.UnitId, caller.UserId, caller.RoleList, "review.created", $"reviews/{review.Id}", AuditOutcomes.Success,
+        await audit.AppendAsync(AuditEntry.By(caller, "review.created", $"reviews/{review.Id}", AuditOutcomes.Success,
             new Dictionary<string, string>
             {
                 ["seed"] = seed.ToString(CultureInfo.InvariantCulture),
@@ -170,7 +170,7 @@ public sealed class AnnualReviews(Database database, AuditTrail audit, TimeProvi
         {
             Scores = [.. r.Scores.Where(s => s.FootageId != score.FootageId || s.ReviewerId != score.ReviewerId), score],
         }, cancellationToken);
-        await audit.AppendAsync(new AuditEntry(caller.UnitId, caller.UserId, caller.RoleList, "review.scored", $"reviews/{id}", AuditOutcomes.Success,
+        await audit.AppendAsync(AuditEntry.By(caller, "review.scored", $"reviews/{id}", AuditOutcomes.Success,
             new Dictionary<string, string> { ["footage"] = score.FootageId }), cancellationToken);
         return TypedResults.Ok(new ReviewView(scored!, Summarise(scored!)));
     }

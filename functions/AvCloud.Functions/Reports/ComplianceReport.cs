@@ -73,7 +73,7 @@ public sealed class ComplianceReport(Database database, AuditTrail audit, TimePr
                 : throw ProblemException.Invalid("gapSeconds", "gapSeconds is a whole number from 0 to 86400.")
             : 60;
         var report = await BuildAsync(caller.UnitId, from.ToUniversalTime(), to.ToUniversalTime(), gapSeconds, cancellationToken);
-        await audit.AppendAsync(new AuditEntry(caller.UnitId, caller.UserId, caller.RoleList, "report.compliance", "reports/compliance", AuditOutcomes.Success,
+        await audit.AppendAsync(AuditEntry.By(caller, "report.compliance", "reports/compliance", AuditOutcomes.Success,
             new Dictionary<string, string> { ["from"] = from.ToString("O", CultureInfo.InvariantCulture), ["to"] = to.ToString("O", CultureInfo.InvariantCulture) }),
             cancellationToken);
 

@@ -46,7 +46,7 @@ public sealed class Disposals(Database database, BlobServiceClient blobs, AuditT
         var sql = Listing.Where(["c.type = @type", "c.status = @status"],
             new Dictionary<string, object> { ["@type"] = FootageRecord.DocumentType, ["@status"] = status }, "c.retentionUntil");
         var page = await Listing.PageAsync<FootageRecord>(Footage, sql, caller.UnitId, request.Query, cancellationToken);
-        await audit.AppendAsync(new AuditEntry(caller.UnitId, caller.UserId, caller.RoleList, "disposal.list", "disposals", AuditOutcomes.Success,
+        await audit.AppendAsync(AuditEntry.By(caller, "disposal.list", "disposals", AuditOutcomes.Success,
             new Dictionary<string, string> { ["status"] = status }), cancellationToken);
         return TypedResults.Ok(new FootagePage([.. page], page.ContinuationToken));
     }
@@ -142,7 +142,7 @@ public sealed class Disposals(Database database, BlobServiceClient blobs, AuditT
     private async Task<IResult> Outcome(Caller caller, string id, string action, FootageRecord? changed, CancellationToken cancellationToken,
         Dictionary<string, string>? details = null)
     {
-        await audit.AppendAsync(new AuditEntry(caller.UnitId, caller.UserId, caller.RoleList, action, $"footage/{id}",
+        await audit.AppendAsync(AuditEntry.By(caller, action, $"footage/{id}",
             changed is null ? AuditOutcomes.Denied : AuditOutcomes.Success, details), cancellationToken);
         return changed is null
             ? TypedResults.Problem("No footage in your unit is in that step of disposal.", statusCode: StatusCodes.Status409Conflict, title: "Not possible now.")

@@ -47,7 +47,7 @@ public sealed class FootageCategories(Database database, RetentionDates dates, A
             return Problems.NoSuchFootage;
         }
 
-        await audit.AppendAsync(new AuditEntry(caller.UnitId, caller.UserId, caller.RoleList, "footage.categorised", $"footage/{id}", AuditOutcomes.Success,
+        await audit.AppendAsync(AuditEntry.By(caller, "footage.categorised", $"footage/{id}", AuditOutcomes.Success,
             new Dictionary<string, string>
             {
                 ["from"] = string.Join(", ", change.Before.Categories),

@@ -174,13 +174,13 @@ public sealed class ManageUnitSettings(Database database, AuditTrail audit, Time
         var problems = UnitSettings.Problems(current, next);
         if (problems.Count > 0)
         {
-            await audit.AppendAsync(new AuditEntry(caller.UnitId, caller.UserId, caller.RoleList, "unit.settings", $"units/{id}", AuditOutcomes.Denied,
+            await audit.AppendAsync(AuditEntry.By(caller, "unit.settings", $"units/{id}", AuditOutcomes.Denied,
                 new Dictionary<string, string> { ["problems"] = string.Join(" ", problems.SelectMany(p => p.Value)) }), cancellationToken);
             throw new ProblemException(StatusCodes.Status400BadRequest, "The settings are not valid.", "See errors for each field.") { Errors = problems };
         }
 
         await database.GetContainer(CosmosContainers.Units).UpsertItemAsync(next, new PartitionKey(caller.UnitId), cancellationToken: cancellationToken);
-        await audit.AppendAsync(new AuditEntry(caller.UnitId, caller.UserId, caller.RoleList, "unit.settings", $"units/{id}", AuditOutcomes.Success,
+        await audit.AppendAsync(AuditEntry.By(caller, "unit.settings", $"units/{id}", AuditOutcomes.Success,
             new Dictionary<string, string>
             {
                 ["retentionMonths"] = string.Join(", ", next.RetentionMonths.Select(p => $"{p.Key}={p.Value}")),
