@@ -216,26 +216,46 @@ public sealed partial class ManageActivities(Database database, RetentionDates d
             { Type: Activity.DocumentType } activity ? activity : null;
 
     /// <summary>The activity with its recordings, their coverage and its work records.</summary>
-    public static async Task<ActivityView> ViewAsync(Database database, Activity activity, UnitSettings settings, CancellationToken cancellationToken)
+    public static async Task<ActivityView> ViewAsync(Database database, Activity activity, UnitSettings settings, CancellationToken cancellationToken) =>
+        (await ViewsAsync(database, activity.UnitId, [activity], settings, cancellationToken))[0];
+
+    /// <summary>
+    /// The views of <paramref name="activities"/> of one unit, with two queries whatever their number: their recordings
+    /// and their work records, each fetched for all of them at once.
+    /// </summary>
+    public static async Task<IReadOnlyList<ActivityView>> ViewsAsync(Database database, string unitId, IReadOnlyList<Activity> activities, UnitSettings settings,
+        CancellationToken cancellationToken)
     {
-        var partition = new QueryRequestOptions { PartitionKey = new PartitionKey(activity.UnitId) };
-        var recordings = new List<LinkedRecording>();
-        var footageQuery = new QueryDefinition("SELECT * FROM c WHERE c.type = @type AND c.activityId = @activity ORDER BY c.correctedStart")
-            .WithParameter("@type", FootageRecord.DocumentType).WithParameter("@activity", activity.Id);
-        await foreach (var r in database.GetContainer(CosmosContainers.Footage).QueryAllAsync<FootageRecord>(footageQuery, partition, cancellationToken))
+        if (activities.Count == 0)
         {
-            recordings.Add(new LinkedRecording(r.Id, r.CorrectedStart, r.CorrectedEnd, r.OfficerId, r.HandedOverInTime));
+            return [];
         }
 
-        var workRecords = new List<WorkRecord>();
-        var workQuery = new QueryDefinition("SELECT * FROM c WHERE c.type = @type AND c.activityId = @activity ORDER BY c.submittedAt")
-            .WithParameter("@type", WorkRecord.DocumentType).WithParameter("@activity", activity.Id);
-        await foreach (var w in database.GetContainer(CosmosContainers.Activities).QueryAllAsync<WorkRecord>(workQuery, partition, cancellationToken))
+        var ids = activities.Select(a => a.Id).ToList();
+        var recordings = await LinkedAsync<FootageRecord>(database.GetContainer(CosmosContainers.Footage), FootageRecord.DocumentType, "c.correctedStart",
+            r => r.ActivityId!, unitId, ids, cancellationToken);
+        var workRecords = await LinkedAsync<WorkRecord>(database.GetContainer(CosmosContainers.Activities), WorkRecord.DocumentType, "c.submittedAt",
+            w => w.ActivityId, unitId, ids, cancellationToken);
+        return [.. activities.Select(activity =>
         {
-            workRecords.Add(w);
+            var linked = recordings[activity.Id].Select(r => new LinkedRecording(r.Id, r.CorrectedStart, r.CorrectedEnd, r.OfficerId, r.HandedOverInTime)).ToList();
+            var coverage = Coverage.Of(activity.Start, activity.End, linked.Select(r => (r.Start, r.End)));
+            return new ActivityView(activity, settings.RecordingRequiredFor.Contains(activity.Kind), coverage, linked, [.. workRecords[activity.Id]]);
+        })];
+    }
+
+    private static async Task<ILookup<string, T>> LinkedAsync<T>(Container container, string type, string orderBy, Func<T, string> activityOf, string unitId,
+        IReadOnlyList<string> activityIds, CancellationToken cancellationToken)
+        where T : class
+    {
+        var query = new QueryDefinition($"SELECT * FROM c WHERE c.type = @type AND ARRAY_CONTAINS(@activities, c.activityId) ORDER BY {orderBy}")
+            .WithParameter("@type", type).WithParameter("@activities", activityIds);
+        var found = new List<T>();
+        await foreach (var item in container.QueryAllAsync<T>(query, new QueryRequestOptions { PartitionKey = new PartitionKey(unitId) }, cancellationToken))
+        {
+            found.Add(item);
         }
 
-        var coverage = Coverage.Of(activity.Start, activity.End, recordings.Select(r => (r.Start, r.End)));
-        return new ActivityView(activity, settings.RecordingRequiredFor.Contains(activity.Kind), coverage, recordings, workRecords);
+        return found.ToLookup(activityOf, StringComparer.Ordinal);
     }
 }

@@ -35,7 +35,7 @@ public sealed record DeviceLedger(Device Device, IReadOnlyList<LedgerUse> Uses, 
 /// <c>POST .../checkouts</c> and <c>.../returns</c> hand it over and take it back (a device cannot be checked out twice,
 /// and a return must follow a checkout); <c>GET .../ledger</c> shows each use with its recordings. Every change is audited.
 /// </summary>
-public sealed partial class ManageDevices(Database database, AuditTrail audit, TimeProvider time)
+public sealed partial class ManageDevices(Database database, DeviceRegistry registry, AuditTrail audit, TimeProvider time)
 {
     private const int MaxBodyBytes = 8 * 1024;
 
@@ -317,9 +317,8 @@ public sealed partial class ManageDevices(Database database, AuditTrail audit, T
     }
 
     private async Task<Device> ReadAsync(Caller caller, string id, CancellationToken cancellationToken) =>
-        (await Documents.ReadAsync<Device>(Devices, id, caller.UnitId, cancellationToken))?.Document is { Type: Device.DocumentType } device
-            ? device
-            : throw new ProblemException(StatusCodes.Status404NotFound, "Not found.", "No such device in your unit.");
+        await registry.ReadAsync(caller.UnitId, id, cancellationToken)
+            ?? throw new ProblemException(StatusCodes.Status404NotFound, "Not found.", "No such device in your unit.");
 
     private async Task<Device?> ChangeAsync(Caller caller, string id, Func<Device, Device?> change, CancellationToken cancellationToken) =>
         await Documents.ChangeAsync(Devices, id, caller.UnitId, change, cancellationToken);

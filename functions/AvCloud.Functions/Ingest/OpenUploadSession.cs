@@ -35,15 +35,19 @@ public sealed class OpenUploadSession(Database database, BlobServiceClient blobs
         var sessionId = Guid.NewGuid().ToString("N");
         var settings = await Retention.UnitSettings.ReadAsync(database, caller.UnitId, retention.Value, cancellationToken);
         var files = ManifestRules.Validate(manifest, caller.UnitId, sessionId, [.. settings.RetentionMonths.Keys]);
-        var unknownActivities = new Dictionary<string, string[]>();
-        foreach (var (file, index) in files.Select((f, i) => (f, i)).Where(f => f.f.ActivityId is not null))
+        // Each activity named is read once, however many files name it.
+        var unknown = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var activityId in files.Select(f => f.ActivityId).OfType<string>().Distinct(StringComparer.Ordinal))
         {
-            if (await Activities.ManageActivities.ReadAsync(database, caller.UnitId, file.ActivityId!, cancellationToken) is null)
+            if (await Activities.ManageActivities.ReadAsync(database, caller.UnitId, activityId, cancellationToken) is null)
             {
-                unknownActivities[string.Create(System.Globalization.CultureInfo.InvariantCulture, $"files[{index}].activityId")] =
-                    [$"No activity {file.ActivityId} in your unit."];
+                unknown.Add(activityId);
             }
         }
+
+        var unknownActivities = files.Select((f, i) => (f.ActivityId, Index: i)).Where(f => f.ActivityId is not null && unknown.Contains(f.ActivityId))
+            .ToDictionary(f => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"files[{f.Index}].activityId"),
+                f => new[] { $"No activity {f.ActivityId} in your unit." });
 
         ProblemException.ThrowIfAny(unknownActivities);
         if (await devices.ReadAsync(caller.UnitId, manifest.DeviceId!, cancellationToken) is not { Status: not Devices.DeviceStatus.Retired })

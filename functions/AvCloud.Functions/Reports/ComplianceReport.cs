@@ -88,11 +88,17 @@ public sealed class ComplianceReport(Database database, AuditTrail audit, TimePr
 
         var missing = new List<ActivityFinding>();
         var gapped = new List<ActivityFinding>();
-        var activities = new QueryDefinition("SELECT * FROM c WHERE c.type = @type AND c.start >= @from AND c.start <= @to ORDER BY c.start")
+        var activities = new List<Activity>();
+        var inPeriod = new QueryDefinition("SELECT * FROM c WHERE c.type = @type AND c.start >= @from AND c.start <= @to ORDER BY c.start")
             .WithParameter("@type", Activity.DocumentType).WithParameter("@from", from).WithParameter("@to", to);
-        await foreach (var activity in database.GetContainer(CosmosContainers.Activities).QueryAllAsync<Activity>(activities, partition, cancellationToken))
+        await foreach (var activity in database.GetContainer(CosmosContainers.Activities).QueryAllAsync<Activity>(inPeriod, partition, cancellationToken))
         {
-            var view = await ManageActivities.ViewAsync(database, activity, settings, cancellationToken);
+            activities.Add(activity);
+        }
+
+        foreach (var view in await ManageActivities.ViewsAsync(database, unitId, activities, settings, cancellationToken))
+        {
+            var activity = view.Activity;
             var explained = view.WorkRecords.Any(w => w.Status == WorkRecordStatus.Approved);
             var gaps = view.Coverage.Gaps.Where(g => g.Seconds > gapSeconds).ToList();
             var finding = new ActivityFinding(activity.Id, activity.Kind, activity.Start, activity.End, activity.Officers, Math.Round(view.Coverage.Ratio, 4), gaps, explained);
