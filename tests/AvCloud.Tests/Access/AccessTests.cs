@@ -428,4 +428,28 @@ public sealed class AccessTests(LocalCloudFixture fixture)
     [InlineData(Classification.None, AccessMode.View, Roles.Keeper, Roles.Head)]
     public void The_default_rules_name_the_approver(Classification level, AccessMode mode, string requester, string approver) =>
         Assert.Equal(approver, AccessRules.RequiredApprover(AccessRules.Defaults, [level], mode, new HashSet<string> { requester }));
+
+    [Fact]
+    public async Task Requesters_list_their_own_requests_and_the_keeper_lists_all_or_only_theirs()
+    {
+        var unit = await UnitAsync(1321, 1);
+        var byReviewer = await RequestAsync(unit.Reviewer, Ask(unit.Footage));
+        var byKeeper = await RequestAsync(unit.Keeper, Ask(unit.Footage));
+        var otherReviewer = fixture.TokenFor(unit.Id, Roles.Reviewer);
+
+        async Task<IEnumerable<string>> ListAsync(string token, string query = "")
+        {
+            using var response = await fixture.SendAsync(HttpMethod.Get, $"/api/access-requests{query}", token);
+            return (await response.Content.ReadFromJsonAsync<AccessRequestPage>(AvCloudJson.Options, Cancel))!.Items.Select(r => r.Id).Order(StringComparer.Ordinal);
+        }
+
+        Assert.Equal([byReviewer.Id], await ListAsync(unit.Reviewer));
+        Assert.Empty(await ListAsync(otherReviewer));
+        Assert.Equal(new[] { byReviewer.Id, byKeeper.Id }.Order(StringComparer.Ordinal), await ListAsync(unit.Head));
+        Assert.Equal([byKeeper.Id], await ListAsync(unit.Keeper, "?mine=true"));
+
+        // The head may withdraw a request nobody has decided yet.
+        Assert.Equal(HttpStatusCode.OK, await DecideAsync(byKeeper.Id, "revoke", unit.Head, new { reason = "asked in error" }));
+        Assert.Equal([byReviewer.Id], await ListAsync(unit.Head, "?status=pending"));
+    }
 }
