@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net.Http.Json;
 using System.Text.Json;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
@@ -28,12 +27,7 @@ internal static class DockScenario
         var work = Directory.CreateTempSubdirectory("avdock-bench-").FullName;
         try
         {
-            var keeper = cloud.Issuer.Mint("keeper-1", unit, [Roles.Keeper], TimeSpan.FromHours(2), DateTimeOffset.UtcNow);
-            using (var register = new HttpRequestMessage(HttpMethod.Post, "/api/devices") { Content = JsonContent.Create(new { id = "bwc-1", kind = "bodyWornCamera", serial = "SN-1", model = "bench" }) })
-            {
-                register.Headers.Authorization = new("Bearer", keeper);
-                (await http.SendAsync(register)).Dispose();
-            }
+            await IngestScenario.RegisterDeviceAsync(cloud, http, unit);
 
             var recorders = Path.Combine(work, "recorders");
             var folder = Directory.CreateDirectory(Path.Combine(recorders, "bwc-1")).FullName;

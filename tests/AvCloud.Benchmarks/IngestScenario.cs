@@ -84,15 +84,7 @@ internal static class IngestScenario
     public static async Task DockAsync(LocalCloud cloud, HttpClient http, string unit, IReadOnlyList<byte[]> contents, Action<byte[], BlobClient>? uploaded = null)
     {
         var token = cloud.Issuer.Mint("dock-bench", unit, [Roles.Dock], TimeSpan.FromHours(1), DateTimeOffset.UtcNow);
-        var keeper = cloud.Issuer.Mint("keeper-bench", unit, [Roles.Keeper], TimeSpan.FromHours(1), DateTimeOffset.UtcNow);
-        using (var register = new HttpRequestMessage(HttpMethod.Post, "/api/devices")
-        {
-            Content = JsonContent.Create(new { id = "bwc-1", kind = "bodyWornCamera", serial = "SN-1", model = "bench" }),
-        })
-        {
-            register.Headers.Authorization = new("Bearer", keeper);
-            using var registered = await http.SendAsync(register);
-        }
+        await RegisterDeviceAsync(cloud, http, unit);
 
         var dockedAt = DateTimeOffset.UtcNow;
         var manifest = new
@@ -114,6 +106,17 @@ internal static class IngestScenario
             await target.UploadAsync(new BinaryData(contents[i]));
             uploaded?.Invoke(contents[i], target);
         }
+    }
+
+    /// <summary>Registers the benchmark's recorder (bwc-1) in <paramref name="unit"/>, as its keeper does before the first docking.</summary>
+    public static async Task RegisterDeviceAsync(LocalCloud cloud, HttpClient http, string unit)
+    {
+        using var register = new HttpRequestMessage(HttpMethod.Post, "/api/devices")
+        {
+            Content = JsonContent.Create(new { id = "bwc-1", kind = "bodyWornCamera", serial = "SN-1", model = "bench" }),
+        };
+        register.Headers.Authorization = new("Bearer", cloud.Issuer.Mint("keeper-bench", unit, [Roles.Keeper], TimeSpan.FromHours(1), DateTimeOffset.UtcNow));
+        using var registered = await http.SendAsync(register);
     }
 
     private static async Task PushAsync(HttpClient http, Uri blob)
