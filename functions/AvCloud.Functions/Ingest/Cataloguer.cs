@@ -79,6 +79,26 @@ public sealed partial class Cataloguer(
             return (await ReadStatusAsync(session, fileName, cancellationToken))?.State ?? file.State;
         }
 
+        try
+        {
+            return await CatalogueExistingAsync(blob, blobName, unit, session, file, cancellationToken);
+        }
+        catch (RequestFailedException exception) when (exception.Status is (int)HttpStatusCode.NotFound or (int)HttpStatusCode.PreconditionFailed)
+        {
+            if (await blob.ExistsAsync(cancellationToken))
+            {
+                throw;
+            }
+
+            // Another delivery (a redelivered event, WatchUploads) finished it while this one read it: nothing is left to do.
+            return (await ReadStatusAsync(session, fileName, cancellationToken))?.State ?? file.State;
+        }
+    }
+
+    private async Task<FileState> CatalogueExistingAsync(BlobClient blob, string blobName, string unit, UploadSession session, UploadFile file,
+        CancellationToken cancellationToken)
+    {
+        var fileName = file.Name;
         await SetStatusAsync(session, fileName, FileState.Received, null, null, cancellationToken);
 
         var (length, sha256) = await HashAsync(blob, cancellationToken);

@@ -31,13 +31,7 @@ public sealed partial class WatchUploads(BlobServiceClient blobs, Database datab
                 }
                 catch (Exception exception) when (exception is not OperationCanceledException)
                 {
-                    // The blob's own delivery may have finished it meanwhile (it deletes the ingest blob last): then
-                    // there is nothing left to re-drive. Anything else must not stop the others, and fails the run at the end.
-                    if (!await blobs.GetBlobContainerClient(BlobContainers.Ingest).GetBlobClient(item.Name).ExistsAsync(cancellationToken))
-                    {
-                        continue;
-                    }
-
+                    // One bad blob must not stop the others; the run still fails at the end so it is seen.
                     LogRedriveFailed(logger, exception, item.Name);
                     failures.Add(exception);
                 }
