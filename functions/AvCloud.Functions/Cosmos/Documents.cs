@@ -28,28 +28,43 @@ public static class Documents
     }
 
     /// <summary>Applies <paramref name="change"/> (null: nothing to do) to the current document; returns the new one, or null.</summary>
-    public static async Task<T?> ChangeAsync<T>(Container container, string id, string unitId, Func<T, T?> change, CancellationToken cancellationToken)
+    public static Task<T?> ChangeAsync<T>(Container container, string id, string unitId, Func<T, T?> change, CancellationToken cancellationToken)
+        where T : class
+        => PutAsync<T>(container, id, unitId, current => current is null ? null : change(current), cancellationToken);
+
+    /// <summary>
+    /// Writes what <paramref name="decide"/> makes of the current document (null when there is none yet): created when
+    /// absent, replaced under its ETag when present; null from <paramref name="decide"/> leaves things as they are.
+    /// Returns what was written, or null.
+    /// </summary>
+    public static async Task<T?> PutAsync<T>(Container container, string id, string unitId, Func<T?, T?> decide, CancellationToken cancellationToken)
         where T : class
     {
+        var options = new ItemRequestOptions { EnableContentResponseOnWrite = false };
         for (var attempt = 0; attempt < 20; attempt++)
         {
-            if (await ReadAsync<T>(container, id, unitId, cancellationToken) is not { } current)
-            {
-                return null;
-            }
-
-            if (change(current.Document) is not { } updated)
+            var current = await ReadAsync<T>(container, id, unitId, cancellationToken);
+            if (decide(current?.Document) is not { } updated)
             {
                 return null;
             }
 
             try
             {
-                await container.ReplaceItemAsync(updated, id, new PartitionKey(unitId),
-                    new ItemRequestOptions { IfMatchEtag = current.ETag, EnableContentResponseOnWrite = false }, cancellationToken);
+                if (current is { } existing)
+                {
+                    options.IfMatchEtag = existing.ETag;
+                    await container.ReplaceItemAsync(updated, id, new PartitionKey(unitId), options, cancellationToken);
+                }
+                else
+                {
+                    options.IfMatchEtag = null;
+                    await container.CreateItemAsync(updated, new PartitionKey(unitId), options, cancellationToken);
+                }
+
                 return updated;
             }
-            catch (CosmosException exception) when (exception.StatusCode == HttpStatusCode.PreconditionFailed)
+            catch (CosmosException exception) when (exception.StatusCode is HttpStatusCode.PreconditionFailed or HttpStatusCode.Conflict)
             {
             }
         }

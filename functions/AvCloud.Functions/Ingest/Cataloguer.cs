@@ -342,7 +342,7 @@ public sealed partial class Cataloguer(
             FootageId = footageId,
             UpdatedAt = time.GetUtcNow(),
         };
-        await _uploads.UpsertItemAsync(status, new PartitionKey(session.UnitId), new ItemRequestOptions { EnableContentResponseOnWrite = false }, cancellationToken);
+        await UploadFileStatus.WriteAsync(_uploads, status, cancellationToken);
     }
 
     private async Task<UploadFileStatus?> ReadStatusAsync(UploadSession session, string fileName, CancellationToken cancellationToken)

@@ -106,6 +106,23 @@ public sealed record UploadFileStatus
     public required DateTimeOffset UpdatedAt { get; init; }
 
     public static string IdFor(string sessionId, int index) => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{sessionId}.{index:D4}");
+
+    /// <summary>
+    /// Whether this state may be written over <paramref name="current"/> (null: nothing written yet). Deliveries of one
+    /// file can overlap (a redelivered event, WatchUploads): one only starting never moves the file back out of the
+    /// outcome another reached, and a file is reported missing only while nothing has arrived; the dock wipes on the outcome.
+    /// </summary>
+    public bool Follows(FileState? current) => State switch
+    {
+        FileState.Received => current is not (FileState.Catalogued or FileState.Duplicate or FileState.Quarantined),
+        FileState.Missing => current is null or FileState.Awaiting,
+        _ => true,
+    };
+
+    /// <summary>Writes <paramref name="status"/> unless the file's current state forbids it (<see cref="Follows"/>); true when written.</summary>
+    public static async Task<bool> WriteAsync(Microsoft.Azure.Cosmos.Container uploads, UploadFileStatus status, CancellationToken cancellationToken)
+        => await Cosmos.Documents.PutAsync<UploadFileStatus>(uploads, status.Id, status.UnitId,
+            current => status.Follows(current?.State) ? status : null, cancellationToken) is not null;
 }
 
 public sealed record UploadFile

@@ -58,10 +58,7 @@ public sealed partial class WatchUploads(BlobServiceClient blobs, Database datab
             var missing = new List<string>();
             for (var i = 0; i < session.Files.Count; i++)
             {
-                if (session.Files[i].State == FileState.Awaiting)
-                {
-                    missing.Add(session.Files[i].Name);
-                    await uploads.UpsertItemAsync(new UploadFileStatus
+                if (session.Files[i].State == FileState.Awaiting && await UploadFileStatus.WriteAsync(uploads, new UploadFileStatus
                     {
                         Id = UploadFileStatus.IdFor(session.Id, i),
                         UnitId = session.UnitId,
@@ -69,7 +66,9 @@ public sealed partial class WatchUploads(BlobServiceClient blobs, Database datab
                         Name = session.Files[i].Name,
                         State = FileState.Missing,
                         UpdatedAt = now,
-                    }, new PartitionKey(session.UnitId), cancellationToken: cancellationToken);
+                    }, cancellationToken))
+                {
+                    missing.Add(session.Files[i].Name);
                 }
             }
 

@@ -212,6 +212,51 @@ public sealed class CatalogueTests(LocalCloudFixture fixture)
     }
 
     [Fact]
+    public async Task A_late_second_delivery_never_sets_a_catalogued_file_back()
+    {
+        var dock = new Dock(fixture, NewUnit());
+        var content = WavOf(98);
+        var session = await dock.OpenAsync(Dock.Manifest(Recorded.AddHours(1), TimeSpan.Zero,
+            Dock.FileEntry("twice.wav", "audio", content, Recorded, TimeSpan.FromSeconds(1))));
+        var blobName = UploadSession.IngestBlobName(dock.Unit, session.SessionId, "twice.wav");
+        await Dock.UploadAsync(session, "twice.wav", content);
+        Assert.Equal(FileState.Catalogued, Assert.Single((await dock.SettledAsync(session.SessionId)).Files).State);
+
+        // A second delivery of the same file starts after the first finished and dies half-way.
+        var runs = 0;
+        var previous = fixture.Hooks.AfterCopy;
+        fixture.Hooks.AfterCopy = (name, ct) =>
+        {
+            if (name != blobName)
+            {
+                return previous(name, ct);
+            }
+
+            Interlocked.Increment(ref runs);
+            throw new InvalidOperationException("Injected crash in a second delivery.");
+        };
+        var again = Storage.GetBlobContainerClient(BlobContainers.Ingest).GetBlobClient(blobName);
+        try
+        {
+            await again.UploadAsync(BinaryData.FromBytes(content), Cancel);
+            await Hosting.BlobWebhookTests.Eventually(() => Volatile.Read(ref runs) >= 1);
+
+            var file = Assert.Single((await dock.SessionAsync(session.SessionId)).Files);
+            Assert.Equal(FileState.Catalogued, file.State);
+            Assert.Equal(Dock.Sha256(content), file.FootageId);
+        }
+        finally
+        {
+            fixture.Hooks.AfterCopy = previous;
+        }
+
+        await Hosting.BlobWebhookTests.Eventually(() => !again.Exists(Cancel).Value);
+        Assert.Equal(FileState.Catalogued, Assert.Single((await dock.SessionAsync(session.SessionId)).Files).State);
+        Assert.Single((await dock.FootageAsync(Dock.Sha256(content))).Uploads);
+        Assert.Single(await AuditAsync(dock.Unit, "footage.catalogued"));
+    }
+
+    [Fact]
     public async Task A_recorder_docked_more_than_24_hours_after_the_recording_is_flagged_late()
     {
         var dock = new Dock(fixture, NewUnit());
