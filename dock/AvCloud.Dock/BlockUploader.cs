@@ -104,10 +104,14 @@ public sealed class BlockUploader(DockSettings settings, AvCloudApi api, Throttl
     }
 }
 
-/// <summary>A bandwidth cap (<c>--max-mbps</c>) shared by all uploads: a token bucket refilled at the cap.</summary>
-public sealed class Throttle(double? megabitsPerSecond)
+/// <summary>
+/// A bandwidth cap (<c>--max-mbps</c>) shared by all uploads: each block books the next free slot on one timeline that
+/// advances at the cap, and waits for its slot, so the blocks of all files together never exceed it.
+/// </summary>
+public sealed class Throttle(double? megabitsPerSecond, TimeProvider? time = null)
 {
     private readonly Lock _gate = new();
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
     private readonly double _bytesPerSecond = (megabitsPerSecond ?? 0) * 1_000_000 / 8;
     private DateTimeOffset _next = DateTimeOffset.MinValue;
 
@@ -121,7 +125,7 @@ public sealed class Throttle(double? megabitsPerSecond)
         TimeSpan wait;
         lock (_gate)
         {
-            var now = DateTimeOffset.UtcNow;
+            var now = _time.GetUtcNow();
             var start = _next > now ? _next : now;
             _next = start + TimeSpan.FromSeconds(bytes / _bytesPerSecond);
             wait = start - now;
@@ -129,7 +133,7 @@ public sealed class Throttle(double? megabitsPerSecond)
 
         if (wait > TimeSpan.Zero)
         {
-            await Task.Delay(wait, cancellationToken);
+            await Task.Delay(wait, _time, cancellationToken);
         }
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using AvCloud.DockSync;
 
@@ -12,12 +13,15 @@ internal static class Cli
 
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter errors)
     {
+        // Ctrl-C, and a service manager's stop (SIGTERM), end the run between two steps the journal keeps.
         using var stop = new CancellationTokenSource();
-        Console.CancelKeyPress += (_, e) =>
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        void Stop(PosixSignalContext signal)
         {
-            e.Cancel = true;
+            signal.Cancel = true;
             stop.Cancel();
-        };
+        }
 
         try
         {
@@ -43,15 +47,32 @@ internal static class Cli
 
                 case "watch" when options.TryGetValue("", out var root):
                     {
-                        var interval = TimeSpan.FromSeconds(double.Parse(options.GetValueOrDefault("interval") ?? "30", CultureInfo.InvariantCulture));
+                        var interval = Interval(options);
+                        var maxMbps = MaxMbps(options);
                         using var pusher = new Pusher(settings, output);
                         while (!stop.IsCancellationRequested)
                         {
-                            var report = await pusher.PushAsync(root, options.ContainsKey("wipe-after-verify"), MaxMbps(options), stop.Token);
-                            Print(report, json, output);
+                            try
+                            {
+                                var report = await pusher.PushAsync(root, options.ContainsKey("wipe-after-verify"), maxMbps, stop.Token);
+                                Print(report, json, output);
+                            }
+                            catch (Exception exception) when (exception is DockException or ApiException or HttpRequestException or IOException
+                                or UnauthorizedAccessException)
+                            {
+                                // A service keeps going: the recorders' folder not mounted yet, AvCloud out of reach, a token being renewed.
+                                errors.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                                    $"avdock: this pass stopped ({exception.Message}); the next starts in {interval.TotalSeconds:0.#} s."));
+                            }
+                            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+                            {
+                                break;
+                            }
+
                             await Task.Delay(interval, stop.Token).ContinueWith(_ => { }, TaskScheduler.Default);
                         }
 
+                        errors.WriteLine("avdock: stopped; the next run continues where this one stopped.");
                         return 0;
                     }
 
@@ -94,6 +115,11 @@ internal static class Cli
 
         return options;
     }
+
+    private static TimeSpan Interval(Dictionary<string, string> options) =>
+        double.TryParse(options.GetValueOrDefault("interval") ?? "30", CultureInfo.InvariantCulture, out var seconds) && seconds > 0
+            ? TimeSpan.FromSeconds(seconds)
+            : throw new DockException("--interval takes a positive number of seconds.");
 
     private static double? MaxMbps(Dictionary<string, string> options) =>
         options.TryGetValue("max-mbps", out var text)

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Globalization;
 
 namespace AvCloud.DockSync;
@@ -8,14 +7,15 @@ namespace AvCloud.DockSync;
 /// Upload progress: on a terminal, one line redrawn with each file's share, the total, the rate and the time left;
 /// when output goes to a log, plain lines when a file starts, at every quarter, and when it ends.
 /// </summary>
-public sealed class Progress(TextWriter output, bool terminal)
+public sealed class Progress(TextWriter output, bool terminal, TimeProvider? time = null)
 {
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+    private readonly long _started = (time ?? TimeProvider.System).GetTimestamp();
     private readonly ConcurrentDictionary<string, (long Size, long Done, int Quarter)> _files = new();
-    private readonly Stopwatch _clock = Stopwatch.StartNew();
     private long _total;
     private long _done;
     private long _sentThisRun;
-    private long _lastDraw;
+    private long _lastDraw = long.MinValue;
 
     public static Progress For(TextWriter output) => new(output, !Console.IsOutputRedirected && ReferenceEquals(output, Console.Out));
 
@@ -55,14 +55,14 @@ public sealed class Progress(TextWriter output, bool terminal)
 
     private void Draw()
     {
-        var now = _clock.ElapsedMilliseconds;
-        if (now - Interlocked.Read(ref _lastDraw) < 250)
+        var now = (long)Elapsed.TotalMilliseconds;
+        if (Interlocked.Read(ref _lastDraw) is var last && last != long.MinValue && now - last < 250)
         {
             return;
         }
 
         Interlocked.Exchange(ref _lastDraw, now);
-        var files = string.Join("  ", _files.Where(f => f.Value.Done < f.Value.Size).Take(3)
+        var files = string.Join("  ", _files.Where(f => f.Value.Done < f.Value.Size).OrderBy(f => f.Key, StringComparer.Ordinal).Take(3)
             .Select(f => string.Create(CultureInfo.InvariantCulture, $"{Path.GetFileName(f.Key)} {f.Value.Done * 100 / Math.Max(1, f.Value.Size)}%")));
         var total = Interlocked.Read(ref _total);
         var done = Interlocked.Read(ref _done);
@@ -72,7 +72,9 @@ public sealed class Progress(TextWriter output, bool terminal)
         }
     }
 
-    private double BytesPerSecond => Interlocked.Read(ref _sentThisRun) / Math.Max(0.001, _clock.Elapsed.TotalSeconds);
+    private TimeSpan Elapsed => _time.GetElapsedTime(_started);
+
+    private double BytesPerSecond => Interlocked.Read(ref _sentThisRun) / Math.Max(0.001, Elapsed.TotalSeconds);
 
     private string Rate() => string.Create(CultureInfo.InvariantCulture, $"{BytesPerSecond * 8 / 1_000_000:F1} Mbit/s");
 
