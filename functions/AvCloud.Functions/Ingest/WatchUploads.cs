@@ -20,6 +20,7 @@ public sealed partial class WatchUploads(BlobServiceClient blobs, Database datab
     public async Task Run([TimerTrigger("0 */5 * * * *")] TimerInfo timer, CancellationToken cancellationToken)
     {
         var failures = new List<Exception>();
+        // Storage's time, like the blobs' LastModified (the functions' clock may be shifted locally).
         var staleBefore = DateTimeOffset.UtcNow - options.Value.RedriveAfter;
         await foreach (var item in blobs.GetBlobContainerClient(BlobContainers.Ingest).GetBlobsAsync(cancellationToken: cancellationToken))
         {
@@ -50,7 +51,7 @@ public sealed partial class WatchUploads(BlobServiceClient blobs, Database datab
         var uploads = database.GetContainer(CosmosContainers.Uploads);
         var query = new QueryDefinition("SELECT * FROM c WHERE c.type = @type AND c.missingReported = false AND c.uploadExpiresAt < @now")
             .WithParameter("@type", UploadSession.DocumentType)
-            .WithParameter("@now", DateTimeOffset.UtcNow);
+            .WithParameter("@now", DateTimeOffset.UtcNow); // the upload window is storage's time, as its SAS expiry
         await foreach (var stored in uploads.QueryAllAsync<UploadSession>(query, null, cancellationToken))
         {
             var session = await Cataloguer.ReadSessionWithStatusAsync(uploads, stored.UnitId, stored.Id, cancellationToken) ?? stored;

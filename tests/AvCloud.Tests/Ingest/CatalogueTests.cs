@@ -190,25 +190,15 @@ public sealed class CatalogueTests(LocalCloudFixture fixture)
         var session = await dock.OpenAsync(Dock.Manifest(Recorded.AddHours(1), TimeSpan.Zero,
             Dock.FileEntry("crash.wav", "audio", content, Recorded, TimeSpan.FromSeconds(1))));
         var blobName = UploadSession.IngestBlobName(dock.Unit, session.SessionId, "crash.wav");
-        var crashes = 0;
-        var previous = fixture.Hooks.AfterCopy;
-        fixture.Hooks.AfterCopy = (name, ct) => name == blobName && Interlocked.Increment(ref crashes) <= 2
-            ? throw new InvalidOperationException("Injected crash between copy and record.")
-            : previous(name, ct);
-        try
-        {
-            await Dock.UploadAsync(session, "crash.wav", content);
-            var settled = await dock.SettledAsync(session.SessionId);
+        using var crash = new CrashAfterCopy(fixture.Hooks, blobName, run => run <= 2);
 
-            Assert.Equal(FileState.Catalogued, Assert.Single(settled.Files).State);
-            Assert.True(crashes >= 3, "The run crashed twice, then succeeded.");
-            Assert.Single((await dock.FootageAsync(Dock.Sha256(content))).Uploads);
-            Assert.Single(await AuditAsync(dock.Unit, "footage.catalogued"));
-        }
-        finally
-        {
-            fixture.Hooks.AfterCopy = previous;
-        }
+        await Dock.UploadAsync(session, "crash.wav", content);
+        var settled = await dock.SettledAsync(session.SessionId);
+
+        Assert.Equal(FileState.Catalogued, Assert.Single(settled.Files).State);
+        Assert.True(crash.Runs >= 3, "The run crashed twice, then succeeded.");
+        Assert.Single((await dock.FootageAsync(Dock.Sha256(content))).Uploads);
+        Assert.Single(await AuditAsync(dock.Unit, "footage.catalogued"));
     }
 
     [Fact]
@@ -223,31 +213,15 @@ public sealed class CatalogueTests(LocalCloudFixture fixture)
         Assert.Equal(FileState.Catalogued, Assert.Single((await dock.SettledAsync(session.SessionId)).Files).State);
 
         // A second delivery of the same file starts after the first finished and dies half-way.
-        var runs = 0;
-        var previous = fixture.Hooks.AfterCopy;
-        fixture.Hooks.AfterCopy = (name, ct) =>
-        {
-            if (name != blobName)
-            {
-                return previous(name, ct);
-            }
-
-            Interlocked.Increment(ref runs);
-            throw new InvalidOperationException("Injected crash in a second delivery.");
-        };
         var again = Storage.GetBlobContainerClient(BlobContainers.Ingest).GetBlobClient(blobName);
-        try
+        using (var crash = new CrashAfterCopy(fixture.Hooks, blobName, _ => true))
         {
             await again.UploadAsync(BinaryData.FromBytes(content), Cancel);
-            await Hosting.BlobWebhookTests.Eventually(() => Volatile.Read(ref runs) >= 1);
+            await Hosting.BlobWebhookTests.Eventually(() => crash.Runs >= 1);
 
             var file = Assert.Single((await dock.SessionAsync(session.SessionId)).Files);
             Assert.Equal(FileState.Catalogued, file.State);
             Assert.Equal(Dock.Sha256(content), file.FootageId);
-        }
-        finally
-        {
-            fixture.Hooks.AfterCopy = previous;
         }
 
         await Hosting.BlobWebhookTests.Eventually(() => !again.Exists(Cancel).Value);
@@ -297,32 +271,24 @@ public sealed class CatalogueTests(LocalCloudFixture fixture)
             Dock.FileEntry("stuck.wav", "audio", content, Recorded, TimeSpan.FromSeconds(1)),
             Dock.FileEntry("never.wav", "audio", content, Recorded, TimeSpan.FromSeconds(1))));
         var blobName = UploadSession.IngestBlobName(dock.Unit, session.SessionId, "stuck.wav");
-        var stuck = true;
-        var previous = fixture.Hooks.AfterCopy;
-        fixture.Hooks.AfterCopy = (name, ct) => name == blobName && Volatile.Read(ref stuck) ? throw new InvalidOperationException("Stuck.") : previous(name, ct);
-        try
-        {
-            await Dock.UploadAsync(session, "stuck.wav", content);
-            await Task.Delay(1500, Cancel);
-            Volatile.Write(ref stuck, false);
-            // The upload window closes (as if hours had passed).
-            var uploads = fixture.Cloud.Services.GetRequiredService<Microsoft.Azure.Cosmos.Database>().GetContainer("uploads");
-            var stored = (await uploads.ReadItemAsync<UploadSession>(session.SessionId, new Microsoft.Azure.Cosmos.PartitionKey(dock.Unit), cancellationToken: Cancel)).Resource;
-            await uploads.ReplaceItemAsync(stored with { UploadExpiresAt = DateTimeOffset.UtcNow.AddMinutes(-1) }, stored.Id,
-                new Microsoft.Azure.Cosmos.PartitionKey(dock.Unit), cancellationToken: Cancel);
+        using var crash = new CrashAfterCopy(fixture.Hooks, blobName, _ => true);
+        await Dock.UploadAsync(session, "stuck.wav", content);
+        await Hosting.BlobWebhookTests.Eventually(() => crash.Runs >= 1);
+        await Task.Delay(1500, Cancel); // older than RedriveAfter (1 s in tests)
+        crash.Stop();
+        // The upload window closes (as if hours had passed).
+        var uploads = fixture.Cloud.Services.GetRequiredService<Microsoft.Azure.Cosmos.Database>().GetContainer("uploads");
+        var stored = (await uploads.ReadItemAsync<UploadSession>(session.SessionId, new Microsoft.Azure.Cosmos.PartitionKey(dock.Unit), cancellationToken: Cancel)).Resource;
+        await uploads.ReplaceItemAsync(stored with { UploadExpiresAt = DateTimeOffset.UtcNow.AddMinutes(-1) }, stored.Id,
+            new Microsoft.Azure.Cosmos.PartitionKey(dock.Unit), cancellationToken: Cancel);
 
-            using var run = await fixture.Http.PostAsync("/admin/functions/WatchUploads", content: null, Cancel);
+        using var run = await fixture.Http.PostAsync("/admin/functions/WatchUploads", content: null, Cancel);
 
-            Assert.Equal(HttpStatusCode.Accepted, run.StatusCode);
-            var after = await dock.SessionAsync(session.SessionId);
-            Assert.Equal(FileState.Catalogued, after.Files.Single(f => f.Name == "stuck.wav").State);
-            Assert.Equal(FileState.Missing, after.Files.Single(f => f.Name == "never.wav").State);
-            Assert.Contains("never.wav", Assert.Single(await AuditAsync(dock.Unit, "upload.missing")).Details["files"], StringComparison.Ordinal);
-        }
-        finally
-        {
-            fixture.Hooks.AfterCopy = previous;
-        }
+        Assert.Equal(HttpStatusCode.Accepted, run.StatusCode);
+        var after = await dock.SessionAsync(session.SessionId);
+        Assert.Equal(FileState.Catalogued, after.Files.Single(f => f.Name == "stuck.wav").State);
+        Assert.Equal(FileState.Missing, after.Files.Single(f => f.Name == "never.wav").State);
+        Assert.Contains("never.wav", Assert.Single(await AuditAsync(dock.Unit, "upload.missing")).Details["files"], StringComparison.Ordinal);
     }
 
     [Fact]
