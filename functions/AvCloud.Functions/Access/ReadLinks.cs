@@ -74,13 +74,14 @@ public sealed class IssueReadLinks(Database database, AccessRequests requests, B
         var expiresAt = DateTimeOffset.UtcNow + lifetime;
         var container = blobs.GetBlobContainerClient(BlobContainers.Footage);
         var links = new List<ReadLink>();
+        var issued = new List<AuditEntry>();
         foreach (var record in footage)
         {
             var fileName = FileName(record);
             var disposition = $"{(current.Mode == AccessMode.View ? "inline" : "attachment")}; filename=\"{fileName}\"";
             var url = await sas.ForBlobAsync(container.GetBlobClient(record.BlobName), BlobSasPermissions.Read, expiresAt, disposition, cancellationToken);
             links.Add(new ReadLink(record.Id, record.Sha256, fileName, url, now + lifetime));
-            await audit.AppendAsync(AuditEntry.By(caller, "access.link", $"footage/{record.Id}", AuditOutcomes.Success,
+            issued.Add(AuditEntry.By(caller, "access.link", $"footage/{record.Id}", AuditOutcomes.Success,
                 new Dictionary<string, string>
                 {
                     ["request"] = id,
@@ -91,9 +92,11 @@ public sealed class IssueReadLinks(Database database, AccessRequests requests, B
                     ["mode"] = AccessRules.Name(current.Mode),
                     ["sha256"] = record.Sha256,
                     ["expiresAt"] = (now + lifetime).ToString("O", CultureInfo.InvariantCulture),
-                }), cancellationToken);
+                }));
         }
 
+        // Every link is in the audit trail before any is handed out.
+        await audit.AppendAllAsync(issued, cancellationToken);
         return TypedResults.Ok(new ReadLinks(id, current.Mode, links));
     }
 

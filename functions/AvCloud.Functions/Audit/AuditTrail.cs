@@ -22,28 +22,54 @@ public sealed class AuditTrail(Database database, TimeProvider time)
     // audit events (a custom Cosmos DB role), while the head, a hint, is advanced in place.
     private readonly Container _heads = database.GetContainer(CosmosContainers.Units);
 
-    public async Task<AuditEvent> AppendAsync(AuditEntry entry, CancellationToken cancellationToken)
+    public async Task<AuditEvent> AppendAsync(AuditEntry entry, CancellationToken cancellationToken) =>
+        (await AppendAllAsync([entry], cancellationToken))[0];
+
+    /// <summary>
+    /// Appends <paramref name="entries"/> (all of one unit) in order: one event each, chained as they go, and the head
+    /// moved once at the end. What one action records about many items (a link per footage item) costs one create per
+    /// item, not four round trips.
+    /// </summary>
+    public async Task<IReadOnlyList<AuditEvent>> AppendAllAsync(IReadOnlyList<AuditEntry> entries, CancellationToken cancellationToken)
     {
-        var partition = new PartitionKey(entry.UnitId);
-        var (sequence, hash) = await LatestAsync(entry.UnitId, cancellationToken);
-        for (var attempt = 0; attempt < MaxAttempts; attempt++)
+        if (entries.Count == 0)
         {
-            var sealedEvent = AuditChain.Seal(entry, sequence + 1, hash, time.GetUtcNow());
+            return [];
+        }
+
+        var unitId = entries[0].UnitId;
+        if (entries.Any(e => e.UnitId != unitId))
+        {
+            throw new ArgumentException("Entries appended together belong to one unit's chain.", nameof(entries));
+        }
+
+        var partition = new PartitionKey(unitId);
+        var (sequence, hash) = await LatestAsync(unitId, cancellationToken);
+        var appended = new List<AuditEvent>(entries.Count);
+        for (var conflicts = 0; appended.Count < entries.Count;)
+        {
+            var sealedEvent = AuditChain.Seal(entries[appended.Count], sequence + 1, hash, time.GetUtcNow());
             try
             {
                 await _audit.CreateItemAsync(sealedEvent, partition, new ItemRequestOptions { EnableContentResponseOnWrite = false }, cancellationToken);
-                await AdvanceHeadAsync(sealedEvent, cancellationToken);
-                return sealedEvent;
+                appended.Add(sealedEvent);
+                (sequence, hash) = (sealedEvent.Sequence, sealedEvent.Hash);
             }
             catch (CosmosException exception) when (exception.StatusCode == HttpStatusCode.Conflict)
             {
+                if (++conflicts >= MaxAttempts)
+                {
+                    throw new InvalidOperationException($"The audit chain of unit {unitId} stayed contended for {MaxAttempts} attempts.");
+                }
+
                 // Another writer took this number: chain onto its event instead.
                 var winner = await _audit.ReadItemAsync<AuditEvent>(AuditEvent.IdFor(sequence + 1), partition, cancellationToken: cancellationToken);
                 (sequence, hash) = (winner.Resource.Sequence, winner.Resource.Hash);
             }
         }
 
-        throw new InvalidOperationException($"The audit chain of unit {entry.UnitId} stayed contended for {MaxAttempts} attempts.");
+        await AdvanceHeadAsync(appended[^1], cancellationToken);
+        return appended;
     }
 
     /// <summary>The unit's events in chain order, newest last.</summary>
@@ -71,40 +97,20 @@ public sealed class AuditTrail(Database database, TimeProvider time)
         return head is null ? (0, AuditChain.Genesis) : (head.Sequence, head.Hash);
     }
 
+    // The head is a hint, only ever moved forward. Left behind under heavy contention, it costs the next writer a 409
+    // and a read: the events appended here are already safely chained, so that is no reason to fail this append.
     private async Task AdvanceHeadAsync(AuditEvent latest, CancellationToken cancellationToken)
     {
-        var partition = new PartitionKey(latest.UnitId);
-        var head = new AuditHead { UnitId = latest.UnitId, Sequence = latest.Sequence, Hash = latest.Hash };
-        for (var attempt = 0; attempt < 20; attempt++)
+        try
         {
-            try
-            {
-                var current = await _heads.ReadItemAsync<AuditHead>(AuditHead.DocumentId, partition, cancellationToken: cancellationToken);
-                if (current.Resource.Sequence >= latest.Sequence)
-                {
-                    return;
-                }
-
-                await _heads.ReplaceItemAsync(head, AuditHead.DocumentId, partition,
-                    new ItemRequestOptions { IfMatchEtag = current.ETag, EnableContentResponseOnWrite = false }, cancellationToken);
-                return;
-            }
-            catch (CosmosException exception) when (exception.StatusCode == HttpStatusCode.NotFound)
-            {
-                try
-                {
-                    await _heads.CreateItemAsync(head, partition, new ItemRequestOptions { EnableContentResponseOnWrite = false }, cancellationToken);
-                    return;
-                }
-                catch (CosmosException conflict) when (conflict.StatusCode == HttpStatusCode.Conflict)
-                {
-                }
-            }
-            catch (CosmosException exception) when (exception.StatusCode == HttpStatusCode.PreconditionFailed)
-            {
-            }
+            await Documents.PutAsync<AuditHead>(_heads, AuditHead.DocumentId, latest.UnitId,
+                current => current is null || current.Sequence < latest.Sequence
+                    ? new AuditHead { UnitId = latest.UnitId, Sequence = latest.Sequence, Hash = latest.Hash }
+                    : null,
+                cancellationToken);
         }
-
-        // The head is a hint: a writer that falls behind it is corrected by the 409 path on the next append.
+        catch (InvalidOperationException)
+        {
+        }
     }
 }

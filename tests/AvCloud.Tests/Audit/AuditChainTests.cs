@@ -140,6 +140,46 @@ public sealed class AuditChainTests(LocalCloudFixture fixture)
     }
 
     [Fact]
+    public async Task Batches_appended_beside_single_writers_keep_their_order_in_one_unbroken_chain()
+    {
+        var unit = NewUnit();
+        AuditEntry Entry(string actor, string target) => new(unit, actor, Roles.Reviewer, "access.link", target, AuditOutcomes.Success);
+
+        var batches = Enumerable.Range(1, 5).Select(b => Task.Run(() => Trail.AppendAllAsync(
+            [.. Enumerable.Range(1, 10).Select(i => Entry($"batch-{b}", $"footage/{b}-{i:D2}"))], Cancel))).ToList();
+        var singles = Enumerable.Range(1, 20).Select(i => Task.Run(() => Trail.AppendAsync(Entry($"writer-{i}", $"footage/{i}"), Cancel))).ToList();
+        var appended = await Task.WhenAll(batches);
+        await Task.WhenAll(singles);
+
+        foreach (var batch in appended)
+        {
+            Assert.Equal(batch.Select(e => e.Target).Order(StringComparer.Ordinal), batch.Select(e => e.Target));
+            Assert.Equal(batch.Select(e => e.Sequence).Order(), batch.Select(e => e.Sequence));
+        }
+
+        Assert.Equal(Enumerable.Range(1, 70).Select(i => (long)i),
+            appended.SelectMany(b => b.Select(e => e.Sequence)).Concat(singles.Select(s => s.Result.Sequence)).Order());
+        var report = await VerifyAsync(unit);
+        Assert.True(report.Intact, report.FirstBreak?.Reason);
+        Assert.Equal(70, report.EventsChecked);
+    }
+
+    [Fact]
+    public async Task A_batch_spanning_two_units_is_refused_and_writes_nothing()
+    {
+        var (first, second) = (NewUnit(), NewUnit());
+
+        await Assert.ThrowsAsync<ArgumentException>(() => Trail.AppendAllAsync(
+        [
+            new AuditEntry(first, "keeper-1", Roles.Keeper, "footage.read", "footage/1", AuditOutcomes.Success),
+            new AuditEntry(second, "keeper-1", Roles.Keeper, "footage.read", "footage/2", AuditOutcomes.Success),
+        ], Cancel));
+
+        Assert.Null(await Trail.ReadHeadAsync(first, Cancel));
+        Assert.Null(await Trail.ReadHeadAsync(second, Cancel));
+    }
+
+    [Fact]
     public async Task Reading_the_trail_is_paged_filtered_newest_first_and_audited()
     {
         var unit = NewUnit();
