@@ -43,7 +43,7 @@ public sealed class AvCloudApi : IDisposable
             BaseAddress = settings.Api.AbsoluteUri.EndsWith('/') ? settings.Api : new Uri(settings.Api.AbsoluteUri + "/"),
             Timeout = TimeSpan.FromSeconds(100),
         };
-        _token = TokenSource(settings.Auth);
+        _token = TokenSource(settings.Auth, handler);
     }
 
     public async Task<SessionOpened> OpenSessionAsync(Manifest manifest, CancellationToken cancellationToken)
@@ -126,7 +126,7 @@ public sealed class AvCloudApi : IDisposable
         throw new ApiException(response.StatusCode, $"AvCloud answered {(int)response.StatusCode} to {method} {path}: {problem}");
     }
 
-    private static Func<CancellationToken, ValueTask<string>> TokenSource(DockAuth auth)
+    private static Func<CancellationToken, ValueTask<string>> TokenSource(DockAuth auth, HttpMessageHandler? handler)
     {
         if (auth.TokenFile is { } file)
         {
@@ -135,19 +135,55 @@ public sealed class AvCloudApi : IDisposable
                 : throw new DockException($"The token file {file} is missing: write a Dock token to it (./avcloud token --role Dock ...)."));
         }
 
-        // In Azure: the dock's own app registration, by certificate or a secret from the environment.
-        TokenCredential credential = auth.CertificatePath is { } certificate
-            ? new ClientCertificateCredential(auth.TenantId, auth.ClientId, LoadCertificate(certificate))
-            : new ClientSecretCredential(auth.TenantId, auth.ClientId,
-                Environment.GetEnvironmentVariable(auth.ClientSecretVariable!) ?? throw new DockException($"The environment variable {auth.ClientSecretVariable} is not set."));
+        // In Azure: the dock's own app registration, by certificate or a secret from the environment. The credential
+        // keeps the token and renews it before it expires.
+        var credential = auth.CertificatePath is { } certificate
+            ? new ClientCertificateCredential(auth.TenantId, auth.ClientId, LoadCertificate(certificate),
+                SignInOptions(new ClientCertificateCredentialOptions { DisableInstanceDiscovery = auth.DisableInstanceDiscovery }, auth, handler))
+            : (TokenCredential)new ClientSecretCredential(auth.TenantId, auth.ClientId,
+                Environment.GetEnvironmentVariable(auth.ClientSecretVariable!) ?? throw new DockException($"The environment variable {auth.ClientSecretVariable} is not set."),
+                SignInOptions(new ClientSecretCredentialOptions { DisableInstanceDiscovery = auth.DisableInstanceDiscovery }, auth, handler));
         var context = new TokenRequestContext([auth.Scope!]);
-        return async cancellationToken => (await credential.GetTokenAsync(context, cancellationToken)).Token;
+        return async cancellationToken =>
+        {
+            try
+            {
+                return (await credential.GetTokenAsync(context, cancellationToken)).Token;
+            }
+            catch (AuthenticationFailedException exception)
+            {
+                // Entra ID's own answer (an AADSTS code and what it means) is what the IT staff can act on.
+                var answer = (exception.InnerException ?? exception).Message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)[0];
+                throw new DockException($"Signing in to Entra ID as app {auth.ClientId} of tenant {auth.TenantId} failed: {answer}");
+            }
+        };
     }
 
-    private static X509Certificate2 LoadCertificate(string path) =>
-        path.EndsWith(".pem", StringComparison.OrdinalIgnoreCase)
-            ? X509Certificate2.CreateFromPemFile(path)
-            : X509CertificateLoader.LoadPkcs12FromFile(path, password: null);
+    private static T SignInOptions<T>(T options, DockAuth auth, HttpMessageHandler? handler)
+        where T : TokenCredentialOptions
+    {
+        options.AuthorityHost = auth.AuthorityHost ?? AzureAuthorityHosts.AzurePublicCloud;
+        if (handler is not null)
+        {
+            options.Transport = new Azure.Core.Pipeline.HttpClientTransport(new HttpClient(handler, disposeHandler: false));
+        }
+
+        return options;
+    }
+
+    private static X509Certificate2 LoadCertificate(string path)
+    {
+        try
+        {
+            return path.EndsWith(".pem", StringComparison.OrdinalIgnoreCase)
+                ? X509Certificate2.CreateFromPemFile(path)
+                : X509CertificateLoader.LoadPkcs12FromFile(path, password: null);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
+        {
+            throw new DockException($"The client certificate {path} cannot be read ({exception.Message}); it needs the certificate and its private key.");
+        }
+    }
 
     public void Dispose() => _http.Dispose();
 }

@@ -21,6 +21,12 @@ public sealed record DockAuth
 
     /// <summary>The AvCloud API's scope, e.g. <c>api://avcloud/.default</c>.</summary>
     public string? Scope { get; init; }
+
+    /// <summary>Entra ID's sign-in address, for a sovereign cloud (e.g. <c>https://login.chinacloudapi.cn/</c>); the public cloud's by default.</summary>
+    public Uri? AuthorityHost { get; init; }
+
+    /// <summary>For a private cloud whose sign-in address Entra ID's instance discovery does not know: trust <see cref="AuthorityHost"/> as given.</summary>
+    public bool DisableInstanceDiscovery { get; init; }
 }
 
 /// <summary>The dock station's settings file (<c>avdock.json</c>).</summary>
@@ -89,6 +95,11 @@ public sealed record DockSettings
             || (settings.Auth.CertificatePath is null && settings.Auth.ClientSecretVariable is null)))
         {
             problems.Add("auth needs either tokenFile, or tenantId, clientId, scope and a certificatePath or clientSecretVariable");
+        }
+
+        if (settings.Auth.AuthorityHost is { } authority && (!authority.IsAbsoluteUri || authority.Scheme != Uri.UriSchemeHttps))
+        {
+            problems.Add("auth.authorityHost is an https:// address");
         }
 
         if (settings.BlockSizeBytes is < 64 * 1024 or > 100 * 1024 * 1024)

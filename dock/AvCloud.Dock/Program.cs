@@ -85,8 +85,9 @@ internal static class Cli
                     return 2;
             }
         }
-        catch (DockException exception)
+        catch (Exception exception) when (exception is DockException or ApiException or HttpRequestException)
         {
+            // Bad settings, a failed sign-in, AvCloud out of reach: a message the person at the dock can act on.
             errors.WriteLine($"avdock: {exception.Message}");
             return 1;
         }

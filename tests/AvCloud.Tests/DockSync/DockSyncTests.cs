@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using AvCloud.DockSync;
 using AvCloud.Functions.Identity;
@@ -214,6 +215,87 @@ public sealed class DockSyncTests(LocalCloudFixture fixture) : IDisposable
             Assert.True(DateTimeOffset.UtcNow < deadline, "The dock service did not get there within 60 s.");
             await Task.Delay(100, Cancel);
         }
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task In_Azure_the_dock_signs_in_as_its_own_Entra_app_by_secret_or_certificate(bool byCertificate)
+    {
+        var station = await StationAsync();
+        var secret = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(30));
+        using var certificate = FakeEntra.SelfSigned("CN=dock-3");
+        await using var entra = await FakeEntra.StartAsync(() => DockToken(station.Unit), byCertificate ? null : secret, byCertificate ? certificate : null);
+        var certificatePath = Path.Combine(_root, "dock-3.pem");
+        using (var key = certificate.GetRSAPrivateKey()!)
+        {
+            await File.WriteAllTextAsync(certificatePath, certificate.ExportCertificatePem() + "\n" + key.ExportPkcs8PrivateKeyPem(), Cancel);
+        }
+
+        var content = SyntheticWav.Create(1881, 8000);
+        Station.Put(station.Device(), "signed-in.wav", content, "audio");
+        using var secretVariable = new EnvironmentVariable(secret);
+        var settings = station.Settings with
+        {
+            Auth = EntraSignIn(entra) with
+            {
+                CertificatePath = byCertificate ? certificatePath : null,
+                ClientSecretVariable = byCertificate ? null : secretVariable.Name,
+            },
+        };
+
+        using var trusting = entra.TrustingHandler();
+        using var pusher = new Pusher(settings, TextWriter.Null, trusting);
+        var report = await pusher.PushAsync(station.Recorders, wipeAfterVerify: false, maxMbps: null, Cancel);
+
+        Assert.True(report.Problems.Count == 0, string.Join("\n", report.Problems));
+        Assert.Equal(1, report.FilesVerified);
+        Assert.Equal(content.Length, (await FootageAsync(station, content)).Size);
+        // One sign-in for the whole pass (the credential keeps the token), for AvCloud's scope; nothing else asked of Entra ID.
+        var grant = Assert.Single(entra.Granted);
+        Assert.Equal("api://avcloud/.default", grant["scope"]);
+        Assert.Equal(byCertificate ? "urn:ietf:params:oauth:client-assertion-type:jwt-bearer" : null, grant.GetValueOrDefault("client_assertion_type"));
+        Assert.All(entra.Requests, r => Assert.Equal($"POST /{FakeEntra.TenantId}/oauth2/v2.0/token", r));
+    }
+
+    [Fact]
+    public async Task A_refused_sign_in_is_named_and_nothing_is_sent()
+    {
+        var station = await StationAsync();
+        await using var entra = await FakeEntra.StartAsync(() => DockToken(station.Unit), secret: "the secret on the app registration");
+        Station.Put(station.Device(), "kept.wav", SyntheticWav.Create(1882, 8000), "audio");
+        using var expired = new EnvironmentVariable("a secret that has since been rotated");
+        var settings = station.Settings with { Auth = EntraSignIn(entra) with { ClientSecretVariable = expired.Name } };
+
+        using var trusting = entra.TrustingHandler();
+        using var pusher = new Pusher(settings, TextWriter.Null, trusting);
+        var refused = await Assert.ThrowsAsync<DockException>(() => pusher.PushAsync(station.Recorders, wipeAfterVerify: false, maxMbps: null, Cancel));
+
+        Assert.Contains($"Signing in to Entra ID as app {FakeEntra.ClientId} of tenant {FakeEntra.TenantId} failed", refused.Message, StringComparison.Ordinal);
+        Assert.True(refused.Message.Contains("AADSTS7000215", StringComparison.Ordinal), refused.Message);
+        Assert.Empty(entra.Granted);
+        Assert.Equal(FileStage.Hashed, Assert.Single(pusher.Journal.Entries).Stage);
+    }
+
+    private string DockToken(string unit) => fixture.Cloud.Issuer.Mint("dock-3", unit, [Roles.Dock], TimeSpan.FromHours(1), DateTimeOffset.UtcNow);
+
+    private static DockAuth EntraSignIn(FakeEntra entra) => new()
+    {
+        TenantId = FakeEntra.TenantId,
+        ClientId = FakeEntra.ClientId,
+        Scope = "api://avcloud/.default",
+        AuthorityHost = entra.AuthorityHost,
+        DisableInstanceDiscovery = true,
+    };
+
+    /// <summary>A secret in an environment variable of its own, as the settings file names it; removed on dispose.</summary>
+    private sealed class EnvironmentVariable : IDisposable
+    {
+        public EnvironmentVariable(string value) => Environment.SetEnvironmentVariable(Name, value);
+
+        public string Name { get; } = $"AVDOCK_SECRET_{Guid.NewGuid():N}";
+
+        public void Dispose() => Environment.SetEnvironmentVariable(Name, null);
     }
 
     private async Task<int> WaitForStagedBlocksAsync(Station station, string name, int atLeast)
