@@ -34,8 +34,14 @@ public sealed record UnitSettings
 
     public required PolicyMode PolicyMode { get; init; }
 
-    /// <summary>Art. 6: the kinds of activity that must be recorded (the reports flag those without recordings or an approved work record).</summary>
-    public IReadOnlyList<Activities.ActivityKind> RecordingRequiredFor { get; init; } =
+    /// <summary>
+    /// Art. 6: the kinds of activity that must be recorded (the reports flag those without recordings or an approved
+    /// work record). A unit's list may add kinds to <see cref="RequiredByArticle6"/>, never drop one.
+    /// </summary>
+    public IReadOnlyList<Activities.ActivityKind> RecordingRequiredFor { get; init; } = RequiredByArticle6;
+
+    /// <summary>On-site enforcement, investigation, hearings, service by leaving and by notice: Art. 6 names them for every unit.</summary>
+    public static IReadOnlyList<Activities.ActivityKind> RequiredByArticle6 { get; } =
     [
         Activities.ActivityKind.OnSiteEnforcement, Activities.ActivityKind.Investigation, Activities.ActivityKind.Hearing,
         Activities.ActivityKind.ServiceByLeaving, Activities.ActivityKind.ServiceByNotice,
@@ -99,6 +105,11 @@ public sealed record UnitSettings
             errors["recoveryWindowDays"] = ["The recovery window is 0 to 365 days."];
         }
 
+        if (RequiredByArticle6.Except(proposed.RecordingRequiredFor ?? []).ToList() is { Count: > 0 } dropped)
+        {
+            errors["recordingRequiredFor"] = [$"Art. 6 requires recording of these for every unit; the list may add kinds, not drop: {string.Join(", ", dropped.Select(AvCloudJson.Name))}."];
+        }
+
         if (AccessRules.Problems(proposed.AccessApprovals) is { Count: > 0 } ruleProblems)
         {
             errors["accessApprovals"] = [.. ruleProblems];
@@ -158,28 +169,34 @@ public sealed class ManageUnitSettings(Database database, AuditTrail audit, Time
         }
 
         var proposed = await RequestBody.ReadJsonAsync<UnitSettingsChange>(request, 16 * 1024, cancellationToken);
-        var current = await UnitSettings.ReadAsync(database, caller.UnitId, options.Value, cancellationToken);
-        var next = current with
+        // Checked against the settings as they are when written (under their ETag): two heads changing them at once
+        // cannot, between them, shorten what a Locked policy guarantees.
+        var problems = new Dictionary<string, string[]>();
+        var next = await Documents.PutAsync<UnitSettings>(database.GetContainer(CosmosContainers.Units), UnitSettings.DocumentId, caller.UnitId, stored =>
         {
-            Name = proposed.Name!,
-            TimeZone = proposed.TimeZone!,
-            RetentionMonths = proposed.RetentionMonths!,
-            RecoveryWindowDays = proposed.RecoveryWindowDays ?? current.RecoveryWindowDays,
-            PolicyMode = proposed.PolicyMode ?? current.PolicyMode,
-            AccessApprovals = proposed.AccessApprovals ?? current.AccessApprovals,
-            RecordingRequiredFor = proposed.RecordingRequiredFor ?? current.RecordingRequiredFor,
-            UpdatedBy = caller.UserId,
-            UpdatedAt = time.GetUtcNow(),
-        };
-        var problems = UnitSettings.Problems(current, next);
-        if (problems.Count > 0)
+            var current = stored ?? UnitSettings.Defaults(caller.UnitId, options.Value);
+            var changed = current with
+            {
+                Name = proposed.Name!,
+                TimeZone = proposed.TimeZone!,
+                RetentionMonths = proposed.RetentionMonths!,
+                RecoveryWindowDays = proposed.RecoveryWindowDays ?? current.RecoveryWindowDays,
+                PolicyMode = proposed.PolicyMode ?? current.PolicyMode,
+                AccessApprovals = proposed.AccessApprovals ?? current.AccessApprovals,
+                RecordingRequiredFor = proposed.RecordingRequiredFor ?? current.RecordingRequiredFor,
+                UpdatedBy = caller.UserId,
+                UpdatedAt = time.GetUtcNow(),
+            };
+            problems = UnitSettings.Problems(current, changed);
+            return problems.Count == 0 ? changed : null;
+        }, cancellationToken);
+        if (next is null)
         {
             await audit.AppendAsync(AuditEntry.By(caller, "unit.settings", $"units/{id}", AuditOutcomes.Denied,
                 new Dictionary<string, string> { ["problems"] = string.Join(" ", problems.SelectMany(p => p.Value)) }), cancellationToken);
             throw new ProblemException(StatusCodes.Status400BadRequest, "The settings are not valid.", "See errors for each field.") { Errors = problems };
         }
 
-        await database.GetContainer(CosmosContainers.Units).UpsertItemAsync(next, new PartitionKey(caller.UnitId), cancellationToken: cancellationToken);
         await audit.AppendAsync(AuditEntry.By(caller, "unit.settings", $"units/{id}", AuditOutcomes.Success,
             new Dictionary<string, string>
             {
@@ -187,6 +204,7 @@ public sealed class ManageUnitSettings(Database database, AuditTrail audit, Time
                 ["policyMode"] = next.PolicyMode.ToString(),
                 ["recoveryWindowDays"] = next.RecoveryWindowDays.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["accessApprovals"] = string.Join("; ", next.AccessApprovals.Select(r => $"{r.Classification}/{r.Mode}/{r.RequesterRole}->{r.Approver}")),
+                ["recordingRequiredFor"] = string.Join(", ", next.RecordingRequiredFor.Select(AvCloudJson.Name)),
             }), cancellationToken);
         return TypedResults.Ok(next);
     }

@@ -125,6 +125,49 @@ public sealed class ReportTests(LocalCloudFixture fixture)
     }
 
     [Fact]
+    public async Task A_unit_adds_kinds_that_must_be_recorded_but_cannot_drop_those_Article_6_names()
+    {
+        var unit = $"unit-{Guid.NewGuid():N}"[..13];
+        var head = fixture.TokenFor(unit, Roles.Head);
+        var officer = fixture.Cloud.Issuer.Mint("officer-zhang", unit, [Roles.Officer], TimeSpan.FromHours(1), DateTimeOffset.UtcNow);
+        object Settings(params string[] kinds) => new
+        {
+            name = "unit", timeZone = "Asia/Shanghai", retentionMonths = new Dictionary<string, int> { ["default"] = 24 }, recordingRequiredFor = kinds,
+        };
+        var other = await ActivityAsync(officer, "other", 9, 10);
+
+        async Task<Compliance> ReportAsync()
+        {
+            var period = $"from={Uri.EscapeDataString(Day.ToString("O"))}&to={Uri.EscapeDataString(Day.AddDays(1).ToString("O"))}";
+            using var response = await SendAsync(HttpMethod.Get, $"/api/reports/compliance?{period}", fixture.TokenFor(unit, Roles.Supervisor));
+            return (await response.Content.ReadFromJsonAsync<Compliance>(AvCloudJson.Options, Cancel))!;
+        }
+
+        Assert.Empty((await ReportAsync()).MissingRecordings);
+
+        using (var dropped = await SendAsync(HttpMethod.Put, $"/api/units/{unit}/settings", head, Settings("hearing", "other")))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, dropped.StatusCode);
+            var problem = await dropped.Content.ReadAsStringAsync(Cancel);
+            Assert.Contains("recordingRequiredFor", problem, StringComparison.Ordinal);
+            Assert.Contains("onSiteEnforcement, investigation, serviceByLeaving, serviceByNotice", problem, StringComparison.Ordinal);
+        }
+
+        Assert.Empty((await ReportAsync()).MissingRecordings);
+        using (var added = await SendAsync(HttpMethod.Put, $"/api/units/{unit}/settings", head,
+            Settings("onSiteEnforcement", "investigation", "hearing", "serviceByLeaving", "serviceByNotice", "other")))
+        {
+            Assert.Equal(HttpStatusCode.OK, added.StatusCode);
+        }
+
+        Assert.Equal(other.Id, Assert.Single((await ReportAsync()).MissingRecordings).ActivityId);
+        using var audit = await SendAsync(HttpMethod.Get, "/api/audit?action=unit.settings", head);
+        var entries = (await audit.Content.ReadFromJsonAsync<System.Text.Json.Nodes.JsonObject>(AvCloudJson.Options, Cancel))!["items"]!.AsArray();
+        Assert.Equal(["success", "denied"], entries.Select(e => e!["outcome"]!.GetValue<string>()));
+        Assert.EndsWith(", other", entries[0]!["details"]!["recordingRequiredFor"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_sample_depends_on_the_seed_and_the_recordings_not_on_their_order()
     {
         var ids = Enumerable.Range(0, 40).Select(i => Dock.Sha256([(byte)i])).ToList();
