@@ -60,7 +60,6 @@ public sealed class FootageCategories(Database database, RetentionDates dates, A
         return TypedResults.Ok(change.After);
     }
 
-
     /// <summary>The categories, de-duplicated, each one the unit defines ("default" always applies and need not be named).</summary>
     public static IReadOnlyList<string> Validate(IReadOnlyList<string>? categories, UnitSettings settings)
     {
