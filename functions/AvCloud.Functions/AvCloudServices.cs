@@ -46,6 +46,7 @@ public static class AvCloudServices
             .ValidateDataAnnotations().ValidateOnStart();
 
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(new StorageClock(TimeProvider.System));
         services.ConfigureHttpJsonOptions(json =>
         {
             json.SerializerOptions.PropertyNamingPolicy = AvCloudJson.Options.PropertyNamingPolicy;

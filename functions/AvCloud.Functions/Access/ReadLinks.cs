@@ -24,7 +24,7 @@ public sealed record ReadLinks(string RequestId, AccessMode Mode, IReadOnlyList<
 /// named file. The rules are checked again first (footage classified since approval needs a new approval; state-secret
 /// footage is never copied). Every link is audited against its footage, so the custody view shows each access.
 /// </summary>
-public sealed class IssueReadLinks(Database database, AccessRequests requests, BlobServiceClient blobs, SasIssuer sas, AuditTrail audit,
+public sealed class IssueReadLinks(Database database, AccessRequests requests, BlobServiceClient blobs, SasIssuer sas, AuditTrail audit, StorageClock storageClock,
     TimeProvider time, IOptions<AccessOptions> options, IOptions<RetentionOptions> retention)
 {
     [Function(nameof(IssueReadLinks))]
@@ -71,7 +71,7 @@ public sealed class IssueReadLinks(Database database, AccessRequests requests, B
 
         // Storage checks link expiry against its own clock: the remaining window is carried over to it.
         var lifetime = Min(current.ExpiresAt!.Value - now, options.Value.MaxLinkLifetime);
-        var expiresAt = DateTimeOffset.UtcNow + lifetime;
+        var expiresAt = storageClock.GetUtcNow() + lifetime;
         var container = blobs.GetBlobContainerClient(BlobContainers.Footage);
         var links = new List<ReadLink>();
         var issued = new List<AuditEntry>();

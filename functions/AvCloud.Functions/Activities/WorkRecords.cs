@@ -27,7 +27,8 @@ public sealed record WorkRecordDecision(string? Reason);
 /// (<c>.../work-records/{recordId}/approve</c>, <c>.../reject</c>). An approved record explains the activity's gap in the
 /// reports and is archived like footage: written once to the footage store under a retention policy, with its SHA-256.
 /// </summary>
-public sealed class WorkRecords(Database database, BlobServiceClient blobs, AuditTrail audit, TimeProvider time, IOptions<RetentionOptions> retention)
+public sealed class WorkRecords(Database database, BlobServiceClient blobs, AuditTrail audit, TimeProvider time, StorageClock storageClock,
+    IOptions<RetentionOptions> retention)
 {
     private Container Activities => database.GetContainer(CosmosContainers.Activities);
 
@@ -157,7 +158,7 @@ public sealed class WorkRecords(Database database, BlobServiceClient blobs, Audi
             {
                 Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All },
                 HttpHeaders = new BlobHttpHeaders { ContentType = "application/json" },
-                ImmutabilityPolicy = until > DateTimeOffset.UtcNow.AddMinutes(1)
+                ImmutabilityPolicy = until > storageClock.GetUtcNow().AddMinutes(1)
                     ? new BlobImmutabilityPolicy
                     {
                         ExpiresOn = until,

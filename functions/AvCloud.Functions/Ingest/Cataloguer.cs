@@ -32,6 +32,7 @@ public sealed partial class Cataloguer(
     AuditTrail audit,
     SasIssuer sas,
     TimeProvider time,
+    StorageClock storageClock,
     IOptions<RetentionOptions> retention,
     IOptions<IngestOptions> ingest,
     CataloguePipelineHooks hooks,
@@ -227,7 +228,7 @@ public sealed partial class Cataloguer(
         }
 
         var options = new BlobCopyFromUriOptions { DestinationConditions = new BlobRequestConditions { IfNoneMatch = ETag.All } };
-        if (retainUntil > DateTimeOffset.UtcNow.AddMinutes(1))
+        if (retainUntil > storageClock.GetUtcNow().AddMinutes(1))
         {
             // Art. 15: storage itself refuses deletion before the retention date.
             options.DestinationImmutabilityPolicy = new BlobImmutabilityPolicy
@@ -237,7 +238,7 @@ public sealed partial class Cataloguer(
             };
         }
 
-        var sourceUri = await sas.ForBlobAsync(source, BlobSasPermissions.Read, DateTimeOffset.UtcNow.AddHours(1), null, cancellationToken);
+        var sourceUri = await sas.ForBlobAsync(source, BlobSasPermissions.Read, storageClock.GetUtcNow().AddHours(1), null, cancellationToken);
         try
         {
             var copy = await target.StartCopyFromUriAsync(sourceUri, options, cancellationToken);
@@ -304,7 +305,7 @@ public sealed partial class Cataloguer(
         }
 
         var target = _quarantine.GetBlobClient(blob.Name);
-        var sourceUri = await sas.ForBlobAsync(blob, BlobSasPermissions.Read, DateTimeOffset.UtcNow.AddHours(1), null, cancellationToken);
+        var sourceUri = await sas.ForBlobAsync(blob, BlobSasPermissions.Read, storageClock.GetUtcNow().AddHours(1), null, cancellationToken);
         var copy = await target.StartCopyFromUriAsync(sourceUri, new BlobCopyFromUriOptions
         {
             Metadata = new Dictionary<string, string> { ["reason"] = Ascii(reason) },

@@ -18,7 +18,7 @@ namespace AvCloud.Functions.Ingest;
 /// that can only create that one blob in <c>ingest</c> (no read, no list, no overwrite), valid for the upload window.
 /// Art. 7: the dock reports its own clock and the device's at docking, so the device's drift is measured.
 /// </summary>
-public sealed class OpenUploadSession(Database database, BlobServiceClient blobs, SasIssuer sas, AuditTrail audit, TimeProvider time,
+public sealed class OpenUploadSession(Database database, BlobServiceClient blobs, SasIssuer sas, AuditTrail audit, TimeProvider time, StorageClock storageClock,
     IOptions<IngestOptions> options, IOptions<Retention.RetentionOptions> retention, Devices.DeviceRegistry devices)
 {
     [Function(nameof(OpenUploadSession))]
@@ -61,7 +61,7 @@ public sealed class OpenUploadSession(Database database, BlobServiceClient blobs
 
         var now = time.GetUtcNow();
         // Upload URLs are checked by storage against its own clock.
-        var expiresAt = DateTimeOffset.UtcNow + options.Value.UploadWindow;
+        var expiresAt = storageClock.GetUtcNow() + options.Value.UploadWindow;
         var session = new UploadSession
         {
             Id = sessionId,

@@ -13,15 +13,15 @@ namespace AvCloud.Functions.Ingest;
 /// Every five minutes: re-drives blobs that have sat in <c>ingest</c> too long (a lost event, a failed run), and
 /// reports sessions whose upload window closed with files that never arrived (Art. 13: footage must reach the keeper).
 /// </summary>
-public sealed partial class WatchUploads(BlobServiceClient blobs, Database database, Cataloguer cataloguer, AuditTrail audit, TimeProvider time,
+public sealed partial class WatchUploads(BlobServiceClient blobs, Database database, Cataloguer cataloguer, AuditTrail audit, TimeProvider time, StorageClock storageClock,
     IOptions<IngestOptions> options, ILogger<WatchUploads> logger)
 {
     [Function(nameof(WatchUploads))]
     public async Task Run([TimerTrigger("0 */5 * * * *")] TimerInfo timer, CancellationToken cancellationToken)
     {
         var failures = new List<Exception>();
-        // Storage's time, like the blobs' LastModified (the functions' clock may be shifted locally).
-        var staleBefore = DateTimeOffset.UtcNow - options.Value.RedriveAfter;
+        // Storage's time, like the blobs' LastModified.
+        var staleBefore = storageClock.GetUtcNow() - options.Value.RedriveAfter;
         await foreach (var item in blobs.GetBlobContainerClient(BlobContainers.Ingest).GetBlobsAsync(cancellationToken: cancellationToken))
         {
             if (item.Properties.LastModified is { } modified && modified < staleBefore)
@@ -51,7 +51,7 @@ public sealed partial class WatchUploads(BlobServiceClient blobs, Database datab
         var uploads = database.GetContainer(CosmosContainers.Uploads);
         var query = new QueryDefinition("SELECT * FROM c WHERE c.type = @type AND c.missingReported = false AND c.uploadExpiresAt < @now")
             .WithParameter("@type", UploadSession.DocumentType)
-            .WithParameter("@now", DateTimeOffset.UtcNow); // the upload window is storage's time, as its SAS expiry
+            .WithParameter("@now", storageClock.GetUtcNow()); // the upload window is storage's time, as its SAS expiry
         await foreach (var stored in uploads.QueryAllAsync<UploadSession>(query, null, cancellationToken))
         {
             var session = await Cataloguer.ReadSessionWithStatusAsync(uploads, stored.UnitId, stored.Id, cancellationToken) ?? stored;

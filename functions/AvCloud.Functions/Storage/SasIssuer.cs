@@ -8,7 +8,7 @@ namespace AvCloud.Functions.Storage;
 /// Shared access signatures for one blob. In Azure the app has no account key (shared-key access is off), so the
 /// signatures are user-delegation SAS from its managed identity; locally the emulator's key signs service SAS.
 /// </summary>
-public sealed class SasIssuer(BlobServiceClient blobs) : IDisposable
+public sealed class SasIssuer(BlobServiceClient blobs, StorageClock clock) : IDisposable
 {
     private readonly SemaphoreSlim _keyLock = new(1, 1);
     private UserDelegationKey? _key;
@@ -25,7 +25,7 @@ public sealed class SasIssuer(BlobServiceClient blobs) : IDisposable
             BlobContainerName = blob.BlobContainerName,
             BlobName = blob.Name,
             Resource = "b",
-            StartsOn = DateTimeOffset.UtcNow.AddMinutes(-5),
+            StartsOn = clock.GetUtcNow().AddMinutes(-5),
             Protocol = blob.Uri.Scheme == Uri.UriSchemeHttps ? SasProtocol.Https : SasProtocol.HttpsAndHttp,
             ContentDisposition = contentDisposition,
         };
@@ -46,7 +46,7 @@ public sealed class SasIssuer(BlobServiceClient blobs) : IDisposable
         {
             if (_key is null || _key.SignedExpiresOn < needUntil.AddMinutes(5))
             {
-                var now = DateTimeOffset.UtcNow;
+                var now = clock.GetUtcNow();
                 _key = (await blobs.GetUserDelegationKeyAsync(now.AddMinutes(-5), Max(needUntil.AddHours(1), now.AddDays(1)), cancellationToken)).Value;
             }
 
