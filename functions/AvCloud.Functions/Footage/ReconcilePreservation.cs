@@ -17,6 +17,9 @@ namespace AvCloud.Functions.Footage;
 public sealed partial class ReconcilePreservation(Database database, BlobServiceClient blobs, SecondCopies secondCopies, AuditTrail audit,
     ILogger<ReconcilePreservation> logger)
 {
+    /// <summary>The audit action of each correction (the compliance report lists them).</summary>
+    public const string CorrectedAction = "preservation.corrected";
+
     [Function(nameof(ReconcilePreservation))]
     public async Task Run([TimerTrigger("0 15 * * * *")] TimerInfo timer, CancellationToken cancellationToken)
     {
@@ -86,7 +89,7 @@ public sealed partial class ReconcilePreservation(Database database, BlobService
     private async Task CorrectedAsync(FootageRecord record, string what, CancellationToken cancellationToken)
     {
         LogCorrected(logger, record.Id, record.UnitId, what);
-        await audit.AppendAsync(new AuditEntry(record.UnitId, "system:reconcile-preservation", "system", "preservation.corrected", $"footage/{record.Id}",
+        await audit.AppendAsync(new AuditEntry(record.UnitId, "system:reconcile-preservation", "system", CorrectedAction, $"footage/{record.Id}",
             AuditOutcomes.Success, new Dictionary<string, string> { ["correction"] = what }), cancellationToken);
     }
 

@@ -23,6 +23,9 @@ public sealed record FootageFinding(string FootageId, string OfficerId, string D
 /// <summary>Art. 13: an officer's uploads after the 24-hour deadline.</summary>
 public sealed record LateUploads(string OfficerId, int Count, IReadOnlyList<string> FootageIds);
 
+/// <summary>Art. 18: something done behind AvCloud's back to held footage (a legal hold lifted, a second copy deleted or altered), and how reconciliation put it right.</summary>
+public sealed record PreservationCorrection(string FootageId, DateTimeOffset At, string Correction);
+
 /// <summary>What is waiting for someone: disposals to review, footage held, access requests to decide.</summary>
 public sealed record PendingWork(int DisposalsPending, int FootageHeld, int AccessRequestsPending);
 
@@ -38,14 +41,16 @@ public sealed record Compliance(
     IReadOnlyList<FootageFinding> Unlinked,
     IReadOnlyList<FootageFinding> DeviceMismatches,
     PendingWork Pending,
-    IReadOnlyList<FootageFinding> IntegrityFailures);
+    IReadOnlyList<FootageFinding> IntegrityFailures,
+    IReadOnlyList<PreservationCorrection> PreservationCorrections);
 
 /// <summary>
 /// <c>GET /api/reports/compliance?from=&amp;to=</c> (Supervisor, Head), as JSON or, with <c>format=csv</c> or
 /// <c>Accept: text/csv</c>, as CSV: activities that had to be recorded but have no recording and no approved work
 /// record; activities whose recordings leave gaps (longer than <c>gapSeconds</c>, default 60); late uploads by officer;
 /// recordings linked to no activity; recordings the device ledger attributes to someone else, or made while the device
-/// was not checked out; pending disposals, holds and access requests; integrity failures. Reading it is audited.
+/// was not checked out; pending disposals, holds and access requests; integrity failures; and the corrections
+/// <c>ReconcilePreservation</c> made to held footage in the period. Reading it is audited.
 /// </summary>
 public sealed class ComplianceReport(Database database, AuditTrail audit, TimeProvider time, IOptions<RetentionOptions> retention)
 {
@@ -153,6 +158,16 @@ public sealed class ComplianceReport(Database database, AuditTrail audit, TimePr
             failures.Add(Finding(record, $"stored bytes hash to {record.IntegrityFailure!.Sha256Found} (found {record.IntegrityFailure.DetectedAt:O})"));
         }
 
+        // Each correction is an event in the unit's audit trail, where reconciliation records it.
+        var corrections = new List<PreservationCorrection>();
+        var corrected = new QueryDefinition("SELECT * FROM c WHERE c.type = @type AND c.action = @action AND c.time >= @from AND c.time <= @to ORDER BY c.sequence")
+            .WithParameter("@type", AuditEvent.DocumentType).WithParameter("@action", ReconcilePreservation.CorrectedAction)
+            .WithParameter("@from", from).WithParameter("@to", to);
+        await foreach (var entry in database.GetContainer(CosmosContainers.Audit).QueryAllAsync<AuditEvent>(corrected, partition, cancellationToken))
+        {
+            corrections.Add(new PreservationCorrection(entry.Target["footage/".Length..], entry.Time, entry.Details.GetValueOrDefault("correction", "")));
+        }
+
         var pending = new PendingWork(
             await CountAsync(footage, "c.type = 'footage' AND c.status = 'disposalPending'", unitId, cancellationToken),
             await CountAsync(footage, "c.type = 'footage' AND ARRAY_LENGTH(c.holds) > 0", unitId, cancellationToken),
@@ -160,7 +175,7 @@ public sealed class ComplianceReport(Database database, AuditTrail audit, TimePr
 
         return new Compliance(unitId, from, to, time.GetUtcNow(), missing, gapped,
             [.. late.GroupBy(r => r.OfficerId).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => new LateUploads(g.Key, g.Count(), [.. g.Select(r => r.Id)]))],
-            unlinked, mismatches, pending, failures);
+            unlinked, mismatches, pending, failures, corrections);
     }
 
     private static FootageFinding Finding(FootageRecord record, string detail) => new(record.Id, record.OfficerId, record.DeviceId, record.CorrectedStart, detail);
@@ -193,6 +208,7 @@ public sealed class ComplianceReport(Database database, AuditTrail audit, TimePr
         rows.AddRange(report.Unlinked.Select(f => Row("unlinked recording", f)));
         rows.AddRange(report.DeviceMismatches.Select(f => Row("device mismatch", f)));
         rows.AddRange(report.IntegrityFailures.Select(f => Row("integrity failure", f)));
+        rows.AddRange(report.PreservationCorrections.Select(c => new[] { "preservation corrected", c.FootageId, "", "", Time(c.At), c.Correction }));
         rows.Add(["pending", "disposals", "", "", "", report.Pending.DisposalsPending.ToString(CultureInfo.InvariantCulture)]);
         rows.Add(["pending", "holds", "", "", "", report.Pending.FootageHeld.ToString(CultureInfo.InvariantCulture)]);
         rows.Add(["pending", "access requests", "", "", "", report.Pending.AccessRequestsPending.ToString(CultureInfo.InvariantCulture)]);

@@ -140,6 +140,15 @@ public sealed class PreservationHoldTests(LocalCloudFixture fixture)
         Assert.Equal(CatalogueTests.WavOf(304), (await SecondCopy(record).DownloadContentAsync(Cancel)).Value.Content.ToArray());
         using var audit = await fixture.SendAsync(HttpMethod.Get, "/api/audit?action=preservation.corrected", fixture.TokenFor(dock.Unit, Roles.Supervisor));
         Assert.Equal(2, (await audit.Content.ReadFromJsonAsync<Functions.Audit.AuditPage>(AvCloudJson.Options, Cancel))!.Items.Count);
+
+        // The supervisors' report names both corrections: someone tampered with held footage.
+        var today = DateTimeOffset.UtcNow;
+        var period = $"from={Uri.EscapeDataString(today.AddDays(-1).ToString("O"))}&to={Uri.EscapeDataString(today.AddDays(1).ToString("O"))}";
+        using var report = await fixture.SendAsync(HttpMethod.Get, $"/api/reports/compliance?{period}", fixture.TokenFor(dock.Unit, Roles.Supervisor));
+        var corrections = (await report.Content.ReadFromJsonAsync<Functions.Reports.Compliance>(AvCloudJson.Options, Cancel))!.PreservationCorrections;
+        Assert.Equal(2, corrections.Count);
+        Assert.All(corrections, c => Assert.Equal(record.Id, c.FootageId));
+        Assert.Contains(corrections, c => c.Correction.Contains("second copy", StringComparison.OrdinalIgnoreCase));
     }
 
     [Fact]
