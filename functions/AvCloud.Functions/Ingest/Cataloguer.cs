@@ -257,44 +257,29 @@ public sealed partial class Cataloguer(
         AlreadyNoted,
     }
 
+    // Content addressing: the record's id is the SHA-256, so the same bytes from another upload add that upload to it.
     private async Task<(FootageRecord Record, RecordOutcome Outcome)> RecordAsync(FootageRecord candidate, FootageUpload upload, CancellationToken cancellationToken)
     {
-        var partition = new PartitionKey(candidate.UnitId);
-        for (var attempt = 0; attempt < 50; attempt++)
+        var (record, outcome) = (candidate, RecordOutcome.Created);
+        await Documents.PutAsync<FootageRecord>(_footage, candidate.Id, candidate.UnitId, existing =>
         {
-            var existing = await Documents.ReadAsync<FootageRecord>(_footage, candidate.Id, candidate.UnitId, cancellationToken);
             if (existing is null)
             {
-                try
-                {
-                    await _footage.CreateItemAsync(candidate, partition, new ItemRequestOptions { EnableContentResponseOnWrite = false }, cancellationToken);
-                    return (candidate, RecordOutcome.Created);
-                }
-                catch (CosmosException exception) when (exception.StatusCode == HttpStatusCode.Conflict)
-                {
-                    continue;
-                }
+                (record, outcome) = (candidate, RecordOutcome.Created);
+            }
+            else if (existing.Uploads.Any(u => u.SessionId == upload.SessionId && u.FileName == upload.FileName))
+            {
+                (record, outcome) = (existing, RecordOutcome.AlreadyNoted);
+                return null;
+            }
+            else
+            {
+                (record, outcome) = (existing with { Uploads = [.. existing.Uploads, upload] }, RecordOutcome.UploadAdded);
             }
 
-            var (record, etag) = existing.Value;
-            if (record.Uploads.Any(u => u.SessionId == upload.SessionId && u.FileName == upload.FileName))
-            {
-                return (record, RecordOutcome.AlreadyNoted);
-            }
-
-            var updated = record with { Uploads = [.. record.Uploads, upload] };
-            try
-            {
-                await _footage.ReplaceItemAsync(updated, updated.Id, partition,
-                    new ItemRequestOptions { IfMatchEtag = etag, EnableContentResponseOnWrite = false }, cancellationToken);
-                return (updated, RecordOutcome.UploadAdded);
-            }
-            catch (CosmosException exception) when (exception.StatusCode == HttpStatusCode.PreconditionFailed)
-            {
-            }
-        }
-
-        throw new InvalidOperationException($"The catalogue record {candidate.Id} stayed contended.");
+            return record;
+        }, cancellationToken);
+        return (record, outcome);
     }
 
     private async Task QuarantineAsync(BlobClient blob, string unit, UploadSession? session, UploadFile? file, string reason, CancellationToken cancellationToken)
