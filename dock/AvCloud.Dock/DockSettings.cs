@@ -60,6 +60,12 @@ public sealed record DockSettings
     /// <summary>Files due within this many hours of their 24-hour deadline are shown as near it.</summary>
     public double NearDeadlineHours { get; init; } = 6;
 
+    /// <summary>
+    /// How many days after its recording ended the journal forgets a file that is handed over and gone from the
+    /// recorder (wiped, or removed there). The journal stays the size of what is on the recorders, not of all time.
+    /// </summary>
+    public double JournalKeepDays { get; init; } = 30;
+
     public static JsonSerializerOptions Json { get; } = new(JsonSerializerDefaults.Web)
     {
         WriteIndented = true,
@@ -100,6 +106,11 @@ public sealed record DockSettings
         if (settings.Auth.AuthorityHost is { } authority && (!authority.IsAbsoluteUri || authority.Scheme != Uri.UriSchemeHttps))
         {
             problems.Add("auth.authorityHost is an https:// address");
+        }
+
+        if (settings.JournalKeepDays < 1)
+        {
+            problems.Add("journalKeepDays is at least 1");
         }
 
         if (settings.BlockSizeBytes is < 64 * 1024 or > 100 * 1024 * 1024)

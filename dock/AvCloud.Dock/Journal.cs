@@ -127,9 +127,41 @@ public sealed class Journal
         lock (_lock)
         {
             _entries[entry.Key] = entry;
-            var temporary = _path + ".tmp";
-            File.WriteAllText(temporary, JsonSerializer.Serialize(_entries.Values.OrderBy(e => e.Key, StringComparer.Ordinal), DockSettings.Json));
-            File.Move(temporary, _path, overwrite: true);
+            Save();
         }
+    }
+
+    /// <summary>
+    /// Forgets files handed over (verified by AvCloud) that are no longer on their recorder and whose recording ended
+    /// before <paramref name="endedBefore"/>. Files not yet handed over, or still on a recorder, are always kept.
+    /// </summary>
+    public int Forget(DateTimeOffset endedBefore)
+    {
+        lock (_lock)
+        {
+            var gone = _entries.Values
+                .Where(e => e.RecordedEnd < endedBefore && (e.Stage == FileStage.Wiped || (e.Stage == FileStage.Verified && !File.Exists(e.Path))))
+                .Select(e => e.Key).ToList();
+            if (gone.Count > 0)
+            {
+                gone.ForEach(key => _entries.Remove(key));
+                Save();
+            }
+
+            return gone.Count;
+        }
+    }
+
+    // To a temporary file, flushed to the disk, then renamed over the journal: power lost at any point leaves a whole journal.
+    private void Save()
+    {
+        var temporary = _path + ".tmp";
+        using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
+        {
+            JsonSerializer.Serialize(stream, _entries.Values.OrderBy(e => e.Key, StringComparer.Ordinal), DockSettings.Json);
+            stream.Flush(flushToDisk: true);
+        }
+
+        File.Move(temporary, _path, overwrite: true);
     }
 }

@@ -28,6 +28,7 @@ public sealed class Pusher(DockSettings settings, TextWriter output, HttpMessage
 
     public async Task<PushReport> PushAsync(string root, bool wipeAfterVerify, double? maxMbps, CancellationToken cancellationToken)
     {
+        _journal.Forget(DateTimeOffset.UtcNow.AddDays(-settings.JournalKeepDays));
         var (folders, scanProblems) = await Recorder.ScanAsync(root, settings, cancellationToken);
         var problems = new List<string>(scanProblems);
         var progress = Progress.For(output);

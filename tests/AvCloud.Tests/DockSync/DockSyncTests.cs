@@ -540,17 +540,44 @@ public sealed class DockSyncTests(LocalCloudFixture fixture) : IDisposable
         Assert.Equal(["c-urgent.wav", "b-old.wav", "a-new.wav"], order);
     }
 
+    /// <summary>A journal entry for a recording that ended <paramref name="endedAgo"/> ago, its file (if any) under the test's folder.</summary>
+    private JournalEntry Entry(string name, TimeSpan endedAgo, FileStage stage)
+    {
+        var now = DateTimeOffset.UtcNow;
+        return new()
+        {
+            DeviceId = Ingest.Dock.DeviceId, Name = name, Path = Path.Combine(_root, name), Size = 1, LastWriteUtc = DateTime.UtcNow,
+            Sha256 = new string('0', 64), Kind = "audio", RecordedStart = now - endedAgo - TimeSpan.FromMinutes(1), RecordedEnd = now - endedAgo, Stage = stage,
+        };
+    }
+
+    [Fact]
+    public async Task The_journal_forgets_files_handed_over_and_gone_from_the_recorder_after_a_month_and_keeps_the_rest()
+    {
+        var station = await StationAsync();
+        var journal = Journal.Open(station.Settings.Journal);
+        var month = TimeSpan.FromDays(40);
+        await File.WriteAllBytesAsync(Path.Combine(_root, "old-still-there.wav"), [1], Cancel);
+        journal.Put(Entry("old-wiped.wav", month, FileStage.Wiped));
+        journal.Put(Entry("old-removed-elsewhere.wav", month, FileStage.Verified));
+        journal.Put(Entry("old-still-there.wav", month, FileStage.Verified));
+        journal.Put(Entry("old-never-sent.wav", month, FileStage.Hashed));
+        journal.Put(Entry("old-quarantined.wav", month, FileStage.Quarantined));
+        journal.Put(Entry("recent-wiped.wav", TimeSpan.FromDays(2), FileStage.Wiped));
+
+        var report = await PushAsync(station);
+
+        Assert.Equal(0, report.FilesSeen);
+        using var pusher = new Pusher(station.Settings, TextWriter.Null);
+        Assert.Equal(["old-never-sent.wav", "old-quarantined.wav", "old-still-there.wav", "recent-wiped.wav"],
+            pusher.Journal.Entries.Select(e => e.Name).Order(StringComparer.Ordinal));
+    }
+
     [Fact]
     public async Task Status_shows_files_past_or_near_their_24_hour_deadline()
     {
         var station = await StationAsync();
         var journal = Journal.Open(station.Settings.Journal);
-        var now = DateTimeOffset.UtcNow;
-        JournalEntry Entry(string name, TimeSpan endedAgo, FileStage stage) => new()
-        {
-            DeviceId = Ingest.Dock.DeviceId, Name = name, Path = Path.Combine(_root, name), Size = 1, LastWriteUtc = DateTime.UtcNow,
-            Sha256 = new string('0', 64), Kind = "audio", RecordedStart = now - endedAgo - TimeSpan.FromMinutes(1), RecordedEnd = now - endedAgo, Stage = stage,
-        };
         journal.Put(Entry("late.wav", TimeSpan.FromHours(30), FileStage.Uploading));
         journal.Put(Entry("soon.wav", TimeSpan.FromHours(21), FileStage.Hashed));
         journal.Put(Entry("fresh.wav", TimeSpan.FromHours(1), FileStage.Hashed));
