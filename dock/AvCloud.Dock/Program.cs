@@ -55,7 +55,11 @@ internal static class Cli
                             try
                             {
                                 var report = await pusher.PushAsync(root, options.ContainsKey("wipe-after-verify"), maxMbps, stop.Token);
-                                Print(report, json, output);
+                                // A service's log says what happened, not every quiet pass.
+                                if (report.FilesUploaded + report.FilesVerified + report.FilesWiped + report.Problems.Count > 0)
+                                {
+                                    Print(report, json, output);
+                                }
                             }
                             catch (Exception exception) when (exception is DockException or ApiException or HttpRequestException or IOException
                                 or UnauthorizedAccessException)
