@@ -197,8 +197,7 @@ public sealed class DockSyncTests(LocalCloudFixture fixture) : IDisposable
         finally
         {
             // What a service manager does to stop it.
-            using var stop = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
-            await stop.WaitForExitAsync(CancellationToken.None);
+            Assert.Equal(0, Terminate(process.Id, SigTerm));
             await process.WaitForExitAsync(CancellationToken.None);
         }
 
@@ -209,6 +208,11 @@ public sealed class DockSyncTests(LocalCloudFixture fixture) : IDisposable
         Assert.DoesNotContain(passes, l => l.StartsWith("0 files ready, 0 uploaded", StringComparison.Ordinal) && l.Contains(" 0 problems", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Contains("stopped; the next run continues", StringComparison.Ordinal));
     }
+
+    private const int SigTerm = 15;
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Terminate(int pid, int signal);
 
     private static async Task UntilAsync(Func<bool> condition)
     {
