@@ -27,6 +27,9 @@ public sealed record ReadLinks(string RequestId, AccessMode Mode, IReadOnlyList<
 public sealed class IssueReadLinks(Database database, AccessRequests requests, BlobServiceClient blobs, SasIssuer sas, AuditTrail audit, StorageClock storageClock,
     TimeProvider time, IOptions<AccessOptions> options, IOptions<RetentionOptions> retention)
 {
+    /// <summary>The audit action of each link issued, or refused (custody and the compliance report read these).</summary>
+    public const string LinkAction = "access.link";
+
     [Function(nameof(IssueReadLinks))]
     [RequiresRole(Roles.Reviewer, Roles.Officer, Roles.Keeper, Roles.Supervisor, Roles.Head)]
     [Answers(StatusCodes.Status200OK, typeof(ReadLinks))]
@@ -42,13 +45,13 @@ public sealed class IssueReadLinks(Database database, AccessRequests requests, B
         var current = (await requests.ReadAsync(caller, id, cancellationToken)).AsOf(now);
         if (current.RequestedBy != caller.UserId)
         {
-            throw await requests.RefusedAsync(caller, "access.link", $"access-requests/{id}", "not the requester",
+            throw await requests.RefusedAsync(caller, LinkAction, $"access-requests/{id}", "not the requester",
                 new ProblemException(StatusCodes.Status403Forbidden, "Not yours.", "Read links go to the person who made the request only."), cancellationToken);
         }
 
         if (current.Status != AccessStatus.Approved)
         {
-            throw await requests.RefusedAsync(caller, "access.link", $"access-requests/{id}", $"request is {AvCloudJson.Name(current.Status)}",
+            throw await requests.RefusedAsync(caller, LinkAction, $"access-requests/{id}", $"request is {AvCloudJson.Name(current.Status)}",
                 new ProblemException(StatusCodes.Status409Conflict, "No access now.", $"The request is {AvCloudJson.Name(current.Status)}: links are issued for approved, unexpired requests only."), cancellationToken);
         }
 
@@ -56,7 +59,7 @@ public sealed class IssueReadLinks(Database database, AccessRequests requests, B
         var levels = footage.Select(f => f.Classification).ToList();
         if (AccessRules.NeverAllowed(levels, current.Mode))
         {
-            throw await requests.RefusedAsync(caller, "access.link", $"access-requests/{id}", "copy of state-secret footage",
+            throw await requests.RefusedAsync(caller, LinkAction, $"access-requests/{id}", "copy of state-secret footage",
                 AccessRequests.StateSecretCopy(), cancellationToken);
         }
 
@@ -64,7 +67,7 @@ public sealed class IssueReadLinks(Database database, AccessRequests requests, B
         var required = AccessRules.RequiredApprover(settings.AccessApprovals, levels, current.Mode, current.RequesterRoles.ToHashSet());
         if (!AccessRules.Satisfies(current.Approval!.Role, required))
         {
-            throw await requests.RefusedAsync(caller, "access.link", $"access-requests/{id}", $"now needs {required}",
+            throw await requests.RefusedAsync(caller, LinkAction, $"access-requests/{id}", $"now needs {required}",
                 new ProblemException(StatusCodes.Status409Conflict, "Needs a new approval.",
                 $"Footage in this request was classified after it was approved; it now needs approval by the {required}. Make a new request."), cancellationToken);
         }
@@ -81,7 +84,7 @@ public sealed class IssueReadLinks(Database database, AccessRequests requests, B
             var disposition = $"{(current.Mode == AccessMode.View ? "inline" : "attachment")}; filename=\"{fileName}\"";
             var url = await sas.ForBlobAsync(container.GetBlobClient(record.BlobName), BlobSasPermissions.Read, expiresAt, disposition, cancellationToken);
             links.Add(new ReadLink(record.Id, record.Sha256, fileName, url, now + lifetime));
-            issued.Add(AuditEntry.By(caller, "access.link", $"footage/{record.Id}", AuditOutcomes.Success,
+            issued.Add(AuditEntry.By(caller, LinkAction, $"footage/{record.Id}", AuditOutcomes.Success,
                 new Dictionary<string, string>
                 {
                     ["request"] = id,

@@ -16,7 +16,7 @@ public sealed record StoredCopy(string Account, string Blob, bool Exists, DateTi
 public sealed record Custody(FootageRecord Record, StoredCopy Footage, StoredCopy? SecondCopy, IReadOnlyList<AuditEvent> Events)
 {
     /// <summary>Each access: every read link issued for it and every read of its record, with who and when.</summary>
-    public IReadOnlyList<AuditEvent> Accesses => [.. Events.Where(e => e.Action is "access.link" or "footage.read" && e.Outcome == AuditOutcomes.Success)];
+    public IReadOnlyList<AuditEvent> Accesses => [.. Events.Where(e => e.Action is Access.IssueReadLinks.LinkAction or "footage.read" && e.Outcome == AuditOutcomes.Success)];
 }
 
 /// <summary>

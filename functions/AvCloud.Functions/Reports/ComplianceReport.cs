@@ -26,6 +26,9 @@ public sealed record LateUploads(string OfficerId, int Count, IReadOnlyList<stri
 /// <summary>Art. 18: something done behind AvCloud's back to held footage (a legal hold lifted, a second copy deleted or altered), and how reconciliation put it right.</summary>
 public sealed record PreservationCorrection(string FootageId, DateTimeOffset At, string Correction);
 
+/// <summary>Art. 18: the read links one person was given in the period, for one mode; copies leave AvCloud, so who took how many is watched.</summary>
+public sealed record LinksIssued(string Requester, string Mode, int Links, int Recordings, IReadOnlyList<string> Requests);
+
 /// <summary>What is waiting for someone: disposals to review, footage held, access requests to decide.</summary>
 public sealed record PendingWork(int DisposalsPending, int FootageHeld, int AccessRequestsPending);
 
@@ -42,7 +45,8 @@ public sealed record Compliance(
     IReadOnlyList<FootageFinding> DeviceMismatches,
     PendingWork Pending,
     IReadOnlyList<FootageFinding> IntegrityFailures,
-    IReadOnlyList<PreservationCorrection> PreservationCorrections);
+    IReadOnlyList<PreservationCorrection> PreservationCorrections,
+    IReadOnlyList<LinksIssued> LinksIssued);
 
 /// <summary>
 /// <c>GET /api/reports/compliance?from=&amp;to=</c> (Supervisor, Head), as JSON or, with <c>format=csv</c> or
@@ -50,7 +54,8 @@ public sealed record Compliance(
 /// record; activities whose recordings leave gaps (longer than <c>gapSeconds</c>, default 60); late uploads by officer;
 /// recordings linked to no activity; recordings the device ledger attributes to someone else, or made while the device
 /// was not checked out; pending disposals, holds and access requests; integrity failures; and the corrections
-/// <c>ReconcilePreservation</c> made to held footage in the period. Reading it is audited.
+/// <c>ReconcilePreservation</c> made to held footage in the period; the read links issued in the period, by person and
+/// mode. Reading it is audited.
 /// </summary>
 public sealed class ComplianceReport(Database database, AuditTrail audit, TimeProvider time, IOptions<RetentionOptions> retention)
 {
@@ -158,15 +163,27 @@ public sealed class ComplianceReport(Database database, AuditTrail audit, TimePr
             failures.Add(Finding(record, $"stored bytes hash to {record.IntegrityFailure!.Sha256Found} (found {record.IntegrityFailure.DetectedAt:O})"));
         }
 
-        // Each correction is an event in the unit's audit trail, where reconciliation records it.
+        // Corrections and links are events in the unit's audit trail, where reconciliation and link issuance record them.
         var corrections = new List<PreservationCorrection>();
-        var corrected = new QueryDefinition("SELECT * FROM c WHERE c.type = @type AND c.action = @action AND c.time >= @from AND c.time <= @to ORDER BY c.sequence")
-            .WithParameter("@type", AuditEvent.DocumentType).WithParameter("@action", ReconcilePreservation.CorrectedAction)
-            .WithParameter("@from", from).WithParameter("@to", to);
-        await foreach (var entry in database.GetContainer(CosmosContainers.Audit).QueryAllAsync<AuditEvent>(corrected, partition, cancellationToken))
+        await foreach (var entry in AuditedAsync(partition, ReconcilePreservation.CorrectedAction, from, to, cancellationToken))
         {
-            corrections.Add(new PreservationCorrection(entry.Target["footage/".Length..], entry.Time, entry.Details.GetValueOrDefault("correction", "")));
+            corrections.Add(new PreservationCorrection(FootageId(entry), entry.Time, entry.Details.GetValueOrDefault("correction", "")));
         }
+
+        var links = new List<AuditEvent>();
+        await foreach (var entry in AuditedAsync(partition, Access.IssueReadLinks.LinkAction, from, to, cancellationToken))
+        {
+            if (entry.Outcome == AuditOutcomes.Success)
+            {
+                links.Add(entry);
+            }
+        }
+
+        var issued = links.GroupBy(e => (e.Actor, Mode: e.Details.GetValueOrDefault("mode", "")))
+            .OrderBy(g => g.Key.Actor, StringComparer.Ordinal).ThenBy(g => g.Key.Mode, StringComparer.Ordinal)
+            .Select(g => new LinksIssued(g.Key.Actor, g.Key.Mode, g.Count(), g.Select(FootageId).Distinct().Count(),
+                [.. g.Select(e => e.Details.GetValueOrDefault("request", "")).Distinct().Order(StringComparer.Ordinal)]))
+            .ToList();
 
         var pending = new PendingWork(
             await CountAsync(footage, "c.type = 'footage' AND c.status = 'disposalPending'", unitId, cancellationToken),
@@ -175,8 +192,17 @@ public sealed class ComplianceReport(Database database, AuditTrail audit, TimePr
 
         return new Compliance(unitId, from, to, time.GetUtcNow(), missing, gapped,
             [.. late.GroupBy(r => r.OfficerId).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => new LateUploads(g.Key, g.Count(), [.. g.Select(r => r.Id)]))],
-            unlinked, mismatches, pending, failures, corrections);
+            unlinked, mismatches, pending, failures, corrections, issued);
     }
+
+    private IAsyncEnumerable<AuditEvent> AuditedAsync(QueryRequestOptions partition, string action, DateTimeOffset from, DateTimeOffset to,
+        CancellationToken cancellationToken) =>
+        database.GetContainer(CosmosContainers.Audit).QueryAllAsync<AuditEvent>(
+            new QueryDefinition("SELECT * FROM c WHERE c.type = @type AND c.action = @action AND c.time >= @from AND c.time <= @to ORDER BY c.sequence")
+                .WithParameter("@type", AuditEvent.DocumentType).WithParameter("@action", action).WithParameter("@from", from).WithParameter("@to", to),
+            partition, cancellationToken);
+
+    private static string FootageId(AuditEvent entry) => entry.Target.StartsWith("footage/", StringComparison.Ordinal) ? entry.Target["footage/".Length..] : entry.Target;
 
     private static FootageFinding Finding(FootageRecord record, string detail) => new(record.Id, record.OfficerId, record.DeviceId, record.CorrectedStart, detail);
 
@@ -209,6 +235,11 @@ public sealed class ComplianceReport(Database database, AuditTrail audit, TimePr
         rows.AddRange(report.DeviceMismatches.Select(f => Row("device mismatch", f)));
         rows.AddRange(report.IntegrityFailures.Select(f => Row("integrity failure", f)));
         rows.AddRange(report.PreservationCorrections.Select(c => new[] { "preservation corrected", c.FootageId, "", "", Time(c.At), c.Correction }));
+        rows.AddRange(report.LinksIssued.Select(l => new[]
+        {
+            "links issued", string.Join(" ", l.Requests), l.Requester, "", "",
+            string.Create(CultureInfo.InvariantCulture, $"{l.Links} {l.Mode} links to {l.Recordings} recordings"),
+        }));
         rows.Add(["pending", "disposals", "", "", "", report.Pending.DisposalsPending.ToString(CultureInfo.InvariantCulture)]);
         rows.Add(["pending", "holds", "", "", "", report.Pending.FootageHeld.ToString(CultureInfo.InvariantCulture)]);
         rows.Add(["pending", "access requests", "", "", "", report.Pending.AccessRequestsPending.ToString(CultureInfo.InvariantCulture)]);

@@ -167,6 +167,15 @@ public sealed class AccessTests(LocalCloudFixture fixture)
 
         var download = (await new BlobClient(link.Url).DownloadContentAsync(Cancel)).Value;
         Assert.Equal($"attachment; filename=\"{link.FileName}\"", download.Details.ContentDisposition);
+
+        // Art. 18: the supervisors' report shows who took copies, and how many.
+        Assert.Single((await LinksAsync(asked.Id, unit.Reviewer)).Links);
+        var today = DateTimeOffset.UtcNow;
+        var period = $"from={Uri.EscapeDataString(today.AddDays(-1).ToString("O"))}&to={Uri.EscapeDataString(today.AddDays(1).ToString("O"))}";
+        using var report = await fixture.SendAsync(HttpMethod.Get, $"/api/reports/compliance?{period}", unit.Supervisor);
+        var issued = Assert.Single((await report.Content.ReadFromJsonAsync<Functions.Reports.Compliance>(AvCloudJson.Options, Cancel))!.LinksIssued);
+        Assert.Equal((asked.RequestedBy, "copy", 2, 1), (issued.Requester, issued.Mode, issued.Links, issued.Recordings));
+        Assert.Equal([asked.Id], issued.Requests);
     }
 
     [Fact]
