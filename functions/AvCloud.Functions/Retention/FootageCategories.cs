@@ -1,12 +1,9 @@
 using System.Globalization;
 using AvCloud.Functions.Audit;
-using AvCloud.Functions.Cosmos;
 using AvCloud.Functions.Footage;
 using AvCloud.Functions.Http;
 using AvCloud.Functions.Identity;
-using Microsoft.Azure.Cosmos;
 using Microsoft.Azure.Functions.Worker;
-using Microsoft.Extensions.Options;
 
 namespace AvCloud.Functions.Retention;
 
@@ -18,7 +15,7 @@ public sealed record CategoryChange(IReadOnlyList<string>? Categories, string? R
 /// settings, with a reason. The retention date is worked out again (<see cref="RetentionDates"/>): it grows at once;
 /// it shrinks only as far as a Locked policy and a keeper's extension allow. Audited with both dates.
 /// </summary>
-public sealed class FootageCategories(Database database, RetentionDates dates, AuditTrail audit, IOptions<RetentionOptions> options)
+public sealed class FootageCategories(RetentionDates dates, AuditTrail audit)
 {
     public const int MaxCategories = 16;
 
@@ -35,14 +32,8 @@ public sealed class FootageCategories(Database database, RetentionDates dates, A
         var caller = request.Caller();
         var body = await RequestBody.ReadJsonAsync<CategoryChange>(request, 8 * 1024, cancellationToken);
         var reason = ProblemException.RequireReason(body.Reason, "Changing a recording's categories");
-        if (await Documents.ReadAsync<FootageRecord>(database.GetContainer(CosmosContainers.Footage), id, caller.UnitId, cancellationToken) is null)
-        {
-            return Problems.NoSuchFootage;
-        }
-
-        var settings = await UnitSettings.ReadAsync(database, caller.UnitId, options.Value, cancellationToken);
-        var categories = Validate(body.Categories, settings);
-        if (await dates.ApplyAsync(caller.UnitId, id, categories, cancellationToken) is not { } change)
+        // Another unit's footage is not found before its categories are judged against this unit's settings.
+        if (await dates.ApplyAsync(caller.UnitId, id, settings => Validate(body.Categories, settings), cancellationToken) is not { } change)
         {
             return Problems.NoSuchFootage;
         }

@@ -32,10 +32,12 @@ public sealed class RetentionDates(Database database, BlobServiceClient blobs, T
             settings.MonthsFor(record.ActivityKind is { } kind ? categories.Append(AvCloudJson.Name(kind)) : categories));
 
     /// <summary>
-    /// Gives the record <paramref name="categories"/> (null: keeps its own) and the retention date that follows. Null when
-    /// the record does not exist in the unit; a 409 problem when it is purged or quarantined.
+    /// Gives the record the categories <paramref name="categories"/> picks under the unit's settings (null: keeps its own;
+    /// it may throw a problem to refuse them) and the retention date that follows. Null when the record does not exist
+    /// in the unit; a 409 problem when it is purged or quarantined.
     /// </summary>
-    public async Task<RetentionChange?> ApplyAsync(string unitId, string id, IReadOnlyList<string>? categories, CancellationToken cancellationToken)
+    public async Task<RetentionChange?> ApplyAsync(string unitId, string id, Func<UnitSettings, IReadOnlyList<string>>? categories,
+        CancellationToken cancellationToken)
     {
         if (await Documents.ReadAsync<FootageRecord>(Footage, id, unitId, cancellationToken) is not { Document: var before })
         {
@@ -48,7 +50,7 @@ public sealed class RetentionDates(Database database, BlobServiceClient blobs, T
         }
 
         var settings = await UnitSettings.ReadAsync(database, unitId, options.Value, cancellationToken);
-        var applicable = categories ?? before.Categories;
+        var applicable = categories?.Invoke(settings) ?? before.Categories;
         var ruleDate = RuleDate(before, settings, applicable);
         var blob = blobs.GetBlobContainerClient(BlobContainers.Footage).GetBlobClient(before.BlobName);
         var policy = (await blob.GetPropertiesAsync(cancellationToken: cancellationToken)).Value.ImmutabilityPolicy;
