@@ -427,7 +427,6 @@ public sealed partial class AccessRequests(Database database, AuditTrail audit, 
         return problem;
     }
 
-
     /// <summary>The role in which <paramref name="caller"/> can give what needs <paramref name="required"/>, if any (the head can always).</summary>
     internal static string? ApprovingRole(Caller caller, string required) =>
         caller.HasRole(Roles.Head) ? Roles.Head

@@ -148,5 +148,4 @@ public sealed class Disposals(Database database, BlobServiceClient blobs, AuditT
             ? TypedResults.Problem("No footage in your unit is in that step of disposal.", statusCode: StatusCodes.Status409Conflict, title: "Not possible now.")
             : TypedResults.Ok(changed);
     }
-
 }
