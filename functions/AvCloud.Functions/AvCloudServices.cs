@@ -10,8 +10,8 @@ using AvCloud.Functions.Retention;
 using AvCloud.Functions.Storage;
 using Microsoft.Azure.Cosmos;
 using Microsoft.Azure.Functions.Worker;
-using Microsoft.Azure.Functions.Worker.Middleware;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -24,9 +24,6 @@ namespace AvCloud.Functions;
 /// </summary>
 public static class AvCloudServices
 {
-    /// <summary>Worker middleware, outermost first. The local host runs the same list around its invocations.</summary>
-    public static IReadOnlyList<Type> Middleware { get; } = [typeof(ProblemDetailsMiddleware), typeof(AuthenticationMiddleware)];
-
     public static IServiceCollection AddAvCloud(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<AvCloudOptions>().Bind(configuration.GetSection(AvCloudOptions.Section));
@@ -63,34 +60,42 @@ public static class AvCloudServices
         services.AddSingleton(provider => provider.GetRequiredService<CosmosClient>()
             .GetDatabase(provider.GetRequiredService<IOptions<CosmosOptions>>().Value.Database));
         services.AddSingleton<TokenValidator>();
-        services.AddSingleton<AuditTrail>();
         services.AddSingleton<SasIssuer>();
+
+        // One store per Cosmos container; nothing else reaches the database.
+        services.AddSingleton<AuditTrail>();
+        services.AddSingleton<UnitStore>();
+        services.AddSingleton<Footage.FootageStore>();
+        services.AddSingleton<UploadStore>();
+        services.AddSingleton<Access.RequestStore>();
+        services.AddSingleton<Devices.DeviceStore>();
+        services.AddSingleton<Activities.ActivityStore>();
+
         services.AddSingleton<Cataloguer>();
         services.AddSingleton<Footage.SecondCopies>();
-        services.AddSingleton<Retention.RetentionDates>();
-        services.AddSingleton<Access.AccessRequests>();
-        services.AddSingleton<Devices.DeviceRegistry>();
+        services.AddSingleton<RetentionDates>();
+        services.AddSingleton<Activities.ActivityViews>();
         services.TryAddSingleton<CataloguePipelineHooks>();
-
-        foreach (var middleware in Middleware)
-        {
-            services.AddSingleton(middleware);
-        }
 
         return services;
     }
 
-    /// <summary>Adds <see cref="Middleware"/> to the worker pipeline, in order.</summary>
+    /// <summary>
+    /// The worker middleware, outermost first, registered the worker's way: problem details around everything; for
+    /// HTTP triggers, authentication and then the audit of refusals (which needs the authenticated caller). The local
+    /// host builds its pipeline with this same method.
+    /// </summary>
     public static IFunctionsWorkerApplicationBuilder UseAvCloudMiddleware(this IFunctionsWorkerApplicationBuilder builder)
     {
-        foreach (var type in Middleware)
-        {
-            builder.Use(next => context =>
-                ((IFunctionsWorkerMiddleware)context.InstanceServices.GetRequiredService(type)).Invoke(context, next));
-        }
-
+        builder.UseMiddleware<ProblemDetailsMiddleware>();
+        builder.UseWhen<AuthenticationMiddleware>(IsHttpTriggered);
+        builder.UseWhen<RefusalAuditMiddleware>(IsHttpTriggered);
         return builder;
     }
+
+    /// <summary>Whether the invocation is of an HTTP-triggered function (its trigger binding says so).</summary>
+    public static bool IsHttpTriggered(FunctionContext context) =>
+        context.FunctionDefinition.InputBindings.Values.Any(binding => string.Equals(binding.Type, "httpTrigger", StringComparison.OrdinalIgnoreCase));
 
     // Azure only: the app's managed identity. DefaultAzureCredential is never used: it probes the cloud metadata
     // endpoint and developer tools, which local runs must not do.

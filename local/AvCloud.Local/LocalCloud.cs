@@ -146,6 +146,9 @@ public sealed class LocalCloud : IAsyncDisposable
         builder.WebHost.UseKestrel(k => k.Listen(System.Net.IPAddress.Loopback, port));
 
         builder.Services.AddAvCloud(builder.Configuration);
+        var pipeline = new LocalWorkerPipeline(builder.Services);
+        pipeline.UseAvCloudMiddleware();
+        builder.Services.AddSingleton(pipeline);
         builder.Services.Replace(ServiceDescriptor.Singleton(clock));
         options.ConfigureServices?.Invoke(builder.Services);
 

@@ -33,7 +33,7 @@ internal static class AuditScenario
     }
 
     private static AuditEntry Entry(string unit) =>
-        new(unit, "keeper-1", "Keeper", "footage.read", $"footage/{Guid.NewGuid():N}", AuditOutcomes.Success,
+        new(unit, "keeper-1", "Keeper", AuditAction.FootageRead, $"footage/{Guid.NewGuid():N}", AuditOutcomes.Success,
             new Dictionary<string, string> { ["case"] = "2026-17" });
 
     private static async Task<Result> MeasureAsync(string name, int events, int writers, Func<int, string> unitOf, AuditTrail trail, int batch = 1)

@@ -1,4 +1,6 @@
 using System.ComponentModel.DataAnnotations;
+using AvCloud.Functions.Cosmos;
+using AvCloud.Functions.Identity;
 
 namespace AvCloud.Functions.Access;
 
@@ -23,7 +25,7 @@ public sealed record AccessDecision(string By, string Role, DateTimeOffset At, s
 /// A request to view or copy footage (调阅), in the <c>requests</c> container (partition <c>/unitId</c>). The footage
 /// list is fixed when the request is made (a search is resolved then), so what is approved is exactly what was asked.
 /// </summary>
-public sealed record AccessRequest
+public sealed record AccessRequest : IUnitDocument
 {
     public const string DocumentType = "accessRequest";
 
@@ -70,9 +72,101 @@ public sealed record AccessRequest
 
     public AccessDecision? Revocation { get; init; }
 
+    /// <summary>How the audit trail names request <paramref name="id"/>.</summary>
+    public static string TargetOf(string id) => $"access-requests/{id}";
+
     /// <summary>The request as its reader should see it: an approved request past its window is expired.</summary>
     public AccessRequest AsOf(DateTimeOffset now) =>
         Status == AccessStatus.Approved && ExpiresAt <= now ? this with { Status = AccessStatus.Expired } : this;
+
+    /// <summary>Whether <paramref name="caller"/> may decide it now: nobody decides their own request, and only a pending one is decided.</summary>
+    public Outcome<AccessRequest> Decidable(Caller caller, DateTimeOffset now) => AsOf(now).Status switch
+    {
+        _ when RequestedBy == caller.UserId => Refusal.Forbidden("Not yours to decide.", "Nobody decides their own request.", "own request"),
+        AccessStatus.Pending => this,
+        var status => Refusal.Conflict($"The request is {AvCloudJson.Name(status)}, not pending.", $"request is {AvCloudJson.Name(status)}"),
+    };
+
+    /// <summary>
+    /// Approved by <paramref name="caller"/>, who must hold <paramref name="required"/> (or be the head). An approval may
+    /// narrow what was asked (fewer recordings, copy to view, a shorter window), never widen it.
+    /// </summary>
+    public Outcome<AccessRequest> Approve(Caller caller, string required, IReadOnlyList<string> footageIds, AccessMode mode, TimeSpan duration,
+        string? reason, DateTimeOffset now) => Decidable(caller, now).Then(_ =>
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (footageIds.Count == 0 || footageIds.Any(f => !FootageIds.Contains(f)))
+        {
+            errors["footageIds"] = ["An approval may only narrow the footage: give a non-empty subset of the request's footage ids."];
+        }
+
+        if (mode == AccessMode.Copy && Mode == AccessMode.View)
+        {
+            errors["mode"] = ["An approval may narrow copy to view, never widen view to copy."];
+        }
+
+        if (duration > Duration)
+        {
+            errors["duration"] = ["An approval may shorten the window asked for, never lengthen it."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return Refusal.Invalid(errors);
+        }
+
+        return AccessRules.ApprovingRole(caller, required) is { } role
+            ? this with
+            {
+                Status = AccessStatus.Approved,
+                FootageIds = footageIds,
+                Mode = mode,
+                Duration = duration,
+                ApproverRole = required,
+                Approval = new AccessDecision(caller.UserId, role, now, reason),
+                ExpiresAt = now + duration,
+            }
+            : Refusal.Forbidden("Not yours to approve.", $"By the unit's rules this request needs approval by the {required}.", $"needs {required}");
+    });
+
+    /// <summary>Rejected, with the reason, by someone who could have approved it.</summary>
+    public Outcome<AccessRequest> Reject(Caller caller, string reason, DateTimeOffset now) => Decidable(caller, now).Then(_ =>
+        AccessRules.ApprovingRole(caller, ApproverRole) is { } role
+            ? this with { Status = AccessStatus.Rejected, Rejection = new AccessDecision(caller.UserId, role, now, reason) }
+            : Refusal.Forbidden("Not yours to decide.", $"This request is decided by the {ApproverRole}.", $"needs {ApproverRole}"));
+
+    /// <summary>Revoked, pending or while its window lasts, by the person who approved it or by the head.</summary>
+    public Outcome<AccessRequest> Revoke(Caller caller, string reason, DateTimeOffset now)
+    {
+        if (!caller.HasRole(Roles.Head) && Approval?.By != caller.UserId)
+        {
+            return Refusal.Forbidden("Not yours to revoke.", "Access is revoked by the person who approved it or by the head.", "neither its approver nor the head");
+        }
+
+        var status = AsOf(now).Status;
+        return status is AccessStatus.Pending or AccessStatus.Approved
+            ? this with { Status = AccessStatus.Revoked, Revocation = new AccessDecision(caller.UserId, caller.HasRole(Roles.Head) ? Roles.Head : Roles.Keeper, now, reason) }
+            : Refusal.Conflict($"The request is {AvCloudJson.Name(status)}; only a pending or approved request is revoked.", $"request is {AvCloudJson.Name(status)}");
+    }
+
+    /// <summary>
+    /// Whether read links may be issued to <paramref name="caller"/> now: to the requester only, while the request is
+    /// approved and unexpired, and only if its approver still satisfies <paramref name="required"/> (the rules applied to
+    /// the footage as it is classified now).
+    /// </summary>
+    public Outcome<AccessRequest> AllowsLinks(Caller caller, string required, DateTimeOffset now)
+    {
+        var status = AsOf(now).Status;
+        return this switch
+        {
+            _ when RequestedBy != caller.UserId => Refusal.Forbidden("Not yours.", "Read links go to the person who made the request only.", "not the requester"),
+            _ when status != AccessStatus.Approved => new Refusal(StatusCodes.Status409Conflict, "No access now.",
+                $"The request is {AvCloudJson.Name(status)}: links are issued for approved, unexpired requests only.", $"request is {AvCloudJson.Name(status)}"),
+            { Approval: { } approval } when !AccessRules.Satisfies(approval.Role, required) => new Refusal(StatusCodes.Status409Conflict, "Needs a new approval.",
+                $"Footage in this request was classified after it was approved; it now needs approval by the {required}. Make a new request.", $"now needs {required}"),
+            _ => this,
+        };
+    }
 }
 
 public sealed class AccessOptions

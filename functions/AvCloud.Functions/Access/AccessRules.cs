@@ -74,9 +74,20 @@ public static class AccessRules
     /// <summary>Whether a person holding <paramref name="role"/> can approve what needs <paramref name="required"/>.</summary>
     public static bool Satisfies(string role, string required) => Strictness(role) >= Strictness(required);
 
-    /// <summary>State-secret footage never leaves the unit: no copy of it, whoever approves.</summary>
-    public static bool NeverAllowed(IEnumerable<Classification> levels, AccessMode mode) =>
-        mode == AccessMode.Copy && levels.Contains(Classification.StateSecret);
+    /// <summary>Art. 14: state-secret footage never leaves the unit: no copy of it, whoever approves. Null when allowed.</summary>
+    public static Refusal? NeverAllowed(IEnumerable<Classification> levels, AccessMode mode) =>
+        mode == AccessMode.Copy && levels.Contains(Classification.StateSecret)
+            ? Refusal.Never("State-secret footage never leaves the unit: it can be viewed with the head's approval, never copied.", "copy of state-secret footage")
+            : null;
+
+    /// <summary>The role in which <paramref name="caller"/> can give what needs <paramref name="required"/>, if any (the head can always).</summary>
+    public static string? ApprovingRole(Caller caller, string required) =>
+        caller.HasRole(Roles.Head) ? Roles.Head
+        : caller.HasRole(Roles.Keeper) && Satisfies(Roles.Keeper, required) ? Roles.Keeper
+        : null;
+
+    /// <summary>Who sees every request of the unit (the rest see their own).</summary>
+    public static bool SeesAllRequests(Caller caller) => caller.HasRole(Roles.Keeper) || caller.HasRole(Roles.Supervisor) || caller.HasRole(Roles.Head);
 
     /// <summary>Who may see the details of footage at <paramref name="level"/>: everyone who may read the catalogue when unclassified; the keeper and the head otherwise.</summary>
     public static bool CanSeeDetails(Caller caller, Classification level) =>

@@ -1,22 +1,20 @@
 using AvCloud.Functions.Audit;
-using AvCloud.Functions.Cosmos;
 using AvCloud.Functions.Footage;
 using AvCloud.Functions.Http;
 using AvCloud.Functions.Identity;
-using Microsoft.Azure.Cosmos;
 using Microsoft.Azure.Functions.Worker;
 
 namespace AvCloud.Functions.Access;
 
 /// <summary>What the keeper or head sends to classify footage.</summary>
-public sealed record ClassificationBody(string? Level, string? Reason);
+public sealed record ClassificationBody(Classification? Level, string? Reason);
 
 /// <summary>
 /// <c>PUT /api/footage/{id}/classification</c> (Keeper, Head), Art. 14: raising the level takes effect at once; lowering
 /// it needs the head. Both are audited, refusals too. Requests already approved are checked against the new level when
 /// links are asked for.
 /// </summary>
-public sealed class FootageClassification(Database database, AuditTrail audit, TimeProvider time)
+public sealed class FootageClassification(FootageStore footage, AuditTrail audit, TimeProvider time)
 {
     [Function("SetFootageClassification")]
     [RequiresRole(Roles.Keeper, Roles.Head)]
@@ -28,32 +26,22 @@ public sealed class FootageClassification(Database database, AuditTrail audit, T
         CancellationToken cancellationToken)
     {
         var caller = request.Caller();
-        var body = await RequestBody.ReadJsonAsync<ClassificationBody>(request, 8 * 1024, cancellationToken);
-        var level = AvCloudJson.Parse<Classification>(body.Level)
-            ?? throw ProblemException.Invalid("level", "The level is none, privacy, tradeSecret or stateSecret.");
+        var errors = new Dictionary<string, string[]>();
+        var body = await RequestBody.ReadJsonAsync<ClassificationBody>(request, 8 * 1024, cancellationToken, errors);
+        var level = Fields.Required(body.Level, "level", errors);
+        ProblemException.ThrowIfAny(errors);
         var reason = ProblemException.RequireReason(body.Reason, "Classifying footage");
-        var footage = database.GetContainer(CosmosContainers.Footage);
-        if (await Documents.ReadAsync<FootageRecord>(footage, id, caller.UnitId, cancellationToken) is not { Document: var current })
-        {
-            return Problems.NoSuchFootage;
-        }
-
-        var details = new Dictionary<string, string> { ["from"] = AccessRules.Name(current.Classification), ["to"] = AccessRules.Name(level), ["reason"] = reason };
-        if (level < current.Classification && !caller.HasRole(Roles.Head))
-        {
-            await audit.AppendAsync(AuditEntry.By(caller, "footage.classified", $"footage/{id}", AuditOutcomes.Denied, details),
-                cancellationToken);
-            throw new ProblemException(StatusCodes.Status403Forbidden, "Needs the head.", "Lowering a classification needs the head; the keeper can only raise it.");
-        }
 
         var now = time.GetUtcNow();
-        var changed = await FootageChanges.ChangeAsync(footage, id, caller.UnitId, r => r with
+        Classification? from = null;
+        var asked = new Dictionary<string, string> { ["to"] = AccessRules.Name(level!.Value), ["reason"] = reason };
+        var changed = (await footage.ChangeAsync(caller.UnitId, id, r =>
         {
-            Classification = level,
-            ClassificationChange = new ClassificationChange(r.Classification, reason, caller.UserId, now),
-        }, cancellationToken);
-        await audit.AppendAsync(AuditEntry.By(caller, "footage.classified", $"footage/{id}",
-            changed is null ? AuditOutcomes.Failure : AuditOutcomes.Success, details), cancellationToken);
-        return changed is null ? Problems.NoSuchFootage : TypedResults.Ok(changed);
+            from = r.Classification;
+            return r.Classify(level.Value, reason, caller, now);
+        }, cancellationToken)).OrRefuse(AuditAction.FootageClassified, $"footage/{id}", asked);
+        await audit.RecordAsync(caller, AuditAction.FootageClassified, $"footage/{id}",
+            new Dictionary<string, string>(asked) { ["from"] = AccessRules.Name(from!.Value) }, cancellationToken);
+        return TypedResults.Ok(changed);
     }
 }

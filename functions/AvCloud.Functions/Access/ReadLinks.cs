@@ -2,11 +2,11 @@ using System.Globalization;
 using AvCloud.Functions.Audit;
 using AvCloud.Functions.Http;
 using AvCloud.Functions.Identity;
+using AvCloud.Functions.Footage;
 using AvCloud.Functions.Retention;
 using AvCloud.Functions.Storage;
 using Azure.Storage.Blobs;
 using Azure.Storage.Sas;
-using Microsoft.Azure.Cosmos;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Options;
 
@@ -24,12 +24,9 @@ public sealed record ReadLinks(string RequestId, AccessMode Mode, IReadOnlyList<
 /// named file. The rules are checked again first (footage classified since approval needs a new approval; state-secret
 /// footage is never copied). Every link is audited against its footage, so the custody view shows each access.
 /// </summary>
-public sealed class IssueReadLinks(Database database, AccessRequests requests, BlobServiceClient blobs, SasIssuer sas, AuditTrail audit, StorageClock storageClock,
-    TimeProvider time, IOptions<AccessOptions> options, IOptions<RetentionOptions> retention)
+public sealed class IssueReadLinks(RequestStore requests, FootageStore footage, UnitStore units, BlobServiceClient blobs, SasIssuer sas, AuditTrail audit,
+    StorageClock storageClock, TimeProvider time, IOptions<AccessOptions> options)
 {
-    /// <summary>The audit action of each link issued, or refused (custody and the compliance report read these).</summary>
-    public const string LinkAction = "access.link";
-
     [Function(nameof(IssueReadLinks))]
     [RequiresRole(Roles.Reviewer, Roles.Officer, Roles.Keeper, Roles.Supervisor, Roles.Head)]
     [Answers(StatusCodes.Status200OK, typeof(ReadLinks))]
@@ -42,35 +39,22 @@ public sealed class IssueReadLinks(Database database, AccessRequests requests, B
     {
         var caller = request.Caller();
         var now = time.GetUtcNow();
-        var current = (await requests.ReadAsync(caller, id, cancellationToken)).AsOf(now);
-        if (current.RequestedBy != caller.UserId)
+        var target = AccessRequest.TargetOf(id);
+        var asked = await requests.ReadVisibleAsync(caller, id, cancellationToken) ?? throw RequestStore.NotVisible();
+        // The requester and the request's state first: nobody else learns anything about the footage from the refusal.
+        asked.AllowsLinks(caller, asked.ApproverRole, now).OrRefuse(AuditAction.ReadLinkIssued, target);
+
+        var stored = await footage.StoredForAccessAsync(caller.UnitId, asked.FootageIds, cancellationToken);
+        var levels = stored.Select(f => f.Classification).ToList();
+        if (AccessRules.NeverAllowed(levels, asked.Mode) is { } never)
         {
-            throw await requests.RefusedAsync(caller, LinkAction, $"access-requests/{id}", "not the requester",
-                new ProblemException(StatusCodes.Status403Forbidden, "Not yours.", "Read links go to the person who made the request only."), cancellationToken);
+            throw never.Audited(AuditAction.ReadLinkIssued, target);
         }
 
-        if (current.Status != AccessStatus.Approved)
-        {
-            throw await requests.RefusedAsync(caller, LinkAction, $"access-requests/{id}", $"request is {AvCloudJson.Name(current.Status)}",
-                new ProblemException(StatusCodes.Status409Conflict, "No access now.", $"The request is {AvCloudJson.Name(current.Status)}: links are issued for approved, unexpired requests only."), cancellationToken);
-        }
-
-        var footage = await requests.ByIdsAsync(caller.UnitId, current.FootageIds, cancellationToken);
-        var levels = footage.Select(f => f.Classification).ToList();
-        if (AccessRules.NeverAllowed(levels, current.Mode))
-        {
-            throw await requests.RefusedAsync(caller, LinkAction, $"access-requests/{id}", "copy of state-secret footage",
-                AccessRequests.StateSecretCopy(), cancellationToken);
-        }
-
-        var settings = await UnitSettings.ReadAsync(database, caller.UnitId, retention.Value, cancellationToken);
-        var required = AccessRules.RequiredApprover(settings.AccessApprovals, levels, current.Mode, current.RequesterRoles.ToHashSet());
-        if (!AccessRules.Satisfies(current.Approval!.Role, required))
-        {
-            throw await requests.RefusedAsync(caller, LinkAction, $"access-requests/{id}", $"now needs {required}",
-                new ProblemException(StatusCodes.Status409Conflict, "Needs a new approval.",
-                $"Footage in this request was classified after it was approved; it now needs approval by the {required}. Make a new request."), cancellationToken);
-        }
+        // The rules applied again to the footage as it is classified now: footage classified since approval needs a new one.
+        var settings = await units.SettingsAsync(caller.UnitId, cancellationToken);
+        var required = AccessRules.RequiredApprover(settings.AccessApprovals, levels, asked.Mode, asked.RequesterRoles.ToHashSet());
+        var current = asked.AllowsLinks(caller, required, now).OrRefuse(AuditAction.ReadLinkIssued, target);
 
         // Storage checks link expiry against its own clock: the remaining window is carried over to it.
         var lifetime = Min(current.ExpiresAt!.Value - now, options.Value.MaxLinkLifetime);
@@ -78,18 +62,18 @@ public sealed class IssueReadLinks(Database database, AccessRequests requests, B
         var container = blobs.GetBlobContainerClient(BlobContainers.Footage);
         var links = new List<ReadLink>();
         var issued = new List<AuditEntry>();
-        foreach (var record in footage)
+        foreach (var record in stored)
         {
             var fileName = FileName(record);
             var disposition = $"{(current.Mode == AccessMode.View ? "inline" : "attachment")}; filename=\"{fileName}\"";
             var url = await sas.ForBlobAsync(container.GetBlobClient(record.BlobName), BlobSasPermissions.Read, expiresAt, disposition, cancellationToken);
             links.Add(new ReadLink(record.Id, record.Sha256, fileName, url, now + lifetime));
-            issued.Add(AuditEntry.By(caller, LinkAction, $"footage/{record.Id}", AuditOutcomes.Success,
+            issued.Add(AuditEntry.By(caller, AuditAction.ReadLinkIssued, $"footage/{record.Id}", AuditOutcomes.Success,
                 new Dictionary<string, string>
                 {
                     ["request"] = id,
                     ["requester"] = current.RequestedBy,
-                    ["approver"] = current.Approval.By,
+                    ["approver"] = current.Approval!.By,
                     ["purpose"] = current.Purpose,
                     ["case"] = $"{current.CaseName} {current.CaseNumber}",
                     ["mode"] = AccessRules.Name(current.Mode),
@@ -104,7 +88,7 @@ public sealed class IssueReadLinks(Database database, AccessRequests requests, B
     }
 
     /// <summary>A name that says what the file is: when it was recorded, by whom, and the start of its hash.</summary>
-    public static string FileName(Footage.FootageRecord record) =>
+    public static string FileName(FootageRecord record) =>
         string.Create(CultureInfo.InvariantCulture, $"{record.CorrectedStart.UtcDateTime:yyyyMMdd-HHmmss}-{record.OfficerId}-{record.Sha256[..12]}{Path.GetExtension(record.BlobName)}");
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;

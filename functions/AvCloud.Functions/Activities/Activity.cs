@@ -1,3 +1,6 @@
+using AvCloud.Functions.Cosmos;
+using AvCloud.Functions.Identity;
+
 namespace AvCloud.Functions.Activities;
 
 /// <summary>Arts. 6 and 8: the kinds of enforcement activity; the unit's settings say which must be recorded.</summary>
@@ -16,7 +19,7 @@ public enum ActivityKind
 /// dock manifest or the keeper), which sets their handover deadline (the activity's end + 24 hours) and lets the
 /// activity's kind count as a retention category.
 /// </summary>
-public sealed record Activity
+public sealed record Activity : IUnitDocument
 {
     public const string DocumentType = "activity";
 
@@ -48,6 +51,12 @@ public sealed record Activity
     public required string CreatedBy { get; init; }
 
     public required DateTimeOffset CreatedAt { get; init; }
+
+    /// <summary>Art. 12: a work record is filed by an officer of the activity.</summary>
+    public Outcome<Activity> AcceptsWorkRecordFrom(Caller caller) =>
+        Officers.Contains(caller.UserId)
+            ? this
+            : Refusal.Forbidden("Not your activity.", "Work records are filed by the officers of the activity.", "not an officer of the activity");
 }
 
 /// <summary>A stretch of an activity no linked recording covers.</summary>
@@ -126,7 +135,7 @@ public enum WorkRecordStatus
 /// head. Approved records are archived like footage: an immutable copy in the footage store, kept for the retention
 /// period, with its SHA-256.
 /// </summary>
-public sealed record WorkRecord
+public sealed record WorkRecord : IUnitDocument
 {
     public const string DocumentType = "workRecord";
 
@@ -160,4 +169,23 @@ public sealed record WorkRecord
     public string? ArchiveBlob { get; init; }
 
     public string? ArchiveSha256 { get; init; }
+
+    /// <summary>Art. 12: approved by the unit head, never by the officer who filed it, and only while pending.</summary>
+    public Outcome<WorkRecord> Approve(Caller caller, string? reason, DateTimeOffset at) =>
+        Decidable(caller).Then(r => r with { Status = WorkRecordStatus.Approved, DecidedBy = caller.UserId, DecidedAt = at, DecisionReason = reason });
+
+    /// <summary>The approved record with its archived copy in the footage store.</summary>
+    public Outcome<WorkRecord> Archived(Caller caller, string? reason, DateTimeOffset at, string blobName, string sha256) =>
+        Approve(caller, reason, at).Then(r => r with { ArchiveBlob = blobName, ArchiveSha256 = sha256 });
+
+    /// <summary>Art. 12: rejected by the unit head with the reason, never by the officer who filed it, and only while pending.</summary>
+    public Outcome<WorkRecord> Reject(Caller caller, string reason, DateTimeOffset at) =>
+        Decidable(caller).Then(r => r with { Status = WorkRecordStatus.Rejected, DecidedBy = caller.UserId, DecidedAt = at, DecisionReason = reason });
+
+    private Outcome<WorkRecord> Decidable(Caller caller) => this switch
+    {
+        _ when OfficerId == caller.UserId => Refusal.Forbidden("Not yours to decide.", "Nobody decides their own work record.", "own work record"),
+        { Status: WorkRecordStatus.Pending } => this,
+        _ => Refusal.Conflict($"The work record is already {AvCloudJson.Name(Status)}.", $"work record is {AvCloudJson.Name(Status)}"),
+    };
 }

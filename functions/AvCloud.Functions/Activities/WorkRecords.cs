@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
 using AvCloud.Functions.Audit;
-using AvCloud.Functions.Cosmos;
 using AvCloud.Functions.Http;
 using AvCloud.Functions.Identity;
 using AvCloud.Functions.Retention;
@@ -10,15 +9,13 @@ using AvCloud.Functions.Storage;
 using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
-using Microsoft.Azure.Cosmos;
 using Microsoft.Azure.Functions.Worker;
-using Microsoft.Extensions.Options;
 
 namespace AvCloud.Functions.Activities;
 
-public sealed record WorkRecordBody(string? Reason, string? Explanation);
+public sealed record WorkRecordBody(WorkRecordReason? Reason, string? Explanation);
 
-public sealed record WorkRecordDecision(string? Reason);
+public sealed record WorkRecordDecision(string? Reason = null);
 
 /// <summary>
 /// Art. 12: when recording stopped or never started (device fault, low battery or full storage; bad weather;
@@ -27,11 +24,8 @@ public sealed record WorkRecordDecision(string? Reason);
 /// (<c>.../work-records/{recordId}/approve</c>, <c>.../reject</c>). An approved record explains the activity's gap in the
 /// reports and is archived like footage: written once to the footage store under a retention policy, with its SHA-256.
 /// </summary>
-public sealed class WorkRecords(Database database, BlobServiceClient blobs, AuditTrail audit, TimeProvider time, StorageClock storageClock,
-    IOptions<RetentionOptions> retention)
+public sealed class WorkRecords(ActivityStore activities, UnitStore units, BlobServiceClient blobs, AuditTrail audit, TimeProvider time, StorageClock storageClock)
 {
-    private Container Activities => database.GetContainer(CosmosContainers.Activities);
-
     [Function("SubmitWorkRecord")]
     [RequiresRole(Roles.Officer)]
     [Accepts(typeof(WorkRecordBody))]
@@ -42,27 +36,18 @@ public sealed class WorkRecords(Database database, BlobServiceClient blobs, Audi
         CancellationToken cancellationToken)
     {
         var caller = request.Caller();
-        var body = await RequestBody.ReadJsonAsync<WorkRecordBody>(request, 16 * 1024, cancellationToken);
         var errors = new Dictionary<string, string[]>();
-        var reason = AvCloudJson.Parse<WorkRecordReason>(body.Reason);
-        if (reason is null)
-        {
-            errors["reason"] = [$"The reason is one of: {AvCloudJson.Names<WorkRecordReason>()}."];
-        }
-
+        var body = await RequestBody.ReadJsonAsync<WorkRecordBody>(request, 16 * 1024, cancellationToken, errors);
+        var reason = Fields.Required(body.Reason, "reason", errors);
         if (string.IsNullOrWhiteSpace(body.Explanation) || body.Explanation.Length > 4000)
         {
             errors["explanation"] = ["Explain what happened (up to 4000 characters)."];
         }
 
         ProblemException.ThrowIfAny(errors);
-        var activity = await ManageActivities.ReadAsync(database, caller.UnitId, id, cancellationToken)
+        var activity = await activities.ReadAsync(caller.UnitId, id, cancellationToken)
             ?? throw new ProblemException(StatusCodes.Status404NotFound, "Not found.", "No such activity in your unit.");
-        if (!activity.Officers.Contains(caller.UserId))
-        {
-            await audit.AppendAsync(AuditEntry.By(caller, "workrecord.submitted", $"activities/{id}", AuditOutcomes.Denied, new Dictionary<string, string> { ["reason"] = "not an officer of the activity" }), cancellationToken);
-            throw new ProblemException(StatusCodes.Status403Forbidden, "Not your activity.", "Work records are filed by the officers of the activity.");
-        }
+        activity.AcceptsWorkRecordFrom(caller).OrRefuse(AuditAction.WorkRecordSubmitted, $"activities/{id}");
 
         var record = new WorkRecord
         {
@@ -74,9 +59,9 @@ public sealed class WorkRecords(Database database, BlobServiceClient blobs, Audi
             Explanation = body.Explanation!.Trim(),
             SubmittedAt = time.GetUtcNow(),
         };
-        await Activities.CreateItemAsync(record, new PartitionKey(caller.UnitId), new ItemRequestOptions { EnableContentResponseOnWrite = false }, cancellationToken);
-        await audit.AppendAsync(AuditEntry.By(caller, "workrecord.submitted", Target(record), AuditOutcomes.Success, new Dictionary<string, string> { ["activity"] = id, ["reason"] = AvCloudJson.Name(record.Reason) }),
-            cancellationToken);
+        await activities.CreateAsync(record, cancellationToken);
+        await audit.RecordAsync(caller, AuditAction.WorkRecordSubmitted, Target(record),
+            new Dictionary<string, string> { ["activity"] = id, ["reason"] = AvCloudJson.Name(record.Reason) }, cancellationToken);
         return TypedResults.Created($"/api/activities/{id}/work-records/{record.Id}", record);
     }
 
@@ -93,16 +78,19 @@ public sealed class WorkRecords(Database database, BlobServiceClient blobs, Audi
     {
         var caller = request.Caller();
         var body = await RequestBody.ReadJsonAsync<WorkRecordDecision>(request, 4096, cancellationToken);
-        var current = await PendingAsync(caller, id, recordId, cancellationToken);
-        var activity = (await ManageActivities.ReadAsync(database, caller.UnitId, id, cancellationToken))!;
+        var target = $"activities/{id}/work-records/{recordId}";
+        var current = await activities.ReadWorkRecordAsync(caller.UnitId, id, recordId, cancellationToken)
+            ?? throw new ProblemException(StatusCodes.Status404NotFound, "Not found.", "No such work record for that activity in your unit.");
         var now = time.GetUtcNow();
-        var approved = current with { Status = WorkRecordStatus.Approved, DecidedBy = caller.UserId, DecidedAt = now, DecisionReason = body.Reason };
+        var approved = current.Approve(caller, body.Reason, now).OrRefuse(AuditAction.WorkRecordApproved, target);
+
+        // The archive first (written once, named by the record), then the record: an approved record always has its copy.
+        var activity = (await activities.ReadAsync(caller.UnitId, id, cancellationToken))!;
         var (blobName, sha256) = await ArchiveAsync(approved, activity, cancellationToken);
-        var stored = await Documents.ChangeAsync<WorkRecord>(Activities, recordId, caller.UnitId,
-            r => r.Status == WorkRecordStatus.Pending ? approved with { ArchiveBlob = blobName, ArchiveSha256 = sha256 } : null, cancellationToken)
-            ?? throw new ProblemException(StatusCodes.Status409Conflict, "Not possible now.", "The work record was decided meanwhile.");
-        await audit.AppendAsync(AuditEntry.By(caller, "workrecord.approved", Target(stored), AuditOutcomes.Success, new Dictionary<string, string> { ["activity"] = id, ["archive"] = blobName, ["sha256"] = sha256 }),
-            cancellationToken);
+        var stored = (await activities.ChangeWorkRecordAsync(caller.UnitId, id, recordId, r => r.Archived(caller, body.Reason, now, blobName, sha256), cancellationToken))
+            .OrRefuse(AuditAction.WorkRecordApproved, target);
+        await audit.RecordAsync(caller, AuditAction.WorkRecordApproved, target,
+            new Dictionary<string, string> { ["activity"] = id, ["archive"] = blobName, ["sha256"] = sha256 }, cancellationToken);
         return TypedResults.Ok(stored);
     }
 
@@ -120,34 +108,19 @@ public sealed class WorkRecords(Database database, BlobServiceClient blobs, Audi
         var caller = request.Caller();
         var body = await RequestBody.ReadJsonAsync<WorkRecordDecision>(request, 4096, cancellationToken);
         var reason = ProblemException.RequireReason(body.Reason, "Rejecting a work record");
-        await PendingAsync(caller, id, recordId, cancellationToken);
+        var target = $"activities/{id}/work-records/{recordId}";
         var now = time.GetUtcNow();
-        var stored = await Documents.ChangeAsync<WorkRecord>(Activities, recordId, caller.UnitId, r => r.Status == WorkRecordStatus.Pending
-            ? r with { Status = WorkRecordStatus.Rejected, DecidedBy = caller.UserId, DecidedAt = now, DecisionReason = reason }
-            : null, cancellationToken)
-            ?? throw new ProblemException(StatusCodes.Status409Conflict, "Not possible now.", "The work record was decided meanwhile.");
-        await audit.AppendAsync(AuditEntry.By(caller, "workrecord.rejected", Target(stored), AuditOutcomes.Success, new Dictionary<string, string> { ["activity"] = id, ["reason"] = reason }), cancellationToken);
+        var stored = (await activities.ChangeWorkRecordAsync(caller.UnitId, id, recordId, r => r.Reject(caller, reason, now), cancellationToken))
+            .OrRefuse(AuditAction.WorkRecordRejected, target);
+        await audit.RecordAsync(caller, AuditAction.WorkRecordRejected, target, new Dictionary<string, string> { ["activity"] = id, ["reason"] = reason }, cancellationToken);
         return TypedResults.Ok(stored);
-    }
-
-    private async Task<WorkRecord> PendingAsync(Caller caller, string activityId, string recordId, CancellationToken cancellationToken)
-    {
-        var found = (await Documents.ReadAsync<WorkRecord>(Activities, recordId, caller.UnitId, cancellationToken))?.Document;
-        if (found is not { Type: WorkRecord.DocumentType } record || record.ActivityId != activityId)
-        {
-            throw new ProblemException(StatusCodes.Status404NotFound, "Not found.", "No such work record for that activity in your unit.");
-        }
-
-        return record.Status == WorkRecordStatus.Pending
-            ? record
-            : throw new ProblemException(StatusCodes.Status409Conflict, "Not possible now.", $"The work record is already {AvCloudJson.Name(record.Status)}.");
     }
 
     // Written once, under the unit's retention and policy mode, like the footage it stands in for. A retry finds the
     // same bytes already there (the name is the record's id) and keeps them.
     private async Task<(string BlobName, string Sha256)> ArchiveAsync(WorkRecord record, Activity activity, CancellationToken cancellationToken)
     {
-        var settings = await UnitSettings.ReadAsync(database, record.UnitId, retention.Value, cancellationToken);
+        var settings = await units.SettingsAsync(record.UnitId, cancellationToken);
         var content = JsonSerializer.SerializeToUtf8Bytes(new { workRecord = record, activity }, AvCloudJson.Options);
         var blobName = string.Create(CultureInfo.InvariantCulture, $"{record.UnitId}/work-records/{activity.Start.UtcDateTime:yyyy}/{record.Id}.json");
         var blob = blobs.GetBlobContainerClient(BlobContainers.Footage).GetBlobClient(blobName);
@@ -176,5 +149,4 @@ public sealed class WorkRecords(Database database, BlobServiceClient blobs, Audi
     }
 
     private static string Target(WorkRecord record) => $"activities/{record.ActivityId}/work-records/{record.Id}";
-
 }

@@ -24,7 +24,7 @@ public static class AuditChain
             Time = new DateTimeOffset(time.UtcTicks - (time.UtcTicks % 10), TimeSpan.Zero),
             Actor = entry.Actor,
             Role = entry.Role,
-            Action = entry.Action,
+            Action = entry.Action.Name,
             Target = entry.Target,
             Outcome = entry.Outcome,
             Details = entry.Details ?? new Dictionary<string, string>(),

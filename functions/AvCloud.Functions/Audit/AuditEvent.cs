@@ -5,13 +5,13 @@ public sealed record AuditEntry(
     string UnitId,
     string Actor,
     string Role,
-    string Action,
+    AuditAction Action,
     string Target,
     string Outcome,
     IReadOnlyDictionary<string, string>? Details = null)
 {
     /// <summary>An entry for what <paramref name="caller"/> did, in their unit and roles.</summary>
-    public static AuditEntry By(Identity.Caller caller, string action, string target, string outcome, IReadOnlyDictionary<string, string>? details = null) =>
+    public static AuditEntry By(Identity.Caller caller, AuditAction action, string target, string outcome, IReadOnlyDictionary<string, string>? details = null) =>
         new(caller.UnitId, caller.UserId, caller.RoleList, action, target, outcome, details);
 }
 
@@ -69,14 +69,6 @@ public sealed record AuditHead
     public required long Sequence { get; init; }
 
     public required string Hash { get; init; }
-}
-
-public static class AuditActions
-{
-    public const string AuthenticationFailed = "authentication.failed";
-    public const string AuthorizationDenied = "authorization.denied";
-    public const string AuditRead = "audit.read";
-    public const string AuditVerified = "audit.verify";
 }
 
 public static class AuditOutcomes

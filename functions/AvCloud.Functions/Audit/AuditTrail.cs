@@ -13,17 +13,24 @@ namespace AvCloud.Functions.Audit;
 /// near the end instead of walking the chain; it is only a hint, advanced with ETag-conditioned writes.
 /// </para>
 /// </summary>
-public sealed class AuditTrail(Database database, TimeProvider time)
+// The head lives beside the unit's settings (UnitStore), not in the audit container: in Azure the app may only create
+// and read audit events (a custom Cosmos DB role), while the head, a hint, is advanced in place.
+public sealed class AuditTrail(Database database, Retention.UnitStore units, TimeProvider time) : CosmosStore(database, CosmosContainers.Audit)
 {
     private const int MaxAttempts = 1000;
-    private readonly Container _audit = database.GetContainer(CosmosContainers.Audit);
-
-    // The head lives beside the unit's settings, not in the audit container: in Azure the app may only create and read
-    // audit events (a custom Cosmos DB role), while the head, a hint, is advanced in place.
-    private readonly Container _heads = database.GetContainer(CosmosContainers.Units);
 
     public async Task<AuditEvent> AppendAsync(AuditEntry entry, CancellationToken cancellationToken) =>
         (await AppendAllAsync([entry], cancellationToken))[0];
+
+    /// <summary>Records what <paramref name="caller"/> did to <paramref name="target"/>, in their unit's chain.</summary>
+    public Task<AuditEvent> RecordAsync(Identity.Caller caller, AuditAction action, string target, IReadOnlyDictionary<string, string>? details,
+        CancellationToken cancellationToken, string outcome = AuditOutcomes.Success) =>
+        AppendAsync(AuditEntry.By(caller, action, target, outcome, details), cancellationToken);
+
+    /// <summary>Records what one of AvCloud's own timers or triggers (<paramref name="system"/>) did in a unit.</summary>
+    public Task<AuditEvent> RecordSystemAsync(string unitId, string system, AuditAction action, string target, string outcome,
+        IReadOnlyDictionary<string, string>? details, CancellationToken cancellationToken) =>
+        AppendAsync(new AuditEntry(unitId, system, "system", action, target, outcome, details), cancellationToken);
 
     /// <summary>
     /// Appends <paramref name="entries"/> (all of one unit) in order: one event each, chained as they go, and the head
@@ -51,7 +58,7 @@ public sealed class AuditTrail(Database database, TimeProvider time)
             var sealedEvent = AuditChain.Seal(entries[appended.Count], sequence + 1, hash, time.GetUtcNow());
             try
             {
-                await _audit.CreateItemAsync(sealedEvent, partition, new ItemRequestOptions { EnableContentResponseOnWrite = false }, cancellationToken);
+                await Container.CreateItemAsync(sealedEvent, partition, new ItemRequestOptions { EnableContentResponseOnWrite = false }, cancellationToken);
                 appended.Add(sealedEvent);
                 (sequence, hash) = (sealedEvent.Sequence, sealedEvent.Hash);
             }
@@ -63,7 +70,7 @@ public sealed class AuditTrail(Database database, TimeProvider time)
                 }
 
                 // Another writer took this number: chain onto its event instead.
-                var winner = await _audit.ReadItemAsync<AuditEvent>(AuditEvent.IdFor(sequence + 1), partition, cancellationToken: cancellationToken);
+                var winner = await Container.ReadItemAsync<AuditEvent>(AuditEvent.IdFor(sequence + 1), partition, cancellationToken: cancellationToken);
                 (sequence, hash) = (winner.Resource.Sequence, winner.Resource.Hash);
             }
         }
@@ -74,21 +81,44 @@ public sealed class AuditTrail(Database database, TimeProvider time)
 
     /// <summary>The unit's events in chain order, newest last.</summary>
     public IAsyncEnumerable<AuditEvent> ReadChainAsync(string unitId, CancellationToken cancellationToken) =>
-        _audit.QueryAllAsync<AuditEvent>(
-            new QueryDefinition("SELECT * FROM c WHERE c.type = @type ORDER BY c.sequence").WithParameter("@type", AuditEvent.DocumentType),
-            new QueryRequestOptions { PartitionKey = new PartitionKey(unitId), MaxItemCount = 500 },
+        QueryAsync<AuditEvent>(unitId, new QueryDefinition("SELECT * FROM c WHERE c.type = @type ORDER BY c.sequence").WithParameter("@type", AuditEvent.DocumentType),
+            cancellationToken, pageSize: 500);
+
+    public Task<AuditHead?> ReadHeadAsync(string unitId, CancellationToken cancellationToken) => units.ReadAuditHeadAsync(unitId, cancellationToken);
+
+    /// <summary>The unit's events about <paramref name="target"/>, in chain order.</summary>
+    public Task<List<AuditEvent>> AboutAsync(string unitId, string target, CancellationToken cancellationToken) =>
+        ListAsync<AuditEvent>(unitId, new QueryDefinition("SELECT * FROM c WHERE c.type = @type AND c.target = @target ORDER BY c.sequence")
+            .WithParameter("@type", AuditEvent.DocumentType).WithParameter("@target", target), cancellationToken);
+
+    /// <summary>The unit's events of <paramref name="action"/> in the period, in chain order.</summary>
+    public IAsyncEnumerable<AuditEvent> OfActionAsync(string unitId, AuditAction action, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) =>
+        QueryAsync<AuditEvent>(unitId,
+            new QueryDefinition("SELECT * FROM c WHERE c.type = @type AND c.action = @action AND c.time >= @from AND c.time <= @to ORDER BY c.sequence")
+                .WithParameter("@type", AuditEvent.DocumentType).WithParameter("@action", action.Name).WithParameter("@from", from).WithParameter("@to", to),
             cancellationToken);
 
-    public async Task<AuditHead?> ReadHeadAsync(string unitId, CancellationToken cancellationToken)
+    /// <summary>One page of the unit's events matching the filters (each null one left out), newest first.</summary>
+    public Task<FeedResponse<AuditEvent>> PageAsync(string unitId, string? target, string? actor, string? action, DateTimeOffset? from, DateTimeOffset? to,
+        IQueryCollection request, CancellationToken cancellationToken)
     {
-        using var response = await _heads.ReadItemStreamAsync(AuditHead.DocumentId, new PartitionKey(unitId), cancellationToken: cancellationToken);
-        if (response.StatusCode == HttpStatusCode.NotFound)
+        var filters = new List<string> { "c.type = @type" };
+        var parameters = new Dictionary<string, object> { ["@type"] = AuditEvent.DocumentType };
+        void Add(string condition, string name, object? value)
         {
-            return null;
+            if (value is not null)
+            {
+                filters.Add(condition);
+                parameters[name] = value;
+            }
         }
 
-        response.EnsureSuccessStatusCode();
-        return await System.Text.Json.JsonSerializer.DeserializeAsync<AuditHead>(response.Content, AvCloudJson.Options, cancellationToken);
+        Add("c.target = @target", "@target", target);
+        Add("c.actor = @actor", "@actor", actor);
+        Add("c.action = @action", "@action", action);
+        Add("c.time >= @from", "@from", from);
+        Add("c.time <= @to", "@to", to);
+        return PageAsync<AuditEvent>(unitId, Http.Listing.Where(filters, parameters, "c.sequence DESC"), request, cancellationToken);
     }
 
     private async Task<(long Sequence, string Hash)> LatestAsync(string unitId, CancellationToken cancellationToken)
@@ -103,11 +133,7 @@ public sealed class AuditTrail(Database database, TimeProvider time)
     {
         try
         {
-            await Documents.PutAsync<AuditHead>(_heads, AuditHead.DocumentId, latest.UnitId,
-                current => current is null || current.Sequence < latest.Sequence
-                    ? new AuditHead { UnitId = latest.UnitId, Sequence = latest.Sequence, Hash = latest.Hash }
-                    : null,
-                cancellationToken);
+            await units.AdvanceAuditHeadAsync(latest, cancellationToken);
         }
         catch (InvalidOperationException)
         {

@@ -26,13 +26,12 @@ public sealed class VerifyAuditTrail(AuditTrail audit)
         }
 
         var report = AuditChain.Verify(events, head);
-        await audit.AppendAsync(AuditEntry.By(caller, AuditActions.AuditVerified, "audit",
-            report.Intact ? AuditOutcomes.Success : AuditOutcomes.Failure,
+        await audit.RecordAsync(caller, AuditAction.AuditVerified, "audit",
             new Dictionary<string, string>
             {
                 ["eventsChecked"] = report.EventsChecked.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["firstBreak"] = report.FirstBreak?.Reason ?? "",
-            }), cancellationToken);
+            }, cancellationToken, report.Intact ? AuditOutcomes.Success : AuditOutcomes.Failure);
         return TypedResults.Ok(report);
     }
 }

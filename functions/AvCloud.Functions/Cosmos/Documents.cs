@@ -27,10 +27,31 @@ public static class Documents
         }
     }
 
-    /// <summary>Applies <paramref name="change"/> (null: nothing to do) to the current document; returns the new one, or null.</summary>
-    public static Task<T?> ChangeAsync<T>(Container container, string id, string unitId, Func<T, T?> change, CancellationToken cancellationToken)
+    /// <summary>
+    /// Applies <paramref name="transition"/> to the current document under its ETag: the new state is written, or the
+    /// refusal returned with nothing written. A writer that loses a race reads what the winner left and runs the
+    /// transition again on it, so it gets that state's answer (often a refusal), never a success it did not have.
+    /// Null when there is no such document.
+    /// </summary>
+    public static async Task<Outcome<T>?> ChangeAsync<T>(Container container, string id, string unitId, Func<T, Outcome<T>> transition,
+        CancellationToken cancellationToken)
         where T : class
-        => PutAsync<T>(container, id, unitId, current => current is null ? null : change(current), cancellationToken);
+    {
+        Outcome<T>? outcome = null;
+        var written = await PutAsync<T>(container, id, unitId, current =>
+        {
+            if (current is null)
+            {
+                outcome = null;
+                return null;
+            }
+
+            var decided = transition(current);
+            outcome = decided;
+            return decided.Value;
+        }, cancellationToken);
+        return written is not null ? written : outcome;
+    }
 
     /// <summary>
     /// Writes what <paramref name="decide"/> makes of the current document (null when there is none yet): created when

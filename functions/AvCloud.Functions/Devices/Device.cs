@@ -1,3 +1,5 @@
+using AvCloud.Functions.Cosmos;
+
 namespace AvCloud.Functions.Devices;
 
 /// <summary>Art. 2: the kinds of recording equipment.</summary>
@@ -30,7 +32,7 @@ public sealed record DeviceStatusChange(DeviceStatus From, DeviceStatus To, stri
 /// the dock reports). Its current holder lives on the device document itself, so a checkout is one conditional write and
 /// a device can never be checked out twice.
 /// </summary>
-public sealed record Device
+public sealed record Device : IUnitDocument
 {
     public const string DocumentType = "device";
 
@@ -60,13 +62,46 @@ public sealed record Device
     public required DateTimeOffset RegisteredAt { get; init; }
 
     public IReadOnlyList<DeviceStatusChange> StatusChanges { get; init; } = [];
+
+    /// <summary>Sent for repair, back in service, or retired (for good), with the reason. A device out with an officer stays in service until it is back.</summary>
+    public Outcome<Device> ChangeStatus(DeviceStatus to, string reason, string by, DateTimeOffset at) => this switch
+    {
+        { Status: DeviceStatus.Retired } => Refusal.Conflict("A retired device stays retired.", "retired"),
+        { Holder: { } holder } when to != DeviceStatus.InService =>
+            Refusal.Conflict($"The device is checked out to {holder.OfficerId}; take it back first.", "checked out"),
+        _ => this with { Status = to, StatusChanges = [.. StatusChanges, new DeviceStatusChange(Status, to, reason, by, at)] },
+    };
+
+    /// <summary>Art. 4: handed to an officer. A device is out with one officer at a time, only while in service, and not before it last came back.</summary>
+    public Outcome<Device> CheckOut(DeviceCheckout checkout) => this switch
+    {
+        { Holder: { } holder } => Refusal.Conflict(
+            $"The device is already checked out to {holder.OfficerId} since {holder.At:O}; it must be returned first.", "already checked out"),
+        { Status: not DeviceStatus.InService } => Refusal.Conflict(
+            $"The device is {AvCloudJson.Name(Status)}; only a device in service is checked out.", $"device is {AvCloudJson.Name(Status)}"),
+        { LastReturnedAt: { } returned } when checkout.At < returned => Refusal.Conflict(
+            $"The device was returned at {returned:O}; a checkout cannot start before that.", "checkout before last return"),
+        _ => this with { Holder = checkout },
+    };
+
+    /// <summary>
+    /// Art. 4: back from the officer who has it. A return follows a checkout and cannot come before it; with
+    /// <paramref name="of"/>, only that checkout is ended (a retry after another return finds nothing to end).
+    /// </summary>
+    public Outcome<Device> Return(DateTimeOffset at, DeviceCheckout? of = null) => Holder switch
+    {
+        null => Refusal.Conflict("The device is not checked out: a return must follow a checkout.", "not checked out"),
+        { } holder when of is not null && holder != of => Refusal.Conflict("The device was returned meanwhile.", "returned meanwhile"),
+        { } holder when at < holder.At => Refusal.Conflict($"The device was checked out at {holder.At:O}; it cannot come back before that.", "return before checkout"),
+        _ => this with { Holder = null, LastReturnedAt = at },
+    };
 }
 
 /// <summary>
 /// One finished use of a device, from checkout to return: the ledger of Art. 4. Written when the device comes back, with
 /// an id made of the device and the checkout time, so writing it again after a failure is harmless.
 /// </summary>
-public sealed record DeviceUse
+public sealed record DeviceUse : IUnitDocument
 {
     public const string DocumentType = "deviceUse";
 
@@ -93,6 +128,21 @@ public sealed record DeviceUse
     public string? ReceivedBy { get; init; }
 
     public string? ConditionIn { get; init; }
+
+    /// <summary>The ledger line of <paramref name="checkout"/> of <paramref name="device"/>, ended at <paramref name="returnedAt"/> (null: still out).</summary>
+    public static DeviceUse Of(Device device, DeviceCheckout checkout, DateTimeOffset? returnedAt = null, string? receivedBy = null, string? conditionIn = null) => new()
+    {
+        Id = IdFor(device.Id, checkout.At),
+        UnitId = device.UnitId,
+        DeviceId = device.Id,
+        OfficerId = checkout.OfficerId,
+        CheckedOutAt = checkout.At,
+        HandedOverBy = checkout.HandedOverBy,
+        ConditionOut = checkout.Condition,
+        ReturnedAt = returnedAt,
+        ReceivedBy = receivedBy,
+        ConditionIn = conditionIn,
+    };
 
     public static string IdFor(string deviceId, DateTimeOffset checkedOutAt) =>
         string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{deviceId}.use.{checkedOutAt.UtcTicks:D19}");

@@ -1,22 +1,18 @@
-using System.Net;
-using System.Text.RegularExpressions;
 using AvCloud.Functions.Audit;
-using AvCloud.Functions.Cosmos;
 using AvCloud.Functions.Footage;
 using AvCloud.Functions.Http;
 using AvCloud.Functions.Identity;
-using Microsoft.Azure.Cosmos;
 using Microsoft.Azure.Functions.Worker;
 
 namespace AvCloud.Functions.Devices;
 
-public sealed record DeviceRegistration(string? Id, string? Kind, string? Serial, string? Model);
+public sealed record DeviceRegistration(string? Id, DeviceKind? Kind, string? Serial, string? Model);
 
-public sealed record DeviceStatusBody(string? Status, string? Reason);
+public sealed record DeviceStatusBody(DeviceStatus? Status, string? Reason);
 
-public sealed record CheckoutBody(string? OfficerId, string? Condition, DateTimeOffset? At);
+public sealed record CheckoutBody(string? OfficerId, string? Condition, DateTimeOffset? At = null);
 
-public sealed record ReturnBody(string? Condition, DateTimeOffset? At);
+public sealed record ReturnBody(string? Condition, DateTimeOffset? At = null);
 
 public sealed record DevicePage(IReadOnlyList<Device> Items, string? ContinuationToken);
 
@@ -27,22 +23,35 @@ public sealed record LedgerRecording(string FootageId, DateTimeOffset Start, Dat
 public sealed record LedgerUse(DeviceUse Use, IReadOnlyList<LedgerRecording> Recordings);
 
 /// <summary>The ledger of one device: each use with its recordings, and recordings made outside any use.</summary>
-public sealed record DeviceLedger(Device Device, IReadOnlyList<LedgerUse> Uses, IReadOnlyList<LedgerRecording> OutsideAnyUse);
+public sealed record DeviceLedger(Device Device, IReadOnlyList<LedgerUse> Uses, IReadOnlyList<LedgerRecording> OutsideAnyUse)
+{
+    /// <summary>Art. 4: each use with what was recorded during it, within <paramref name="from"/>..<paramref name="to"/>.</summary>
+    public static DeviceLedger Of(Device device, IEnumerable<DeviceUse> finished, IEnumerable<FootageRecord> recorded, DateTimeOffset from, DateTimeOffset to)
+    {
+        var uses = finished.Where(u => u.ReturnedAt >= from && u.CheckedOutAt <= to).ToList();
+        if (device.Holder is { } holder && holder.At <= to)
+        {
+            uses.Add(DeviceUse.Of(device, holder));
+        }
+
+        var recordings = recorded.Where(r => r.CorrectedStart >= from && r.CorrectedStart <= to).ToList();
+        static LedgerRecording Line(FootageRecord r) => new(r.Id, r.CorrectedStart, r.CorrectedEnd, r.OfficerId);
+        static bool During(FootageRecord r, DeviceUse u) => r.CorrectedStart >= u.CheckedOutAt && r.CorrectedStart <= (u.ReturnedAt ?? DateTimeOffset.MaxValue);
+        return new DeviceLedger(device,
+            [.. uses.Select(u => new LedgerUse(u, [.. recordings.Where(r => During(r, u)).Select(Line)]))],
+            [.. recordings.Where(r => !uses.Any(u => During(r, u))).Select(Line)]);
+    }
+}
 
 /// <summary>
 /// Art. 4: the unit's recording devices and the ledger of who had each, when, and what was recorded.
 /// <c>POST /api/devices</c> registers one (Keeper); <c>PUT .../status</c> sends it for repair or retires it;
-/// <c>POST .../checkouts</c> and <c>.../returns</c> hand it over and take it back (a device cannot be checked out twice,
-/// and a return must follow a checkout); <c>GET .../ledger</c> shows each use with its recordings. Every change is audited.
+/// <c>POST .../checkouts</c> and <c>.../returns</c> hand it over and take it back (the rules are on <see cref="Device"/>);
+/// <c>GET .../ledger</c> shows each use with its recordings. Every change is audited, refusals too.
 /// </summary>
-public sealed partial class ManageDevices(Database database, DeviceRegistry registry, AuditTrail audit, TimeProvider time)
+public sealed class ManageDevices(DeviceStore devices, FootageStore footage, AuditTrail audit, TimeProvider time)
 {
     private const int MaxBodyBytes = 8 * 1024;
-
-    private Container Devices => database.GetContainer(CosmosContainers.Devices);
-
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")]
-    private static partial Regex SafeId();
 
     [Function("RegisterDevice")]
     [RequiresRole(Roles.Keeper)]
@@ -54,38 +63,32 @@ public sealed partial class ManageDevices(Database database, DeviceRegistry regi
         CancellationToken cancellationToken)
     {
         var caller = request.Caller();
-        var body = await RequestBody.ReadJsonAsync<DeviceRegistration>(request, MaxBodyBytes, cancellationToken);
         var errors = new Dictionary<string, string[]>();
-        if (body.Id is null || !SafeId().IsMatch(body.Id))
-        {
-            errors["id"] = ["The device id is required: 1-128 letters, digits, '.', '_' or '-', starting with a letter or digit."];
-        }
-
-        var kind = ParseEnum<DeviceKind>(body.Kind, "kind", errors);
-        Fields.Text(body.Serial, "serial", 500, errors);
-        Fields.Text(body.Model, "model", 500, errors);
+        var body = await RequestBody.ReadJsonAsync<DeviceRegistration>(request, MaxBodyBytes, cancellationToken, errors);
+        var id = Fields.Id(body.Id, "id", "device id", errors);
+        var kind = Fields.Required(body.Kind, "kind", errors);
+        var serial = Fields.Text(body.Serial, "serial", 500, errors);
+        var model = Fields.Text(body.Model, "model", 500, errors);
         ProblemException.ThrowIfAny(errors);
 
         var device = new Device
         {
-            Id = body.Id!,
+            Id = id!,
             UnitId = caller.UnitId,
             Kind = kind!.Value,
-            Serial = body.Serial!.Trim(),
-            Model = body.Model!.Trim(),
+            Serial = serial!,
+            Model = model!,
             RegisteredBy = caller.UserId,
             RegisteredAt = time.GetUtcNow(),
         };
-        try
+        if (!await devices.RegisterAsync(device, cancellationToken))
         {
-            await Devices.CreateItemAsync(device, new PartitionKey(caller.UnitId), new ItemRequestOptions { EnableContentResponseOnWrite = false }, cancellationToken);
-        }
-        catch (CosmosException exception) when (exception.StatusCode == HttpStatusCode.Conflict)
-        {
-            throw new ProblemException(StatusCodes.Status409Conflict, "Already registered.", $"Device {device.Id} is already in your unit's registry.");
+            throw new Refusal(StatusCodes.Status409Conflict, "Already registered.", $"Device {device.Id} is already in your unit's registry.", "already registered")
+                .Audited(AuditAction.DeviceRegistered, Target(device.Id));
         }
 
-        await AuditAsync(caller, "device.registered", device.Id, new() { ["kind"] = AvCloudJson.Name(device.Kind), ["serial"] = device.Serial }, cancellationToken);
+        await audit.RecordAsync(caller, AuditAction.DeviceRegistered, Target(device.Id),
+            new Dictionary<string, string> { ["kind"] = AvCloudJson.Name(device.Kind), ["serial"] = device.Serial }, cancellationToken);
         return TypedResults.Created($"/api/devices/{device.Id}", device);
     }
 
@@ -99,18 +102,7 @@ public sealed partial class ManageDevices(Database database, DeviceRegistry regi
         CancellationToken cancellationToken)
     {
         var caller = request.Caller();
-        var conditions = new List<string> { "c.type = @type" };
-        var parameters = new Dictionary<string, object> { ["@type"] = Device.DocumentType };
-        if (Listing.Text(request.Query, "status") is { } text)
-        {
-            var errors = new Dictionary<string, string[]>();
-            var status = ParseEnum<DeviceStatus>(text, "status", errors);
-            ProblemException.ThrowIfAny(errors);
-            conditions.Add("c.status = @status");
-            parameters["@status"] = AvCloudJson.Name(status!.Value);
-        }
-
-        var page = await Listing.PageAsync<Device>(Devices, Listing.Where(conditions, parameters, "c.id"), caller.UnitId, request.Query, cancellationToken);
+        var page = await devices.PageAsync(caller.UnitId, Listing.Enum<DeviceStatus>(request.Query, "status"), request.Query, cancellationToken);
         return TypedResults.Ok(new DevicePage([.. page], page.ContinuationToken));
     }
 
@@ -134,30 +126,21 @@ public sealed partial class ManageDevices(Database database, DeviceRegistry regi
         CancellationToken cancellationToken)
     {
         var caller = request.Caller();
-        var body = await RequestBody.ReadJsonAsync<DeviceStatusBody>(request, MaxBodyBytes, cancellationToken);
         var errors = new Dictionary<string, string[]>();
-        var status = ParseEnum<DeviceStatus>(body.Status, "status", errors);
+        var body = await RequestBody.ReadJsonAsync<DeviceStatusBody>(request, MaxBodyBytes, cancellationToken, errors);
+        var status = Fields.Required(body.Status, "status", errors);
         ProblemException.ThrowIfAny(errors);
         var reason = ProblemException.RequireReason(body.Reason, "Changing a device's status");
-        var current = await ReadAsync(caller, id, cancellationToken);
-        var problem = current switch
-        {
-            { Status: DeviceStatus.Retired } => "A retired device stays retired.",
-            { Holder: not null } when status != DeviceStatus.InService => $"The device is checked out to {current.Holder.OfficerId}; take it back first.",
-            _ => null,
-        };
-        if (problem is not null)
-        {
-            throw new ProblemException(StatusCodes.Status409Conflict, "Not possible now.", problem);
-        }
 
         var now = time.GetUtcNow();
-        var changed = await ChangeAsync(caller, id, d => d.Status == DeviceStatus.Retired || (d.Holder is not null && status != DeviceStatus.InService) ? null : d with
+        DeviceStatus? from = null;
+        var changed = (await devices.ChangeAsync(caller.UnitId, id, d =>
         {
-            Status = status!.Value,
-            StatusChanges = [.. d.StatusChanges, new DeviceStatusChange(d.Status, status.Value, reason, caller.UserId, now)],
-        }, cancellationToken);
-        await AuditAsync(caller, "device.status", id, new() { ["from"] = AvCloudJson.Name(current.Status), ["to"] = AvCloudJson.Name(status!.Value), ["reason"] = reason }, cancellationToken);
+            from = d.Status;
+            return d.ChangeStatus(status!.Value, reason, caller.UserId, now);
+        }, cancellationToken)).OrRefuse(AuditAction.DeviceStatusChanged, Target(id));
+        await audit.RecordAsync(caller, AuditAction.DeviceStatusChanged, Target(id),
+            new Dictionary<string, string> { ["from"] = AvCloudJson.Name(from!.Value), ["to"] = AvCloudJson.Name(changed.Status), ["reason"] = reason }, cancellationToken);
         return TypedResults.Ok(changed);
     }
 
@@ -174,34 +157,16 @@ public sealed partial class ManageDevices(Database database, DeviceRegistry regi
         var caller = request.Caller();
         var body = await RequestBody.ReadJsonAsync<CheckoutBody>(request, MaxBodyBytes, cancellationToken);
         var errors = new Dictionary<string, string[]>();
-        if (body.OfficerId is null || !SafeId().IsMatch(body.OfficerId))
-        {
-            errors["officerId"] = ["The officer id is required: 1-128 letters, digits, '.', '_' or '-'."];
-        }
-
-        Fields.Text(body.Condition, "condition", 500, errors);
-        var now = time.GetUtcNow();
-        var at = When(body.At, now, errors);
+        var officer = Fields.Id(body.OfficerId, "officerId", "officer id", errors);
+        var condition = Fields.Text(body.Condition, "condition", 500, errors);
+        var at = When(body.At, time.GetUtcNow(), errors);
         ProblemException.ThrowIfAny(errors);
 
-        var current = await ReadAsync(caller, id, cancellationToken);
-        var problem = current switch
-        {
-            { Holder: { } holder } => $"The device is already checked out to {holder.OfficerId} since {holder.At:O}; it must be returned first.",
-            { Status: not DeviceStatus.InService } => $"The device is {AvCloudJson.Name(current.Status)}; only a device in service is checked out.",
-            { LastReturnedAt: { } returned } when at < returned => $"The device was returned at {returned:O}; a checkout cannot start before that.",
-            _ => null,
-        };
-        if (problem is not null)
-        {
-            await AuditAsync(caller, "device.checkout", id, new() { ["refused"] = problem }, cancellationToken, AuditOutcomes.Denied);
-            throw new ProblemException(StatusCodes.Status409Conflict, "Not possible now.", problem);
-        }
-
-        var checkout = new DeviceCheckout(body.OfficerId!, at, caller.UserId, body.Condition!.Trim());
-        var changed = await ChangeAsync(caller, id, d => d.Holder is null && d.Status == DeviceStatus.InService ? d with { Holder = checkout } : null, cancellationToken)
-            ?? throw new ProblemException(StatusCodes.Status409Conflict, "Not possible now.", "The device was checked out meanwhile.");
-        await AuditAsync(caller, "device.checkout", id, new() { ["officer"] = checkout.OfficerId, ["at"] = at.ToString("O"), ["condition"] = checkout.Condition }, cancellationToken);
+        var checkout = new DeviceCheckout(officer!, at, caller.UserId, condition!);
+        var changed = (await devices.ChangeAsync(caller.UnitId, id, d => d.CheckOut(checkout), cancellationToken))
+            .OrRefuse(AuditAction.DeviceCheckedOut, Target(id));
+        await audit.RecordAsync(caller, AuditAction.DeviceCheckedOut, Target(id),
+            new Dictionary<string, string> { ["officer"] = checkout.OfficerId, ["at"] = at.ToString("O"), ["condition"] = checkout.Condition }, cancellationToken);
         return TypedResults.Ok(changed);
     }
 
@@ -218,46 +183,20 @@ public sealed partial class ManageDevices(Database database, DeviceRegistry regi
         var caller = request.Caller();
         var body = await RequestBody.ReadJsonAsync<ReturnBody>(request, MaxBodyBytes, cancellationToken);
         var errors = new Dictionary<string, string[]>();
-        Fields.Text(body.Condition, "condition", 500, errors);
+        var condition = Fields.Text(body.Condition, "condition", 500, errors);
         var at = When(body.At, time.GetUtcNow(), errors);
         ProblemException.ThrowIfAny(errors);
 
         var current = await ReadAsync(caller, id, cancellationToken);
-        if (current.Holder is not { } holder || at < holder.At)
-        {
-            var problem = current.Holder is null
-                ? "The device is not checked out: a return must follow a checkout."
-                : $"The device was checked out at {current.Holder.At:O}; it cannot come back before that.";
-            await AuditAsync(caller, "device.return", id, new() { ["refused"] = problem }, cancellationToken, AuditOutcomes.Denied);
-            throw new ProblemException(StatusCodes.Status409Conflict, "Not possible now.", problem);
-        }
+        current.Return(at).OrRefuse(AuditAction.DeviceReturned, Target(id));
+        var holder = current.Holder!;
 
-        // The ledger entry first (its id makes a retry harmless), then the device is free again.
-        var use = new DeviceUse
-        {
-            Id = DeviceUse.IdFor(id, holder.At),
-            UnitId = caller.UnitId,
-            DeviceId = id,
-            OfficerId = holder.OfficerId,
-            CheckedOutAt = holder.At,
-            HandedOverBy = holder.HandedOverBy,
-            ConditionOut = holder.Condition,
-            ReturnedAt = at,
-            ReceivedBy = caller.UserId,
-            ConditionIn = body.Condition!.Trim(),
-        };
-        try
-        {
-            await Devices.CreateItemAsync(use, new PartitionKey(caller.UnitId), new ItemRequestOptions { EnableContentResponseOnWrite = false }, cancellationToken);
-        }
-        catch (CosmosException exception) when (exception.StatusCode == HttpStatusCode.Conflict)
-        {
-            use = (await Documents.ReadAsync<DeviceUse>(Devices, use.Id, caller.UnitId, cancellationToken))!.Value.Document;
-        }
-
-        await ChangeAsync(caller, id, d => d.Holder?.At == holder.At ? d with { Holder = null, LastReturnedAt = use.ReturnedAt } : null, cancellationToken);
-        await AuditAsync(caller, "device.return", id, new() { ["officer"] = use.OfficerId, ["at"] = use.ReturnedAt!.Value.ToString("O"), ["condition"] = use.ConditionIn! },
-            cancellationToken);
+        // The ledger line first (its id makes a retry harmless), then the device is free again: only that checkout is ended.
+        var use = await devices.RecordUseAsync(DeviceUse.Of(current, holder, at, caller.UserId, condition), cancellationToken);
+        (await devices.ChangeAsync(caller.UnitId, id, d => d.Return(use.ReturnedAt!.Value, holder), cancellationToken))
+            .OrRefuse(AuditAction.DeviceReturned, Target(id));
+        await audit.RecordAsync(caller, AuditAction.DeviceReturned, Target(id),
+            new Dictionary<string, string> { ["officer"] = use.OfficerId, ["at"] = use.ReturnedAt!.Value.ToString("O"), ["condition"] = use.ConditionIn! }, cancellationToken);
         return TypedResults.Ok(use);
     }
 
@@ -275,57 +214,22 @@ public sealed partial class ManageDevices(Database database, DeviceRegistry regi
         var device = await ReadAsync(caller, id, cancellationToken);
         var from = Listing.Time(request.Query, "from") ?? DateTimeOffset.MinValue;
         var to = Listing.Time(request.Query, "to") ?? DateTimeOffset.MaxValue;
-        var partition = new QueryRequestOptions { PartitionKey = new PartitionKey(caller.UnitId) };
-
-        var uses = new List<DeviceUse>();
-        var usesQuery = new QueryDefinition("SELECT * FROM c WHERE c.type = @type AND c.deviceId = @device ORDER BY c.checkedOutAt")
-            .WithParameter("@type", DeviceUse.DocumentType).WithParameter("@device", id);
-        await foreach (var use in Devices.QueryAllAsync<DeviceUse>(usesQuery, partition, cancellationToken))
+        var uses = await devices.UsesAsync(caller.UnitId, id, cancellationToken);
+        var recorded = new List<FootageRecord>();
+        await foreach (var record in footage.FindAsync(caller.UnitId, new FootageFilter(Device: id), cancellationToken))
         {
-            if (use.ReturnedAt >= from && use.CheckedOutAt <= to)
-            {
-                uses.Add(use);
-            }
+            recorded.Add(record);
         }
 
-        if (device.Holder is { } holder && holder.At <= to)
-        {
-            uses.Add(new DeviceUse
-            {
-                Id = DeviceUse.IdFor(id, holder.At), UnitId = caller.UnitId, DeviceId = id, OfficerId = holder.OfficerId, CheckedOutAt = holder.At,
-                HandedOverBy = holder.HandedOverBy, ConditionOut = holder.Condition,
-            });
-        }
-
-        var recordings = new List<FootageRecord>();
-        var footageQuery = new QueryDefinition("SELECT * FROM c WHERE c.type = @type AND c.deviceId = @device ORDER BY c.correctedStart")
-            .WithParameter("@type", FootageRecord.DocumentType).WithParameter("@device", id);
-        await foreach (var record in database.GetContainer(CosmosContainers.Footage).QueryAllAsync<FootageRecord>(footageQuery, partition, cancellationToken))
-        {
-            if (record.CorrectedStart >= from && record.CorrectedStart <= to)
-            {
-                recordings.Add(record);
-            }
-        }
-
-        static LedgerRecording Line(FootageRecord r) => new(r.Id, r.CorrectedStart, r.CorrectedEnd, r.OfficerId);
-        bool During(FootageRecord r, DeviceUse u) => r.CorrectedStart >= u.CheckedOutAt && r.CorrectedStart <= (u.ReturnedAt ?? DateTimeOffset.MaxValue);
-        await AuditAsync(caller, "device.ledger", id, [], cancellationToken);
-        return TypedResults.Ok(new DeviceLedger(device,
-            [.. uses.Select(u => new LedgerUse(u, [.. recordings.Where(r => During(r, u)).Select(Line)]))],
-            [.. recordings.Where(r => !uses.Any(u => During(r, u))).Select(Line)]));
+        await audit.RecordAsync(caller, AuditAction.DeviceLedgerRead, Target(id), null, cancellationToken);
+        return TypedResults.Ok(DeviceLedger.Of(device, uses, recorded, from, to));
     }
 
     private async Task<Device> ReadAsync(Caller caller, string id, CancellationToken cancellationToken) =>
-        await registry.ReadAsync(caller.UnitId, id, cancellationToken)
+        await devices.ReadAsync(caller.UnitId, id, cancellationToken)
             ?? throw new ProblemException(StatusCodes.Status404NotFound, "Not found.", "No such device in your unit.");
 
-    private async Task<Device?> ChangeAsync(Caller caller, string id, Func<Device, Device?> change, CancellationToken cancellationToken) =>
-        await Documents.ChangeAsync(Devices, id, caller.UnitId, change, cancellationToken);
-
-    private Task<AuditEvent> AuditAsync(Caller caller, string action, string id, Dictionary<string, string> details, CancellationToken cancellationToken,
-        string outcome = AuditOutcomes.Success) =>
-        audit.AppendAsync(AuditEntry.By(caller, action, $"devices/{id}", outcome, details), cancellationToken);
+    private static string Target(string id) => $"devices/{id}";
 
     private static DateTimeOffset When(DateTimeOffset? at, DateTimeOffset now, Dictionary<string, string[]> errors)
     {
@@ -335,17 +239,5 @@ public sealed partial class ManageDevices(Database database, DeviceRegistry regi
         }
 
         return (at ?? now).ToUniversalTime();
-    }
-
-    private static T? ParseEnum<T>(string? value, string field, Dictionary<string, string[]> errors)
-        where T : struct, Enum
-    {
-        var match = AvCloudJson.Parse<T>(value);
-        if (match is null)
-        {
-            errors[field] = [$"The {field} is one of: {AvCloudJson.Names<T>()}."];
-        }
-
-        return match;
     }
 }

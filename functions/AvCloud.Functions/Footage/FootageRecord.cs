@@ -30,7 +30,7 @@ public sealed record Disposal(
 /// The catalogue record of one recording, in the <c>footage</c> container (partition <c>/unitId</c>). Its id is the
 /// content's SHA-256, so the same content uploaded twice is one record, with both uploads noted.
 /// </summary>
-public sealed record FootageRecord
+public sealed record FootageRecord : Cosmos.IUnitDocument
 {
     public const string DocumentType = "footage";
 
@@ -133,6 +133,130 @@ public sealed record FootageRecord
 
     /// <summary>The second copy in the preservation account, once a hold has made it.</summary>
     public PreservationCopy? SecondCopy { get; init; }
+
+    /// <summary>Whether the bytes are still kept (neither purged nor quarantined).</summary>
+    public bool IsStored => Status is not (FootageStatus.Purged or FootageStatus.Quarantined);
+
+    private Refusal NotStored(string what) =>
+        Refusal.Conflict($"The footage is {AvCloudJson.Name(Status)}; {what}", $"footage is {AvCloudJson.Name(Status)}");
+
+    /// <summary>Art. 16: one more hold, with the verified second copy it has made (null: the check before the copy is made). Only stored footage is held.</summary>
+    public Outcome<FootageRecord> PlaceHold(PreservationHold hold, PreservationCopy? copy) =>
+        IsStored ? this with { Holds = [.. Holds, hold], SecondCopy = copy ?? SecondCopy } : NotStored("there is nothing to hold.");
+
+    /// <summary>Art. 16: one hold released; the footage stays held until the last one goes.</summary>
+    public Outcome<FootageRecord> ReleaseHold(string holdId) =>
+        Holds.Any(h => h.Id == holdId)
+            ? this with { Holds = [.. Holds.Where(h => h.Id != holdId)] }
+            : Refusal.NotFound("No such footage or hold in your unit.");
+
+    /// <summary>Art. 14: raising the level takes effect at once; lowering it needs the head.</summary>
+    public Outcome<FootageRecord> Classify(Classification level, string reason, Identity.Caller caller, DateTimeOffset at) =>
+        level < Classification && !caller.HasRole(Identity.Roles.Head)
+            ? Refusal.Forbidden("Needs the head.", "Lowering a classification needs the head; the keeper can only raise it.", "lowering needs the head")
+            : this with { Classification = level, ClassificationChange = new ClassificationChange(Classification, reason, caller.UserId, at) };
+
+    /// <summary>
+    /// Linked to <paramref name="activity"/>: Art. 13's deadline becomes the activity's end plus <paramref name="allowance"/>,
+    /// judged against when the recording was first docked. A tombstone links to nothing.
+    /// </summary>
+    public Outcome<FootageRecord> LinkTo(Activities.Activity activity, TimeSpan allowance)
+    {
+        if (Status == FootageStatus.Purged)
+        {
+            return Refusal.NotFound("No such footage in your unit.");
+        }
+
+        var deadline = activity.End + allowance;
+        return this with
+        {
+            ActivityId = activity.Id,
+            ActivityKind = activity.Kind,
+            HandoverDeadline = deadline,
+            HandedOverInTime = Uploads.Min(u => u.DockedAt) <= deadline,
+        };
+    }
+
+    /// <summary>
+    /// Art. 15: the categories and the retention date worked out from them. Footage kept longer leaves disposal review;
+    /// footage whose date has now passed waits for the next sweep.
+    /// </summary>
+    public Outcome<FootageRecord> Retain(IReadOnlyList<string> categories, DateTimeOffset until, DateTimeOffset now) =>
+        IsStored
+            ? this with
+            {
+                Categories = categories,
+                RetentionUntil = until,
+                Status = until > now && Status is FootageStatus.DisposalPending or FootageStatus.DisposalApproved ? FootageStatus.Available : Status,
+                Disposal = until > now ? null : Disposal,
+            }
+            : NotStored("it has no retention date to change.");
+
+    /// <summary>Art. 15: a keeper keeps it at least until <paramref name="until"/>, later than its current date; it leaves disposal review.</summary>
+    public Outcome<FootageRecord> ExtendRetention(DateTimeOffset until) => this switch
+    {
+        { IsStored: false } => NotStored("it has no retention date to extend."),
+        _ when until <= RetentionUntil => Refusal.Invalid("until", "Retention can only be extended: the new date must be later than the current one."),
+        _ => this with { RetentionUntil = until, RetentionExtendedUntil = until, Status = FootageStatus.Available, Disposal = null },
+    };
+
+    /// <summary>Art. 15, by the sweep: past its retention date with no hold, it waits for the keeper's review.</summary>
+    public Outcome<FootageRecord> OfferForDisposal(DateTimeOffset now) => this switch
+    {
+        { Status: not FootageStatus.Available } => NotStored("only available footage is offered for disposal."),
+        { Holds.Count: > 0 } => Refusal.Conflict("Held footage is kept whatever its date (Art. 16).", "held"),
+        _ when RetentionUntil > now => Refusal.Conflict($"The footage is kept until {RetentionUntil:O}.", "retention date not reached"),
+        _ => this with { Status = FootageStatus.DisposalPending, Disposal = new Disposal(now) },
+    };
+
+    /// <summary>Art. 15: the keeper approves purging; the head can cancel until <paramref name="window"/> has passed.</summary>
+    public Outcome<FootageRecord> ApproveDisposal(string by, DateTimeOffset now, TimeSpan window) => this switch
+    {
+        { Holds.Count: > 0 } => Refusal.Conflict("The footage is held (Art. 16): it is not disposed of while any hold stands.", "held"),
+        { Status: FootageStatus.DisposalPending, Disposal: { } disposal } => this with
+        {
+            Status = FootageStatus.DisposalApproved,
+            Disposal = disposal with { ApprovedBy = by, ApprovedAt = now, PurgeAfter = now + window },
+        },
+        _ => InOtherStep(),
+    };
+
+    /// <summary>Art. 15: the head cancels an approved disposal inside its recovery window; it goes back to review.</summary>
+    public Outcome<FootageRecord> CancelDisposal(DateTimeOffset now) => this switch
+    {
+        { Status: FootageStatus.DisposalApproved, Disposal: { PurgeAfter: { } after } disposal } when after > now =>
+            this with { Status = FootageStatus.DisposalPending, Disposal = new Disposal(disposal.PendingSince) },
+        { Status: FootageStatus.DisposalApproved } => Refusal.Conflict("The recovery window has ended; the footage is being purged.", "recovery window ended"),
+        _ => InOtherStep(),
+    };
+
+    /// <summary>An approved disposal that gained a hold meanwhile goes back to being available (Art. 16 wins).</summary>
+    public Outcome<FootageRecord> BlockDisposal() =>
+        Status == FootageStatus.DisposalApproved && Holds.Count > 0
+            ? this with { Status = FootageStatus.Available, Disposal = null }
+            : Refusal.Conflict("Only an approved disposal of held footage is blocked.", "not blocked");
+
+    /// <summary>Art. 15: purged once its blob is gone; the record stays as a tombstone (id, hash, size, times, who approved).</summary>
+    public Outcome<FootageRecord> Purge(DateTimeOffset now) => this switch
+    {
+        { Holds.Count: > 0 } => Refusal.Conflict("Held footage is never purged.", "held"),
+        { Status: FootageStatus.DisposalApproved, Disposal: { } disposal } => this with
+        {
+            Status = FootageStatus.Purged,
+            Media = null,
+            Disposal = disposal with { PurgedAt = now },
+        },
+        _ => InOtherStep(),
+    };
+
+    /// <summary>Art. 18: the stored bytes were re-hashed; a mismatch is kept for good, never cleared or repaired.</summary>
+    public FootageRecord Verified(DateTimeOffset at, long sizeFound, string sha256Found) =>
+        sizeFound == Size && sha256Found == Sha256
+            ? this with { LastVerifiedAt = at }
+            : this with { LastVerifiedAt = at, IntegrityFailure = IntegrityFailure ?? new IntegrityFailure(at, sha256Found, sizeFound) };
+
+    private Refusal InOtherStep() =>
+        Refusal.Conflict("No footage in your unit is in that step of disposal.", $"footage is {AvCloudJson.Name(Status)}");
 }
 
 public enum HoldReason

@@ -1,17 +1,15 @@
 using Azure.Storage.Blobs;
 using AvCloud.Functions.Audit;
-using AvCloud.Functions.Cosmos;
 using AvCloud.Functions.Http;
 using AvCloud.Functions.Identity;
 using AvCloud.Functions.Storage;
-using Microsoft.Azure.Cosmos;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace AvCloud.Functions.Footage;
 
 /// <summary>What the keeper or head sends to place a preservation hold.</summary>
-public sealed record HoldRequest(string? Reason, string? ReasonText, string? CaseName, string? CaseNumber, string? RequestedBy);
+public sealed record HoldRequest(HoldReason? Reason, string? CaseName, string? CaseNumber, string? RequestedBy, string? ReasonText = null);
 
 /// <summary>What the head sends to release one.</summary>
 public sealed record HoldRelease(string? Reason);
@@ -24,7 +22,7 @@ public sealed record HoldRelease(string? Reason);
 /// legal holds come off only when the last is released. Every step is audited.
 /// </summary>
 public sealed class PreservationHolds(
-    Database database,
+    FootageStore footage,
     BlobServiceClient blobs,
     [FromKeyedServices(BlobContainers.PreservationAccount)] BlobServiceClient preservation,
     SecondCopies secondCopies,
@@ -33,42 +31,36 @@ public sealed class PreservationHolds(
 {
     private const int MaxBodyBytes = 16 * 1024;
 
-    private Container Footage => database.GetContainer(CosmosContainers.Footage);
-
     [Function("PlaceHold")]
     [RequiresRole(Roles.Keeper, Roles.Head)]
     [Accepts(typeof(HoldRequest))]
     [Answers(StatusCodes.Status201Created, typeof(FootageRecord))]
+    [Answers(StatusCodes.Status409Conflict)]
     public async Task<IResult> Place(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "footage/{id}/holds")] HttpRequest request,
         string id,
         CancellationToken cancellationToken)
     {
         var caller = request.Caller();
-        var body = await RequestBody.ReadJsonAsync<HoldRequest>(request, MaxBodyBytes, cancellationToken);
-        var hold = Validate(body, caller, time.GetUtcNow());
-        var found = await Documents.ReadAsync<FootageRecord>(Footage, id, caller.UnitId, cancellationToken);
-        if (found is not { } current)
-        {
-            return NotFound();
-        }
+        var errors = new Dictionary<string, string[]>();
+        var body = await RequestBody.ReadJsonAsync<HoldRequest>(request, MaxBodyBytes, cancellationToken, errors);
+        var hold = Validate(body, caller, time.GetUtcNow(), errors);
+        var current = await footage.ReadAsync(caller.UnitId, id, cancellationToken) ?? throw FootageStore.NoSuchFootage.Audited(AuditAction.HoldPlaced, Target(id));
+        current.PlaceHold(hold, copy: null).OrRefuse(AuditAction.HoldPlaced, Target(id));
 
         // Storage first, record second: a record never claims a hold the blob does not have.
-        var footageBlob = blobs.GetBlobContainerClient(BlobContainers.Footage).GetBlobClient(current.Document.BlobName);
-        await footageBlob.SetLegalHoldAsync(true, cancellationToken);
-        var copy = await secondCopies.EnsureAsync(current.Document, hold.CaseName, hold.CaseNumber, cancellationToken);
-
-        var record = await UpdateAsync(id, caller.UnitId, r => r with { Holds = [.. r.Holds, hold], SecondCopy = copy }, cancellationToken);
-        await audit.AppendAsync(AuditEntry.By(caller, "hold.placed", $"footage/{id}", AuditOutcomes.Success,
-            new Dictionary<string, string>
-            {
-                ["hold"] = hold.Id,
-                ["reason"] = hold.Reason.ToString(),
-                ["case"] = $"{hold.CaseName} ({hold.CaseNumber})",
-                ["requestedBy"] = hold.RequestedBy,
-                ["secondCopy"] = $"{copy.Account}/{copy.BlobName}",
-                ["secondCopySha256"] = copy.Sha256,
-            }), cancellationToken);
+        await blobs.GetBlobContainerClient(BlobContainers.Footage).GetBlobClient(current.BlobName).SetLegalHoldAsync(true, cancellationToken);
+        var copy = await secondCopies.EnsureAsync(current, hold.CaseName, hold.CaseNumber, cancellationToken);
+        var record = (await footage.ChangeAsync(caller.UnitId, id, r => r.PlaceHold(hold, copy), cancellationToken)).OrRefuse(AuditAction.HoldPlaced, Target(id));
+        await audit.RecordAsync(caller, AuditAction.HoldPlaced, Target(id), new Dictionary<string, string>
+        {
+            ["hold"] = hold.Id,
+            ["reason"] = hold.Reason.ToString(),
+            ["case"] = $"{hold.CaseName} ({hold.CaseNumber})",
+            ["requestedBy"] = hold.RequestedBy,
+            ["secondCopy"] = $"{copy.Account}/{copy.BlobName}",
+            ["secondCopySha256"] = copy.Sha256,
+        }, cancellationToken);
         return TypedResults.Created($"/api/footage/{id}/holds/{hold.Id}", record);
     }
 
@@ -86,13 +78,8 @@ public sealed class PreservationHolds(
         var body = await RequestBody.ReadJsonAsync<HoldRelease>(request, MaxBodyBytes, cancellationToken);
         var reason = ProblemException.RequireReason(body.Reason, "Releasing a hold");
 
-        var found = await Documents.ReadAsync<FootageRecord>(Footage, id, caller.UnitId, cancellationToken);
-        if (found is not { } current || current.Document.Holds.All(h => h.Id != holdId))
-        {
-            return NotFound();
-        }
-
-        var record = await UpdateAsync(id, caller.UnitId, r => r with { Holds = [.. r.Holds.Where(h => h.Id != holdId)] }, cancellationToken);
+        var record = (await footage.ChangeAsync(caller.UnitId, id, r => r.ReleaseHold(holdId), cancellationToken))
+            .OrRefuse(AuditAction.HoldReleased, Target(id), new Dictionary<string, string> { ["hold"] = holdId });
         if (record.Holds.Count == 0)
         {
             // The last hold is gone: both copies go back to retention alone.
@@ -103,55 +90,34 @@ public sealed class PreservationHolds(
             }
         }
 
-        await audit.AppendAsync(AuditEntry.By(caller, "hold.released", $"footage/{id}", AuditOutcomes.Success,
-            new Dictionary<string, string>
-            {
-                ["hold"] = holdId,
-                ["reason"] = reason,
-                ["holdsRemaining"] = record.Holds.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            }), cancellationToken);
+        await audit.RecordAsync(caller, AuditAction.HoldReleased, Target(id), new Dictionary<string, string>
+        {
+            ["hold"] = holdId,
+            ["reason"] = reason,
+            ["holdsRemaining"] = record.Holds.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        }, cancellationToken);
         return TypedResults.Ok(record);
     }
 
-    private static PreservationHold Validate(HoldRequest body, Caller caller, DateTimeOffset now)
+    private static string Target(string id) => $"footage/{id}";
+
+    private static PreservationHold Validate(HoldRequest body, Caller caller, DateTimeOffset now, Dictionary<string, string[]> errors)
     {
-        var errors = new Dictionary<string, string[]>();
-        if (body.Reason is null || !Enum.TryParse<HoldReason>(body.Reason, ignoreCase: true, out var reason) || !Enum.IsDefined(reason) || int.TryParse(body.Reason, out _))
-        {
-            errors["reason"] = ["The reason must be dispute, obstruction, majorCase or other."];
-            reason = default;
-        }
-        else if (reason == HoldReason.Other && string.IsNullOrWhiteSpace(body.ReasonText))
+        var reason = Fields.Required(body.Reason, "reason", errors);
+        if (reason == HoldReason.Other && string.IsNullOrWhiteSpace(body.ReasonText))
         {
             errors["reasonText"] = ["A hold for another reason needs the reason in text."];
         }
 
-        foreach (var (field, value) in new[] { ("caseName", body.CaseName), ("caseNumber", body.CaseNumber), ("requestedBy", body.RequestedBy) })
-        {
-            if (string.IsNullOrWhiteSpace(value) || value.Length > 200 || value.Any(char.IsControl))
-            {
-                errors[field] = [$"The {field} is required (up to 200 characters, no control characters)."];
-            }
-        }
-
-        if (body.ReasonText is { Length: > 1000 })
-        {
-            errors["reasonText"] = ["The reason text may be at most 1000 characters."];
-        }
-
+        var caseName = Fields.Text(body.CaseName, "caseName", 200, errors);
+        var caseNumber = Fields.Text(body.CaseNumber, "caseNumber", 200, errors);
+        var requestedBy = Fields.Text(body.RequestedBy, "requestedBy", 200, errors);
+        var reasonText = Fields.Text(body.ReasonText, "reasonText", 1000, errors, required: false);
         if (errors.Count > 0)
         {
             throw new ProblemException(StatusCodes.Status400BadRequest, "The hold request is not valid.", "See errors for each field.") { Errors = errors };
         }
 
-        return new PreservationHold(Guid.NewGuid().ToString("N"), reason, body.ReasonText, body.CaseName!, body.CaseNumber!, body.RequestedBy!,
-            caller.UserId, now);
+        return new PreservationHold(Guid.NewGuid().ToString("N"), reason!.Value, reasonText, caseName!, caseNumber!, requestedBy!, caller.UserId, now);
     }
-
-    private async Task<FootageRecord> UpdateAsync(string id, string unitId, Func<FootageRecord, FootageRecord> change, CancellationToken cancellationToken) =>
-        await FootageChanges.ChangeAsync(Footage, id, unitId, change, cancellationToken)
-            ?? throw new InvalidOperationException($"Footage {id} disappeared.");
-
-    private static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult NotFound() =>
-        Problems.NotFound("No such footage or hold in your unit.");
 }

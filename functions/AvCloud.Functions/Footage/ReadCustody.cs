@@ -1,10 +1,8 @@
 using AvCloud.Functions.Audit;
-using AvCloud.Functions.Cosmos;
 using AvCloud.Functions.Http;
 using AvCloud.Functions.Identity;
 using AvCloud.Functions.Storage;
 using Azure.Storage.Blobs;
-using Microsoft.Azure.Cosmos;
 using Microsoft.Azure.Functions.Worker;
 
 namespace AvCloud.Functions.Footage;
@@ -16,14 +14,15 @@ public sealed record StoredCopy(string Account, string Blob, bool Exists, DateTi
 public sealed record Custody(FootageRecord Record, StoredCopy Footage, StoredCopy? SecondCopy, IReadOnlyList<AuditEvent> Events)
 {
     /// <summary>Each access: every read link issued for it and every read of its record, with who and when.</summary>
-    public IReadOnlyList<AuditEvent> Accesses => [.. Events.Where(e => e.Action is Access.IssueReadLinks.LinkAction or "footage.read" && e.Outcome == AuditOutcomes.Success)];
+    public IReadOnlyList<AuditEvent> Accesses => [.. Events.Where(e => (e.Action == AuditAction.ReadLinkIssued.Name || e.Action == AuditAction.FootageRead.Name)
+        && e.Outcome == AuditOutcomes.Success)];
 }
 
 /// <summary>
 /// <c>GET /api/footage/{id}/custody</c> (Keeper, Supervisor, Head), Art. 18: upload, hashes, copies, holds, policy and
 /// every access, as JSON. Reading it is audited too.
 /// </summary>
-public sealed class ReadCustody(Database database, BlobServiceClient blobs, SecondCopies secondCopies, AuditTrail audit)
+public sealed class ReadCustody(FootageStore footage, BlobServiceClient blobs, SecondCopies secondCopies, AuditTrail audit)
 {
     [Function(nameof(ReadCustody))]
     [RequiresRole(Roles.Keeper, Roles.Supervisor, Roles.Head)]
@@ -34,12 +33,11 @@ public sealed class ReadCustody(Database database, BlobServiceClient blobs, Seco
         CancellationToken cancellationToken)
     {
         var caller = request.Caller();
-        if (await Documents.ReadAsync<FootageRecord>(database.GetContainer(CosmosContainers.Footage), id, caller.UnitId, cancellationToken) is not { } found)
+        if (await footage.ReadAsync(caller.UnitId, id, cancellationToken) is not { } record)
         {
             return Problems.NoSuchFootage;
         }
 
-        var record = found.Document;
         if (!Access.AccessRules.CanSeeDetails(caller, record.Classification))
         {
             throw new ProblemException(StatusCodes.Status403Forbidden, "Classified.", "This recording's custody is shown to the keeper and the head only.");
@@ -48,17 +46,8 @@ public sealed class ReadCustody(Database database, BlobServiceClient blobs, Seco
         var primary = await DescribeAsync(blobs.GetBlobContainerClient(BlobContainers.Footage).GetBlobClient(record.BlobName), cancellationToken);
         var copy = record.SecondCopy is null ? null : await DescribeAsync(secondCopies.CopyOf(record), cancellationToken);
 
-        var events = new List<AuditEvent>();
-        var query = new QueryDefinition("SELECT * FROM c WHERE c.type = @type AND c.target = @target ORDER BY c.sequence")
-            .WithParameter("@type", AuditEvent.DocumentType).WithParameter("@target", $"footage/{id}");
-        await foreach (var e in database.GetContainer(CosmosContainers.Audit).QueryAllAsync<AuditEvent>(query,
-            new QueryRequestOptions { PartitionKey = new PartitionKey(caller.UnitId) }, cancellationToken))
-        {
-            events.Add(e);
-        }
-
-        await audit.AppendAsync(AuditEntry.By(caller, "footage.custody", $"footage/{id}", AuditOutcomes.Success),
-            cancellationToken);
+        var events = await audit.AboutAsync(caller.UnitId, $"footage/{id}", cancellationToken);
+        await audit.RecordAsync(caller, AuditAction.CustodyRead, $"footage/{id}", null, cancellationToken);
         return TypedResults.Ok(new Custody(record, primary, copy, events));
     }
 

@@ -1,11 +1,9 @@
 using System.Globalization;
 using AvCloud.Functions.Access;
 using AvCloud.Functions.Audit;
-using AvCloud.Functions.Cosmos;
 using AvCloud.Functions.Http;
 using AvCloud.Functions.Identity;
 using AvCloud.Functions.Ingest;
-using Microsoft.Azure.Cosmos;
 using Microsoft.Azure.Functions.Worker;
 
 namespace AvCloud.Functions.Footage;
@@ -17,10 +15,8 @@ namespace AvCloud.Functions.Footage;
 /// anyone else finds it listed as withheld, with its id and level, to ask for through an access request. Free text
 /// (<c>q</c>) searches activity and case labels. Every read is audited (Art. 18).
 /// </summary>
-public sealed class ReadFootage(Database database, AuditTrail audit)
+public sealed class ReadFootage(FootageStore footage, AuditTrail audit)
 {
-    private Container Footage => database.GetContainer(CosmosContainers.Footage);
-
     [Function("ListFootage")]
     [RequiresRole(Roles.Keeper, Roles.Supervisor, Roles.Head, Roles.Officer, Roles.Reviewer)]
     [Answers(StatusCodes.Status200OK, typeof(FootagePage))]
@@ -40,62 +36,31 @@ public sealed class ReadFootage(Database database, AuditTrail audit)
     {
         var caller = request.Caller();
         var query = request.Query;
-        var filters = new List<string> { "c.type = @type" };
-        var parameters = new Dictionary<string, object> { ["@type"] = FootageRecord.DocumentType };
-        void Equal(string field, string property, object? value)
+        if (Listing.Text(query, "q") is { Length: > 200 })
         {
-            if (value is not null)
-            {
-                filters.Add($"c.{property} = @{field}");
-                parameters[$"@{field}"] = value;
-            }
+            throw ProblemException.Invalid("q", "The search text may be at most 200 characters.");
         }
 
-        Equal("device", "deviceId", Listing.Text(query, "device"));
-        Equal("activity", "activityId", Listing.Text(query, "activity"));
-        Equal("officer", "officerId", OnlyOwn(caller) ? caller.UserId : Listing.Text(query, "officer"));
-        Equal("kind", "kind", Enum(query, "kind", out MediaKind kind) ? AvCloudJson.Name(kind) : null);
-        Equal("status", "status", Enum(query, "status", out FootageStatus status) ? AvCloudJson.Name(status) : null);
-        if (Listing.Text(query, "uploadedLate") is { } late)
-        {
-            Equal("inTime", "handedOverInTime", !(bool.TryParse(late, out var isLate) ? isLate : throw ProblemException.Invalid("uploadedLate", "uploadedLate must be true or false.")));
-        }
-
-        if (Listing.Time(query, "recordedFrom") is { } from)
-        {
-            filters.Add("c.correctedStart >= @from");
-            parameters["@from"] = from;
-        }
-
-        if (Listing.Time(query, "recordedTo") is { } to)
-        {
-            filters.Add("c.correctedStart <= @to");
-            parameters["@to"] = to;
-        }
-
-        if (Listing.Text(query, "q") is { } text)
-        {
-            if (text.Length > 200)
-            {
-                throw ProblemException.Invalid("q", "The search text may be at most 200 characters.");
-            }
-
-            filters.Add("CONTAINS(c.labelText, @q)");
-            parameters["@q"] = text.Trim().ToLowerInvariant();
-        }
-
-        var sql = Listing.Where(filters, parameters, "c.correctedStart DESC");
-
-        var page = await Listing.PageAsync<FootageRecord>(Footage, sql, caller.UnitId, query, cancellationToken);
+        var filter = new FootageFilter(
+            Device: Listing.Text(query, "device"),
+            Activity: Listing.Text(query, "activity"),
+            Officer: OnlyOwn(caller) ? caller.UserId : Listing.Text(query, "officer"),
+            Kind: Listing.Enum<MediaKind>(query, "kind"),
+            Status: Listing.Enum<FootageStatus>(query, "status"),
+            HandedOverInTime: !Listing.Flag(query, "uploadedLate"),
+            RecordedFrom: Listing.Time(query, "recordedFrom"),
+            RecordedTo: Listing.Time(query, "recordedTo"),
+            Text: Listing.Text(query, "q"));
+        var page = await footage.PageAsync(caller.UnitId, filter, query, cancellationToken);
         var shown = page.Where(r => AccessRules.CanSeeDetails(caller, r.Classification)).ToList();
         var withheld = page.Where(r => !AccessRules.CanSeeDetails(caller, r.Classification)).Select(r => new WithheldFootage(r.Id, r.Classification)).ToList();
-        await audit.AppendAsync(AuditEntry.By(caller, "footage.list", "footage", AuditOutcomes.Success,
+        await audit.RecordAsync(caller, AuditAction.FootageListed, "footage",
             new Dictionary<string, string>
             {
                 ["query"] = request.QueryString.Value ?? "",
                 ["count"] = shown.Count.ToString(CultureInfo.InvariantCulture),
                 ["withheld"] = withheld.Count.ToString(CultureInfo.InvariantCulture),
-            }),
+            },
             cancellationToken);
         return TypedResults.Ok(new FootagePage(shown, page.ContinuationToken) { Withheld = withheld });
     }
@@ -109,44 +74,26 @@ public sealed class ReadFootage(Database database, AuditTrail audit)
         CancellationToken cancellationToken)
     {
         var caller = request.Caller();
-        var found = await Documents.ReadAsync<FootageRecord>(Footage, id, caller.UnitId, cancellationToken);
-        if (found is not { } record || (OnlyOwn(caller) && record.Document.OfficerId != caller.UserId))
+        var record = await footage.ReadAsync(caller.UnitId, id, cancellationToken);
+        if (record is null || (OnlyOwn(caller) && record.OfficerId != caller.UserId))
         {
-            await audit.AppendAsync(AuditEntry.By(caller, "footage.read", $"footage/{id}", AuditOutcomes.Denied,
-                new Dictionary<string, string> { ["reason"] = "not found in the caller's scope" }), cancellationToken);
-            return Problems.NoSuchFootage;
+            throw new Refusal(StatusCodes.Status404NotFound, "Not found.", "No such footage in your unit.", "not found in the caller's scope")
+                .Audited(AuditAction.FootageRead, $"footage/{id}");
         }
 
-        if (!AccessRules.CanSeeDetails(caller, record.Document.Classification))
+        if (!AccessRules.CanSeeDetails(caller, record.Classification))
         {
-            await audit.AppendAsync(AuditEntry.By(caller, "footage.read", $"footage/{id}", AuditOutcomes.Denied,
-                new Dictionary<string, string> { ["reason"] = $"classified {AccessRules.Name(record.Document.Classification)}" }), cancellationToken);
-            throw new ProblemException(StatusCodes.Status403Forbidden, "Classified.",
-                $"This recording is classified ({AccessRules.Name(record.Document.Classification)}); ask for it through an access request.");
+            throw Refusal.Forbidden("Classified.", $"This recording is classified ({AccessRules.Name(record.Classification)}); ask for it through an access request.",
+                $"classified {AccessRules.Name(record.Classification)}").Audited(AuditAction.FootageRead, $"footage/{id}");
         }
 
-        await audit.AppendAsync(AuditEntry.By(caller, "footage.read", $"footage/{id}", AuditOutcomes.Success,
-            new Dictionary<string, string> { ["sha256"] = record.Document.Sha256 }), cancellationToken);
-        return TypedResults.Ok(record.Document);
+        await audit.RecordAsync(caller, AuditAction.FootageRead, $"footage/{id}", new Dictionary<string, string> { ["sha256"] = record.Sha256 }, cancellationToken);
+        return TypedResults.Ok(record);
     }
 
     /// <summary>An officer without a broader role sees their own recordings only.</summary>
     private static bool OnlyOwn(Caller caller) =>
         caller.HasRole(Roles.Officer) && !caller.HasRole(Roles.Keeper) && !caller.HasRole(Roles.Supervisor) && !caller.HasRole(Roles.Head);
-
-    private static bool Enum<T>(IQueryCollection query, string name, out T value)
-        where T : struct, System.Enum
-    {
-        value = default;
-        if (Listing.Text(query, name) is not { } text)
-        {
-            return false;
-        }
-
-        return System.Enum.TryParse(text, ignoreCase: true, out value) && System.Enum.IsDefined(value) && !int.TryParse(text, out _)
-            ? true
-            : throw ProblemException.Invalid(name, $"{name} must be one of: {string.Join(", ", System.Enum.GetNames<T>().Select(n => n.ToLowerInvariant()))}.");
-    }
 }
 
 public sealed record FootagePage(IReadOnlyList<FootageRecord> Items, string? ContinuationToken)

@@ -1,9 +1,7 @@
 using AvCloud.Functions.Audit;
-using AvCloud.Functions.Cosmos;
 using AvCloud.Functions.Storage;
 using Azure;
 using Azure.Storage.Blobs;
-using Microsoft.Azure.Cosmos;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
 
@@ -14,20 +12,13 @@ namespace AvCloud.Functions.Footage;
 /// that exists and matches its SHA-256 (re-made if missing or wrong); footage with no hold left has no legal hold on
 /// either. Every correction is audited and logged: something changed storage behind the app's back.
 /// </summary>
-public sealed partial class ReconcilePreservation(Database database, BlobServiceClient blobs, SecondCopies secondCopies, AuditTrail audit,
+public sealed partial class ReconcilePreservation(FootageStore footage, BlobServiceClient blobs, SecondCopies secondCopies, AuditTrail audit,
     ILogger<ReconcilePreservation> logger)
 {
-    /// <summary>The audit action of each correction (the compliance report lists them).</summary>
-    public const string CorrectedAction = "preservation.corrected";
-
     [Function(nameof(ReconcilePreservation))]
     public async Task Run([TimerTrigger("0 15 * * * *")] TimerInfo timer, CancellationToken cancellationToken)
     {
-        var footage = database.GetContainer(CosmosContainers.Footage);
-        var query = new QueryDefinition("SELECT * FROM c WHERE c.type = @type AND c.status != @purged AND (ARRAY_LENGTH(c.holds) > 0 OR IS_DEFINED(c.secondCopy))")
-            .WithParameter("@type", FootageRecord.DocumentType)
-            .WithParameter("@purged", "purged");
-        await foreach (var record in footage.QueryAllAsync<FootageRecord>(query, null, cancellationToken))
+        await foreach (var record in footage.HeldOrCopiedAsync(cancellationToken))
         {
             await ReconcileAsync(record, cancellationToken);
         }
@@ -89,8 +80,8 @@ public sealed partial class ReconcilePreservation(Database database, BlobService
     private async Task CorrectedAsync(FootageRecord record, string what, CancellationToken cancellationToken)
     {
         LogCorrected(logger, record.Id, record.UnitId, what);
-        await audit.AppendAsync(new AuditEntry(record.UnitId, "system:reconcile-preservation", "system", CorrectedAction, $"footage/{record.Id}",
-            AuditOutcomes.Success, new Dictionary<string, string> { ["correction"] = what }), cancellationToken);
+        await audit.RecordSystemAsync(record.UnitId, "system:reconcile-preservation", AuditAction.PreservationCorrected, $"footage/{record.Id}",
+            AuditOutcomes.Success, new Dictionary<string, string> { ["correction"] = what }, cancellationToken);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Preservation of footage {Id} in unit {Unit} corrected: {What}")]

@@ -1,10 +1,8 @@
 using System.ComponentModel.DataAnnotations;
 using AvCloud.Functions.Audit;
-using AvCloud.Functions.Cosmos;
 using AvCloud.Functions.Ingest;
 using AvCloud.Functions.Storage;
 using Azure.Storage.Blobs;
-using Microsoft.Azure.Cosmos;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -28,22 +26,17 @@ public sealed class IntegrityOptions
 /// Daily, Art. 18: re-hashes stored footage, oldest-verified first, within a byte budget, so that everything is checked
 /// within the period. A mismatch is recorded on the catalogue record, audited and logged; it is never repaired silently.
 /// </summary>
-public sealed partial class VerifyIntegrity(Database database, BlobServiceClient blobs, AuditTrail audit, TimeProvider time,
+public sealed partial class VerifyIntegrity(FootageStore footage, BlobServiceClient blobs, AuditTrail audit, TimeProvider time,
     IOptions<IntegrityOptions> options, ILogger<VerifyIntegrity> logger)
 {
     [Function(nameof(VerifyIntegrity))]
     public async Task Run([TimerTrigger("0 0 3 * * *")] TimerInfo timer, CancellationToken cancellationToken)
     {
-        var footage = database.GetContainer(CosmosContainers.Footage);
         var container = blobs.GetBlobContainerClient(BlobContainers.Footage);
         var now = time.GetUtcNow();
-        // Checked within the last day: not again today. Everything older waits its turn, oldest first.
-        var query = new QueryDefinition("SELECT * FROM c WHERE c.type = @type AND c.status != @purged AND c.lastVerifiedAt < @since ORDER BY c.lastVerifiedAt")
-            .WithParameter("@type", FootageRecord.DocumentType)
-            .WithParameter("@purged", "purged")
-            .WithParameter("@since", now.AddDays(-1));
         var budget = options.Value.BytesPerRun;
-        await foreach (var record in footage.QueryAllAsync<FootageRecord>(query, null, cancellationToken))
+        // Checked within the last day: not again today. Everything older waits its turn, oldest first.
+        await foreach (var record in footage.DueForVerificationAsync(now.AddDays(-1), cancellationToken))
         {
             if (budget <= 0)
             {
@@ -54,15 +47,13 @@ public sealed partial class VerifyIntegrity(Database database, BlobServiceClient
             var download = await container.GetBlobClient(record.BlobName).DownloadStreamingAsync(cancellationToken: cancellationToken);
             await using var content = download.Value.Content;
             var (length, sha256) = await StreamHasher.HashAsync(content, cancellationToken);
+            await footage.ChangeAsync(record.UnitId, record.Id, r => r.Verified(now, length, sha256), cancellationToken);
             if (length == record.Size && sha256 == record.Sha256)
             {
-                await FootageChanges.ChangeAsync(footage, record.Id, record.UnitId, r => r with { LastVerifiedAt = now }, cancellationToken);
                 continue;
             }
 
-            await FootageChanges.ChangeAsync(footage, record.Id, record.UnitId,
-                r => r with { LastVerifiedAt = now, IntegrityFailure = r.IntegrityFailure ?? new IntegrityFailure(now, sha256, length) }, cancellationToken);
-            await audit.AppendAsync(new AuditEntry(record.UnitId, "system:verify-integrity", "system", "integrity.mismatch", $"footage/{record.Id}",
+            await audit.RecordSystemAsync(record.UnitId, "system:verify-integrity", AuditAction.IntegrityMismatch, $"footage/{record.Id}",
                 AuditOutcomes.Failure, new Dictionary<string, string>
                 {
                     ["expectedSha256"] = record.Sha256,
@@ -70,7 +61,7 @@ public sealed partial class VerifyIntegrity(Database database, BlobServiceClient
                     ["expectedSize"] = record.Size.ToString(System.Globalization.CultureInfo.InvariantCulture),
                     ["foundSize"] = length.ToString(System.Globalization.CultureInfo.InvariantCulture),
                     ["blob"] = record.BlobName,
-                }), cancellationToken);
+                }, cancellationToken);
             LogMismatch(logger, record.Id, record.UnitId, record.BlobName);
         }
     }

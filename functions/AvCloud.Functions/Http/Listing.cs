@@ -19,6 +19,17 @@ public static class Listing
         : DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var value) ? value.ToUniversalTime()
         : throw ProblemException.Invalid(name, $"{name} must be a date and time, e.g. 2026-11-27T08:00:00Z.");
 
+    /// <summary>A filter that is one of <typeparamref name="T"/>'s values, in any case; anything else is a 400 problem listing the values.</summary>
+    public static T? Enum<T>(IQueryCollection query, string name)
+        where T : struct, System.Enum =>
+        AvCloudJson.ParseQuery<T>(Text(query, name), name);
+
+    /// <summary>A true/false filter; anything else is a 400 problem.</summary>
+    public static bool? Flag(IQueryCollection query, string name) =>
+        Text(query, name) is not { } text ? null
+        : bool.TryParse(text, out var value) ? value
+        : throw ProblemException.Invalid(name, $"{name} must be true or false.");
+
     public static int PageSize(IQueryCollection query) =>
         Text(query, "pageSize") is not { } text ? DefaultPageSize
         : int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var size) && size is >= 1 and <= MaxPageSize ? size

@@ -26,6 +26,12 @@ public sealed class QueryAttribute(string name, string description) : Attribute
     public string Name { get; } = name;
 
     public string Description { get; } = description;
+
+    /// <summary>
+    /// What the value is, when not free text: an enum (its names are listed, read with
+    /// <see cref="AvCloudJson.ParseQuery{T}"/>), <c>int</c>, <c>bool</c>, <c>DateTimeOffset</c>. Unset: a string.
+    /// </summary>
+    public Type? Type { get; init; }
 }
 
 /// <summary>The listing parameters of a paged HTTP function: <c>pageSize</c> and <c>continuationToken</c>.</summary>

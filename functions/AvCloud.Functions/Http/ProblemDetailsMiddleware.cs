@@ -7,9 +7,10 @@ using Microsoft.Extensions.Logging;
 namespace AvCloud.Functions.Http;
 
 /// <summary>
-/// Turns failures of HTTP functions into RFC 9457 problem details: refusals keep their status and message,
-/// anything unexpected becomes a 500 that names the invocation (for the logs) and never echoes exception text.
-/// Non-HTTP triggers are left alone so the platform retries them.
+/// Turns failures of HTTP functions into RFC 9457 problem details: refusals keep their status and message, an enum
+/// field with an unknown name is a 400 naming the field and its values, anything unexpected becomes a 500 that names
+/// the invocation (for the logs) and never echoes exception text. Non-HTTP triggers are left alone so the platform
+/// retries them.
 /// </summary>
 public sealed partial class ProblemDetailsMiddleware(ILogger<ProblemDetailsMiddleware> logger) : IFunctionsWorkerMiddleware
 {
@@ -39,6 +40,9 @@ public sealed partial class ProblemDetailsMiddleware(ILogger<ProblemDetailsMiddl
                 }
 
                 return TypedResults.Problem(problem.Detail, statusCode: problem.Status, title: problem.Title, extensions: extensions);
+            case JsonEnumException unknown:
+                // Which field, and the names that would do: from the enum, never from the request or the exception text.
+                return ToProblem(ProblemException.Invalid(unknown.Field, AvCloudJson.OneOf(AvCloudJson.Leaf(unknown.Field), unknown.Allowed)), context);
             case JsonException:
                 return TypedResults.Problem(
                     "The request body is not valid JSON.", statusCode: StatusCodes.Status400BadRequest,

@@ -5,7 +5,7 @@ namespace AvCloud.Functions.Http;
 /// function; <see cref="ProblemDetailsMiddleware"/> turns it into an RFC 9457 response. Messages are written
 /// for the caller and never carry exception text from below.
 /// </summary>
-public sealed class ProblemException(int status, string title, string? detail = null) : Exception(title)
+public class ProblemException(int status, string title, string? detail = null) : Exception(title)
 {
     public int Status { get; } = status;
 

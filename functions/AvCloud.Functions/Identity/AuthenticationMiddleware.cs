@@ -28,7 +28,7 @@ public sealed class AuthenticationMiddleware(TokenValidator tokens, AuditTrail a
         var validation = await tokens.ValidateAsync(http.Request.Headers.Authorization, context.CancellationToken);
         if (validation.Caller is null)
         {
-            await audit.AppendAsync(new AuditEntry(UnauthenticatedUnit, "anonymous", "", AuditActions.AuthenticationFailed, target, AuditOutcomes.Denied,
+            await audit.AppendAsync(new AuditEntry(UnauthenticatedUnit, "anonymous", "", AuditAction.AuthenticationFailed, target, AuditOutcomes.Denied,
                 new Dictionary<string, string> { ["reason"] = validation.Failure ?? "" }), context.CancellationToken);
             // RFC 6750: no error code when no credentials were presented at all.
             http.Response.Headers.WWWAuthenticate = string.IsNullOrEmpty(http.Request.Headers.Authorization)
@@ -43,7 +43,7 @@ public sealed class AuthenticationMiddleware(TokenValidator tokens, AuditTrail a
         if (validation.MissingUnit || !access.Roles.Any(caller.HasRole))
         {
             var unit = validation.MissingUnit ? UnauthenticatedUnit : caller.UnitId;
-            await audit.AppendAsync(new AuditEntry(unit, caller.UserId, caller.RoleList, AuditActions.AuthorizationDenied, target, AuditOutcomes.Denied,
+            await audit.AppendAsync(new AuditEntry(unit, caller.UserId, caller.RoleList, AuditAction.AuthorizationDenied, target, AuditOutcomes.Denied,
                 new Dictionary<string, string> { ["required"] = string.Join(',', access.Roles) }), context.CancellationToken);
             await TypedResults.Problem(
                 validation.MissingUnit ? validation.Failure : "Your role does not allow this.",

@@ -6,11 +6,9 @@ using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Azure.Storage.Sas;
 using AvCloud.Functions.Audit;
-using AvCloud.Functions.Cosmos;
 using AvCloud.Functions.Footage;
 using AvCloud.Functions.Retention;
 using AvCloud.Functions.Storage;
-using Microsoft.Azure.Cosmos;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -28,15 +26,17 @@ namespace AvCloud.Functions.Ingest;
 /// </summary>
 public sealed partial class Cataloguer(
     BlobServiceClient blobs,
-    Database database,
+    UploadStore uploads,
+    FootageStore footage,
+    UnitStore units,
+    Activities.ActivityStore activities,
+    Devices.DeviceStore devices,
     AuditTrail audit,
     SasIssuer sas,
     TimeProvider time,
     StorageClock storageClock,
-    IOptions<RetentionOptions> retention,
     IOptions<IngestOptions> ingest,
     CataloguePipelineHooks hooks,
-    Devices.DeviceRegistry devices,
     ILogger<Cataloguer> logger)
 {
     /// <summary>Quarantined blobs that cannot be tied to a unit are audited here.</summary>
@@ -44,8 +44,6 @@ public sealed partial class Cataloguer(
 
     private const string System = "system:catalogue";
 
-    private readonly Container _uploads = database.GetContainer(CosmosContainers.Uploads);
-    private readonly Container _footage = database.GetContainer(CosmosContainers.Footage);
     private readonly BlobContainerClient _ingest = blobs.GetBlobContainerClient(BlobContainers.Ingest);
     private readonly BlobContainerClient _footageBlobs = blobs.GetBlobContainerClient(BlobContainers.Footage);
     private readonly BlobContainerClient _quarantine = blobs.GetBlobContainerClient(BlobContainers.Quarantine);
@@ -65,7 +63,7 @@ public sealed partial class Cataloguer(
         }
 
         var (unit, sessionId, fileName) = (parts[0], parts[1], parts[2]);
-        var session = await ReadSessionAsync(unit, sessionId, cancellationToken);
+        var session = await uploads.ReadAsync(unit, sessionId, cancellationToken);
         var file = session?.Files.FirstOrDefault(f => f.Name == fileName);
         if (session is null || file is null)
         {
@@ -77,7 +75,7 @@ public sealed partial class Cataloguer(
         if (!await blob.ExistsAsync(cancellationToken))
         {
             // Handled by an earlier delivery: the ingest blob goes last, after the record and the audit event.
-            return (await ReadStatusAsync(session, fileName, cancellationToken))?.State ?? file.State;
+            return (await uploads.ReadStatusAsync(session, fileName, cancellationToken))?.State ?? file.State;
         }
 
         try
@@ -92,7 +90,7 @@ public sealed partial class Cataloguer(
             }
 
             // Another delivery (a redelivered event, WatchUploads) finished it while this one read it: nothing is left to do.
-            return (await ReadStatusAsync(session, fileName, cancellationToken))?.State ?? file.State;
+            return (await uploads.ReadStatusAsync(session, fileName, cancellationToken))?.State ?? file.State;
         }
     }
 
@@ -127,10 +125,10 @@ public sealed partial class Cataloguer(
         var correctedStart = file.RecordedStart + session.ClockDrift;
         var correctedEnd = file.RecordedEnd + session.ClockDrift;
         // The unit's own rules: its retention period (the longest that applies) and its policy mode.
-        var settings = await UnitSettings.ReadAsync(database, unit, retention.Value, cancellationToken);
+        var settings = await units.SettingsAsync(unit, cancellationToken);
         IReadOnlyList<string> categories = file.Category is null ? [] : [file.Category];
         // The activity the dock linked it to sets the handover deadline, and its kind counts as a retention category.
-        var activity = file.ActivityId is null ? null : await Activities.ManageActivities.ReadAsync(database, unit, file.ActivityId, cancellationToken);
+        var activity = file.ActivityId is null ? null : await activities.ReadAsync(unit, file.ActivityId, cancellationToken);
         var retainUntil = RetentionRule.RetainUntil(correctedStart,
             settings.MonthsFor(activity is null ? categories : categories.Append(AvCloudJson.Name(activity.Kind))));
         var footageName = FootageName(unit, correctedStart, sha256, file);
@@ -173,15 +171,15 @@ public sealed partial class Cataloguer(
         };
         if (activity is not null)
         {
-            candidate = Activities.ManageActivities.Linked(candidate, activity, ingest.Value.HandoverAllowance);
+            candidate = candidate.LinkTo(activity, ingest.Value.HandoverAllowance).Value!;
         }
 
-        var (record, outcome) = await RecordAsync(candidate, upload, cancellationToken);
+        var (record, write) = await footage.RecordAsync(candidate, upload, cancellationToken);
         var first = record.Uploads[0];
         var state = first.SessionId == session.Id && first.FileName == file.Name ? FileState.Catalogued : FileState.Duplicate;
-        if (outcome != RecordOutcome.AlreadyNoted)
+        if (write != RecordWrite.AlreadyNoted)
         {
-            await audit.AppendAsync(new AuditEntry(unit, System, "system", state == FileState.Catalogued ? "footage.catalogued" : "footage.duplicate",
+            await audit.RecordSystemAsync(unit, System, state == FileState.Catalogued ? AuditAction.FootageCatalogued : AuditAction.FootageDuplicate,
                 $"footage/{record.Id}", AuditOutcomes.Success, new Dictionary<string, string>
                 {
                     ["session"] = session.Id,
@@ -191,7 +189,7 @@ public sealed partial class Cataloguer(
                     ["blob"] = footageName,
                     ["retentionUntil"] = retainUntil.ToString("O", CultureInfo.InvariantCulture),
                     ["handedOverInTime"] = record.HandedOverInTime ? "true" : "false",
-                }), cancellationToken);
+                }, cancellationToken);
         }
 
         await SetStatusAsync(session, fileName, state, null, record.Id, cancellationToken);
@@ -250,38 +248,6 @@ public sealed partial class Cataloguer(
         }
     }
 
-    private enum RecordOutcome
-    {
-        Created,
-        UploadAdded,
-        AlreadyNoted,
-    }
-
-    // Content addressing: the record's id is the SHA-256, so the same bytes from another upload add that upload to it.
-    private async Task<(FootageRecord Record, RecordOutcome Outcome)> RecordAsync(FootageRecord candidate, FootageUpload upload, CancellationToken cancellationToken)
-    {
-        var (record, outcome) = (candidate, RecordOutcome.Created);
-        await Documents.PutAsync<FootageRecord>(_footage, candidate.Id, candidate.UnitId, existing =>
-        {
-            if (existing is null)
-            {
-                (record, outcome) = (candidate, RecordOutcome.Created);
-            }
-            else if (existing.Uploads.Any(u => u.SessionId == upload.SessionId && u.FileName == upload.FileName))
-            {
-                (record, outcome) = (existing, RecordOutcome.AlreadyNoted);
-                return null;
-            }
-            else
-            {
-                (record, outcome) = (existing with { Uploads = [.. existing.Uploads, upload] }, RecordOutcome.UploadAdded);
-            }
-
-            return record;
-        }, cancellationToken);
-        return (record, outcome);
-    }
-
     private async Task QuarantineAsync(BlobClient blob, string unit, UploadSession? session, UploadFile? file, string reason, CancellationToken cancellationToken)
     {
         if (!await blob.ExistsAsync(cancellationToken))
@@ -302,24 +268,19 @@ public sealed partial class Cataloguer(
             await SetStatusAsync(session, file.Name, FileState.Quarantined, reason, null, cancellationToken);
         }
 
-        await audit.AppendAsync(new AuditEntry(unit, System, "system", "footage.quarantined", $"ingest/{blob.Name}", AuditOutcomes.Failure,
-            new Dictionary<string, string> { ["reason"] = reason, ["session"] = session?.Id ?? "" }), cancellationToken);
+        await audit.RecordSystemAsync(unit, System, AuditAction.FootageQuarantined, $"ingest/{blob.Name}", AuditOutcomes.Failure,
+            new Dictionary<string, string> { ["reason"] = reason, ["session"] = session?.Id ?? "" }, cancellationToken);
         await blob.DeleteIfExistsAsync(cancellationToken: cancellationToken);
         LogQuarantined(logger, blob.Name, reason);
     }
 
     private static string Ascii(string text) => new([.. text.Select(c => c is >= ' ' and <= '~' ? c : '?')]);
 
-    private async Task<UploadSession?> ReadSessionAsync(string unit, string sessionId, CancellationToken cancellationToken) =>
-        (await Documents.ReadAsync<UploadSession>(_uploads, sessionId, unit, cancellationToken))?.Document;
-
     /// <summary>Records where one file stands (its own document: concurrent files never contend).</summary>
-    private async Task SetStatusAsync(UploadSession session, string fileName, FileState state, string? reason, string? footageId, CancellationToken cancellationToken)
-    {
-        var index = session.Files.Select((f, i) => (f.Name, i)).First(f => f.Name == fileName).i;
-        var status = new UploadFileStatus
+    private Task<bool> SetStatusAsync(UploadSession session, string fileName, FileState state, string? reason, string? footageId, CancellationToken cancellationToken) =>
+        uploads.WriteStatusAsync(new UploadFileStatus
         {
-            Id = UploadFileStatus.IdFor(session.Id, index),
+            Id = UploadFileStatus.IdFor(session.Id, session.IndexOf(fileName)),
             UnitId = session.UnitId,
             SessionId = session.Id,
             Name = fileName,
@@ -327,40 +288,7 @@ public sealed partial class Cataloguer(
             Reason = reason,
             FootageId = footageId,
             UpdatedAt = time.GetUtcNow(),
-        };
-        await UploadFileStatus.WriteAsync(_uploads, status, cancellationToken);
-    }
-
-    private async Task<UploadFileStatus?> ReadStatusAsync(UploadSession session, string fileName, CancellationToken cancellationToken)
-    {
-        var index = session.Files.Select((f, i) => (f.Name, i)).First(f => f.Name == fileName).i;
-        return (await Documents.ReadAsync<UploadFileStatus>(_uploads, UploadFileStatus.IdFor(session.Id, index), session.UnitId, cancellationToken))?.Document;
-    }
-
-    /// <summary>The session with each file's current state.</summary>
-    public static async Task<UploadSession?> ReadSessionWithStatusAsync(Container uploads, string unitId, string sessionId, CancellationToken cancellationToken)
-    {
-        var session = (await Documents.ReadAsync<UploadSession>(uploads, sessionId, unitId, cancellationToken))?.Document;
-        if (session is null || session.Type != UploadSession.DocumentType)
-        {
-            return null;
-        }
-
-        var statuses = new Dictionary<string, UploadFileStatus>(StringComparer.Ordinal);
-        var query = new QueryDefinition("SELECT * FROM c WHERE c.type = @type AND c.sessionId = @session")
-            .WithParameter("@type", UploadFileStatus.DocumentType).WithParameter("@session", sessionId);
-        await foreach (var status in uploads.QueryAllAsync<UploadFileStatus>(query, new QueryRequestOptions { PartitionKey = new PartitionKey(unitId) }, cancellationToken))
-        {
-            statuses[status.Name] = status;
-        }
-
-        return session with
-        {
-            Files = [.. session.Files.Select(f => statuses.TryGetValue(f.Name, out var s)
-                ? f with { State = s.State, Reason = s.Reason, FootageId = s.FootageId, UpdatedAt = s.UpdatedAt }
-                : f)],
-        };
-    }
+        }, cancellationToken);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Catalogued ingest/{Blob}: {State} as footage {FootageId}")]
     private static partial void LogCatalogued(ILogger logger, string blob, FileState state, string footageId);

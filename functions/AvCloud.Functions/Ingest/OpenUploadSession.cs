@@ -3,11 +3,9 @@ using Azure.Storage.Blobs.Models;
 using Azure.Storage.Blobs.Specialized;
 using Azure.Storage.Sas;
 using AvCloud.Functions.Audit;
-using AvCloud.Functions.Cosmos;
 using AvCloud.Functions.Http;
 using AvCloud.Functions.Identity;
 using AvCloud.Functions.Storage;
-using Microsoft.Azure.Cosmos;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Options;
 
@@ -18,8 +16,8 @@ namespace AvCloud.Functions.Ingest;
 /// that can only create that one blob in <c>ingest</c> (no read, no list, no overwrite), valid for the upload window.
 /// Art. 7: the dock reports its own clock and the device's at docking, so the device's drift is measured.
 /// </summary>
-public sealed class OpenUploadSession(Database database, BlobServiceClient blobs, SasIssuer sas, AuditTrail audit, TimeProvider time, StorageClock storageClock,
-    IOptions<IngestOptions> options, IOptions<Retention.RetentionOptions> retention, Devices.DeviceRegistry devices)
+public sealed class OpenUploadSession(UploadStore uploads, Retention.UnitStore units, Activities.ActivityStore activities, Devices.DeviceStore devices,
+    BlobServiceClient blobs, SasIssuer sas, AuditTrail audit, TimeProvider time, StorageClock storageClock, IOptions<IngestOptions> options)
 {
     [Function(nameof(OpenUploadSession))]
     [RequiresRole(Roles.Dock)]
@@ -33,13 +31,13 @@ public sealed class OpenUploadSession(Database database, BlobServiceClient blobs
         var caller = request.Caller();
         var manifest = await RequestBody.ReadJsonAsync<UploadManifest>(request, options.Value.MaxManifestBytes, cancellationToken);
         var sessionId = Guid.NewGuid().ToString("N");
-        var settings = await Retention.UnitSettings.ReadAsync(database, caller.UnitId, retention.Value, cancellationToken);
+        var settings = await units.SettingsAsync(caller.UnitId, cancellationToken);
         var files = ManifestRules.Validate(manifest, caller.UnitId, sessionId, [.. settings.RetentionMonths.Keys]);
         // Each activity named is read once, however many files name it.
         var unknown = new HashSet<string>(StringComparer.Ordinal);
         foreach (var activityId in files.Select(f => f.ActivityId).OfType<string>().Distinct(StringComparer.Ordinal))
         {
-            if (await Activities.ManageActivities.ReadAsync(database, caller.UnitId, activityId, cancellationToken) is null)
+            if (await activities.ReadAsync(caller.UnitId, activityId, cancellationToken) is null)
             {
                 unknown.Add(activityId);
             }
@@ -77,8 +75,7 @@ public sealed class OpenUploadSession(Database database, BlobServiceClient blobs
             UploadExpiresAt = expiresAt,
             Files = files,
         };
-        await database.GetContainer(CosmosContainers.Uploads).CreateItemAsync(session, new PartitionKey(session.UnitId),
-            new ItemRequestOptions { EnableContentResponseOnWrite = false }, cancellationToken);
+        await uploads.OpenAsync(session, cancellationToken);
 
         var ingest = blobs.GetBlobContainerClient(BlobContainers.Ingest);
         var urls = new List<UploadTarget>();
@@ -88,7 +85,7 @@ public sealed class OpenUploadSession(Database database, BlobServiceClient blobs
             urls.Add(new UploadTarget(file.Name, url));
         }
 
-        await audit.AppendAsync(AuditEntry.By(caller, "upload.opened", $"uploads/{sessionId}", AuditOutcomes.Success,
+        await audit.RecordAsync(caller, AuditAction.UploadOpened, $"uploads/{sessionId}",
             new Dictionary<string, string>
             {
                 ["dock"] = session.DockId,
@@ -96,7 +93,7 @@ public sealed class OpenUploadSession(Database database, BlobServiceClient blobs
                 ["officer"] = session.OfficerId,
                 ["files"] = files.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["clockDriftSeconds"] = session.ClockDriftSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            }), cancellationToken);
+            }, cancellationToken);
         return TypedResults.Created($"/api/uploads/{sessionId}", new UploadSessionOpened(sessionId, expiresAt, session.ClockDriftSeconds, urls));
     }
 }
@@ -106,7 +103,7 @@ public sealed record UploadTarget(string Name, Uri UploadUrl);
 public sealed record UploadSessionOpened(string SessionId, DateTimeOffset ExpiresAt, double ClockDriftSeconds, IReadOnlyList<UploadTarget> Files);
 
 /// <summary><c>GET /api/uploads/{id}</c> (Dock, Keeper): the session and each file's state, in the caller's unit only.</summary>
-public sealed class GetUploadSession(Database database)
+public sealed class GetUploadSession(UploadStore uploads)
 {
     [Function(nameof(GetUploadSession))]
     [RequiresRole(Roles.Dock, Roles.Keeper)]
@@ -117,7 +114,7 @@ public sealed class GetUploadSession(Database database)
         CancellationToken cancellationToken)
     {
         var caller = request.Caller();
-        var session = await Cataloguer.ReadSessionWithStatusAsync(database.GetContainer(CosmosContainers.Uploads), caller.UnitId, id, cancellationToken);
+        var session = await uploads.ReadWithStatusAsync(caller.UnitId, id, cancellationToken);
         return session is not null
             ? TypedResults.Ok(session)
             : Problems.NotFound($"No upload session {id} in your unit.");
@@ -134,7 +131,7 @@ public sealed record StagedBlock(string Name, long Size);
 /// so a dock that crashed or lost its network resumes without sending them again. The dock's own upload URL can only
 /// create (it cannot read the block list), so AvCloud asks storage for it.
 /// </summary>
-public sealed class ReadUploadBlocks(Database database, BlobServiceClient blobs)
+public sealed class ReadUploadBlocks(UploadStore uploads, BlobServiceClient blobs)
 {
     [Function(nameof(ReadUploadBlocks))]
     [RequiresRole(Roles.Dock)]
@@ -146,7 +143,7 @@ public sealed class ReadUploadBlocks(Database database, BlobServiceClient blobs)
         CancellationToken cancellationToken)
     {
         var caller = request.Caller();
-        var session = await Cataloguer.ReadSessionWithStatusAsync(database.GetContainer(CosmosContainers.Uploads), caller.UnitId, id, cancellationToken);
+        var session = await uploads.ReadWithStatusAsync(caller.UnitId, id, cancellationToken);
         if (session?.Files.FirstOrDefault(f => f.Name == name) is not { } file)
         {
             return Problems.NotFound($"No file {name} in upload session {id} of your unit.");

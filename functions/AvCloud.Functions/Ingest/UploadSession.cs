@@ -34,7 +34,7 @@ public enum FileState
 /// One docking's upload: what the dock announced (device, officer, clocks, files with sizes and hashes) and what has
 /// become of each file. Stored in the <c>uploads</c> container, partition <c>/unitId</c>.
 /// </summary>
-public sealed record UploadSession
+public sealed record UploadSession : Cosmos.IUnitDocument
 {
     public const string DocumentType = "uploadSession";
 
@@ -75,6 +75,9 @@ public sealed record UploadSession
     [JsonIgnore]
     public TimeSpan ClockDrift => TimeSpan.FromSeconds(ClockDriftSeconds);
 
+    /// <summary>The position of <paramref name="fileName"/> in the manifest (its status document is named by it).</summary>
+    public int IndexOf(string fileName) => Files.Select((f, i) => (f.Name, i)).First(f => f.Name == fileName).i;
+
     /// <summary>Blob names in <c>ingest</c> start with the unit and session, so the catalogue finds both from the name.</summary>
     public static string IngestBlobName(string unitId, string sessionId, string fileName) => $"{unitId}/{sessionId}/{fileName}";
 }
@@ -83,7 +86,7 @@ public sealed record UploadSession
 /// Where one file of a session stands. Kept as a document of its own (id <c>{session}.{index}</c>) rather than inside
 /// the session, so the files of a large docking are catalogued concurrently without contending for one document.
 /// </summary>
-public sealed record UploadFileStatus
+public sealed record UploadFileStatus : Cosmos.IUnitDocument
 {
     public const string DocumentType = "uploadFile";
 
@@ -118,11 +121,6 @@ public sealed record UploadFileStatus
         FileState.Missing => current is null or FileState.Awaiting,
         _ => true,
     };
-
-    /// <summary>Writes <paramref name="status"/> unless the file's current state forbids it (<see cref="Follows"/>); true when written.</summary>
-    public static async Task<bool> WriteAsync(Microsoft.Azure.Cosmos.Container uploads, UploadFileStatus status, CancellationToken cancellationToken)
-        => await Cosmos.Documents.PutAsync<UploadFileStatus>(uploads, status.Id, status.UnitId,
-            current => status.Follows(current?.State) ? status : null, cancellationToken) is not null;
 }
 
 public sealed record UploadFile

@@ -1,8 +1,6 @@
 using AvCloud.Functions.Audit;
-using AvCloud.Functions.Cosmos;
 using AvCloud.Functions.Storage;
 using Azure.Storage.Blobs;
-using Microsoft.Azure.Cosmos;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -13,7 +11,7 @@ namespace AvCloud.Functions.Ingest;
 /// Every five minutes: re-drives blobs that have sat in <c>ingest</c> too long (a lost event, a failed run), and
 /// reports sessions whose upload window closed with files that never arrived (Art. 13: footage must reach the keeper).
 /// </summary>
-public sealed partial class WatchUploads(BlobServiceClient blobs, Database database, Cataloguer cataloguer, AuditTrail audit, TimeProvider time, StorageClock storageClock,
+public sealed partial class WatchUploads(BlobServiceClient blobs, UploadStore uploads, Cataloguer cataloguer, AuditTrail audit, TimeProvider time, StorageClock storageClock,
     IOptions<IngestOptions> options, ILogger<WatchUploads> logger)
 {
     [Function(nameof(WatchUploads))]
@@ -48,18 +46,15 @@ public sealed partial class WatchUploads(BlobServiceClient blobs, Database datab
 
     private async Task ReportMissingAsync(CancellationToken cancellationToken)
     {
-        var uploads = database.GetContainer(CosmosContainers.Uploads);
-        var query = new QueryDefinition("SELECT * FROM c WHERE c.type = @type AND c.missingReported = false AND c.uploadExpiresAt < @now")
-            .WithParameter("@type", UploadSession.DocumentType)
-            .WithParameter("@now", storageClock.GetUtcNow()); // the upload window is storage's time, as its SAS expiry
-        await foreach (var stored in uploads.QueryAllAsync<UploadSession>(query, null, cancellationToken))
+        // The upload window is storage's time, as its SAS expiry.
+        await foreach (var stored in uploads.ClosedUncheckedAsync(storageClock.GetUtcNow(), cancellationToken))
         {
-            var session = await Cataloguer.ReadSessionWithStatusAsync(uploads, stored.UnitId, stored.Id, cancellationToken) ?? stored;
+            var session = await uploads.ReadWithStatusAsync(stored.UnitId, stored.Id, cancellationToken) ?? stored;
             var now = time.GetUtcNow();
             var missing = new List<string>();
             for (var i = 0; i < session.Files.Count; i++)
             {
-                if (session.Files[i].State == FileState.Awaiting && await UploadFileStatus.WriteAsync(uploads, new UploadFileStatus
+                if (session.Files[i].State == FileState.Awaiting && await uploads.WriteStatusAsync(new UploadFileStatus
                     {
                         Id = UploadFileStatus.IdFor(session.Id, i),
                         UnitId = session.UnitId,
@@ -73,17 +68,17 @@ public sealed partial class WatchUploads(BlobServiceClient blobs, Database datab
                 }
             }
 
-            await uploads.ReplaceItemAsync(stored with { MissingReported = true }, stored.Id, new PartitionKey(stored.UnitId), cancellationToken: cancellationToken);
+            await uploads.MarkMissingReportedAsync(stored, cancellationToken);
             if (missing.Count > 0)
             {
-                await audit.AppendAsync(new AuditEntry(session.UnitId, "system:watch-uploads", "system", "upload.missing", $"uploads/{session.Id}",
+                await audit.RecordSystemAsync(session.UnitId, "system:watch-uploads", AuditAction.UploadMissing, $"uploads/{session.Id}",
                     AuditOutcomes.Failure, new Dictionary<string, string>
                     {
                         ["files"] = string.Join(", ", missing),
                         ["dock"] = session.DockId,
                         ["device"] = session.DeviceId,
                         ["officer"] = session.OfficerId,
-                    }), cancellationToken);
+                    }, cancellationToken);
                 LogMissing(logger, session.Id, session.UnitId, missing.Count);
             }
         }

@@ -2,11 +2,10 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using AvCloud.Functions.Audit;
-using AvCloud.Functions.Cosmos;
+using AvCloud.Functions.Activities;
 using AvCloud.Functions.Footage;
 using AvCloud.Functions.Http;
 using AvCloud.Functions.Identity;
-using Microsoft.Azure.Cosmos;
 using Microsoft.Azure.Functions.Worker;
 
 namespace AvCloud.Functions.Reports;
@@ -30,7 +29,7 @@ public sealed record ScoreBody(string? FootageId, int? Completeness, int? Clarit
 /// An annual review of recordings (Art. 17), in the <c>activities</c> container: the period, the sample drawn and the
 /// seed that draws it again, and the reviewers' scores.
 /// </summary>
-public sealed record Review
+public sealed record Review : Cosmos.IUnitDocument
 {
     public const string DocumentType = "review";
 
@@ -57,6 +56,12 @@ public sealed record Review
     public required DateTimeOffset CreatedAt { get; init; }
 
     public IReadOnlyList<ReviewScore> Scores { get; init; } = [];
+
+    /// <summary>Art. 17: a reviewer's marks for one recording of the sample; scoring again replaces that reviewer's earlier marks.</summary>
+    public Outcome<Review> Score(ReviewScore score) =>
+        FootageIds.Contains(score.FootageId)
+            ? this with { Scores = [.. Scores.Where(s => s.FootageId != score.FootageId || s.ReviewerId != score.ReviewerId), score] }
+            : Refusal.Invalid("footageId", "Score a recording of this review's sample.");
 }
 
 public sealed record ReviewSummary(int Items, int Scored, double? AverageCompleteness, double? AverageClarity, double? OpeningStatementShare,
@@ -70,10 +75,8 @@ public sealed record ReviewView(Review Review, ReviewSummary Summary);
 /// same sample, so anyone can check it was not hand-picked. Reviewers score each item
 /// (<c>POST /api/reviews/{id}/scores</c>) and <c>GET /api/reviews/{id}</c> summarises.
 /// </summary>
-public sealed class AnnualReviews(Database database, AuditTrail audit, TimeProvider time)
+public sealed class AnnualReviews(ActivityStore reviews, FootageStore footage, AuditTrail audit, TimeProvider time)
 {
-    private Container Reviews => database.GetContainer(CosmosContainers.Activities);
-
     [Function("CreateReview")]
     [RequiresRole(Roles.Supervisor, Roles.Head)]
     [Accepts(typeof(ReviewBody))]
@@ -96,15 +99,7 @@ public sealed class AnnualReviews(Database database, AuditTrail audit, TimeProvi
         }
 
         ProblemException.ThrowIfAny(errors);
-        var population = new List<string>();
-        var query = new QueryDefinition("SELECT VALUE c.id FROM c WHERE c.type = @type AND c.correctedStart >= @from AND c.correctedStart <= @to AND c.status != 'purged' AND c.status != 'quarantined'")
-            .WithParameter("@type", FootageRecord.DocumentType).WithParameter("@from", body.From!.Value.ToUniversalTime()).WithParameter("@to", body.To!.Value.ToUniversalTime());
-        await foreach (var id in database.GetContainer(CosmosContainers.Footage).QueryAllAsync<string>(query,
-            new QueryRequestOptions { PartitionKey = new PartitionKey(caller.UnitId) }, cancellationToken))
-        {
-            population.Add(id);
-        }
-
+        var population = await footage.StoredIdsRecordedInAsync(caller.UnitId, body.From!.Value.ToUniversalTime(), body.To!.Value.ToUniversalTime(), cancellationToken);
         var seed = body.Seed ?? RandomNumberGenerator.GetInt32(int.MaxValue);
         var review = new Review
         {
@@ -118,14 +113,14 @@ public sealed class AnnualReviews(Database database, AuditTrail audit, TimeProvi
             CreatedBy = caller.UserId,
             CreatedAt = time.GetUtcNow(),
         };
-        await Reviews.CreateItemAsync(review, new PartitionKey(caller.UnitId), new ItemRequestOptions { EnableContentResponseOnWrite = false }, cancellationToken);
-        await audit.AppendAsync(AuditEntry.By(caller, "review.created", $"reviews/{review.Id}", AuditOutcomes.Success,
+        await reviews.CreateAsync(review, cancellationToken);
+        await audit.RecordAsync(caller, AuditAction.ReviewCreated, $"reviews/{review.Id}",
             new Dictionary<string, string>
             {
                 ["seed"] = seed.ToString(CultureInfo.InvariantCulture),
                 ["population"] = population.Count.ToString(CultureInfo.InvariantCulture),
                 ["sample"] = review.FootageIds.Count.ToString(CultureInfo.InvariantCulture),
-            }), cancellationToken);
+            }, cancellationToken);
         return TypedResults.Created($"/api/reviews/{review.Id}", new ReviewView(review, Summarise(review)));
     }
 
@@ -140,9 +135,8 @@ public sealed class AnnualReviews(Database database, AuditTrail audit, TimeProvi
     {
         var caller = request.Caller();
         var body = await RequestBody.ReadJsonAsync<ScoreBody>(request, 8 * 1024, cancellationToken);
-        var review = await ReadAsync(caller, id, cancellationToken);
         var errors = new Dictionary<string, string[]>();
-        if (body.FootageId is null || !review.FootageIds.Contains(body.FootageId))
+        if (body.FootageId is null)
         {
             errors["footageId"] = ["Score a recording of this review's sample."];
         }
@@ -163,16 +157,12 @@ public sealed class AnnualReviews(Database database, AuditTrail audit, TimeProvi
         }
 
         ProblemException.ThrowIfAny(errors);
+        await ReadAsync(caller, id, cancellationToken);
         var score = new ReviewScore(body.FootageId!, caller.UserId, body.Completeness!.Value, body.Clarity!.Value, body.OpeningStatement!.Value,
             body.KeyMomentsPhotographed!.Value, body.Notes, time.GetUtcNow());
-        // One score per reviewer and recording: scoring again replaces it.
-        var scored = await Documents.ChangeAsync<Review>(Reviews, id, caller.UnitId, r => r with
-        {
-            Scores = [.. r.Scores.Where(s => s.FootageId != score.FootageId || s.ReviewerId != score.ReviewerId), score],
-        }, cancellationToken);
-        await audit.AppendAsync(AuditEntry.By(caller, "review.scored", $"reviews/{id}", AuditOutcomes.Success,
-            new Dictionary<string, string> { ["footage"] = score.FootageId }), cancellationToken);
-        return TypedResults.Ok(new ReviewView(scored!, Summarise(scored!)));
+        var scored = (await reviews.ChangeReviewAsync(caller.UnitId, id, r => r.Score(score), cancellationToken)).OrRefuse(AuditAction.ReviewScored, $"reviews/{id}");
+        await audit.RecordAsync(caller, AuditAction.ReviewScored, $"reviews/{id}", new Dictionary<string, string> { ["footage"] = score.FootageId }, cancellationToken);
+        return TypedResults.Ok(new ReviewView(scored, Summarise(scored)));
     }
 
     [Function("GetReview")]
@@ -206,7 +196,6 @@ public sealed class AnnualReviews(Database database, AuditTrail audit, TimeProvi
     }
 
     private async Task<Review> ReadAsync(Caller caller, string id, CancellationToken cancellationToken) =>
-        (await Documents.ReadAsync<Review>(Reviews, id, caller.UnitId, cancellationToken))?.Document is { Type: Review.DocumentType } review
-            ? review
-            : throw new ProblemException(StatusCodes.Status404NotFound, "Not found.", "No such review in your unit.");
+        await reviews.ReadReviewAsync(caller.UnitId, id, cancellationToken)
+            ?? throw new ProblemException(StatusCodes.Status404NotFound, "Not found.", "No such review in your unit.");
 }

@@ -1,15 +1,13 @@
 using System.Globalization;
 using System.Text;
+using AvCloud.Functions.Access;
 using AvCloud.Functions.Activities;
 using AvCloud.Functions.Audit;
-using AvCloud.Functions.Cosmos;
 using AvCloud.Functions.Footage;
 using AvCloud.Functions.Http;
 using AvCloud.Functions.Identity;
 using AvCloud.Functions.Retention;
-using Microsoft.Azure.Cosmos;
 using Microsoft.Azure.Functions.Worker;
-using Microsoft.Extensions.Options;
 
 namespace AvCloud.Functions.Reports;
 
@@ -57,7 +55,8 @@ public sealed record Compliance(
 /// <c>ReconcilePreservation</c> made to held footage in the period; the read links issued in the period, by person and
 /// mode. Reading it is audited.
 /// </summary>
-public sealed class ComplianceReport(Database database, AuditTrail audit, TimeProvider time, IOptions<RetentionOptions> retention)
+public sealed class ComplianceReport(ActivityStore activities, ActivityViews views, FootageStore footage, RequestStore requests, UnitStore units, AuditTrail audit,
+    TimeProvider time)
 {
     [Function("ReadComplianceReport")]
     [RequiresRole(Roles.Supervisor, Roles.Head)]
@@ -83,8 +82,8 @@ public sealed class ComplianceReport(Database database, AuditTrail audit, TimePr
                 : throw ProblemException.Invalid("gapSeconds", "gapSeconds is a whole number from 0 to 86400.")
             : 60;
         var report = await BuildAsync(caller.UnitId, from.ToUniversalTime(), to.ToUniversalTime(), gapSeconds, cancellationToken);
-        await audit.AppendAsync(AuditEntry.By(caller, "report.compliance", "reports/compliance", AuditOutcomes.Success,
-            new Dictionary<string, string> { ["from"] = from.ToString("O", CultureInfo.InvariantCulture), ["to"] = to.ToString("O", CultureInfo.InvariantCulture) }),
+        await audit.RecordAsync(caller, AuditAction.ComplianceReportRead, "reports/compliance",
+            new Dictionary<string, string> { ["from"] = from.ToString("O", CultureInfo.InvariantCulture), ["to"] = to.ToString("O", CultureInfo.InvariantCulture) },
             cancellationToken);
 
         var csv = Listing.Text(request.Query, "format") == "csv" || request.Headers.Accept.ToString().Contains("text/csv", StringComparison.OrdinalIgnoreCase);
@@ -93,20 +92,11 @@ public sealed class ComplianceReport(Database database, AuditTrail audit, TimePr
 
     public async Task<Compliance> BuildAsync(string unitId, DateTimeOffset from, DateTimeOffset to, int gapSeconds, CancellationToken cancellationToken)
     {
-        var partition = new QueryRequestOptions { PartitionKey = new PartitionKey(unitId) };
-        var settings = await UnitSettings.ReadAsync(database, unitId, retention.Value, cancellationToken);
-
+        var settings = await units.SettingsAsync(unitId, cancellationToken);
         var missing = new List<ActivityFinding>();
         var gapped = new List<ActivityFinding>();
-        var activities = new List<Activity>();
-        var inPeriod = new QueryDefinition("SELECT * FROM c WHERE c.type = @type AND c.start >= @from AND c.start <= @to ORDER BY c.start")
-            .WithParameter("@type", Activity.DocumentType).WithParameter("@from", from).WithParameter("@to", to);
-        await foreach (var activity in database.GetContainer(CosmosContainers.Activities).QueryAllAsync<Activity>(inPeriod, partition, cancellationToken))
-        {
-            activities.Add(activity);
-        }
-
-        foreach (var view in await ManageActivities.ViewsAsync(database, unitId, activities, settings, cancellationToken))
+        var started = await activities.StartedInAsync(unitId, from, to, cancellationToken);
+        foreach (var view in await views.ViewsAsync(unitId, started, settings, cancellationToken))
         {
             var activity = view.Activity;
             var explained = view.WorkRecords.Any(w => w.Status == WorkRecordStatus.Approved);
@@ -125,10 +115,7 @@ public sealed class ComplianceReport(Database database, AuditTrail audit, TimePr
         var late = new List<FootageRecord>();
         var unlinked = new List<FootageFinding>();
         var mismatches = new List<FootageFinding>();
-        var footage = database.GetContainer(CosmosContainers.Footage);
-        var recorded = new QueryDefinition("SELECT * FROM c WHERE c.type = @type AND c.correctedStart >= @from AND c.correctedStart <= @to ORDER BY c.correctedStart")
-            .WithParameter("@type", FootageRecord.DocumentType).WithParameter("@from", from).WithParameter("@to", to);
-        await foreach (var record in footage.QueryAllAsync<FootageRecord>(recorded, partition, cancellationToken))
+        await foreach (var record in footage.FindAsync(unitId, new FootageFilter(RecordedFrom: from, RecordedTo: to), cancellationToken))
         {
             if (record.Status == FootageStatus.Quarantined)
             {
@@ -156,22 +143,20 @@ public sealed class ComplianceReport(Database database, AuditTrail audit, TimePr
         }
 
         var failures = new List<FootageFinding>();
-        var broken = new QueryDefinition("SELECT * FROM c WHERE c.type = @type AND IS_DEFINED(c.integrityFailure) ORDER BY c.correctedStart")
-            .WithParameter("@type", FootageRecord.DocumentType);
-        await foreach (var record in footage.QueryAllAsync<FootageRecord>(broken, partition, cancellationToken))
+        await foreach (var record in footage.IntegrityFailuresAsync(unitId, cancellationToken))
         {
             failures.Add(Finding(record, $"stored bytes hash to {record.IntegrityFailure!.Sha256Found} (found {record.IntegrityFailure.DetectedAt:O})"));
         }
 
         // Corrections and links are events in the unit's audit trail, where reconciliation and link issuance record them.
         var corrections = new List<PreservationCorrection>();
-        await foreach (var entry in AuditedAsync(partition, ReconcilePreservation.CorrectedAction, from, to, cancellationToken))
+        await foreach (var entry in audit.OfActionAsync(unitId, AuditAction.PreservationCorrected, from, to, cancellationToken))
         {
             corrections.Add(new PreservationCorrection(FootageId(entry), entry.Time, entry.Details.GetValueOrDefault("correction", "")));
         }
 
         var links = new List<AuditEvent>();
-        await foreach (var entry in AuditedAsync(partition, Access.IssueReadLinks.LinkAction, from, to, cancellationToken))
+        await foreach (var entry in audit.OfActionAsync(unitId, AuditAction.ReadLinkIssued, from, to, cancellationToken))
         {
             if (entry.Outcome == AuditOutcomes.Success)
             {
@@ -186,37 +171,18 @@ public sealed class ComplianceReport(Database database, AuditTrail audit, TimePr
             .ToList();
 
         var pending = new PendingWork(
-            await CountAsync(footage, "c.type = 'footage' AND c.status = 'disposalPending'", unitId, cancellationToken),
-            await CountAsync(footage, "c.type = 'footage' AND ARRAY_LENGTH(c.holds) > 0", unitId, cancellationToken),
-            await CountAsync(database.GetContainer(CosmosContainers.Requests), "c.type = 'accessRequest' AND c.status = 'pending'", unitId, cancellationToken));
+            await footage.CountDisposalsPendingAsync(unitId, cancellationToken),
+            await footage.CountHeldAsync(unitId, cancellationToken),
+            await requests.CountPendingAsync(unitId, cancellationToken));
 
         return new Compliance(unitId, from, to, time.GetUtcNow(), missing, gapped,
             [.. late.GroupBy(r => r.OfficerId).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => new LateUploads(g.Key, g.Count(), [.. g.Select(r => r.Id)]))],
             unlinked, mismatches, pending, failures, corrections, issued);
     }
 
-    private IAsyncEnumerable<AuditEvent> AuditedAsync(QueryRequestOptions partition, string action, DateTimeOffset from, DateTimeOffset to,
-        CancellationToken cancellationToken) =>
-        database.GetContainer(CosmosContainers.Audit).QueryAllAsync<AuditEvent>(
-            new QueryDefinition("SELECT * FROM c WHERE c.type = @type AND c.action = @action AND c.time >= @from AND c.time <= @to ORDER BY c.sequence")
-                .WithParameter("@type", AuditEvent.DocumentType).WithParameter("@action", action).WithParameter("@from", from).WithParameter("@to", to),
-            partition, cancellationToken);
-
     private static string FootageId(AuditEvent entry) => entry.Target.StartsWith("footage/", StringComparison.Ordinal) ? entry.Target["footage/".Length..] : entry.Target;
 
     private static FootageFinding Finding(FootageRecord record, string detail) => new(record.Id, record.OfficerId, record.DeviceId, record.CorrectedStart, detail);
-
-    private static async Task<int> CountAsync(Container container, string condition, string unitId, CancellationToken cancellationToken)
-    {
-        var query = new QueryDefinition($"SELECT VALUE COUNT(1) FROM c WHERE {condition}");
-        var total = 0;
-        await foreach (var count in container.QueryAllAsync<int>(query, new QueryRequestOptions { PartitionKey = new PartitionKey(unitId) }, cancellationToken))
-        {
-            total += count;
-        }
-
-        return total;
-    }
 
     /// <summary>One row per finding: section, subject, officer, device, time, detail.</summary>
     public static string ToCsv(Compliance report)

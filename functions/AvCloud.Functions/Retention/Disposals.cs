@@ -1,14 +1,12 @@
 using AvCloud.Functions.Audit;
-using AvCloud.Functions.Cosmos;
+using System.Globalization;
 using AvCloud.Functions.Footage;
 using AvCloud.Functions.Http;
 using AvCloud.Functions.Identity;
 using AvCloud.Functions.Storage;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
-using Microsoft.Azure.Cosmos;
 using Microsoft.Azure.Functions.Worker;
-using Microsoft.Extensions.Options;
 
 namespace AvCloud.Functions.Retention;
 
@@ -22,10 +20,8 @@ public sealed record DisposalCancellation(string? Reason);
 /// (<c>POST /api/disposals/{id}/extend</c>, with a new date and a reason; the blob's policy is extended too). The head
 /// can cancel an approval inside the window (<c>POST /api/disposals/{id}/cancel</c>). Every step is audited.
 /// </summary>
-public sealed class Disposals(Database database, BlobServiceClient blobs, AuditTrail audit, TimeProvider time, IOptions<RetentionOptions> options)
+public sealed class Disposals(FootageStore footage, UnitStore units, BlobServiceClient blobs, AuditTrail audit, TimeProvider time)
 {
-    private Container Footage => database.GetContainer(CosmosContainers.Footage);
-
     [Function("ListDisposals")]
     [RequiresRole(Roles.Keeper, Roles.Head)]
     [Answers(StatusCodes.Status200OK, typeof(FootagePage))]
@@ -36,18 +32,16 @@ public sealed class Disposals(Database database, BlobServiceClient blobs, AuditT
         CancellationToken cancellationToken)
     {
         var caller = request.Caller();
-        var status = (Listing.Text(request.Query, "status") ?? "pending") switch
+        var status = (Listing.Text(request.Query, "status")?.ToLowerInvariant() ?? "pending") switch
         {
-            "pending" => "disposalPending",
-            "approved" => "disposalApproved",
-            "purged" => "purged",
+            "pending" => FootageStatus.DisposalPending,
+            "approved" => FootageStatus.DisposalApproved,
+            "purged" => FootageStatus.Purged,
             _ => throw ProblemException.Invalid("status", "status must be pending, approved or purged."),
         };
-        var sql = Listing.Where(["c.type = @type", "c.status = @status"],
-            new Dictionary<string, object> { ["@type"] = FootageRecord.DocumentType, ["@status"] = status }, "c.retentionUntil");
-        var page = await Listing.PageAsync<FootageRecord>(Footage, sql, caller.UnitId, request.Query, cancellationToken);
-        await audit.AppendAsync(AuditEntry.By(caller, "disposal.list", "disposals", AuditOutcomes.Success,
-            new Dictionary<string, string> { ["status"] = status }), cancellationToken);
+        var page = await footage.PageInDisposalAsync(caller.UnitId, status, request.Query, cancellationToken);
+        await audit.RecordAsync(caller, AuditAction.DisposalsListed, "disposals",
+            new Dictionary<string, string> { ["status"] = AvCloudJson.Name(status) }, cancellationToken);
         return TypedResults.Ok(new FootagePage([.. page], page.ContinuationToken));
     }
 
@@ -62,11 +56,12 @@ public sealed class Disposals(Database database, BlobServiceClient blobs, AuditT
     {
         var caller = request.Caller();
         var now = time.GetUtcNow();
-        var window = TimeSpan.FromDays((await UnitSettings.ReadAsync(database, caller.UnitId, options.Value, cancellationToken)).RecoveryWindowDays);
-        var approved = await FootageChanges.ChangeAsync(Footage, id, caller.UnitId, r => r.Status == FootageStatus.DisposalPending && r.Holds.Count == 0
-            ? r with { Status = FootageStatus.DisposalApproved, Disposal = r.Disposal! with { ApprovedBy = caller.UserId, ApprovedAt = now, PurgeAfter = now + window } }
-            : null, cancellationToken);
-        return await Outcome(caller, id, "disposal.approved", approved, cancellationToken);
+        var window = TimeSpan.FromDays((await units.SettingsAsync(caller.UnitId, cancellationToken)).RecoveryWindowDays);
+        var approved = (await footage.ChangeAsync(caller.UnitId, id, r => r.ApproveDisposal(caller.UserId, now, window), cancellationToken))
+            .OrRefuse(AuditAction.DisposalApproved, Target(id));
+        await audit.RecordAsync(caller, AuditAction.DisposalApproved, Target(id),
+            new Dictionary<string, string> { ["purgeAfter"] = approved.Disposal!.PurgeAfter!.Value.ToString("O", CultureInfo.InvariantCulture) }, cancellationToken);
+        return TypedResults.Ok(approved);
     }
 
     [Function("ExtendRetention")]
@@ -88,33 +83,25 @@ public sealed class Disposals(Database database, BlobServiceClient blobs, AuditT
         }
 
         var reason = ProblemException.RequireReason(body.Reason, "Keeping footage longer");
-
-        if (await Documents.ReadAsync<FootageRecord>(Footage, id, caller.UnitId, cancellationToken) is not { } current
-            || current.Document.Status is not (FootageStatus.DisposalPending or FootageStatus.DisposalApproved or FootageStatus.Available))
-        {
-            return Problems.NoSuchFootage;
-        }
-
-        if (until <= current.Document.RetentionUntil)
-        {
-            throw ProblemException.Invalid("until", "Retention can only be extended: the new date must be later than the current one.");
-        }
+        var current = await footage.ReadAsync(caller.UnitId, id, cancellationToken) ?? throw FootageStore.NoSuchFootage.Audited(AuditAction.DisposalExtended, Target(id));
+        current.ExtendRetention(until).OrRefuse(AuditAction.DisposalExtended, Target(id));
 
         // Storage first: the policy moves later (a Locked policy can only be extended), then the record follows.
-        var mode = (await UnitSettings.ReadAsync(database, caller.UnitId, options.Value, cancellationToken)).PolicyMode;
-        await blobs.GetBlobContainerClient(BlobContainers.Footage).GetBlobClient(current.Document.BlobName)
+        var mode = (await units.SettingsAsync(caller.UnitId, cancellationToken)).PolicyMode;
+        await blobs.GetBlobContainerClient(BlobContainers.Footage).GetBlobClient(current.BlobName)
             .SetImmutabilityPolicyAsync(new BlobImmutabilityPolicy
             {
                 ExpiresOn = until,
                 PolicyMode = mode == PolicyMode.Locked ? BlobImmutabilityPolicyMode.Locked : BlobImmutabilityPolicyMode.Unlocked,
             }, cancellationToken: cancellationToken);
-        var extended = await FootageChanges.ChangeAsync(Footage, id, caller.UnitId,
-            r => r with { RetentionUntil = until, RetentionExtendedUntil = until, Status = r.Status == FootageStatus.Purged ? r.Status : FootageStatus.Available, Disposal = null }, cancellationToken);
-        return await Outcome(caller, id, "disposal.extended", extended, cancellationToken, new Dictionary<string, string>
+        var extended = (await footage.ChangeAsync(caller.UnitId, id, r => r.ExtendRetention(until), cancellationToken))
+            .OrRefuse(AuditAction.DisposalExtended, Target(id));
+        await audit.RecordAsync(caller, AuditAction.DisposalExtended, Target(id), new Dictionary<string, string>
         {
-            ["until"] = until.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+            ["until"] = until.ToString("O", CultureInfo.InvariantCulture),
             ["reason"] = reason,
-        });
+        }, cancellationToken);
+        return TypedResults.Ok(extended);
     }
 
     [Function("CancelDisposal")]
@@ -130,22 +117,12 @@ public sealed class Disposals(Database database, BlobServiceClient blobs, AuditT
         var caller = request.Caller();
         var body = await RequestBody.ReadJsonAsync<DisposalCancellation>(request, 4096, cancellationToken);
         var reason = ProblemException.RequireReason(body.Reason, "Cancelling a disposal");
-
         var now = time.GetUtcNow();
-        var cancelled = await FootageChanges.ChangeAsync(Footage, id, caller.UnitId,
-            r => r.Status == FootageStatus.DisposalApproved && r.Disposal?.PurgeAfter > now
-                ? r with { Status = FootageStatus.DisposalPending, Disposal = new Disposal(r.Disposal.PendingSince) }
-                : null, cancellationToken);
-        return await Outcome(caller, id, "disposal.cancelled", cancelled, cancellationToken, new Dictionary<string, string> { ["reason"] = reason });
+        var cancelled = (await footage.ChangeAsync(caller.UnitId, id, r => r.CancelDisposal(now), cancellationToken))
+            .OrRefuse(AuditAction.DisposalCancelled, Target(id));
+        await audit.RecordAsync(caller, AuditAction.DisposalCancelled, Target(id), new Dictionary<string, string> { ["reason"] = reason }, cancellationToken);
+        return TypedResults.Ok(cancelled);
     }
 
-    private async Task<IResult> Outcome(Caller caller, string id, string action, FootageRecord? changed, CancellationToken cancellationToken,
-        Dictionary<string, string>? details = null)
-    {
-        await audit.AppendAsync(AuditEntry.By(caller, action, $"footage/{id}",
-            changed is null ? AuditOutcomes.Denied : AuditOutcomes.Success, details), cancellationToken);
-        return changed is null
-            ? TypedResults.Problem("No footage in your unit is in that step of disposal.", statusCode: StatusCodes.Status409Conflict, title: "Not possible now.")
-            : TypedResults.Ok(changed);
-    }
+    private static string Target(string id) => $"footage/{id}";
 }

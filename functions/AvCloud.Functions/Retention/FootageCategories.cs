@@ -33,12 +33,9 @@ public sealed class FootageCategories(RetentionDates dates, AuditTrail audit)
         var body = await RequestBody.ReadJsonAsync<CategoryChange>(request, 8 * 1024, cancellationToken);
         var reason = ProblemException.RequireReason(body.Reason, "Changing a recording's categories");
         // Another unit's footage is not found before its categories are judged against this unit's settings.
-        if (await dates.ApplyAsync(caller.UnitId, id, settings => Validate(body.Categories, settings), cancellationToken) is not { } change)
-        {
-            return Problems.NoSuchFootage;
-        }
-
-        await audit.AppendAsync(AuditEntry.By(caller, "footage.categorised", $"footage/{id}", AuditOutcomes.Success,
+        var change = (await dates.ApplyAsync(caller.UnitId, id, settings => Validate(body.Categories, settings), cancellationToken))
+            .OrRefuse(AuditAction.FootageCategorised, $"footage/{id}");
+        await audit.RecordAsync(caller, AuditAction.FootageCategorised, $"footage/{id}",
             new Dictionary<string, string>
             {
                 ["from"] = string.Join(", ", change.Before.Categories),
@@ -47,7 +44,7 @@ public sealed class FootageCategories(RetentionDates dates, AuditTrail audit)
                 ["retentionTo"] = change.After.RetentionUntil.ToString("O", CultureInfo.InvariantCulture),
                 ["heldByLockedPolicy"] = change.HeldByLockedPolicy ? "true" : "false",
                 ["reason"] = reason,
-            }), cancellationToken);
+            }, cancellationToken);
         return TypedResults.Ok(change.After);
     }
 

@@ -1,11 +1,7 @@
-using AvCloud.Functions.Cosmos;
 using AvCloud.Functions.Footage;
-using AvCloud.Functions.Http;
 using AvCloud.Functions.Storage;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
-using Microsoft.Azure.Cosmos;
-using Microsoft.Extensions.Options;
 
 namespace AvCloud.Functions.Retention;
 
@@ -13,16 +9,14 @@ namespace AvCloud.Functions.Retention;
 public sealed record RetentionChange(FootageRecord Before, FootageRecord After, DateTimeOffset RuleDate, bool HeldByLockedPolicy);
 
 /// <summary>
-/// Works a record's retention date out again from the unit's current rules, when its categories change (and, once
-/// activities exist, when it is linked to one) or when the sweep finds the unit's periods have grown. The date is the
+/// Works a record's retention date out again from the unit's current rules, when its categories change, when it is
+/// linked to an activity, or when the sweep finds the unit's periods have grown. The date is the
 /// latest of: the rule (corrected recording start + the longest period of its categories), a keeper's explicit
 /// extension, and, while the blob's policy is Locked, the policy's own date, which can only move later. Storage moves
 /// first, then the record, so a record never promises less protection than the blob has.
 /// </summary>
-public sealed class RetentionDates(Database database, BlobServiceClient blobs, TimeProvider time, IOptions<RetentionOptions> options)
+public sealed class RetentionDates(FootageStore footage, UnitStore units, BlobServiceClient blobs, TimeProvider time)
 {
-    private Container Footage => database.GetContainer(CosmosContainers.Footage);
-
     /// <summary>
     /// The date the rules alone give <paramref name="record"/> under <paramref name="settings"/>: the longest period among
     /// its <paramref name="categories"/> and the kind of its activity, if it is linked to one.
@@ -33,28 +27,28 @@ public sealed class RetentionDates(Database database, BlobServiceClient blobs, T
 
     /// <summary>
     /// Gives the record the categories <paramref name="categories"/> picks under the unit's settings (null: keeps its own;
-    /// it may throw a problem to refuse them) and the retention date that follows. Null when the record does not exist
-    /// in the unit; a 409 problem when it is purged or quarantined.
+    /// it may throw a problem to refuse them) and the retention date that follows. Refused when the record is not in the
+    /// unit, or no longer stored (<see cref="FootageRecord.Retain"/>).
     /// </summary>
-    public async Task<RetentionChange?> ApplyAsync(string unitId, string id, Func<UnitSettings, IReadOnlyList<string>>? categories,
+    public async Task<Outcome<RetentionChange>> ApplyAsync(string unitId, string id, Func<UnitSettings, IReadOnlyList<string>>? categories,
         CancellationToken cancellationToken)
     {
-        if (await Documents.ReadAsync<FootageRecord>(Footage, id, unitId, cancellationToken) is not { Document: var before })
+        if (await footage.ReadAsync(unitId, id, cancellationToken) is not { } before)
         {
-            return null;
+            return FootageStore.NoSuchFootage;
         }
 
-        if (before.Status is FootageStatus.Purged or FootageStatus.Quarantined)
+        var now = time.GetUtcNow();
+        if (before.Retain(before.Categories, before.RetentionUntil, now).Refusal is { } refused)
         {
-            throw new ProblemException(StatusCodes.Status409Conflict, "Not possible now.", $"The footage is {before.Status.ToString().ToLowerInvariant()}; it has no retention date to change.");
+            return refused;
         }
 
-        var settings = await UnitSettings.ReadAsync(database, unitId, options.Value, cancellationToken);
+        var settings = await units.SettingsAsync(unitId, cancellationToken);
         var applicable = categories?.Invoke(settings) ?? before.Categories;
         var ruleDate = RuleDate(before, settings, applicable);
         var blob = blobs.GetBlobContainerClient(BlobContainers.Footage).GetBlobClient(before.BlobName);
         var policy = (await blob.GetPropertiesAsync(cancellationToken: cancellationToken)).Value.ImmutabilityPolicy;
-        var now = time.GetUtcNow();
         var locked = policy?.PolicyMode == BlobImmutabilityPolicyMode.Locked && policy.ExpiresOn > now;
         var until = Latest(ruleDate, before.RetentionExtendedUntil, locked ? policy!.ExpiresOn : null);
 
@@ -75,15 +69,13 @@ public sealed class RetentionDates(Database database, BlobServiceClient blobs, T
             await blob.DeleteImmutabilityPolicyAsync(cancellationToken);
         }
 
-        var after = await FootageChanges.ChangeAsync(Footage, id, unitId, r => r.Status is FootageStatus.Purged or FootageStatus.Quarantined ? null : r with
+        var after = await footage.ChangeAsync(unitId, id, r => r.Retain(applicable, until, now), cancellationToken);
+        if (after.Refusal is { } lost)
         {
-            Categories = applicable,
-            RetentionUntil = until,
-            // Footage kept longer leaves disposal review; footage whose date has now passed waits for the next sweep.
-            Status = until > now && r.Status is FootageStatus.DisposalPending or FootageStatus.DisposalApproved ? FootageStatus.Available : r.Status,
-            Disposal = until > now ? null : r.Disposal,
-        }, cancellationToken);
-        return after is null ? null : new RetentionChange(before, after, ruleDate, locked && policy!.ExpiresOn > ruleDate);
+            return lost;
+        }
+
+        return new RetentionChange(before, after.Value!, ruleDate, locked && policy!.ExpiresOn > ruleDate);
     }
 
     private static DateTimeOffset Latest(DateTimeOffset rule, params DateTimeOffset?[] others) =>

@@ -1,9 +1,7 @@
 using AvCloud.Functions.Audit;
-using AvCloud.Functions.Cosmos;
+using System.Globalization;
 using AvCloud.Functions.Footage;
-using Microsoft.Azure.Cosmos;
 using Microsoft.Azure.Functions.Worker;
-using Microsoft.Extensions.Options;
 
 namespace AvCloud.Functions.Retention;
 
@@ -14,28 +12,25 @@ namespace AvCloud.Functions.Retention;
 /// rules keep longer (its periods have grown since it was catalogued) is given its new date instead of being put up for
 /// disposal, so a longer period reaches existing footage without touching any record before it matters.
 /// </summary>
-public sealed class SweepRetention(Database database, RetentionDates dates, AuditTrail audit, TimeProvider time, IOptions<RetentionOptions> options)
+public sealed class SweepRetention(FootageStore footage, UnitStore units, RetentionDates dates, AuditTrail audit, TimeProvider time)
 {
+    private const string System = "system:sweep-retention";
+
     [Function(nameof(SweepRetention))]
     public async Task Run([TimerTrigger("0 0 2 * * *")] TimerInfo timer, CancellationToken cancellationToken)
     {
-        var footage = database.GetContainer(CosmosContainers.Footage);
         var now = time.GetUtcNow();
-        var query = new QueryDefinition("SELECT * FROM c WHERE c.type = @type AND c.status = @status AND c.retentionUntil <= @now")
-            .WithParameter("@type", FootageRecord.DocumentType)
-            .WithParameter("@status", "available")
-            .WithParameter("@now", now);
         var settings = new Dictionary<string, UnitSettings>();
-        await foreach (var record in footage.QueryAllAsync<FootageRecord>(query, null, cancellationToken))
+        await foreach (var record in footage.PastRetentionAsync(now, cancellationToken))
         {
-            if (record.Holds.Count > 0)
+            if (record.OfferForDisposal(now).IsRefused)
             {
                 continue;
             }
 
             if (!settings.TryGetValue(record.UnitId, out var unit))
             {
-                settings[record.UnitId] = unit = await UnitSettings.ReadAsync(database, record.UnitId, options.Value, cancellationToken);
+                settings[record.UnitId] = unit = await units.SettingsAsync(record.UnitId, cancellationToken);
             }
 
             if (RetentionDates.RuleDate(record, unit, record.Categories) > record.RetentionUntil)
@@ -44,31 +39,26 @@ public sealed class SweepRetention(Database database, RetentionDates dates, Audi
                 continue;
             }
 
-            var marked = await FootageChanges.ChangeAsync(footage, record.Id, record.UnitId,
-                r => r.Status == FootageStatus.Available && r.Holds.Count == 0 && r.RetentionUntil <= now
-                    ? r with { Status = FootageStatus.DisposalPending, Disposal = new Disposal(now) }
-                    : null,
-                cancellationToken);
-            if (marked is not null)
+            // Judged again on the record as it is when written: a hold placed meanwhile keeps it.
+            if (!(await footage.ChangeAsync(record.UnitId, record.Id, r => r.OfferForDisposal(now), cancellationToken)).IsRefused)
             {
-                await audit.AppendAsync(new AuditEntry(record.UnitId, "system:sweep-retention", "system", "disposal.pending", $"footage/{record.Id}",
-                    AuditOutcomes.Success, new Dictionary<string, string> { ["retentionUntil"] = record.RetentionUntil.ToString("O", System.Globalization.CultureInfo.InvariantCulture) }),
-                    cancellationToken);
+                await audit.RecordSystemAsync(record.UnitId, System, AuditAction.DisposalPending, $"footage/{record.Id}", AuditOutcomes.Success,
+                    new Dictionary<string, string> { ["retentionUntil"] = record.RetentionUntil.ToString("O", CultureInfo.InvariantCulture) }, cancellationToken);
             }
         }
     }
 
     private async Task RecomputeAsync(FootageRecord record, CancellationToken cancellationToken)
     {
-        if (await dates.ApplyAsync(record.UnitId, record.Id, null, cancellationToken) is { } change)
+        if ((await dates.ApplyAsync(record.UnitId, record.Id, null, cancellationToken)).Value is { } change)
         {
-            await audit.AppendAsync(new AuditEntry(record.UnitId, "system:sweep-retention", "system", "retention.recomputed", $"footage/{record.Id}",
-                AuditOutcomes.Success, new Dictionary<string, string>
+            await audit.RecordSystemAsync(record.UnitId, System, AuditAction.RetentionRecomputed, $"footage/{record.Id}", AuditOutcomes.Success,
+                new Dictionary<string, string>
                 {
-                    ["retentionFrom"] = change.Before.RetentionUntil.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
-                    ["retentionTo"] = change.After.RetentionUntil.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+                    ["retentionFrom"] = change.Before.RetentionUntil.ToString("O", CultureInfo.InvariantCulture),
+                    ["retentionTo"] = change.After.RetentionUntil.ToString("O", CultureInfo.InvariantCulture),
                     ["reason"] = "The unit's retention periods have grown.",
-                }), cancellationToken);
+                }, cancellationToken);
         }
     }
 }

@@ -3,14 +3,12 @@ using AvCloud.Functions.Audit;
 using AvCloud.Functions.Cosmos;
 using AvCloud.Functions.Http;
 using AvCloud.Functions.Identity;
-using Microsoft.Azure.Cosmos;
 using Microsoft.Azure.Functions.Worker;
-using Microsoft.Extensions.Options;
 
 namespace AvCloud.Functions.Retention;
 
 /// <summary>A unit's rules as data, in the <c>units</c> container (id <c>settings</c>). A unit without one has the defaults.</summary>
-public sealed record UnitSettings
+public sealed record UnitSettings : IUnitDocument
 {
     public const string DocumentId = "settings";
 
@@ -70,9 +68,28 @@ public sealed record UnitSettings
         PolicyMode = options.PolicyMode,
     };
 
-    public static async Task<UnitSettings> ReadAsync(Database database, string unitId, RetentionOptions options, CancellationToken cancellationToken) =>
-        (await Documents.ReadAsync<UnitSettings>(database.GetContainer(CosmosContainers.Units), DocumentId, unitId, cancellationToken))?.Document
-        ?? Defaults(unitId, options);
+    /// <summary>
+    /// These settings with <paramref name="change"/> made by <paramref name="by"/>: refused, by field, when the result is not
+    /// valid or would weaken what a Locked policy guarantees (<see cref="Problems"/>).
+    /// </summary>
+    public Outcome<UnitSettings> Change(UnitSettingsChange change, string by, DateTimeOffset at)
+    {
+        var changed = this with
+        {
+            Name = change.Name!,
+            TimeZone = change.TimeZone!,
+            RetentionMonths = change.RetentionMonths!,
+            RecoveryWindowDays = change.RecoveryWindowDays ?? RecoveryWindowDays,
+            PolicyMode = change.PolicyMode ?? PolicyMode,
+            AccessApprovals = change.AccessApprovals ?? AccessApprovals,
+            RecordingRequiredFor = change.RecordingRequiredFor ?? RecordingRequiredFor,
+            UpdatedBy = by,
+            UpdatedAt = at,
+        };
+        return Problems(this, changed) is { Count: > 0 } problems
+            ? Refusal.Invalid(problems) with { Title = "The settings are not valid." }
+            : changed;
+    }
 
     /// <summary>
     /// Why <paramref name="proposed"/> may not replace <paramref name="current"/>, by field. Under a Locked policy mode a
@@ -135,9 +152,10 @@ public sealed record UnitSettings
 
 /// <summary>
 /// <c>GET /api/units/{id}/settings</c> (the unit's keeper, supervisors and head) and <c>PUT</c> (the head): the unit's
-/// rules as data. Another unit's settings are "not found". Changes are validated and audited.
+/// rules as data. Another unit's settings are "not found". Changes are validated (<see cref="UnitSettings.Change"/>)
+/// and audited, refusals too.
 /// </summary>
-public sealed class ManageUnitSettings(Database database, AuditTrail audit, TimeProvider time, IOptions<RetentionOptions> options)
+public sealed class ManageUnitSettings(UnitStore units, AuditTrail audit, TimeProvider time)
 {
     [Function("GetUnitSettings")]
     [RequiresRole(Roles.Keeper, Roles.Supervisor, Roles.Head)]
@@ -150,7 +168,7 @@ public sealed class ManageUnitSettings(Database database, AuditTrail audit, Time
         var caller = request.Caller();
         return id != caller.UnitId
             ? NotFound()
-            : TypedResults.Ok(await UnitSettings.ReadAsync(database, caller.UnitId, options.Value, cancellationToken));
+            : TypedResults.Ok(await units.SettingsAsync(caller.UnitId, cancellationToken));
     }
 
     [Function("PutUnitSettings")]
@@ -171,33 +189,10 @@ public sealed class ManageUnitSettings(Database database, AuditTrail audit, Time
         var proposed = await RequestBody.ReadJsonAsync<UnitSettingsChange>(request, 16 * 1024, cancellationToken);
         // Checked against the settings as they are when written (under their ETag): two heads changing them at once
         // cannot, between them, shorten what a Locked policy guarantees.
-        var problems = new Dictionary<string, string[]>();
-        var next = await Documents.PutAsync<UnitSettings>(database.GetContainer(CosmosContainers.Units), UnitSettings.DocumentId, caller.UnitId, stored =>
-        {
-            var current = stored ?? UnitSettings.Defaults(caller.UnitId, options.Value);
-            var changed = current with
-            {
-                Name = proposed.Name!,
-                TimeZone = proposed.TimeZone!,
-                RetentionMonths = proposed.RetentionMonths!,
-                RecoveryWindowDays = proposed.RecoveryWindowDays ?? current.RecoveryWindowDays,
-                PolicyMode = proposed.PolicyMode ?? current.PolicyMode,
-                AccessApprovals = proposed.AccessApprovals ?? current.AccessApprovals,
-                RecordingRequiredFor = proposed.RecordingRequiredFor ?? current.RecordingRequiredFor,
-                UpdatedBy = caller.UserId,
-                UpdatedAt = time.GetUtcNow(),
-            };
-            problems = UnitSettings.Problems(current, changed);
-            return problems.Count == 0 ? changed : null;
-        }, cancellationToken);
-        if (next is null)
-        {
-            await audit.AppendAsync(AuditEntry.By(caller, "unit.settings", $"units/{id}", AuditOutcomes.Denied,
-                new Dictionary<string, string> { ["problems"] = string.Join(" ", problems.SelectMany(p => p.Value)) }), cancellationToken);
-            throw new ProblemException(StatusCodes.Status400BadRequest, "The settings are not valid.", "See errors for each field.") { Errors = problems };
-        }
-
-        await audit.AppendAsync(AuditEntry.By(caller, "unit.settings", $"units/{id}", AuditOutcomes.Success,
+        var now = time.GetUtcNow();
+        var next = (await units.ChangeSettingsAsync(caller.UnitId, current => current.Change(proposed, caller.UserId, now), cancellationToken))
+            .OrRefuse(AuditAction.UnitSettingsChanged, $"units/{id}");
+        await audit.RecordAsync(caller, AuditAction.UnitSettingsChanged, $"units/{id}",
             new Dictionary<string, string>
             {
                 ["retentionMonths"] = string.Join(", ", next.RetentionMonths.Select(p => $"{p.Key}={p.Value}")),
@@ -205,7 +200,7 @@ public sealed class ManageUnitSettings(Database database, AuditTrail audit, Time
                 ["recoveryWindowDays"] = next.RecoveryWindowDays.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["accessApprovals"] = string.Join("; ", next.AccessApprovals.Select(r => $"{r.Classification}/{r.Mode}/{r.RequesterRole}->{r.Approver}")),
                 ["recordingRequiredFor"] = string.Join(", ", next.RecordingRequiredFor.Select(AvCloudJson.Name)),
-            }), cancellationToken);
+            }, cancellationToken);
         return TypedResults.Ok(next);
     }
 

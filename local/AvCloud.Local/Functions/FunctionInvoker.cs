@@ -4,13 +4,12 @@ using System.Text.Json;
 using AvCloud.Functions;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Http;
-using Microsoft.Azure.Functions.Worker.Middleware;
 
 namespace AvCloud.Local.Functions;
 
 /// <summary>
 /// Runs one function the way the worker does: a new instance of its class from DI for every invocation,
-/// inside the app's worker middleware (<see cref="AvCloudServices.Middleware"/>), with its parameters bound
+/// inside the app's worker middleware (<see cref="LocalWorkerPipeline"/>), with its parameters bound
 /// from the trigger, the binding data, the <see cref="FunctionContext"/> and the cancellation token.
 /// </summary>
 internal static class FunctionInvoker
@@ -29,14 +28,8 @@ internal static class FunctionInvoker
         var context = new LocalFunctionContext(function, services, http, bindingData, cancellationToken);
         object? result = null;
 
-        FunctionExecutionDelegate pipeline = async ctx => result = await RunAsync(function, ctx, http, bindingData, bindTrigger);
-        foreach (var type in AvCloudServices.Middleware.Reverse())
-        {
-            var middleware = (IFunctionsWorkerMiddleware)services.GetRequiredService(type);
-            var next = pipeline;
-            pipeline = ctx => middleware.Invoke(ctx, next);
-        }
-
+        var pipeline = services.GetRequiredService<LocalWorkerPipeline>()
+            .Around(async ctx => result = await RunAsync(function, ctx, http, bindingData, bindTrigger));
         await pipeline(context);
 
         // As the ASP.NET Core integration does: the function's IResult is written after the pipeline returns,

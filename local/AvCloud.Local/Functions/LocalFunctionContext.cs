@@ -58,9 +58,27 @@ internal sealed class LocalFunctionContext : FunctionContext
 
         public override string Name { get; } = function.Name;
 
-        public override IImmutableDictionary<string, BindingMetadata> InputBindings { get; } = ImmutableDictionary<string, BindingMetadata>.Empty;
+        // The trigger, named as the worker's metadata names it: middleware registered with UseWhen chooses by it.
+        public override IImmutableDictionary<string, BindingMetadata> InputBindings { get; } = function.TriggerParameter is { Name: { } name }
+            ? ImmutableDictionary<string, BindingMetadata>.Empty.Add(name, new TriggerBinding(name, function.Kind switch
+            {
+                TriggerKind.Http => "httpTrigger",
+                TriggerKind.Blob => "blobTrigger",
+                TriggerKind.Timer => "timerTrigger",
+                _ => "unsupported",
+            }))
+            : ImmutableDictionary<string, BindingMetadata>.Empty;
 
         public override IImmutableDictionary<string, BindingMetadata> OutputBindings { get; } = ImmutableDictionary<string, BindingMetadata>.Empty;
+    }
+
+    private sealed class TriggerBinding(string name, string type) : BindingMetadata
+    {
+        public override string Name { get; } = name;
+
+        public override string Type { get; } = type;
+
+        public override BindingDirection Direction => BindingDirection.In;
     }
 
     private sealed class LocalBindingContext(IReadOnlyDictionary<string, object?> data) : BindingContext

@@ -99,9 +99,9 @@ public sealed class AccessTests(LocalCloudFixture fixture)
         return response.StatusCode;
     }
 
-    private async Task<IReadOnlyList<AuditEvent>> AuditAsync(Unit unit, string action)
+    private async Task<IReadOnlyList<AuditEvent>> AuditAsync(Unit unit, AuditAction action)
     {
-        using var response = await fixture.SendAsync(HttpMethod.Get, $"/api/audit?action={action}", unit.Supervisor);
+        using var response = await fixture.SendAsync(HttpMethod.Get, $"/api/audit?action={action.Name}", unit.Supervisor);
         return (await response.Content.ReadFromJsonAsync<AuditPage>(AvCloudJson.Options, Cancel))!.Items;
     }
 
@@ -144,14 +144,14 @@ public sealed class AccessTests(LocalCloudFixture fixture)
         Assert.Equal(403, (await RefusedAsync(() => new BlobClient(new Uri(first.ToUri().ToString().Replace("sig=", "sig=A", StringComparison.Ordinal))).DownloadContentAsync(Cancel))).Status);
 
         // Every step is in the audit trail, and the custody view shows each access.
-        Assert.Single(await AuditAsync(unit, "access.requested"));
-        Assert.Single(await AuditAsync(unit, "access.approved"));
-        var issued = await AuditAsync(unit, "access.link");
+        Assert.Single(await AuditAsync(unit, AuditAction.AccessRequested));
+        Assert.Single(await AuditAsync(unit, AuditAction.AccessApproved));
+        var issued = await AuditAsync(unit, AuditAction.ReadLinkIssued);
         Assert.Equal(2, issued.Count(e => e.Outcome == AuditOutcomes.Success));
         Assert.All(issued, e => Assert.Equal("administrative reconsideration", e.Details["purpose"]));
         using var custody = await fixture.SendAsync(HttpMethod.Get, $"/api/footage/{unit.Footage[0].Id}/custody", unit.Keeper);
         var accesses = (await custody.Content.ReadFromJsonAsync<Custody>(AvCloudJson.Options, Cancel))!.Accesses;
-        Assert.Contains(accesses, e => e.Action == "access.link" && e.Details["request"] == asked.Id);
+        Assert.Contains(accesses, e => e.Action == AuditAction.ReadLinkIssued.Name && e.Details["request"] == asked.Id);
     }
 
     [Fact]
@@ -216,9 +216,9 @@ public sealed class AccessTests(LocalCloudFixture fixture)
 
         using var list = await fixture.SendAsync(HttpMethod.Get, "/api/access-requests?status=revoked", unit.Reviewer);
         Assert.Equal(revoked.Id, Assert.Single((await list.Content.ReadFromJsonAsync<AccessRequestPage>(AvCloudJson.Options, Cancel))!.Items).Id);
-        Assert.Contains(await AuditAsync(unit, "access.link"), e => e.Outcome == AuditOutcomes.Denied && e.Details["reason"] == "request is revoked");
-        Assert.Contains(await AuditAsync(unit, "access.rejected"), e => e.Outcome == AuditOutcomes.Success && e.Details["reason"] == "no case number on file");
-        var revocations = await AuditAsync(unit, "access.revoked");
+        Assert.Contains(await AuditAsync(unit, AuditAction.ReadLinkIssued), e => e.Outcome == AuditOutcomes.Denied && e.Details["reason"] == "request is revoked");
+        Assert.Contains(await AuditAsync(unit, AuditAction.AccessRejected), e => e.Outcome == AuditOutcomes.Success && e.Details["reason"] == "no case number on file");
+        var revocations = await AuditAsync(unit, AuditAction.AccessRevoked);
         Assert.Contains(revocations, e => e.Outcome == AuditOutcomes.Success && e.Details["reason"] == "case closed");
         Assert.Contains(revocations, e => e.Outcome == AuditOutcomes.Denied);
     }
@@ -251,7 +251,7 @@ public sealed class AccessTests(LocalCloudFixture fixture)
         Assert.Equal(HttpStatusCode.Forbidden, await DecideAsync(asked.Id, "approve", unit.Keeper));
         Assert.Equal(HttpStatusCode.Forbidden, await DecideAsync(asked.Id, "approve", unit.OtherKeeper));
         Assert.Equal(HttpStatusCode.OK, await DecideAsync(asked.Id, "approve", unit.Head));
-        Assert.Contains(await AuditAsync(unit, "access.approved"), e => e.Outcome == AuditOutcomes.Denied && e.Details["reason"] == "own request");
+        Assert.Contains(await AuditAsync(unit, AuditAction.AccessApproved), e => e.Outcome == AuditOutcomes.Denied && e.Details["reason"] == "own request");
     }
 
     [Fact]
@@ -280,7 +280,7 @@ public sealed class AccessTests(LocalCloudFixture fixture)
         Assert.Equal(HttpStatusCode.Forbidden, await DecideAsync(asked.Id, "approve", unit.Keeper));
         Assert.Equal(HttpStatusCode.OK, await DecideAsync(asked.Id, "approve", unit.Head));
 
-        var changes = await AuditAsync(unit, "footage.classified");
+        var changes = await AuditAsync(unit, AuditAction.FootageClassified);
         Assert.Contains(changes, e => e.Outcome == AuditOutcomes.Success && e.Details["to"] == "privacy");
         Assert.Contains(changes, e => e.Outcome == AuditOutcomes.Denied && e.Details["to"] == "none");
         using var byHead = await fixture.SendAsync(HttpMethod.Put, $"/api/footage/{secret.Id}/classification", unit.Head,

@@ -13,7 +13,7 @@ public sealed class AuditChainRuleTests
         var previous = AuditChain.Genesis;
         for (var i = 1; i <= length; i++)
         {
-            var e = AuditChain.Seal(new AuditEntry("unit-a", "head-1", "Head", "hold.place", $"footage/{i}", "success"), i, previous, Start.AddMinutes(i));
+            var e = AuditChain.Seal(new AuditEntry("unit-a", "head-1", "Head", AuditAction.HoldPlaced, $"footage/{i}", "success"), i, previous, Start.AddMinutes(i));
             events.Add(e);
             previous = e.Hash;
         }
@@ -24,7 +24,7 @@ public sealed class AuditChainRuleTests
     [Fact]
     public void The_hash_covers_every_field_and_ignores_detail_order()
     {
-        var entry = new AuditEntry("unit-a", "keeper", "Keeper", "footage.read", "footage/1", "success",
+        var entry = new AuditEntry("unit-a", "keeper", "Keeper", AuditAction.FootageRead, "footage/1", "success",
             new Dictionary<string, string> { ["b"] = "2", ["a"] = "1" });
         var reordered = entry with { Details = new Dictionary<string, string> { ["a"] = "1", ["b"] = "2" } };
 

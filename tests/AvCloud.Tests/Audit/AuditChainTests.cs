@@ -28,7 +28,7 @@ public sealed class AuditChainTests(LocalCloudFixture fixture)
     {
         for (var i = 1; i <= count; i++)
         {
-            await Trail.AppendAsync(new AuditEntry(unit, "keeper-1", Roles.Keeper, "footage.read", $"footage/{i}", AuditOutcomes.Success,
+            await Trail.AppendAsync(new AuditEntry(unit, "keeper-1", Roles.Keeper, AuditAction.FootageRead, $"footage/{i}", AuditOutcomes.Success,
                 new Dictionary<string, string> { ["case"] = "2026-17" }), Cancel);
         }
     }
@@ -57,7 +57,7 @@ public sealed class AuditChainTests(LocalCloudFixture fixture)
         Assert.True(second.Intact);
         Assert.Equal(6, second.EventsChecked);
         var verified = await RawAsync(unit, 6);
-        Assert.Equal(AuditActions.AuditVerified, verified["action"]!.GetValue<string>());
+        Assert.Equal(AuditAction.AuditVerified.Name, verified["action"]!.GetValue<string>());
     }
 
     [Fact]
@@ -130,7 +130,7 @@ public sealed class AuditChainTests(LocalCloudFixture fixture)
         var unit = NewUnit();
 
         var written = await Task.WhenAll(Enumerable.Range(1, 50).Select(i => Task.Run(() => Trail.AppendAsync(
-            new AuditEntry(unit, $"writer-{i}", Roles.Keeper, "footage.read", $"footage/{i}", AuditOutcomes.Success), Cancel))));
+            new AuditEntry(unit, $"writer-{i}", Roles.Keeper, AuditAction.FootageRead, $"footage/{i}", AuditOutcomes.Success), Cancel))));
 
         Assert.Equal(Enumerable.Range(1, 50).Select(i => (long)i), written.Select(e => e.Sequence).Order());
         var report = await VerifyAsync(unit);
@@ -143,7 +143,7 @@ public sealed class AuditChainTests(LocalCloudFixture fixture)
     public async Task Batches_appended_beside_single_writers_keep_their_order_in_one_unbroken_chain()
     {
         var unit = NewUnit();
-        AuditEntry Entry(string actor, string target) => new(unit, actor, Roles.Reviewer, "access.link", target, AuditOutcomes.Success);
+        AuditEntry Entry(string actor, string target) => new(unit, actor, Roles.Reviewer, AuditAction.ReadLinkIssued, target, AuditOutcomes.Success);
 
         var batches = Enumerable.Range(1, 5).Select(b => Task.Run(() => Trail.AppendAllAsync(
             [.. Enumerable.Range(1, 10).Select(i => Entry($"batch-{b}", $"footage/{b}-{i:D2}"))], Cancel))).ToList();
@@ -171,8 +171,8 @@ public sealed class AuditChainTests(LocalCloudFixture fixture)
 
         await Assert.ThrowsAsync<ArgumentException>(() => Trail.AppendAllAsync(
         [
-            new AuditEntry(first, "keeper-1", Roles.Keeper, "footage.read", "footage/1", AuditOutcomes.Success),
-            new AuditEntry(second, "keeper-1", Roles.Keeper, "footage.read", "footage/2", AuditOutcomes.Success),
+            new AuditEntry(first, "keeper-1", Roles.Keeper, AuditAction.FootageRead, "footage/1", AuditOutcomes.Success),
+            new AuditEntry(second, "keeper-1", Roles.Keeper, AuditAction.FootageRead, "footage/2", AuditOutcomes.Success),
         ], Cancel));
 
         Assert.Null(await Trail.ReadHeadAsync(first, Cancel));
@@ -198,7 +198,7 @@ public sealed class AuditChainTests(LocalCloudFixture fixture)
         using var byTarget = await fixture.SendAsync(HttpMethod.Get, "/api/audit?target=footage/2", token);
         Assert.Equal(2, Assert.Single((await byTarget.Content.ReadFromJsonAsync<AuditPage>(AvCloudJson.Options, Cancel))!.Items).Sequence);
 
-        var reads = await fixture.SendAsync(HttpMethod.Get, $"/api/audit?action={AuditActions.AuditRead}", token);
+        var reads = await fixture.SendAsync(HttpMethod.Get, $"/api/audit?action={AuditAction.AuditRead}", token);
         Assert.Equal(3, (await reads.Content.ReadFromJsonAsync<AuditPage>(AvCloudJson.Options, Cancel))!.Items.Count);
     }
 

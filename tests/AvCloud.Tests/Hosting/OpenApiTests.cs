@@ -1,13 +1,35 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using AvCloud.Functions;
+using AvCloud.Functions.Access;
+using AvCloud.Functions.Devices;
+using AvCloud.Functions.Http;
 using Microsoft.OpenApi;
 
 namespace AvCloud.Tests.Hosting;
 
-/// <summary><c>GET /api/openapi.json</c> describes every HTTP function Azure would run, and is a valid OpenAPI document.</summary>
+/// <summary>
+/// <c>GET /api/openapi.json</c> describes every HTTP function Azure would run, is a valid OpenAPI document, and passes
+/// Redocly's recommended rules without an error.
+/// </summary>
 public sealed class OpenApiTests(LocalCloudFixture fixture)
 {
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    /// <summary>Redocly's CLI, installed by <c>npm ci</c> in <c>local/</c> from the committed lock file.</summary>
+    private static string Redocly => Path.Combine(Repository.Root, "local", "node_modules", "@redocly", "cli", "bin", "cli.js");
+
+    private async Task<string> ServedAsync()
+    {
+        using var response = await fixture.SendAsync(HttpMethod.Get, "/api/openapi.json", token: null);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await response.Content.ReadAsStringAsync(Cancel);
+    }
+
+    private static JsonObject Schema(JsonNode document, string name) => document["components"]!["schemas"]![name]!.AsObject();
+
+    private static string[] Required(JsonNode document, string name) =>
+        [.. Schema(document, name)["required"]?.AsArray().Select(n => n!.GetValue<string>()) ?? []];
 
     [Fact]
     public async Task Every_http_function_in_functions_metadata_is_described_and_the_description_parses()
@@ -47,4 +69,105 @@ public sealed class OpenApiTests(LocalCloudFixture fixture)
         Assert.Contains("application/problem+json", create.Responses["422"].Content!.Keys);
         Assert.Equal(http.Select(f => f.Name).Order(), described.Distinct().Order());
     }
+
+    [Fact]
+    public async Task The_description_passes_the_recommended_lint_rules_without_an_error()
+    {
+        var directory = Directory.CreateTempSubdirectory("avcloud-openapi-");
+        try
+        {
+            var file = Path.Combine(directory.FullName, "openapi.json");
+            await File.WriteAllTextAsync(file, await ServedAsync(), Cancel);
+
+            var lint = await Tools.RunAsync("node", [Redocly, "lint", "--extends", "recommended", "--format", "json", "--max-problems", "1000", file],
+                directory.FullName, TimeSpan.FromMinutes(2));
+
+            var report = JsonNode.Parse(lint.Output[lint.Output.IndexOf('{', StringComparison.Ordinal)..])
+                ?? throw new InvalidOperationException($"redocly lint said nothing: {lint}");
+            var problems = report["problems"]!.AsArray().Select(p => (
+                Severity: p!["severity"]!.GetValue<string>(),
+                Text: $"{p["severity"]} {p["ruleId"]}: {p["message"]} at {p["location"]?[0]?["pointer"]}")).ToList();
+            TestContext.Current.TestOutputHelper?.WriteLine($"redocly lint: {report["totals"]!.ToJsonString()}");
+            foreach (var problem in problems)
+            {
+                TestContext.Current.TestOutputHelper?.WriteLine(problem.Text);
+            }
+
+            Assert.True(report["totals"]!["errors"]!.GetValue<int>() == 0,
+                "redocly lint --extends recommended:\n" + string.Join('\n', problems.Where(p => p.Severity == "error").Select(p => p.Text)));
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Every_reference_resolves_within_the_description()
+    {
+        var document = JsonNode.Parse(await ServedAsync())!;
+
+        var references = Descendants(document).OfType<JsonObject>().Where(o => o.ContainsKey("$ref")).Select(o => o["$ref"]!.GetValue<string>()).ToList();
+
+        Assert.NotEmpty(references);
+        Assert.All(references, reference =>
+        {
+            Assert.StartsWith("#/components/schemas/", reference, StringComparison.Ordinal);
+            Assert.True(Schema(document, reference["#/components/schemas/".Length..]) is not null, $"{reference} does not resolve.");
+        });
+        Assert.Equal("/", document["servers"]![0]!["url"]!.GetValue<string>());
+        Assert.Equal(ServeOpenApi.LicenseIdentifier, document["info"]!["license"]!["identifier"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Every_enum_is_one_named_schema_listing_its_json_names()
+    {
+        var document = JsonNode.Parse(await ServedAsync())!;
+
+        Assert.Equal(["view", "copy"], Schema(document, nameof(AccessMode))["enum"]!.AsArray().Select(n => n!.GetValue<string>()));
+        Assert.Equal("string", Schema(document, nameof(AccessMode))["type"]!.GetValue<string>());
+        Assert.Equal(
+            AvCloudJson.Names<DeviceKind>(),
+            string.Join(", ", Schema(document, nameof(DeviceKind))["enum"]!.AsArray().Select(n => n!.GetValue<string>())));
+        Assert.Equal("#/components/schemas/DeviceKind", Schema(document, nameof(Device))["properties"]!["kind"]!["$ref"]!.GetValue<string>());
+        Assert.Equal("#/components/schemas/DeviceStatus",
+            Schema(document, nameof(DeviceStatusChange))["properties"]!["to"]!["$ref"]!.GetValue<string>());
+        Assert.Equal("#/components/schemas/ActivityKind",
+            Schema(document, "UnitSettingsChange")["properties"]!["recordingRequiredFor"]!["items"]!["$ref"]!.GetValue<string>());
+
+        // No enum is left as "anything": every property has a type, a reference or a choice.
+        var untyped = Schema(document, "UnitSettingsChange")["properties"]!.AsObject()
+            .Where(p => p.Value is not JsonObject o || !(o.ContainsKey("type") || o.ContainsKey("$ref") || o.ContainsKey("anyOf")));
+        Assert.Empty(untyped);
+    }
+
+    [Fact]
+    public async Task Only_what_a_caller_must_send_is_required()
+    {
+        var document = JsonNode.Parse(await ServedAsync())!;
+
+        // Every field of the upload manifest is nullable and checked by the function, which names what is missing.
+        Assert.Empty(Required(document, "UploadManifest"));
+        Assert.Empty(Required(document, "ManifestFile"));
+        // Positional records: parameters that are neither nullable nor defaulted.
+        Assert.Equal(["officerId", "at", "handedOverBy", "condition"], Required(document, nameof(DeviceCheckout)));
+        Assert.Equal(["classification", "mode", "requesterRole", "approver"], Required(document, nameof(ApprovalRule)));
+        // required members are required; defaulted ones (type, schemaVersion) and nullable ones (holder) are not.
+        var device = Required(document, nameof(Device));
+        Assert.Contains("id", device);
+        Assert.Contains("kind", device);
+        Assert.DoesNotContain("type", device);
+        Assert.DoesNotContain("schemaVersion", device);
+        Assert.DoesNotContain("holder", device);
+        // Numbers are numbers, not the string-or-number the web defaults would also read.
+        Assert.Equal("integer", Schema(document, nameof(Device))["properties"]!["schemaVersion"]!["type"]!.GetValue<string>());
+    }
+
+    private static IEnumerable<JsonNode> Descendants(JsonNode node) =>
+        node switch
+        {
+            JsonObject o => o.Select(p => p.Value).OfType<JsonNode>().SelectMany(Descendants).Prepend(node),
+            JsonArray a => a.OfType<JsonNode>().SelectMany(Descendants).Prepend(node),
+            _ => [node],
+        };
 }

@@ -51,7 +51,7 @@ public sealed class RoleMatrixTests(LocalCloudFixture fixture)
         Assert.Equal("Officer", denied.Role);
         Assert.Equal("GET /api/audit", denied.Target);
         Assert.All(inB.Items, e => Assert.Equal(unitB, e.UnitId));
-        Assert.DoesNotContain(inB.Items, e => e.Action == AuditActions.AuthorizationDenied);
+        Assert.DoesNotContain(inB.Items, e => e.Action == AuditAction.AuthorizationDenied.Name);
     }
 
     [Fact]

@@ -136,7 +136,7 @@ public sealed class TokenValidationTests(LocalCloudFixture fixture)
         await foreach (var e in fixture.Cloud.Services.GetRequiredService<AuditTrail>()
             .ReadChainAsync(AuthenticationMiddleware.UnauthenticatedUnit, TestContext.Current.CancellationToken))
         {
-            if (e.Action == AuditActions.AuthenticationFailed)
+            if (e.Action == AuditAction.AuthenticationFailed.Name)
             {
                 events.Add(e);
             }

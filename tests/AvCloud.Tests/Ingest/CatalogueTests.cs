@@ -83,7 +83,7 @@ public sealed class CatalogueTests(LocalCloudFixture fixture)
         Assert.False(await Storage.GetBlobContainerClient(BlobContainers.Ingest)
             .GetBlobClient(UploadSession.IngestBlobName(dock.Unit, session.SessionId, "bodycam.mp4")).ExistsAsync(Cancel));
 
-        var catalogued = await AuditAsync(dock.Unit, "footage.catalogued");
+        var catalogued = await AuditAsync(dock.Unit, AuditAction.FootageCatalogued);
         Assert.Equal(4, catalogued.Count);
     }
 
@@ -112,7 +112,7 @@ public sealed class CatalogueTests(LocalCloudFixture fixture)
         Assert.Contains("SHA-256", (await kept.GetPropertiesAsync(cancellationToken: Cancel)).Value.Metadata["reason"], StringComparison.Ordinal);
         using var notCatalogued = await fixture.SendAsync(HttpMethod.Get, $"/api/footage/{Dock.Sha256(video)}", fixture.TokenFor(dock.Unit, Roles.Keeper));
         Assert.Equal(HttpStatusCode.NotFound, notCatalogued.StatusCode);
-        Assert.Equal(2, (await AuditAsync(dock.Unit, "footage.quarantined")).Count);
+        Assert.Equal(2, (await AuditAsync(dock.Unit, AuditAction.FootageQuarantined)).Count);
     }
 
     [Fact]
@@ -179,7 +179,7 @@ public sealed class CatalogueTests(LocalCloudFixture fixture)
             Assert.Single((await dock.FootageAsync(Dock.Sha256(content))).Uploads);
         }
 
-        Assert.Equal(4, (await AuditAsync(dock.Unit, "footage.catalogued")).Count);
+        Assert.Equal(4, (await AuditAsync(dock.Unit, AuditAction.FootageCatalogued)).Count);
     }
 
     [Fact]
@@ -198,7 +198,7 @@ public sealed class CatalogueTests(LocalCloudFixture fixture)
         Assert.Equal(FileState.Catalogued, Assert.Single(settled.Files).State);
         Assert.True(crash.Runs >= 3, "The run crashed twice, then succeeded.");
         Assert.Single((await dock.FootageAsync(Dock.Sha256(content))).Uploads);
-        Assert.Single(await AuditAsync(dock.Unit, "footage.catalogued"));
+        Assert.Single(await AuditAsync(dock.Unit, AuditAction.FootageCatalogued));
     }
 
     [Fact]
@@ -227,7 +227,7 @@ public sealed class CatalogueTests(LocalCloudFixture fixture)
         await Hosting.BlobWebhookTests.Eventually(() => !again.Exists(Cancel).Value);
         Assert.Equal(FileState.Catalogued, Assert.Single((await dock.SessionAsync(session.SessionId)).Files).State);
         Assert.Single((await dock.FootageAsync(Dock.Sha256(content))).Uploads);
-        Assert.Single(await AuditAsync(dock.Unit, "footage.catalogued"));
+        Assert.Single(await AuditAsync(dock.Unit, AuditAction.FootageCatalogued));
     }
 
     [Fact]
@@ -259,7 +259,7 @@ public sealed class CatalogueTests(LocalCloudFixture fixture)
         await Hosting.BlobWebhookTests.Eventually(() => !stray.Exists(Cancel).Value);
         var kept = Storage.GetBlobContainerClient(BlobContainers.Quarantine).GetBlobClient(stray.Name);
         Assert.Contains("No upload session", (await kept.GetPropertiesAsync(cancellationToken: Cancel)).Value.Metadata["reason"], StringComparison.Ordinal);
-        Assert.Single(await AuditAsync(unit, "footage.quarantined"));
+        Assert.Single(await AuditAsync(unit, AuditAction.FootageQuarantined));
     }
 
     [Fact]
@@ -288,7 +288,7 @@ public sealed class CatalogueTests(LocalCloudFixture fixture)
         var after = await dock.SessionAsync(session.SessionId);
         Assert.Equal(FileState.Catalogued, after.Files.Single(f => f.Name == "stuck.wav").State);
         Assert.Equal(FileState.Missing, after.Files.Single(f => f.Name == "never.wav").State);
-        Assert.Contains("never.wav", Assert.Single(await AuditAsync(dock.Unit, "upload.missing")).Details["files"], StringComparison.Ordinal);
+        Assert.Contains("never.wav", Assert.Single(await AuditAsync(dock.Unit, AuditAction.UploadMissing)).Details["files"], StringComparison.Ordinal);
     }
 
     [Fact]
@@ -316,7 +316,7 @@ public sealed class CatalogueTests(LocalCloudFixture fixture)
         Assert.Empty((await listForColleague.Content.ReadFromJsonAsync<FootagePage>(AvCloudJson.Options, Cancel))!.Items);
         // Reviewers search the catalogue to know what to ask access for; unclassified details are theirs to see.
         Assert.Equal(HttpStatusCode.OK, reviewer.StatusCode);
-        Assert.Contains(await AuditAsync(dock.Unit, "footage.read"), e => e.Actor == "officer-zhang" && e.Outcome == AuditOutcomes.Success);
+        Assert.Contains(await AuditAsync(dock.Unit, AuditAction.FootageRead), e => e.Actor == "officer-zhang" && e.Outcome == AuditOutcomes.Success);
     }
 
     [Fact]
@@ -369,12 +369,12 @@ public sealed class CatalogueTests(LocalCloudFixture fixture)
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
-    private async Task<List<AuditEvent>> AuditAsync(string unit, string action)
+    private async Task<List<AuditEvent>> AuditAsync(string unit, AuditAction action)
     {
         var events = new List<AuditEvent>();
         await foreach (var e in fixture.Cloud.Services.GetRequiredService<AuditTrail>().ReadChainAsync(unit, Cancel))
         {
-            if (e.Action == action)
+            if (e.Action == action.Name)
             {
                 events.Add(e);
             }

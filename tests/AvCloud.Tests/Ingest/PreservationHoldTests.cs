@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using Azure;
 using Azure.Storage.Blobs;
 using AvCloud.Functions;
+using AvCloud.Functions.Audit;
 using AvCloud.Functions.Footage;
 using AvCloud.Functions.Identity;
 using AvCloud.Functions.Storage;
@@ -173,8 +174,8 @@ public sealed class PreservationHoldTests(LocalCloudFixture fixture)
         Assert.True(custody.SecondCopy!.LegalHold);
         Assert.Equal("avcloudpreservation", custody.SecondCopy.Account);
         var actions = custody.Events.Select(e => e.Action).ToList();
-        Assert.Equal("footage.catalogued", actions[0]);
-        Assert.Contains("footage.read", actions);
-        Assert.Contains("hold.placed", actions);
+        Assert.Equal(AuditAction.FootageCatalogued.Name, actions[0]);
+        Assert.Contains(AuditAction.FootageRead.Name, actions);
+        Assert.Contains(AuditAction.HoldPlaced.Name, actions);
     }
 }

@@ -241,9 +241,9 @@ public sealed class RetentionTests(RetentionTests.ShiftedCloud cloud) : IClassFi
         Assert.Equal(tampered.Id, Assert.Single((await ComplianceAsync(unit)).IntegrityFailures).FootageId);
     }
 
-    private async Task<Functions.Audit.AuditEvent> SingleAuditAsync(string unit, string action)
+    private async Task<Functions.Audit.AuditEvent> SingleAuditAsync(string unit, Functions.Audit.AuditAction action)
     {
-        using var audit = await cloud.SendAsync(HttpMethod.Get, $"/api/audit?action={action}", unit, Roles.Supervisor);
+        using var audit = await cloud.SendAsync(HttpMethod.Get, $"/api/audit?action={action.Name}", unit, Roles.Supervisor);
         return Assert.Single((await audit.Content.ReadFromJsonAsync<Functions.Audit.AuditPage>(AvCloudJson.Options, Cancel))!.Items);
     }
 
@@ -291,7 +291,7 @@ public sealed class RetentionTests(RetentionTests.ShiftedCloud cloud) : IClassFi
         Assert.Equal(FootageStatus.Available, kept.Status);
         Assert.Null(kept.Disposal);
         Assert.True(await FootageBlob(record).ExistsAsync(Cancel));
-        Assert.Equal(Functions.Audit.AuditOutcomes.Denied, (await SingleAuditAsync(unit, "disposal.blocked")).Outcome);
+        Assert.Equal(Functions.Audit.AuditOutcomes.Denied, (await SingleAuditAsync(unit, Functions.Audit.AuditAction.DisposalBlocked)).Outcome);
     }
 
     [Fact]
@@ -312,7 +312,7 @@ public sealed class RetentionTests(RetentionTests.ShiftedCloud cloud) : IClassFi
 
         Assert.Equal(FootageStatus.DisposalApproved, (await Footage(unit, record.Id))!.Status);
         Assert.True(await FootageBlob(record).ExistsAsync(Cancel));
-        var refused = await SingleAuditAsync(unit, "footage.purge-refused");
+        var refused = await SingleAuditAsync(unit, Functions.Audit.AuditAction.PurgeRefused);
         Assert.Equal(Functions.Audit.AuditOutcomes.Failure, refused.Outcome);
         Assert.Equal("BlobImmutableDueToPolicy", refused.Details["detail"]);
     }
@@ -332,7 +332,7 @@ public sealed class RetentionTests(RetentionTests.ShiftedCloud cloud) : IClassFi
         Assert.Equal(record.CorrectedStart.AddMonths(36), kept.RetentionUntil);
         Assert.Equal(ToSecond(kept.RetentionUntil), (await FootageBlob(record).GetPropertiesAsync(cancellationToken: Cancel)).Value.ImmutabilityPolicy.ExpiresOn);
         Assert.Equal(kept.RetentionUntil.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
-            (await SingleAuditAsync(unit, "retention.recomputed")).Details["retentionTo"]);
+            (await SingleAuditAsync(unit, Functions.Audit.AuditAction.RetentionRecomputed)).Details["retentionTo"]);
     }
 
     [Fact]

@@ -1,0 +1,76 @@
+using AvCloud.Functions.Cosmos;
+using AvCloud.Functions.Reports;
+using Microsoft.Azure.Cosmos;
+
+namespace AvCloud.Functions.Activities;
+
+/// <summary>
+/// The <c>activities</c> container: each unit's enforcement activities (<see cref="Activity"/>), the work records that
+/// explain their gaps (<see cref="WorkRecord"/>) and the annual reviews of its recordings (<see cref="Review"/>).
+/// </summary>
+public sealed class ActivityStore(Database database) : CosmosStore(database, CosmosContainers.Activities)
+{
+    private static readonly Refusal NoSuchWorkRecord = Refusal.NotFound("No such work record for that activity in your unit.");
+
+    private static readonly Refusal NoSuchReview = Refusal.NotFound("No such review in your unit.");
+
+    public Task<Activity?> ReadAsync(string unitId, string id, CancellationToken cancellationToken) =>
+        ReadAsync<Activity>(unitId, id, Activity.DocumentType, cancellationToken);
+
+    public Task<bool> CreateAsync(Activity activity, CancellationToken cancellationToken) => base.CreateAsync(activity, cancellationToken);
+
+    /// <summary>One page of the unit's activities by start, from <paramref name="from"/> to <paramref name="to"/>, only urgent ones when asked.</summary>
+    public Task<FeedResponse<Activity>> PageAsync(string unitId, DateTimeOffset? from, DateTimeOffset? to, bool urgentOnly, IQueryCollection request,
+        CancellationToken cancellationToken)
+    {
+        var conditions = new List<string> { "c.type = @type" };
+        var parameters = new Dictionary<string, object> { ["@type"] = Activity.DocumentType };
+        if (from is { } start)
+        {
+            conditions.Add("c.start >= @from");
+            parameters["@from"] = start;
+        }
+
+        if (to is { } end)
+        {
+            conditions.Add("c.start <= @to");
+            parameters["@to"] = end;
+        }
+
+        if (urgentOnly)
+        {
+            conditions.Add("c.urgent = true");
+        }
+
+        return PageAsync<Activity>(unitId, Http.Listing.Where(conditions, parameters, "c.start"), request, cancellationToken);
+    }
+
+    /// <summary>The unit's activities that started in the period, by start.</summary>
+    public Task<List<Activity>> StartedInAsync(string unitId, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) =>
+        ListAsync<Activity>(unitId, new QueryDefinition("SELECT * FROM c WHERE c.type = @type AND c.start >= @from AND c.start <= @to ORDER BY c.start")
+            .WithParameter("@type", Activity.DocumentType).WithParameter("@from", from).WithParameter("@to", to), cancellationToken);
+
+    /// <summary>The work record <paramref name="id"/> of activity <paramref name="activityId"/>, or null.</summary>
+    public async Task<WorkRecord?> ReadWorkRecordAsync(string unitId, string activityId, string id, CancellationToken cancellationToken) =>
+        await ReadAsync<WorkRecord>(unitId, id, WorkRecord.DocumentType, cancellationToken) is { } record && record.ActivityId == activityId ? record : null;
+
+    public Task<bool> CreateAsync(WorkRecord record, CancellationToken cancellationToken) => base.CreateAsync(record, cancellationToken);
+
+    public Task<Outcome<WorkRecord>> ChangeWorkRecordAsync(string unitId, string activityId, string id, Func<WorkRecord, Outcome<WorkRecord>> transition,
+        CancellationToken cancellationToken) =>
+        ChangeAsync<WorkRecord>(unitId, id, WorkRecord.DocumentType, NoSuchWorkRecord, r => r.ActivityId == activityId ? transition(r) : NoSuchWorkRecord, cancellationToken);
+
+    /// <summary>The work records of the activities <paramref name="activityIds"/>, by activity, oldest first.</summary>
+    public async Task<ILookup<string, WorkRecord>> WorkRecordsOfAsync(string unitId, IReadOnlyList<string> activityIds, CancellationToken cancellationToken) =>
+        (await ListAsync<WorkRecord>(unitId, new QueryDefinition("SELECT * FROM c WHERE c.type = @type AND ARRAY_CONTAINS(@activities, c.activityId) ORDER BY c.submittedAt")
+            .WithParameter("@type", WorkRecord.DocumentType).WithParameter("@activities", activityIds), cancellationToken))
+            .ToLookup(w => w.ActivityId, StringComparer.Ordinal);
+
+    public Task<Review?> ReadReviewAsync(string unitId, string id, CancellationToken cancellationToken) =>
+        ReadAsync<Review>(unitId, id, Review.DocumentType, cancellationToken);
+
+    public Task<bool> CreateAsync(Review review, CancellationToken cancellationToken) => base.CreateAsync(review, cancellationToken);
+
+    public Task<Outcome<Review>> ChangeReviewAsync(string unitId, string id, Func<Review, Outcome<Review>> transition, CancellationToken cancellationToken) =>
+        ChangeAsync(unitId, id, Review.DocumentType, NoSuchReview, transition, cancellationToken);
+}

@@ -1,0 +1,130 @@
+namespace AvCloud.Functions.Audit;
+
+/// <summary>
+/// Every action the audit trail records, in one catalogue. Writers name an action from here (there is no other way to
+/// make one), and every reader (the compliance report, the custody view, tests) finds events by the same value, so a
+/// renamed action cannot leave a reader looking for the old text.
+/// </summary>
+public sealed class AuditAction
+{
+    private static readonly List<AuditAction> Catalogue = [];
+
+    private AuditAction(string name)
+    {
+        Name = name;
+        Catalogue.Add(this);
+    }
+
+    /// <summary>As stored in the audit event and hashed into the chain.</summary>
+    public string Name { get; }
+
+    public static IReadOnlyList<AuditAction> All => Catalogue;
+
+    // Identity.
+    public static AuditAction AuthenticationFailed { get; } = new("authentication.failed");
+
+    public static AuditAction AuthorizationDenied { get; } = new("authorization.denied");
+
+    // The trail itself.
+    public static AuditAction AuditRead { get; } = new("audit.read");
+
+    public static AuditAction AuditVerified { get; } = new("audit.verify");
+
+    // Ingest (Arts. 13, 18).
+    public static AuditAction UploadOpened { get; } = new("upload.opened");
+
+    public static AuditAction UploadMissing { get; } = new("upload.missing");
+
+    public static AuditAction FootageCatalogued { get; } = new("footage.catalogued");
+
+    public static AuditAction FootageDuplicate { get; } = new("footage.duplicate");
+
+    public static AuditAction FootageQuarantined { get; } = new("footage.quarantined");
+
+    // Reading footage (Art. 18: every view is recorded).
+    public static AuditAction FootageListed { get; } = new("footage.list");
+
+    public static AuditAction FootageRead { get; } = new("footage.read");
+
+    public static AuditAction CustodyRead { get; } = new("footage.custody");
+
+    // Changing what is known about footage.
+    public static AuditAction FootageClassified { get; } = new("footage.classified");
+
+    public static AuditAction FootageCategorised { get; } = new("footage.categorised");
+
+    public static AuditAction FootageLinked { get; } = new("footage.linked");
+
+    // Holds (Art. 16).
+    public static AuditAction HoldPlaced { get; } = new("hold.placed");
+
+    public static AuditAction HoldReleased { get; } = new("hold.released");
+
+    public static AuditAction PreservationCorrected { get; } = new("preservation.corrected");
+
+    // Retention and disposal (Art. 15).
+    public static AuditAction RetentionRecomputed { get; } = new("retention.recomputed");
+
+    public static AuditAction DisposalsListed { get; } = new("disposal.list");
+
+    public static AuditAction DisposalPending { get; } = new("disposal.pending");
+
+    public static AuditAction DisposalApproved { get; } = new("disposal.approved");
+
+    public static AuditAction DisposalExtended { get; } = new("disposal.extended");
+
+    public static AuditAction DisposalCancelled { get; } = new("disposal.cancelled");
+
+    public static AuditAction DisposalBlocked { get; } = new("disposal.blocked");
+
+    public static AuditAction FootagePurged { get; } = new("footage.purged");
+
+    public static AuditAction PurgeRefused { get; } = new("footage.purge-refused");
+
+    // Integrity (Art. 18).
+    public static AuditAction IntegrityMismatch { get; } = new("integrity.mismatch");
+
+    // Access (调阅).
+    public static AuditAction AccessRequested { get; } = new("access.requested");
+
+    public static AuditAction AccessApproved { get; } = new("access.approved");
+
+    public static AuditAction AccessRejected { get; } = new("access.rejected");
+
+    public static AuditAction AccessRevoked { get; } = new("access.revoked");
+
+    /// <summary>One read link issued (or refused) for one recording.</summary>
+    public static AuditAction ReadLinkIssued { get; } = new("access.link");
+
+    // Devices and the ledger (Art. 4).
+    public static AuditAction DeviceRegistered { get; } = new("device.registered");
+
+    public static AuditAction DeviceStatusChanged { get; } = new("device.status");
+
+    public static AuditAction DeviceCheckedOut { get; } = new("device.checkout");
+
+    public static AuditAction DeviceReturned { get; } = new("device.return");
+
+    public static AuditAction DeviceLedgerRead { get; } = new("device.ledger");
+
+    // Activities and work records (Arts. 6, 8, 12).
+    public static AuditAction ActivityCreated { get; } = new("activity.created");
+
+    public static AuditAction WorkRecordSubmitted { get; } = new("workrecord.submitted");
+
+    public static AuditAction WorkRecordApproved { get; } = new("workrecord.approved");
+
+    public static AuditAction WorkRecordRejected { get; } = new("workrecord.rejected");
+
+    // Reports and reviews (Art. 17).
+    public static AuditAction ComplianceReportRead { get; } = new("report.compliance");
+
+    public static AuditAction ReviewCreated { get; } = new("review.created");
+
+    public static AuditAction ReviewScored { get; } = new("review.scored");
+
+    // The unit's rules.
+    public static AuditAction UnitSettingsChanged { get; } = new("unit.settings");
+
+    public override string ToString() => Name;
+}

@@ -1,0 +1,149 @@
+using AvCloud.Functions.Cosmos;
+using AvCloud.Functions.Ingest;
+using Microsoft.Azure.Cosmos;
+
+namespace AvCloud.Functions.Footage;
+
+/// <summary>What a footage listing asks for; each field that is set narrows it.</summary>
+public sealed record FootageFilter(
+    string? Device = null,
+    string? Activity = null,
+    string? Officer = null,
+    MediaKind? Kind = null,
+    FootageStatus? Status = null,
+    bool? HandedOverInTime = null,
+    DateTimeOffset? RecordedFrom = null,
+    DateTimeOffset? RecordedTo = null,
+    string? Text = null,
+    IReadOnlyList<string>? Activities = null);
+
+/// <summary>How a catalogue record write went: a new record, this upload added to the record of the same bytes, or already noted.</summary>
+public enum RecordWrite
+{
+    Created,
+    UploadAdded,
+    AlreadyNoted,
+}
+
+/// <summary>
+/// The <c>footage</c> container: one <see cref="FootageRecord"/> per recording (id = its SHA-256), tombstones included.
+/// Every query a person makes is scoped to their unit; the timers' queries run across units.
+/// </summary>
+public sealed class FootageStore(Database database) : CosmosStore(database, CosmosContainers.Footage)
+{
+    public static Refusal NoSuchFootage { get; } = Refusal.NotFound("No such footage in your unit.");
+
+    public Task<FootageRecord?> ReadAsync(string unitId, string id, CancellationToken cancellationToken) =>
+        ReadAsync<FootageRecord>(unitId, id, FootageRecord.DocumentType, cancellationToken);
+
+    public Task<Outcome<FootageRecord>> ChangeAsync(string unitId, string id, Func<FootageRecord, Outcome<FootageRecord>> transition,
+        CancellationToken cancellationToken) =>
+        ChangeAsync(unitId, id, FootageRecord.DocumentType, NoSuchFootage, transition, cancellationToken);
+
+    /// <summary>
+    /// Content addressing: the record's id is the SHA-256, so the same bytes from another upload add that upload to the
+    /// record already there, and the same upload again changes nothing.
+    /// </summary>
+    public async Task<(FootageRecord Record, RecordWrite Write)> RecordAsync(FootageRecord candidate, FootageUpload upload, CancellationToken cancellationToken)
+    {
+        var (record, write) = (candidate, RecordWrite.Created);
+        await Documents.PutAsync<FootageRecord>(Container, candidate.Id, candidate.UnitId, existing =>
+        {
+            (record, write) = existing is null ? (candidate, RecordWrite.Created)
+                : existing.Uploads.Any(u => u.SessionId == upload.SessionId && u.FileName == upload.FileName) ? (existing, RecordWrite.AlreadyNoted)
+                : (existing with { Uploads = [.. existing.Uploads, upload] }, RecordWrite.UploadAdded);
+            return write == RecordWrite.AlreadyNoted ? null : record;
+        }, cancellationToken);
+        return (record, write);
+    }
+
+    /// <summary>The records among <paramref name="ids"/> in the unit, by id (missing ones are absent).</summary>
+    public async Task<Dictionary<string, FootageRecord>> ByIdsAsync(string unitId, IReadOnlyCollection<string> ids, CancellationToken cancellationToken)
+    {
+        var query = new QueryDefinition("SELECT * FROM c WHERE c.type = @type AND ARRAY_CONTAINS(@ids, c.id)")
+            .WithParameter("@type", FootageRecord.DocumentType).WithParameter("@ids", ids);
+        return (await ListAsync<FootageRecord>(unitId, query, cancellationToken)).ToDictionary(r => r.Id, StringComparer.Ordinal);
+    }
+
+    /// <summary>One page of the unit's catalogue, newest recording first.</summary>
+    public Task<FeedResponse<FootageRecord>> PageAsync(string unitId, FootageFilter filter, IQueryCollection request, CancellationToken cancellationToken) =>
+        PageAsync<FootageRecord>(unitId, Where(filter, "c.correctedStart DESC"), request, cancellationToken);
+
+    /// <summary>The unit's stored recordings (neither purged nor quarantined) that <paramref name="filter"/> finds, oldest first.</summary>
+    public IAsyncEnumerable<FootageRecord> FindStoredAsync(string unitId, FootageFilter filter, CancellationToken cancellationToken) =>
+        QueryAsync<FootageRecord>(unitId, Where(filter, "c.correctedStart", "c.status != 'purged'", "c.status != 'quarantined'"), cancellationToken);
+
+    /// <summary>The ids of the unit's stored recordings made in the period (the population an annual review samples).</summary>
+    public Task<List<string>> StoredIdsRecordedInAsync(string unitId, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) =>
+        ListAsync<string>(unitId, new QueryDefinition("SELECT VALUE c.id FROM c WHERE c.type = @type AND c.correctedStart >= @from AND c.correctedStart <= @to AND c.status != 'purged' AND c.status != 'quarantined'")
+            .WithParameter("@type", FootageRecord.DocumentType).WithParameter("@from", from).WithParameter("@to", to), cancellationToken);
+
+    /// <summary>The unit's records in a disposal step (pending, approved or purged), oldest retention date first.</summary>
+    public Task<FeedResponse<FootageRecord>> PageInDisposalAsync(string unitId, FootageStatus status, IQueryCollection request, CancellationToken cancellationToken) =>
+        PageAsync<FootageRecord>(unitId, Where(new FootageFilter(Status: status), "c.retentionUntil"), request, cancellationToken);
+
+    /// <summary>Art. 15, all units: available records whose retention date has passed (held ones included; the sweep skips them).</summary>
+    public IAsyncEnumerable<FootageRecord> PastRetentionAsync(DateTimeOffset now, CancellationToken cancellationToken) =>
+        QueryAsync<FootageRecord>(null, new QueryDefinition("SELECT * FROM c WHERE c.type = @type AND c.status = @status AND c.retentionUntil <= @now")
+            .WithParameter("@type", FootageRecord.DocumentType).WithParameter("@status", AvCloudJson.Name(FootageStatus.Available)).WithParameter("@now", now),
+            cancellationToken);
+
+    /// <summary>All units: approved disposals whose recovery window has ended.</summary>
+    public IAsyncEnumerable<FootageRecord> DueForPurgeAsync(DateTimeOffset now, CancellationToken cancellationToken) =>
+        QueryAsync<FootageRecord>(null, new QueryDefinition("SELECT * FROM c WHERE c.type = @type AND c.status = @status AND c.disposal.purgeAfter <= @now")
+            .WithParameter("@type", FootageRecord.DocumentType).WithParameter("@status", AvCloudJson.Name(FootageStatus.DisposalApproved)).WithParameter("@now", now),
+            cancellationToken);
+
+    /// <summary>All units: stored records that are held or have a second copy (what preservation reconciles).</summary>
+    public IAsyncEnumerable<FootageRecord> HeldOrCopiedAsync(CancellationToken cancellationToken) =>
+        QueryAsync<FootageRecord>(null, new QueryDefinition("SELECT * FROM c WHERE c.type = @type AND c.status != @purged AND (ARRAY_LENGTH(c.holds) > 0 OR IS_DEFINED(c.secondCopy))")
+            .WithParameter("@type", FootageRecord.DocumentType).WithParameter("@purged", AvCloudJson.Name(FootageStatus.Purged)), cancellationToken);
+
+    /// <summary>All units: stored records last verified before <paramref name="since"/>, oldest-verified first.</summary>
+    public IAsyncEnumerable<FootageRecord> DueForVerificationAsync(DateTimeOffset since, CancellationToken cancellationToken) =>
+        QueryAsync<FootageRecord>(null, new QueryDefinition("SELECT * FROM c WHERE c.type = @type AND c.status != @purged AND c.lastVerifiedAt < @since ORDER BY c.lastVerifiedAt")
+            .WithParameter("@type", FootageRecord.DocumentType).WithParameter("@purged", AvCloudJson.Name(FootageStatus.Purged)).WithParameter("@since", since),
+            cancellationToken);
+
+    /// <summary>The unit's records whose stored bytes no longer match (never cleared), oldest recording first.</summary>
+    public IAsyncEnumerable<FootageRecord> IntegrityFailuresAsync(string unitId, CancellationToken cancellationToken) =>
+        QueryAsync<FootageRecord>(unitId, new QueryDefinition("SELECT * FROM c WHERE c.type = @type AND IS_DEFINED(c.integrityFailure) ORDER BY c.correctedStart")
+            .WithParameter("@type", FootageRecord.DocumentType), cancellationToken);
+
+    public Task<int> CountDisposalsPendingAsync(string unitId, CancellationToken cancellationToken) =>
+        CountAsync(unitId, $"c.type = '{FootageRecord.DocumentType}' AND c.status = '{AvCloudJson.Name(FootageStatus.DisposalPending)}'", cancellationToken);
+
+    public Task<int> CountHeldAsync(string unitId, CancellationToken cancellationToken) =>
+        CountAsync(unitId, $"c.type = '{FootageRecord.DocumentType}' AND ARRAY_LENGTH(c.holds) > 0", cancellationToken);
+
+    /// <summary>The unit's records (tombstones and quarantined ones too) that <paramref name="filter"/> finds, oldest recording first.</summary>
+    public IAsyncEnumerable<FootageRecord> FindAsync(string unitId, FootageFilter filter, CancellationToken cancellationToken) =>
+        QueryAsync<FootageRecord>(unitId, Where(filter, "c.correctedStart"), cancellationToken);
+
+    private static QueryDefinition Where(FootageFilter filter, string orderBy, params string[] more)
+    {
+        var conditions = new List<string> { "c.type = @type" };
+        conditions.AddRange(more);
+        var parameters = new Dictionary<string, object> { ["@type"] = FootageRecord.DocumentType };
+        void Add(string condition, string name, object? value)
+        {
+            if (value is not null)
+            {
+                conditions.Add(condition);
+                parameters[name] = value;
+            }
+        }
+
+        Add("c.deviceId = @device", "@device", filter.Device);
+        Add("c.activityId = @activity", "@activity", filter.Activity);
+        Add("ARRAY_CONTAINS(@activities, c.activityId)", "@activities", filter.Activities);
+        Add("c.officerId = @officer", "@officer", filter.Officer);
+        Add("c.kind = @kind", "@kind", filter.Kind is { } kind ? AvCloudJson.Name(kind) : null);
+        Add("c.status = @status", "@status", filter.Status is { } status ? AvCloudJson.Name(status) : null);
+        Add("c.handedOverInTime = @inTime", "@inTime", filter.HandedOverInTime);
+        Add("c.correctedStart >= @from", "@from", filter.RecordedFrom);
+        Add("c.correctedStart <= @to", "@to", filter.RecordedTo);
+        Add("CONTAINS(c.labelText, @q)", "@q", filter.Text?.Trim().ToLowerInvariant());
+        return Http.Listing.Where(conditions, parameters, orderBy);
+    }
+}
