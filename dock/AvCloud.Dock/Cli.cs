@@ -92,7 +92,7 @@ internal static class Cli
         var interval = new Option<double>("--interval")
         {
             HelpName = "SECONDS",
-            Description = "Seconds between two passes",
+            Description = "Seconds between two passes, at most a day",
             DefaultValueFactory = _ => 30,
             // Passes further apart than a day could not keep the 24-hour deadline (Art. 13).
             CustomParser = result => Positive(result, "--interval", "seconds, at most a day", TimeSpan.FromDays(1).TotalSeconds) ?? 0,
