@@ -4,6 +4,8 @@ using System.Net.Http.Json;
 using System.Security.Cryptography.X509Certificates;
 using Azure.Core;
 using Azure.Identity;
+using Polly;
+using Polly.Retry;
 
 namespace AvCloud.DockSync;
 
@@ -35,8 +37,13 @@ public sealed class AvCloudApi : IDisposable
 {
     private readonly HttpClient _http;
     private readonly Func<CancellationToken, ValueTask<string>> _token;
+    private readonly ResiliencePipeline<HttpResponseMessage> _retry;
+    private int _retries;
 
-    public AvCloudApi(DockSettings settings, HttpMessageHandler? handler = null)
+    /// <param name="settings">The dock's settings: the API address and how to sign in.</param>
+    /// <param name="handler">Sends the requests (AvCloud's and Entra ID's); a fresh one when not given.</param>
+    /// <param name="time">The clock the retries wait on; tests give one that does not make them wait.</param>
+    public AvCloudApi(DockSettings settings, HttpMessageHandler? handler = null, TimeProvider? time = null)
     {
         _http = new HttpClient(handler ?? new SocketsHttpHandler(), disposeHandler: handler is null)
         {
@@ -44,6 +51,7 @@ public sealed class AvCloudApi : IDisposable
             Timeout = TimeSpan.FromSeconds(100),
         };
         _token = TokenSource(settings.Auth, handler);
+        _retry = ApiRetry.Pipeline(time ?? TimeProvider.System, () => Interlocked.Increment(ref _retries));
     }
 
     public async Task<SessionOpened> OpenSessionAsync(Manifest manifest, CancellationToken cancellationToken)
@@ -64,7 +72,6 @@ public sealed class AvCloudApi : IDisposable
         return (await response.Content.ReadFromJsonAsync<UploadBlocks>(DockSettings.Json, cancellationToken))!;
     }
 
-    /// <summary>Transient failures (no connection, 5xx, 408, 429) are retried with exponential backoff and jitter; others are not.</summary>
     /// <summary>The unit's activities flagged urgent that started since <paramref name="since"/>: their recordings go first.</summary>
     public async Task<IReadOnlySet<string>> UrgentActivitiesAsync(DateTimeOffset since, CancellationToken cancellationToken)
     {
@@ -84,26 +91,23 @@ public sealed class AvCloudApi : IDisposable
         return urgent;
     }
 
+    /// <summary>Transient failures are retried (see <see cref="ApiRetry"/>); any other answer but success is an <see cref="ApiException"/>.</summary>
     private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, HttpContent? content, CancellationToken cancellationToken)
     {
         var body = content is null ? null : await content.ReadAsByteArrayAsync(cancellationToken);
-        for (var attempt = 1; ; attempt++)
+        var response = await _retry.ExecuteAsync(async token => await SendOnceAsync(method, path, body, token), cancellationToken);
+        if (response.IsSuccessStatusCode)
         {
-            try
-            {
-                return await SendOnceAsync(method, path, body, cancellationToken);
-            }
-            catch (Exception exception) when (attempt < 6 && exception is HttpRequestException or ApiException { Permanent: false } or TaskCanceledException
-                && !cancellationToken.IsCancellationRequested)
-            {
-                Retries++;
-                await Task.Delay(Backoff.Delay(attempt), cancellationToken);
-            }
+            return response;
         }
+
+        var problem = await response.Content.ReadAsStringAsync(cancellationToken);
+        response.Dispose();
+        throw new ApiException(response.StatusCode, $"AvCloud answered {(int)response.StatusCode} to {method} {path}: {problem}");
     }
 
     /// <summary>How many calls to AvCloud were retried.</summary>
-    public int Retries { get; private set; }
+    public int Retries => Volatile.Read(ref _retries);
 
     private async Task<HttpResponseMessage> SendOnceAsync(HttpMethod method, string path, byte[]? body, CancellationToken cancellationToken)
     {
@@ -114,16 +118,9 @@ public sealed class AvCloudApi : IDisposable
             request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         }
 
+        // The token is asked for on every attempt: the token file may have been renewed, the credential renews its own.
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", await _token(cancellationToken));
-        var response = await _http.SendAsync(request, cancellationToken);
-        if (response.IsSuccessStatusCode)
-        {
-            return response;
-        }
-
-        var problem = await response.Content.ReadAsStringAsync(cancellationToken);
-        response.Dispose();
-        throw new ApiException(response.StatusCode, $"AvCloud answered {(int)response.StatusCode} to {method} {path}: {problem}");
+        return await _http.SendAsync(request, cancellationToken);
     }
 
     private static Func<CancellationToken, ValueTask<string>> TokenSource(DockAuth auth, HttpMessageHandler? handler)
@@ -188,11 +185,59 @@ public sealed class AvCloudApi : IDisposable
     public void Dispose() => _http.Dispose();
 }
 
-/// <summary>Exponential backoff with full jitter: 0.5 s, 1 s, 2 s ... up to 30 s, each scaled by a random factor.</summary>
-public static class Backoff
+/// <summary>
+/// How calls to AvCloud are retried: transient failures (no connection, a timed-out attempt, 5xx, 408, 429) up to
+/// <see cref="MaxRetries"/> times, after the wait the answer's Retry-After asks for or else with exponential backoff and
+/// jitter from 0.5 s up to 30 s. Other 4xx answers are permanent, and a run that is being stopped is not retried.
+/// </summary>
+public static class ApiRetry
 {
-    public static TimeSpan Delay(int attempt) =>
-        TimeSpan.FromMilliseconds(Math.Min(30_000, 500 * Math.Pow(2, attempt - 1)) * (0.5 + (Random.Shared.NextDouble() / 2)));
+    public const int MaxRetries = 5;
+
+    // A proxy that asks for hours must not hold a pass, and the files behind it, past their 24-hour deadline (Art. 13).
+    private static readonly TimeSpan LongestRetryAfter = TimeSpan.FromMinutes(5);
+
+    public static bool IsTransient(HttpStatusCode status) =>
+        (int)status >= 500 || status is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests;
+
+    public static ResiliencePipeline<HttpResponseMessage> Pipeline(TimeProvider time, Action retrying) =>
+        new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = time }
+            .AddRetry(new RetryStrategyOptions<HttpResponseMessage>
+            {
+                MaxRetryAttempts = MaxRetries,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = TimeSpan.FromMilliseconds(500),
+                MaxDelay = TimeSpan.FromSeconds(30),
+                ShouldHandle = arguments => ValueTask.FromResult(Retry(arguments.Outcome, arguments.Context.CancellationToken)),
+                DelayGenerator = arguments => ValueTask.FromResult(RetryAfter(arguments.Outcome.Result, time)),
+                OnRetry = _ =>
+                {
+                    retrying();
+                    return ValueTask.CompletedTask;
+                },
+            })
+            .Build();
+
+    private static bool Retry(Outcome<HttpResponseMessage> outcome, CancellationToken cancellationToken) => outcome switch
+    {
+        { Exception: HttpRequestException } => true,
+        // HttpClient's timeout of one attempt, not a stop the caller asked for.
+        { Exception: OperationCanceledException } => !cancellationToken.IsCancellationRequested,
+        { Result: { } response } => IsTransient(response.StatusCode),
+        _ => false,
+    };
+
+    private static TimeSpan? RetryAfter(HttpResponseMessage? response, TimeProvider time)
+    {
+        var asked = response?.Headers.RetryAfter switch
+        {
+            { Delta: { } delta } => delta,
+            { Date: { } date } => date - time.GetUtcNow(),
+            _ => TimeSpan.Zero,
+        };
+        return asked > TimeSpan.Zero ? (asked < LongestRetryAfter ? asked : LongestRetryAfter) : null;
+    }
 }
 
 /// <summary>An answer from AvCloud other than success; 4xx ones are permanent (retrying would not help).</summary>
@@ -200,5 +245,5 @@ public sealed class ApiException(HttpStatusCode status, string message) : Except
 {
     public HttpStatusCode Status { get; } = status;
 
-    public bool Permanent => (int)Status is >= 400 and < 500 and not 408 and not 429;
+    public bool Permanent => (int)Status is >= 400 and < 500 && !ApiRetry.IsTransient(Status);
 }
