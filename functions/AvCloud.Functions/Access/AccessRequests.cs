@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using System.Xml;
@@ -15,17 +16,17 @@ namespace AvCloud.Functions.Access;
 public sealed record AccessRequestBody(
     IReadOnlyList<string>? FootageIds,
     AccessSearch? Search,
-    string? Purpose,
-    string? CaseName,
-    string? CaseNumber,
-    AccessMode? Mode,
-    string? Duration);
+    [Required] string? Purpose,
+    [Required] string? CaseName,
+    [Required] string? CaseNumber,
+    [Required] AccessMode? Mode,
+    [Required] string? Duration);
 
 /// <summary>An approval, which may narrow the footage, the mode (copy to view) or the duration.</summary>
 public sealed record AccessApprovalBody(IReadOnlyList<string>? FootageIds = null, AccessMode? Mode = null, string? Duration = null, string? Reason = null);
 
 /// <summary>A rejection or revocation: the reason is required.</summary>
-public sealed record AccessDecisionBody(string? Reason);
+public sealed record AccessDecisionBody([Required] string? Reason);
 
 public sealed record AccessRequestPage(IReadOnlyList<AccessRequest> Items, string? ContinuationToken);
 

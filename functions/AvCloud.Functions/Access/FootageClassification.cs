@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using AvCloud.Functions.Audit;
 using AvCloud.Functions.Footage;
 using AvCloud.Functions.Http;
@@ -7,7 +8,7 @@ using Microsoft.Azure.Functions.Worker;
 namespace AvCloud.Functions.Access;
 
 /// <summary>What the keeper or head sends to classify footage.</summary>
-public sealed record ClassificationBody(Classification? Level, string? Reason);
+public sealed record ClassificationBody([Required] Classification? Level, [Required] string? Reason);
 
 /// <summary>
 /// <c>PUT /api/footage/{id}/classification</c> (Keeper, Head), Art. 14: raising the level takes effect at once; lowering

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using AvCloud.Functions.Audit;
 using AvCloud.Functions.Footage;
@@ -11,16 +12,16 @@ using Microsoft.Extensions.Options;
 namespace AvCloud.Functions.Activities;
 
 public sealed record ActivityBody(
-    ActivityKind? Kind,
-    IReadOnlyList<string>? Officers,
-    string? Place,
-    DateTimeOffset? Start,
-    DateTimeOffset? End,
+    [Required] ActivityKind? Kind,
+    [Required] IReadOnlyList<string>? Officers,
+    [Required] string? Place,
+    [Required] DateTimeOffset? Start,
+    [Required] DateTimeOffset? End,
     string? CaseName = null,
     string? CaseNumber = null,
     bool? Urgent = null);
 
-public sealed record ActivityLinkBody(string? ActivityId, string? Reason);
+public sealed record ActivityLinkBody([Required] string? ActivityId, [Required] string? Reason);
 
 public sealed record ActivityPage(IReadOnlyList<Activity> Items, string? ContinuationToken);
 

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
@@ -13,7 +14,7 @@ using Microsoft.Azure.Functions.Worker;
 
 namespace AvCloud.Functions.Activities;
 
-public sealed record WorkRecordBody(WorkRecordReason? Reason, string? Explanation);
+public sealed record WorkRecordBody([Required] WorkRecordReason? Reason, [Required] string? Explanation);
 
 public sealed record WorkRecordDecision(string? Reason = null);
 

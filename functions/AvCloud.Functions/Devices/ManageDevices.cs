@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using AvCloud.Functions.Audit;
 using AvCloud.Functions.Footage;
 using AvCloud.Functions.Http;
@@ -6,13 +7,13 @@ using Microsoft.Azure.Functions.Worker;
 
 namespace AvCloud.Functions.Devices;
 
-public sealed record DeviceRegistration(string? Id, DeviceKind? Kind, string? Serial, string? Model);
+public sealed record DeviceRegistration([Required] string? Id, [Required] DeviceKind? Kind, [Required] string? Serial, [Required] string? Model);
 
-public sealed record DeviceStatusBody(DeviceStatus? Status, string? Reason);
+public sealed record DeviceStatusBody([Required] DeviceStatus? Status, [Required] string? Reason);
 
-public sealed record CheckoutBody(string? OfficerId, string? Condition, DateTimeOffset? At = null);
+public sealed record CheckoutBody([Required] string? OfficerId, [Required] string? Condition, DateTimeOffset? At = null);
 
-public sealed record ReturnBody(string? Condition, DateTimeOffset? At = null);
+public sealed record ReturnBody([Required] string? Condition, DateTimeOffset? At = null);
 
 public sealed record DevicePage(IReadOnlyList<Device> Items, string? ContinuationToken);
 

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Azure.Storage.Blobs;
 using AvCloud.Functions.Audit;
 using AvCloud.Functions.Http;
@@ -9,10 +10,11 @@ using Microsoft.Extensions.DependencyInjection;
 namespace AvCloud.Functions.Footage;
 
 /// <summary>What the keeper or head sends to place a preservation hold.</summary>
-public sealed record HoldRequest(HoldReason? Reason, string? CaseName, string? CaseNumber, string? RequestedBy, string? ReasonText = null);
+public sealed record HoldRequest([Required] HoldReason? Reason, [Required] string? CaseName, [Required] string? CaseNumber, [Required] string? RequestedBy,
+    string? ReasonText = null);
 
 /// <summary>What the head sends to release one.</summary>
-public sealed record HoldRelease(string? Reason);
+public sealed record HoldRelease([Required] string? Reason);
 
 /// <summary>
 /// Art. 16: footage that is disputed, records obstruction or assault of officers, or belongs to a major or sensitive

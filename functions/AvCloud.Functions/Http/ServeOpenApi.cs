@@ -317,12 +317,16 @@ public sealed partial class ServeOpenApi
         }
 
         /// <summary>
-        /// A property a caller must send and always gets back: a <c>required</c> member, or a constructor parameter
-        /// with no default that is not nullable. Nullable or defaulted ones may be left out (and are not written when null).
+        /// A property a caller must send and always gets back: a <c>required</c> member, a constructor parameter with no
+        /// default that is not nullable, or one marked <see cref="System.ComponentModel.DataAnnotations.RequiredAttribute"/>
+        /// (request fields are nullable so that a missing one is named in the 400, not refused by the parser). Nullable or
+        /// defaulted ones may be left out (and are not written when null).
         /// </summary>
         private bool IsRequired(JsonPropertyInfo property) =>
             property.IsRequired
-            || property.AssociatedParameter is { HasDefaultValue: false } parameter && !IsNullable(parameter);
+            || property.AssociatedParameter is { HasDefaultValue: false } parameter && !IsNullable(parameter)
+            // A request field the function itself insists on (and names in its 400 when missing) is marked [Required].
+            || property.AssociatedParameter?.AttributeProvider?.IsDefined(typeof(System.ComponentModel.DataAnnotations.RequiredAttribute), inherit: false) == true;
 
         private bool IsNullable(JsonParameterInfo parameter) =>
             Nullable.GetUnderlyingType(parameter.ParameterType) is not null

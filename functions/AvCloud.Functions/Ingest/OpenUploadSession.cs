@@ -29,10 +29,11 @@ public sealed class OpenUploadSession(UploadStore uploads, Retention.UnitStore u
         CancellationToken cancellationToken)
     {
         var caller = request.Caller();
-        var manifest = await RequestBody.ReadJsonAsync<UploadManifest>(request, options.Value.MaxManifestBytes, cancellationToken);
+        var bodyErrors = new Dictionary<string, string[]>();
+        var manifest = await RequestBody.ReadJsonAsync<UploadManifest>(request, options.Value.MaxManifestBytes, cancellationToken, bodyErrors);
         var sessionId = Guid.NewGuid().ToString("N");
         var settings = await units.SettingsAsync(caller.UnitId, cancellationToken);
-        var files = ManifestRules.Validate(manifest, caller.UnitId, sessionId, [.. settings.RetentionMonths.Keys]);
+        var files = ManifestRules.Validate(manifest, caller.UnitId, sessionId, [.. settings.RetentionMonths.Keys], bodyErrors);
         // Each activity named is read once, however many files name it.
         var unknown = new HashSet<string>(StringComparer.Ordinal);
         foreach (var activityId in files.Select(f => f.ActivityId).OfType<string>().Distinct(StringComparer.Ordinal))

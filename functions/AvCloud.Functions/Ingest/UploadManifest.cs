@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using AvCloud.Functions.Http;
@@ -6,21 +7,21 @@ namespace AvCloud.Functions.Ingest;
 
 /// <summary>What a dock announces when it opens an upload session (<c>POST /api/uploads</c>).</summary>
 public sealed record UploadManifest(
-    string? DockId,
-    string? DeviceId,
-    string? OfficerId,
-    DateTimeOffset? DockedAt,
-    DateTimeOffset? DeviceClockAtDocking,
-    IReadOnlyList<ManifestFile>? Files);
+    [Required] string? DockId,
+    [Required] string? DeviceId,
+    [Required] string? OfficerId,
+    [Required] DateTimeOffset? DockedAt,
+    [Required] DateTimeOffset? DeviceClockAtDocking,
+    [Required] IReadOnlyList<ManifestFile>? Files);
 
 public sealed record ManifestFile(
-    string? Name,
-    string? Kind,
-    long? Size,
-    string? Sha256,
-    DateTimeOffset? RecordedStart,
-    DateTimeOffset? RecordedEnd,
-    string? ActivityId,
+    [Required] string? Name,
+    [Required] MediaKind? Kind,
+    [Required] long? Size,
+    [Required] string? Sha256,
+    [Required] DateTimeOffset? RecordedStart,
+    [Required] DateTimeOffset? RecordedEnd,
+    string? ActivityId = null,
     string? Category = null);
 
 /// <summary>The manifest's rules, as a pure function: every problem found, by field, or a clean list of files.</summary>
@@ -41,9 +42,11 @@ public static partial class ManifestRules
     /// The manifest's files, validated and normalised; throws a 400 problem naming every bad field. A file may name one
     /// of the unit's record <paramref name="categories"/> (Art. 15).
     /// </summary>
-    public static IReadOnlyList<UploadFile> Validate(UploadManifest manifest, string unitId, string sessionId, IReadOnlyCollection<string> categories)
+    public static IReadOnlyList<UploadFile> Validate(UploadManifest manifest, string unitId, string sessionId, IReadOnlyCollection<string> categories,
+        IReadOnlyDictionary<string, string[]>? bodyErrors = null)
     {
-        var errors = new Dictionary<string, List<string>>();
+        // What the body itself could not say (an unknown kind) is reported with everything else.
+        var errors = (bodyErrors ?? new Dictionary<string, string[]>()).ToDictionary(e => e.Key, e => e.Value.ToList());
         void Fail(string field, string message)
         {
             if (!errors.TryGetValue(field, out var list))
@@ -99,8 +102,7 @@ public static partial class ManifestRules
                     Fail($"{at}.name", $"The name '{file.Name}' appears more than once in the manifest.");
                 }
 
-                MediaKind kind = default;
-                if (file.Kind is null || !Enum.TryParse(file.Kind, ignoreCase: true, out kind) || !Enum.IsDefined(kind) || int.TryParse(file.Kind, out _))
+                if (file.Kind is null && !errors.ContainsKey($"{at}.kind"))
                 {
                     Fail($"{at}.kind", "The kind must be video, audio or photo.");
                 }
@@ -140,7 +142,7 @@ public static partial class ManifestRules
                     {
                         Name = file.Name!,
                         BlobName = UploadSession.IngestBlobName(unitId, sessionId, file.Name!),
-                        Kind = kind,
+                        Kind = file.Kind!.Value,
                         Size = file.Size!.Value,
                         Sha256 = file.Sha256!.ToLowerInvariant(),
                         RecordedStart = file.RecordedStart!.Value.ToUniversalTime(),

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -10,7 +11,7 @@ using Microsoft.Azure.Functions.Worker;
 
 namespace AvCloud.Functions.Reports;
 
-public sealed record ReviewBody(DateTimeOffset? From, DateTimeOffset? To, int? Size, int? Seed);
+public sealed record ReviewBody([Required] DateTimeOffset? From, [Required] DateTimeOffset? To, [Required] int? Size, int? Seed = null);
 
 /// <summary>A reviewer's marks for one sampled recording: completeness and clarity from 1 to 5, and two yes/no checks.</summary>
 public sealed record ReviewScore(
@@ -23,7 +24,8 @@ public sealed record ReviewScore(
     string? Notes,
     DateTimeOffset ScoredAt);
 
-public sealed record ScoreBody(string? FootageId, int? Completeness, int? Clarity, bool? OpeningStatement, bool? KeyMomentsPhotographed, string? Notes);
+public sealed record ScoreBody([Required] string? FootageId, [Required] int? Completeness, [Required] int? Clarity, [Required] bool? OpeningStatement,
+    [Required] bool? KeyMomentsPhotographed, string? Notes = null);
 
 /// <summary>
 /// An annual review of recordings (Art. 17), in the <c>activities</c> container: the period, the sample drawn and the

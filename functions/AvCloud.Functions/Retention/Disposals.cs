@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using AvCloud.Functions.Audit;
 using System.Globalization;
 using AvCloud.Functions.Footage;
@@ -10,9 +11,9 @@ using Microsoft.Azure.Functions.Worker;
 
 namespace AvCloud.Functions.Retention;
 
-public sealed record DisposalExtension(DateTimeOffset? Until, string? Reason);
+public sealed record DisposalExtension([Required] DateTimeOffset? Until, [Required] string? Reason);
 
-public sealed record DisposalCancellation(string? Reason);
+public sealed record DisposalCancellation([Required] string? Reason);
 
 /// <summary>
 /// Art. 15 disposal review. The keeper lists what the sweep found (<c>GET /api/disposals?status=pending</c>), approves

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using AvCloud.Functions.Audit;
 using AvCloud.Functions.Footage;
@@ -8,7 +9,7 @@ using Microsoft.Azure.Functions.Worker;
 namespace AvCloud.Functions.Retention;
 
 /// <summary>What the keeper or head sends to put footage in record categories.</summary>
-public sealed record CategoryChange(IReadOnlyList<string>? Categories, string? Reason);
+public sealed record CategoryChange([Required] IReadOnlyList<string>? Categories, [Required] string? Reason);
 
 /// <summary>
 /// <c>PUT /api/footage/{id}/categories</c> (Keeper, Head): the record categories of one recording, from the unit's

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using AvCloud.Functions.Access;
 using AvCloud.Functions.Audit;
 using AvCloud.Functions.Cosmos;
@@ -208,5 +209,6 @@ public sealed class ManageUnitSettings(UnitStore units, AuditTrail audit, TimePr
         Problems.NotFound("No such unit among yours.");
 }
 
-public sealed record UnitSettingsChange(string? Name, string? TimeZone, Dictionary<string, int>? RetentionMonths, int? RecoveryWindowDays, PolicyMode? PolicyMode,
+public sealed record UnitSettingsChange([Required] string? Name, [Required] string? TimeZone, [Required] Dictionary<string, int>? RetentionMonths, int? RecoveryWindowDays,
+    PolicyMode? PolicyMode,
     IReadOnlyList<ApprovalRule>? AccessApprovals = null, IReadOnlyList<Activities.ActivityKind>? RecordingRequiredFor = null);

@@ -146,9 +146,11 @@ public sealed class OpenApiTests(LocalCloudFixture fixture)
     {
         var document = JsonNode.Parse(await ServedAsync())!;
 
-        // Every field of the upload manifest is nullable and checked by the function, which names what is missing.
-        Assert.Empty(Required(document, "UploadManifest"));
-        Assert.Empty(Required(document, "ManifestFile"));
+        // Request fields are nullable so the function names each missing one in its 400; [Required] marks those it insists on.
+        Assert.Equal(["dockId", "deviceId", "officerId", "dockedAt", "deviceClockAtDocking", "files"], Required(document, "UploadManifest"));
+        Assert.Equal(["name", "kind", "size", "sha256", "recordedStart", "recordedEnd"], Required(document, "ManifestFile"));
+        Assert.Equal(["purpose", "caseName", "caseNumber", "mode", "duration"], Required(document, "AccessRequestBody"));
+        Assert.Empty(Required(document, "AccessApprovalBody"));
         // Positional records: parameters that are neither nullable nor defaulted.
         Assert.Equal(["officerId", "at", "handedOverBy", "condition"], Required(document, nameof(DeviceCheckout)));
         Assert.Equal(["classification", "mode", "requesterRole", "approver"], Required(document, nameof(ApprovalRule)));
