@@ -73,7 +73,7 @@ public sealed record FootageRecord : Cosmos.IUnitDocument
 
     public required DateTimeOffset CataloguedAt { get; init; }
 
-    /// <summary>Art. 13: the recording's end (the activity's, once activities exist) plus 24 hours.</summary>
+    /// <summary>Art. 13: the end of the recording, or of the activity it is linked to, plus the handover allowance (24 hours).</summary>
     public required DateTimeOffset HandoverDeadline { get; init; }
 
     /// <summary>Whether the recorder was docked by the deadline; false is a late upload.</summary>

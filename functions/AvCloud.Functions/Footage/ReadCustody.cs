@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using AvCloud.Functions.Audit;
 using AvCloud.Functions.Http;
 using AvCloud.Functions.Identity;
@@ -10,8 +11,11 @@ namespace AvCloud.Functions.Footage;
 /// <summary>Storage's own view of one copy: what the service itself enforces right now.</summary>
 public sealed record StoredCopy(string Account, string Blob, bool Exists, DateTimeOffset? PolicyUntil, string? PolicyMode, bool LegalHold);
 
-/// <summary>The chain of custody of one recording: the record, both copies as storage reports them, and every audit event about it.</summary>
-public sealed record Custody(FootageRecord Record, StoredCopy Footage, StoredCopy? SecondCopy, IReadOnlyList<AuditEvent> Events)
+/// <summary>
+/// The chain of custody of one recording: the record, both copies as storage reports them (the footage account's copy is
+/// <c>footage</c> in JSON, as its container is called), and every audit event about it.
+/// </summary>
+public sealed record Custody(FootageRecord Record, [property: JsonPropertyName("footage")] StoredCopy Primary, StoredCopy? SecondCopy, IReadOnlyList<AuditEvent> Events)
 {
     /// <summary>Each access: every read link issued for it and every read of its record, with who and when.</summary>
     public IReadOnlyList<AuditEvent> Accesses => [.. Events.Where(e => (e.Action == AuditAction.ReadLinkIssued.Name || e.Action == AuditAction.FootageRead.Name)

@@ -42,7 +42,7 @@ public sealed partial class Cataloguer(
     /// <summary>Quarantined blobs that cannot be tied to a unit are audited here.</summary>
     public const string UnknownUnit = "_unknown";
 
-    private const string System = "system:catalogue";
+    private const string Actor = "system:catalogue";
 
     private readonly BlobContainerClient _ingest = blobs.GetBlobContainerClient(BlobContainers.Ingest);
     private readonly BlobContainerClient _footageBlobs = blobs.GetBlobContainerClient(BlobContainers.Footage);
@@ -179,7 +179,7 @@ public sealed partial class Cataloguer(
         var state = first.SessionId == session.Id && first.FileName == file.Name ? FileState.Catalogued : FileState.Duplicate;
         if (write != RecordWrite.AlreadyNoted)
         {
-            await audit.RecordSystemAsync(unit, System, state == FileState.Catalogued ? AuditAction.FootageCatalogued : AuditAction.FootageDuplicate,
+            await audit.RecordSystemAsync(unit, Actor, state == FileState.Catalogued ? AuditAction.FootageCatalogued : AuditAction.FootageDuplicate,
                 $"footage/{record.Id}", AuditOutcomes.Success, new Dictionary<string, string>
                 {
                     ["session"] = session.Id,
@@ -268,7 +268,7 @@ public sealed partial class Cataloguer(
             await SetStatusAsync(session, file.Name, FileState.Quarantined, reason, null, cancellationToken);
         }
 
-        await audit.RecordSystemAsync(unit, System, AuditAction.FootageQuarantined, $"ingest/{blob.Name}", AuditOutcomes.Failure,
+        await audit.RecordSystemAsync(unit, Actor, AuditAction.FootageQuarantined, $"ingest/{blob.Name}", AuditOutcomes.Failure,
             new Dictionary<string, string> { ["reason"] = reason, ["session"] = session?.Id ?? "" }, cancellationToken);
         await blob.DeleteIfExistsAsync(cancellationToken: cancellationToken);
         LogQuarantined(logger, blob.Name, reason);

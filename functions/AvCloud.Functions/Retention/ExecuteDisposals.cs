@@ -31,7 +31,7 @@ public sealed class ExecuteDisposals(FootageStore footage, BlobServiceClient blo
             // Art. 16 wins: a hold placed after approval sends the record back to being available.
             if (!(await footage.ChangeAsync(record.UnitId, record.Id, r => r.BlockDisposal(), cancellationToken)).IsRefused)
             {
-                await Audit(record, AuditAction.DisposalBlocked, AuditOutcomes.Denied, "A preservation hold was placed after approval.", cancellationToken);
+                await RecordAsync(record, AuditAction.DisposalBlocked, AuditOutcomes.Denied, "A preservation hold was placed after approval.", cancellationToken);
             }
 
             return;
@@ -44,17 +44,17 @@ public sealed class ExecuteDisposals(FootageStore footage, BlobServiceClient blo
         catch (RequestFailedException exception) when (exception.Status == StatusCodes.Status409Conflict)
         {
             // Storage still protects it (a policy extended behind the record's back, or a hold): never forced.
-            await Audit(record, AuditAction.PurgeRefused, AuditOutcomes.Failure, exception.ErrorCode ?? "refused by storage", cancellationToken);
+            await RecordAsync(record, AuditAction.PurgeRefused, AuditOutcomes.Failure, exception.ErrorCode ?? "refused by storage", cancellationToken);
             return;
         }
 
         if (!(await footage.ChangeAsync(record.UnitId, record.Id, r => r.Purge(now), cancellationToken)).IsRefused)
         {
-            await Audit(record, AuditAction.FootagePurged, AuditOutcomes.Success, $"approved by {record.Disposal?.ApprovedBy} at {record.Disposal?.ApprovedAt:O}", cancellationToken);
+            await RecordAsync(record, AuditAction.FootagePurged, AuditOutcomes.Success, $"approved by {record.Disposal?.ApprovedBy} at {record.Disposal?.ApprovedAt:O}", cancellationToken);
         }
     }
 
-    private Task<AuditEvent> Audit(FootageRecord record, AuditAction action, string outcome, string detail, CancellationToken cancellationToken) =>
+    private Task<AuditEvent> RecordAsync(FootageRecord record, AuditAction action, string outcome, string detail, CancellationToken cancellationToken) =>
         audit.RecordSystemAsync(record.UnitId, "system:execute-disposals", action, $"footage/{record.Id}", outcome,
             new Dictionary<string, string> { ["detail"] = detail, ["sha256"] = record.Sha256 }, cancellationToken);
 }

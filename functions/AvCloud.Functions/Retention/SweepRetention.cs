@@ -14,7 +14,7 @@ namespace AvCloud.Functions.Retention;
 /// </summary>
 public sealed class SweepRetention(FootageStore footage, UnitStore units, RetentionDates dates, AuditTrail audit, TimeProvider time)
 {
-    private const string System = "system:sweep-retention";
+    private const string Actor = "system:sweep-retention";
 
     [Function(nameof(SweepRetention))]
     public async Task Run([TimerTrigger("0 0 2 * * *")] TimerInfo timer, CancellationToken cancellationToken)
@@ -42,7 +42,7 @@ public sealed class SweepRetention(FootageStore footage, UnitStore units, Retent
             // Judged again on the record as it is when written: a hold placed meanwhile keeps it.
             if (!(await footage.ChangeAsync(record.UnitId, record.Id, r => r.OfferForDisposal(now), cancellationToken)).IsRefused)
             {
-                await audit.RecordSystemAsync(record.UnitId, System, AuditAction.DisposalPending, $"footage/{record.Id}", AuditOutcomes.Success,
+                await audit.RecordSystemAsync(record.UnitId, Actor, AuditAction.DisposalPending, $"footage/{record.Id}", AuditOutcomes.Success,
                     new Dictionary<string, string> { ["retentionUntil"] = record.RetentionUntil.ToString("O", CultureInfo.InvariantCulture) }, cancellationToken);
             }
         }
@@ -52,7 +52,7 @@ public sealed class SweepRetention(FootageStore footage, UnitStore units, Retent
     {
         if ((await dates.ApplyAsync(record.UnitId, record.Id, null, cancellationToken)).Value is { } change)
         {
-            await audit.RecordSystemAsync(record.UnitId, System, AuditAction.RetentionRecomputed, $"footage/{record.Id}", AuditOutcomes.Success,
+            await audit.RecordSystemAsync(record.UnitId, Actor, AuditAction.RetentionRecomputed, $"footage/{record.Id}", AuditOutcomes.Success,
                 new Dictionary<string, string>
                 {
                     ["retentionFrom"] = change.Before.RetentionUntil.ToString("O", CultureInfo.InvariantCulture),

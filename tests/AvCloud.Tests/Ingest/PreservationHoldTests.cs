@@ -167,10 +167,10 @@ public sealed class PreservationHoldTests(LocalCloudFixture fixture)
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, otherUnit.StatusCode);
         var custody = (await response.Content.ReadFromJsonAsync<Custody>(AvCloudJson.Options, Cancel))!;
-        Assert.True(custody.Footage.Exists);
-        Assert.True(custody.Footage.LegalHold);
-        Assert.Equal("locked", custody.Footage.PolicyMode);
-        Assert.Equal(record.RetentionUntil, custody.Footage.PolicyUntil);
+        Assert.True(custody.Primary.Exists);
+        Assert.True(custody.Primary.LegalHold);
+        Assert.Equal("locked", custody.Primary.PolicyMode);
+        Assert.Equal(record.RetentionUntil, custody.Primary.PolicyUntil);
         Assert.True(custody.SecondCopy!.LegalHold);
         Assert.Equal("avcloudpreservation", custody.SecondCopy.Account);
         var actions = custody.Events.Select(e => e.Action).ToList();
