@@ -1,6 +1,6 @@
 namespace AvCloud.Functions.Storage;
 
-/// <summary>The blob containers of the footage account (DESIGN.md section 2).</summary>
+/// <summary>The blob containers of the footage account, and the preservation account's one (the second copies of Art. 16).</summary>
 public static class BlobContainers
 {
     /// <summary>Dock uploads land here; no WORM, emptied once catalogued.</summary>
