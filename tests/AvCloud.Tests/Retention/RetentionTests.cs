@@ -84,8 +84,7 @@ public sealed class RetentionTests(RetentionTests.ShiftedCloud cloud) : IClassFi
         var session = (await opened.Content.ReadFromJsonAsync<UploadSessionOpened>(AvCloudJson.Options, Cancel))!;
         await new BlobClient(session.Files[0].UploadUrl).UploadAsync(new BinaryData(content), Cancel);
         var id = Convert.ToHexStringLower(SHA256.HashData(content));
-        await Hosting.BlobWebhookTests.Eventually(() => Footage(unit, id).GetAwaiter().GetResult() is not null);
-        return (await Footage(unit, id))!;
+        return await Eventually.That(() => Footage(unit, id), $"footage {id} to be catalogued", Cancel);
     }
 
     private async Task<FootageRecord?> Footage(string unit, string id)
