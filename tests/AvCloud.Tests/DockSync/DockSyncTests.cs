@@ -142,6 +142,7 @@ public sealed class DockSyncTests(LocalCloudFixture fixture) : IDisposable
         process.Kill(entireProcessTree: true);
         await process.WaitForExitAsync(Cancel);
         // A block whose bytes had all left the dock may still land in storage just after the kill: count once it is quiet.
+        // Nothing signals the last one landed, so quiet means the same count 500 ms apart.
         var stagedAfterKill = await StagedAsync(station, "long.wav");
         for (var previous = -1; stagedAfterKill != previous; stagedAfterKill = await StagedAsync(station, "long.wav"))
         {
@@ -379,6 +380,7 @@ public sealed class DockSyncTests(LocalCloudFixture fixture) : IDisposable
             while (!writing.IsCancellationRequested)
             {
                 await File.AppendAllTextAsync(growing, "more", CancellationToken.None);
+                // The recorder's pace of writing, not a wait: the file must keep changing within StableSeconds.
                 await Task.Delay(100, CancellationToken.None);
             }
         }, Cancel);

@@ -58,7 +58,7 @@ public sealed class BlobWebhookTests(LocalCloudFixture fixture)
         await ProbeContainer.UploadBlobAsync(name, BinaryData.FromString("footage"), TestContext.Current.CancellationToken);
 
         await Eventually.That(() => fixture.Probes.CountBlob(name) >= 1, $"the watcher to deliver {name}", TestContext.Current.CancellationToken);
-        // Several more watcher passes must not deliver it again.
+        // Several more watcher passes (every 250 ms) must not deliver it again; a delivery that does not happen signals nothing.
         await Task.Delay(1000, TestContext.Current.CancellationToken);
         Assert.Equal(1, fixture.Probes.CountBlob(name));
     }
@@ -77,6 +77,7 @@ public sealed class BlobWebhookTests(LocalCloudFixture fixture)
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
 
+        // The webhook ran the function before answering; a second run (from the watcher, every 250 ms) would signal nothing.
         await Task.Delay(1000, TestContext.Current.CancellationToken);
         Assert.Equal(1, fixture.Probes.CountBlob(name));
     }

@@ -274,7 +274,8 @@ public sealed class CatalogueTests(LocalCloudFixture fixture)
         using var crash = new CrashAfterCopy(fixture.Hooks, blobName, _ => true);
         await Dock.UploadAsync(session, "stuck.wav", content);
         await Eventually.That(() => crash.Runs >= 1, "the first run of the stuck blob", Cancel);
-        await Task.Delay(1500, Cancel); // older than RedriveAfter (1 s in tests)
+        // Older than RedriveAfter (1 s here) by storage's real clock, which the cloud shared by all tests cannot shift.
+        await Task.Delay(1500, Cancel);
         crash.Stop();
         // The upload window closes (as if hours had passed).
         var uploads = fixture.Cloud.Services.GetRequiredService<Microsoft.Azure.Cosmos.Database>().GetContainer("uploads");
