@@ -91,7 +91,7 @@ public sealed class LocalCloud : IAsyncDisposable
             await Task.WhenAll(
                 Emulator.WaitUntilAnsweringAsync(azurite, "Azurite", new Uri($"{blobEndpoint}?comp=list"), needsSuccess: false, cancellationToken),
                 Emulator.WaitUntilAnsweringAsync(cosmos, "The Cosmos stand-in", cosmosEndpoint, needsSuccess: true, cancellationToken));
-            var clock = options.Clock ?? (options.ClockOffset == TimeSpan.Zero ? TimeProvider.System : new OffsetTimeProvider(options.ClockOffset));
+            var clock = options.Clock ?? (options.ClockOffset == TimeSpan.Zero ? TimeProvider.System : new ShiftedClock(options.ClockOffset));
             var cloud = await StartHostAsync(options, clock, hostPort, azurite, cosmos, blobEndpoint, cosmosEndpoint, cancellationToken);
             cloud._emulatorLoggers = loggers;
             return cloud;
@@ -215,10 +215,4 @@ public sealed class LocalCloud : IAsyncDisposable
         await Task.WhenAll(_azurite.DisposeAsync().AsTask(), _cosmos.DisposeAsync().AsTask());
         _emulatorLoggers?.Dispose();
     }
-}
-
-/// <summary>The system clock shifted by a fixed offset.</summary>
-internal sealed class OffsetTimeProvider(TimeSpan offset) : TimeProvider
-{
-    public override DateTimeOffset GetUtcNow() => System.GetUtcNow() + offset;
 }

@@ -5,6 +5,7 @@ using AvCloud.Functions;
 using AvCloud.Functions.Access;
 using AvCloud.Functions.Identity;
 using AvCloud.Local;
+using AvCloud.Tests;
 
 namespace AvCloud.Benchmarks;
 
@@ -27,14 +28,15 @@ internal static class AccessScenario
 
         var reviewer = cloud.Issuer.Mint("reviewer-1", unit, [Roles.Reviewer], TimeSpan.FromHours(2), DateTimeOffset.UtcNow);
         var keeper = cloud.Issuer.Mint("keeper-1", unit, [Roles.Keeper], TimeSpan.FromHours(2), DateTimeOffset.UtcNow);
-        var request = await EventuallyAsync(async () =>
+        // The recordings are catalogued in the background; the request can be made once all of them are.
+        var request = await Eventually.That(async () =>
         {
             using var asked = await SendAsync(http, HttpMethod.Post, "/api/access-requests", reviewer, new
             {
                 footageIds = ids, purpose = "benchmark", caseName = "benchmark", caseNumber = "B-1", mode = "view", duration = "PT8H",
             });
             return asked.IsSuccessStatusCode ? await asked.Content.ReadFromJsonAsync<AccessRequest>(AvCloudJson.Options) : null;
-        });
+        }, "the recordings to be catalogued", TimeSpan.FromMinutes(2));
         using (var approved = await SendAsync(http, HttpMethod.Post, $"/api/access-requests/{request.Id}/approve", keeper, new { }))
         {
             approved.EnsureSuccessStatusCode();
@@ -68,26 +70,5 @@ internal static class AccessScenario
         using var message = new HttpRequestMessage(method, path) { Content = JsonContent.Create(body) };
         message.Headers.Authorization = new("Bearer", token);
         return await http.SendAsync(message);
-    }
-
-    // The recordings are catalogued in the background; the request can be made once all of them are.
-    private static async Task<T> EventuallyAsync<T>(Func<Task<T?>> attempt)
-        where T : class
-    {
-        var deadline = DateTimeOffset.UtcNow.AddMinutes(2);
-        while (true)
-        {
-            if (await attempt() is { } done)
-            {
-                return done;
-            }
-
-            if (DateTimeOffset.UtcNow > deadline)
-            {
-                throw new TimeoutException("The recordings were not catalogued in time.");
-            }
-
-            await Task.Delay(250);
-        }
     }
 }

@@ -206,6 +206,7 @@ public sealed class ApiRetryTests : IDisposable
             var answer = _script.TryDequeue(out var next) ? next : new Answer(HttpStatusCode.OK);
             if (answer.Hang)
             {
+                // A server that never answers: the call ends only when the client gives up.
                 await Task.Delay(Timeout.Infinite, context.RequestAborted);
             }
 

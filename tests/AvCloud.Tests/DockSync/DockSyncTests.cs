@@ -17,6 +17,9 @@ public sealed class DockSyncTests(LocalCloudFixture fixture) : IDisposable
 {
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
+    /// <summary>How long to wait on the real avdock in a child process: it starts .NET before its first pass.</summary>
+    private static readonly TimeSpan DockService = TimeSpan.FromSeconds(60);
+
     private static readonly string[] Zhang = ["officer-zhang"];
 
     private readonly string _root = Directory.CreateTempSubdirectory("avdock-test-").FullName;
@@ -134,10 +137,12 @@ public sealed class DockSyncTests(LocalCloudFixture fixture) : IDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         })!;
-        var staged = await WaitForStagedBlocksAsync(station, "long.wav", atLeast: 4);
+        var staged = 0;
+        await Eventually.That(async () => (staged = await StagedAsync(station, "long.wav")) >= 4, "the dock to stage 4 blocks of long.wav", DockService, Cancel);
         process.Kill(entireProcessTree: true);
         await process.WaitForExitAsync(Cancel);
         // A block whose bytes had all left the dock may still land in storage just after the kill: count once it is quiet.
+        // Nothing signals the last one landed, so quiet means the same count 500 ms apart.
         var stagedAfterKill = await StagedAsync(station, "long.wav");
         for (var previous = -1; stagedAfterKill != previous; stagedAfterKill = await StagedAsync(station, "long.wav"))
         {
@@ -178,18 +183,18 @@ public sealed class DockSyncTests(LocalCloudFixture fixture) : IDisposable
         try
         {
             // The station started before the recorders' folder was there: the service says so and keeps going.
-            await UntilAsync(() => errors.Any(e => e.Contains("No folder", StringComparison.Ordinal)));
+            await Eventually.That(() => errors.Any(e => e.Contains("No folder", StringComparison.Ordinal)), "the service to say the folder is missing", DockService, Cancel);
             Directory.CreateDirectory(station.Recorders);
             var folder = station.Device();
             var first = SyntheticWav.Create(1871, 8000);
             var firstPath = Station.Put(folder, "first.wav", first, "audio");
-            await UntilAsync(() => !File.Exists(firstPath));
+            await Eventually.That(() => !File.Exists(firstPath), "the service to hand over and wipe first.wav", DockService, Cancel);
 
             // A recorder docked later is picked up by a later pass of the same service.
             await new Ingest.Dock(fixture, station.Unit).RegisterDeviceAsync("recorder-2");
             var second = SyntheticWav.Create(1872, 8000);
             var secondPath = Station.Put(station.Device("recorder-2"), "second.wav", second, "audio");
-            await UntilAsync(() => !File.Exists(secondPath));
+            await Eventually.That(() => !File.Exists(secondPath), "the service to hand over and wipe second.wav", DockService, Cancel);
 
             Assert.Equal(first.Length, (await FootageAsync(station, first)).Size);
             Assert.Equal(second.Length, (await FootageAsync(station, second)).Size);
@@ -213,16 +218,6 @@ public sealed class DockSyncTests(LocalCloudFixture fixture) : IDisposable
 
     [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static extern int Terminate(int pid, int signal);
-
-    private static async Task UntilAsync(Func<bool> condition)
-    {
-        var deadline = DateTimeOffset.UtcNow.AddSeconds(60);
-        while (!condition())
-        {
-            Assert.True(DateTimeOffset.UtcNow < deadline, "The dock service did not get there within 60 s.");
-            await Task.Delay(100, Cancel);
-        }
-    }
 
     [Theory]
     [InlineData(false)]
@@ -305,23 +300,6 @@ public sealed class DockSyncTests(LocalCloudFixture fixture) : IDisposable
         public void Dispose() => Environment.SetEnvironmentVariable(Name, null);
     }
 
-    private async Task<int> WaitForStagedBlocksAsync(Station station, string name, int atLeast)
-    {
-        var deadline = DateTimeOffset.UtcNow.AddSeconds(60);
-        while (DateTimeOffset.UtcNow < deadline)
-        {
-            var count = await StagedAsync(station, name);
-            if (count >= atLeast)
-            {
-                return count;
-            }
-
-            await Task.Delay(100, Cancel);
-        }
-
-        throw new TimeoutException("The dock did not start uploading.");
-    }
-
     private async Task<int> StagedAsync(Station station, string name)
     {
         if (!File.Exists(station.Settings.Journal))
@@ -402,6 +380,7 @@ public sealed class DockSyncTests(LocalCloudFixture fixture) : IDisposable
             while (!writing.IsCancellationRequested)
             {
                 await File.AppendAllTextAsync(growing, "more", CancellationToken.None);
+                // The recorder's pace of writing, not a wait: the file must keep changing within StableSeconds.
                 await Task.Delay(100, CancellationToken.None);
             }
         }, Cancel);

@@ -57,8 +57,8 @@ public sealed class BlobWebhookTests(LocalCloudFixture fixture)
         var name = $"watched-{Guid.NewGuid():N}.mp4";
         await ProbeContainer.UploadBlobAsync(name, BinaryData.FromString("footage"), TestContext.Current.CancellationToken);
 
-        await Eventually(() => fixture.Probes.CountBlob(name) >= 1);
-        // Several more watcher passes must not deliver it again.
+        await Eventually.That(() => fixture.Probes.CountBlob(name) >= 1, $"the watcher to deliver {name}", TestContext.Current.CancellationToken);
+        // Several more watcher passes (every 250 ms) must not deliver it again; a delivery that does not happen signals nothing.
         await Task.Delay(1000, TestContext.Current.CancellationToken);
         Assert.Equal(1, fixture.Probes.CountBlob(name));
     }
@@ -77,6 +77,7 @@ public sealed class BlobWebhookTests(LocalCloudFixture fixture)
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
 
+        // The webhook ran the function before answering; a second run (from the watcher, every 250 ms) would signal nothing.
         await Task.Delay(1000, TestContext.Current.CancellationToken);
         Assert.Equal(1, fixture.Probes.CountBlob(name));
     }
@@ -94,7 +95,7 @@ public sealed class BlobWebhookTests(LocalCloudFixture fixture)
         using var response = await fixture.Http.PostAsync(Webhook, content, TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        await Eventually(() => fixture.Probes.CountBlob(name) >= 1);
+        await Eventually.That(() => fixture.Probes.CountBlob(name) >= 1, $"the CloudEvents delivery of {name} to run", TestContext.Current.CancellationToken);
         Assert.Equal(1, fixture.Probes.CountBlob(name));
     }
 
@@ -139,14 +140,4 @@ public sealed class BlobWebhookTests(LocalCloudFixture fixture)
 
     private static StringContent EventGridBody(EventGridEvent e) =>
         new(BinaryData.FromObjectAsJson(new[] { e }).ToString(), Encoding.UTF8, "application/json");
-
-    internal static async Task Eventually(Func<bool> condition)
-    {
-        var deadline = DateTimeOffset.UtcNow.AddSeconds(15);
-        while (!condition())
-        {
-            Assert.True(DateTimeOffset.UtcNow < deadline, "The condition did not become true within 15 s.");
-            await Task.Delay(50, TestContext.Current.CancellationToken);
-        }
-    }
 }

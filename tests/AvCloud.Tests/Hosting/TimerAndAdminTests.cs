@@ -43,8 +43,20 @@ public sealed class ClockTests(LocalCloudFixture fixture)
     [Fact]
     public void A_clock_offset_shifts_the_time_the_functions_see()
     {
-        var shifted = new Local.OffsetTimeProvider(TimeSpan.FromDays(400));
+        var shifted = new Local.ShiftedClock(TimeSpan.FromDays(400));
 
         Assert.InRange(shifted.GetUtcNow() - DateTimeOffset.UtcNow, TimeSpan.FromDays(400) - TimeSpan.FromSeconds(5), TimeSpan.FromDays(400) + TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
+    public void Shifts_add_up_on_the_offset_the_clock_started_with()
+    {
+        var clock = new Local.ShiftedClock(TimeSpan.FromDays(1));
+
+        clock.Shift(TimeSpan.FromDays(8));
+        clock.Shift(TimeSpan.FromHours(-1));
+
+        Assert.Equal(TimeSpan.FromDays(9) - TimeSpan.FromHours(1), clock.Offset);
+        Assert.InRange(clock.GetUtcNow() - DateTimeOffset.UtcNow, clock.Offset - TimeSpan.FromSeconds(5), clock.Offset + TimeSpan.FromSeconds(5));
     }
 }

@@ -217,14 +217,14 @@ public sealed class CatalogueTests(LocalCloudFixture fixture)
         using (var crash = new CrashAfterCopy(fixture.Hooks, blobName, _ => true))
         {
             await again.UploadAsync(BinaryData.FromBytes(content), Cancel);
-            await Hosting.BlobWebhookTests.Eventually(() => crash.Runs >= 1);
+            await Eventually.That(() => crash.Runs >= 1, "the second delivery to run", Cancel);
 
             var file = Assert.Single((await dock.SessionAsync(session.SessionId)).Files);
             Assert.Equal(FileState.Catalogued, file.State);
             Assert.Equal(Dock.Sha256(content), file.FootageId);
         }
 
-        await Hosting.BlobWebhookTests.Eventually(() => !again.Exists(Cancel).Value);
+        await Eventually.That(async () => !(await again.ExistsAsync(Cancel)).Value, "the redelivered blob to leave ingest", Cancel);
         Assert.Equal(FileState.Catalogued, Assert.Single((await dock.SessionAsync(session.SessionId)).Files).State);
         Assert.Single((await dock.FootageAsync(Dock.Sha256(content))).Uploads);
         Assert.Single(await AuditAsync(dock.Unit, AuditAction.FootageCatalogued));
@@ -256,7 +256,7 @@ public sealed class CatalogueTests(LocalCloudFixture fixture)
 
         await stray.UploadAsync(BinaryData.FromString("who sent this?"), Cancel);
 
-        await Hosting.BlobWebhookTests.Eventually(() => !stray.Exists(Cancel).Value);
+        await Eventually.That(async () => !(await stray.ExistsAsync(Cancel)).Value, "the stray blob to leave ingest", Cancel);
         var kept = Storage.GetBlobContainerClient(BlobContainers.Quarantine).GetBlobClient(stray.Name);
         Assert.Contains("No upload session", (await kept.GetPropertiesAsync(cancellationToken: Cancel)).Value.Metadata["reason"], StringComparison.Ordinal);
         Assert.Single(await AuditAsync(unit, AuditAction.FootageQuarantined));
@@ -273,8 +273,9 @@ public sealed class CatalogueTests(LocalCloudFixture fixture)
         var blobName = UploadSession.IngestBlobName(dock.Unit, session.SessionId, "stuck.wav");
         using var crash = new CrashAfterCopy(fixture.Hooks, blobName, _ => true);
         await Dock.UploadAsync(session, "stuck.wav", content);
-        await Hosting.BlobWebhookTests.Eventually(() => crash.Runs >= 1);
-        await Task.Delay(1500, Cancel); // older than RedriveAfter (1 s in tests)
+        await Eventually.That(() => crash.Runs >= 1, "the first run of the stuck blob", Cancel);
+        // Older than RedriveAfter (1 s here) by storage's real clock, which the cloud shared by all tests cannot shift.
+        await Task.Delay(1500, Cancel);
         crash.Stop();
         // The upload window closes (as if hours had passed).
         var uploads = fixture.Cloud.Services.GetRequiredService<Microsoft.Azure.Cosmos.Database>().GetContainer("uploads");

@@ -90,21 +90,14 @@ internal sealed class Dock(LocalCloudFixture fixture, string unit)
     }
 
     /// <summary>Waits until every named file has left Awaiting/Received.</summary>
-    public async Task<UploadSession> SettledAsync(string sessionId, params string[] names)
-    {
-        var deadline = DateTimeOffset.UtcNow.AddSeconds(30);
-        while (true)
+    public Task<UploadSession> SettledAsync(string sessionId, params string[] names) =>
+        Eventually.That(async () =>
         {
             var session = await SessionAsync(sessionId);
-            if (session.Files.Where(f => names.Length == 0 || names.Contains(f.Name)).All(f => f.State is not (FileState.Awaiting or FileState.Received)))
-            {
-                return session;
-            }
-
-            Assert.True(DateTimeOffset.UtcNow < deadline, $"Files of session {sessionId} did not settle: {string.Join(", ", session.Files.Select(f => $"{f.Name}={f.State}"))}");
-            await Task.Delay(100, TestContext.Current.CancellationToken);
-        }
-    }
+            return session.Files.Where(f => names.Length == 0 || names.Contains(f.Name)).All(f => f.State is not (FileState.Awaiting or FileState.Received))
+                ? session
+                : null;
+        }, $"the files of session {sessionId} to settle", TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
 
     public async Task<FootageRecord> FootageAsync(string id, string role = Roles.Keeper)
     {

@@ -13,14 +13,6 @@ using AvCloud.Tests.Ingest;
 
 namespace AvCloud.Tests.Retention;
 
-/// <summary>A clock the test moves: the functions and the WORM gateway both read it.</summary>
-public sealed class ShiftableClock : TimeProvider
-{
-    public TimeSpan Offset { get; set; }
-
-    public override DateTimeOffset GetUtcNow() => System.GetUtcNow() + Offset;
-}
-
 /// <summary>
 /// Art. 15 end to end, on a local cloud of its own whose clock the test shifts by years: footage passes its retention
 /// date, is swept to pending, approved, waits out the recovery window and is purged to a tombstone; held footage is not.
@@ -31,7 +23,7 @@ public sealed class RetentionTests(RetentionTests.ShiftedCloud cloud) : IClassFi
 
     public sealed class ShiftedCloud : IAsyncLifetime
     {
-        public ShiftableClock Clock { get; } = new();
+        public ShiftedClock Clock { get; } = new(TimeSpan.Zero);
 
         public LocalCloud Cloud { get; private set; } = null!;
 
@@ -84,8 +76,7 @@ public sealed class RetentionTests(RetentionTests.ShiftedCloud cloud) : IClassFi
         var session = (await opened.Content.ReadFromJsonAsync<UploadSessionOpened>(AvCloudJson.Options, Cancel))!;
         await new BlobClient(session.Files[0].UploadUrl).UploadAsync(new BinaryData(content), Cancel);
         var id = Convert.ToHexStringLower(SHA256.HashData(content));
-        await Hosting.BlobWebhookTests.Eventually(() => Footage(unit, id).GetAwaiter().GetResult() is not null);
-        return (await Footage(unit, id))!;
+        return await Eventually.That(() => Footage(unit, id), $"footage {id} to be catalogued", Cancel);
     }
 
     private async Task<FootageRecord?> Footage(string unit, string id)
@@ -111,7 +102,7 @@ public sealed class RetentionTests(RetentionTests.ShiftedCloud cloud) : IClassFi
         Assert.Equal("BlobImmutableDueToPolicy", early.ErrorCode);
 
         // 25 months later.
-        cloud.Clock.Offset += TimeSpan.FromDays(25 * 31);
+        cloud.Clock.Shift(TimeSpan.FromDays(25 * 31));
         await cloud.RunAsync("SweepRetention");
         await cloud.RunAsync("SweepRetention");
         Assert.Equal(FootageStatus.DisposalPending, (await Footage(unit, expiring.Id))!.Status);
@@ -138,7 +129,7 @@ public sealed class RetentionTests(RetentionTests.ShiftedCloud cloud) : IClassFi
         Assert.Equal(FootageStatus.DisposalApproved, (await Footage(unit, expiring.Id))!.Status);
         Assert.True(await blob.ExistsAsync(Cancel));
 
-        cloud.Clock.Offset += TimeSpan.FromDays(8);
+        cloud.Clock.Shift(TimeSpan.FromDays(8));
         await cloud.RunAsync("ExecuteDisposals");
 
         var tombstone = (await Footage(unit, expiring.Id))!;
@@ -157,7 +148,7 @@ public sealed class RetentionTests(RetentionTests.ShiftedCloud cloud) : IClassFi
     private async Task<FootageRecord> PendingAsync(string unit, int seed)
     {
         var record = await CatalogueAsync(unit, seed);
-        cloud.Clock.Offset += TimeSpan.FromDays(25 * 31);
+        cloud.Clock.Shift(TimeSpan.FromDays(25 * 31));
         await cloud.RunAsync("SweepRetention");
         Assert.Equal(FootageStatus.DisposalPending, (await Footage(unit, record.Id))!.Status);
         return record;
@@ -203,7 +194,7 @@ public sealed class RetentionTests(RetentionTests.ShiftedCloud cloud) : IClassFi
 
         Assert.Equal(HttpStatusCode.Forbidden, byKeeper.StatusCode);
         Assert.Equal(HttpStatusCode.OK, cancelled.StatusCode);
-        cloud.Clock.Offset += TimeSpan.FromDays(8);
+        cloud.Clock.Shift(TimeSpan.FromDays(8));
         await cloud.RunAsync("ExecuteDisposals");
         Assert.Equal(FootageStatus.DisposalPending, (await Footage(unit, record.Id))!.Status);
         Assert.True(await new BlobServiceClient(cloud.Cloud.StorageConnectionString).GetBlobContainerClient(BlobContainers.Footage)
@@ -223,7 +214,7 @@ public sealed class RetentionTests(RetentionTests.ShiftedCloud cloud) : IClassFi
         var forged = SyntheticWav.Create(999, 8000);
         await blob.UploadAsync(new BinaryData(forged), overwrite: true, Cancel);
 
-        cloud.Clock.Offset += TimeSpan.FromDays(2);
+        cloud.Clock.Shift(TimeSpan.FromDays(2));
         await cloud.RunAsync("VerifyIntegrity");
 
         var found = (await Footage(unit, tampered.Id))!;
@@ -284,7 +275,7 @@ public sealed class RetentionTests(RetentionTests.ShiftedCloud cloud) : IClassFi
             Assert.Equal(HttpStatusCode.Created, hold.StatusCode);
         }
 
-        cloud.Clock.Offset += TimeSpan.FromDays(8);
+        cloud.Clock.Shift(TimeSpan.FromDays(8));
         await cloud.RunAsync("ExecuteDisposals");
 
         var kept = (await Footage(unit, record.Id))!;
@@ -307,7 +298,7 @@ public sealed class RetentionTests(RetentionTests.ShiftedCloud cloud) : IClassFi
             PolicyMode = Azure.Storage.Blobs.Models.BlobImmutabilityPolicyMode.Unlocked,
         }, cancellationToken: Cancel);
 
-        cloud.Clock.Offset += TimeSpan.FromDays(8);
+        cloud.Clock.Shift(TimeSpan.FromDays(8));
         await cloud.RunAsync("ExecuteDisposals");
 
         Assert.Equal(FootageStatus.DisposalApproved, (await Footage(unit, record.Id))!.Status);
@@ -324,7 +315,7 @@ public sealed class RetentionTests(RetentionTests.ShiftedCloud cloud) : IClassFi
         var record = await CatalogueAsync(unit, 903);
         await PutSettingsAsync(unit, new Dictionary<string, int> { ["default"] = 36 });
 
-        cloud.Clock.Offset += TimeSpan.FromDays(25 * 31);
+        cloud.Clock.Shift(TimeSpan.FromDays(25 * 31));
         await cloud.RunAsync("SweepRetention");
 
         var kept = (await Footage(unit, record.Id))!;

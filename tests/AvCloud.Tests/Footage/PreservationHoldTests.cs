@@ -7,8 +7,9 @@ using AvCloud.Functions.Audit;
 using AvCloud.Functions.Footage;
 using AvCloud.Functions.Identity;
 using AvCloud.Functions.Storage;
+using AvCloud.Tests.Ingest;
 
-namespace AvCloud.Tests.Ingest;
+namespace AvCloud.Tests.Footage;
 
 /// <summary>Art. 16 holds on catalogued footage: legal holds on both copies, a verified and labelled second copy.</summary>
 public sealed class PreservationHoldTests(LocalCloudFixture fixture)
