@@ -1,3 +1,4 @@
+using AvCloud.Functions.Identity;
 using AvCloud.Local;
 using AvCloud.Tests.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -43,6 +44,10 @@ public sealed class LocalCloudFixture : IAsyncLifetime
     /// <summary>A token from the local issuer, valid for an hour.</summary>
     public string TokenFor(string unit, params string[] roles) =>
         Cloud.Issuer.Mint($"user-{Guid.NewGuid():N}"[..13], unit, roles, TimeSpan.FromHours(1), DateTimeOffset.UtcNow);
+
+    /// <summary>A dock station's token: its subject is the dock's id, which is who the dock is (a manifest may only name it).</summary>
+    public string DockTokenFor(string unit, string dockId = "dock-3") =>
+        Cloud.Issuer.Mint(dockId, unit, [Roles.Dock], TimeSpan.FromHours(1), DateTimeOffset.UtcNow);
 
     /// <summary>A request to the function host carrying <paramref name="token"/>.</summary>
     public async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string? token, HttpContent? content = null)

@@ -158,7 +158,7 @@ public sealed record FootageRecord : Cosmos.IUnitDocument
 
     /// <summary>
     /// Linked to <paramref name="activity"/>: Art. 13's deadline becomes the activity's end plus <paramref name="allowance"/>,
-    /// judged against when the recording was first docked. A tombstone links to nothing.
+    /// judged against when AvCloud first received the recording. A tombstone links to nothing.
     /// </summary>
     public Outcome<FootageRecord> LinkTo(Activities.Activity activity, TimeSpan allowance)
     {
@@ -173,7 +173,7 @@ public sealed record FootageRecord : Cosmos.IUnitDocument
             ActivityId = activity.Id,
             ActivityKind = activity.Kind,
             HandoverDeadline = deadline,
-            HandedOverInTime = Uploads.Min(u => u.DockedAt) <= deadline,
+            HandedOverInTime = Uploads.Min(u => u.HandedOverAt) <= deadline,
         };
     }
 
@@ -290,5 +290,13 @@ public sealed record IntegrityFailure(DateTimeOffset DetectedAt, string Sha256Fo
 
 public sealed record PreservationCopy(string Account, string BlobName, string Sha256, DateTimeOffset VerifiedAt);
 
-/// <summary>One upload that delivered this content.</summary>
-public sealed record FootageUpload(string SessionId, string FileName, string DockId, string DeviceId, string OfficerId, DateTimeOffset DockedAt, DateTimeOffset CataloguedAt);
+/// <summary>
+/// One upload that delivered this content: the dock's claimed docking time, and AvCloud's own time of receipt (when the
+/// session was opened), by which Art. 13's deadline is judged.
+/// </summary>
+public sealed record FootageUpload(string SessionId, string FileName, string DockId, string DeviceId, string OfficerId, DateTimeOffset DockedAt, DateTimeOffset CataloguedAt,
+    DateTimeOffset? ReceivedAt = null)
+{
+    /// <summary>When AvCloud received it (uploads recorded before receipt times were kept fall back on the docking time).</summary>
+    public DateTimeOffset HandedOverAt => ReceivedAt ?? DockedAt;
+}

@@ -100,7 +100,7 @@ public sealed partial class Cataloguer(
         var fileName = file.Name;
         await SetStatusAsync(session, fileName, FileState.Received, null, null, cancellationToken);
 
-        var (length, sha256) = await HashAsync(blob, cancellationToken);
+        var (length, sha256, hashed) = await HashAsync(blob, cancellationToken);
         if (length != file.Size || sha256 != file.Sha256)
         {
             var reason = length != file.Size
@@ -113,7 +113,11 @@ public sealed partial class Cataloguer(
         MediaFacts media;
         try
         {
-            await using var content = await blob.OpenReadAsync(new BlobOpenReadOptions(allowModifications: false) { BufferSize = 256 * 1024 }, cancellationToken);
+            await using var content = await blob.OpenReadAsync(new BlobOpenReadOptions(allowModifications: false)
+            {
+                BufferSize = 256 * 1024,
+                Conditions = new BlobRequestConditions { IfMatch = hashed },
+            }, cancellationToken);
             media = MediaFacts.Read(content, file.Kind, length);
         }
         catch (UnreadableMediaException exception)
@@ -129,17 +133,23 @@ public sealed partial class Cataloguer(
         IReadOnlyList<string> categories = file.Category is null ? [] : [file.Category];
         // The activity the dock linked it to sets the handover deadline, and its kind counts as a retention category.
         var activity = file.ActivityId is null ? null : await activities.ReadAsync(unit, file.ActivityId, cancellationToken);
-        var retainUntil = RetentionRule.RetainUntil(correctedStart,
-            settings.MonthsFor(activity is null ? categories : categories.Append(AvCloudJson.Name(activity.Kind))));
+        var now = time.GetUtcNow();
+        var retainUntil = RetentionDates.RuleDate(correctedStart, now, activity?.Kind, settings, categories);
         var footageName = FootageName(unit, correctedStart, sha256, file);
-        await CopyToFootageAsync(blob, footageName, retainUntil, settings.PolicyMode, cancellationToken);
+        // The bytes kept are the bytes hashed: the copy is pinned to the version that was hashed, and checked after.
+        await hooks.BeforeCopy(blobName, cancellationToken);
+        if (await CopyToFootageAsync(blob, hashed, footageName, length, retainUntil, settings.PolicyMode, cancellationToken) is { } changed)
+        {
+            await QuarantineAsync(blob, unit, session, file, changed, cancellationToken);
+            return FileState.Quarantined;
+        }
+
         await hooks.AfterCopy(blobName, cancellationToken);
 
         // Art. 4 and 18: whose recording this is by the device ledger, against whom the dock reported.
         var attribution = await devices.AttributeAsync(unit, session.DeviceId, correctedStart, session.OfficerId, cancellationToken);
-        var now = time.GetUtcNow();
         var deadline = correctedEnd + ingest.Value.HandoverAllowance;
-        var upload = new FootageUpload(session.Id, file.Name, session.DockId, session.DeviceId, session.OfficerId, session.DockedAt, now);
+        var upload = new FootageUpload(session.Id, file.Name, session.DockId, session.DeviceId, session.OfficerId, session.DockedAt, now, session.OpenedAt);
         var candidate = new FootageRecord
         {
             Id = sha256,
@@ -159,7 +169,8 @@ public sealed partial class Cataloguer(
             DockedAt = session.DockedAt,
             CataloguedAt = now,
             HandoverDeadline = deadline,
-            HandedOverInTime = session.DockedAt <= deadline,
+            // Art. 13, judged on AvCloud's receipt, not on what the dock says.
+            HandedOverInTime = upload.HandedOverAt <= deadline,
             DockedToCataloguedSeconds = Math.Round((now - session.DockedAt).TotalSeconds, 3),
             ActivityId = file.ActivityId,
             RetentionUntil = retainUntil,
@@ -209,23 +220,42 @@ public sealed partial class Cataloguer(
         return string.Create(CultureInfo.InvariantCulture, $"{unit}/{correctedStart.UtcDateTime:yyyy}/{correctedStart.UtcDateTime:MM}/{sha256}.{extension}");
     }
 
-    private static async Task<(long, string)> HashAsync(BlobClient blob, CancellationToken cancellationToken)
+    private static async Task<(long Length, string Sha256, ETag ETag)> HashAsync(BlobClient blob, CancellationToken cancellationToken)
     {
         var download = await blob.DownloadStreamingAsync(cancellationToken: cancellationToken);
         await using var content = download.Value.Content;
-        return await StreamHasher.HashAsync(content, cancellationToken);
+        var (length, sha256) = await StreamHasher.HashAsync(content, cancellationToken);
+        return (length, sha256, download.Value.Details.ETag);
     }
 
-    // Content addressing makes the copy idempotent: a blob already at the name holds these bytes.
-    private async Task CopyToFootageAsync(BlobClient source, string footageName, DateTimeOffset retainUntil, PolicyMode mode, CancellationToken cancellationToken)
+    /// <summary>
+    /// Copies the ingest blob, as it was when hashed (<paramref name="hashed"/>), to its content address; null when the
+    /// footage blob holds it, or why not: the upload was changed after it was hashed, or the blob at the address is not the
+    /// size hashed. Content addressing makes the copy idempotent: a blob already at the name is another run's copy of
+    /// these bytes, and its length, which storage reports, is checked like a new copy's.
+    /// </summary>
+    private async Task<string?> CopyToFootageAsync(BlobClient source, ETag hashed, string footageName, long length, DateTimeOffset retainUntil, PolicyMode mode,
+        CancellationToken cancellationToken)
     {
         var target = _footageBlobs.GetBlobClient(footageName);
-        if (await target.ExistsAsync(cancellationToken))
+        if (!await target.ExistsAsync(cancellationToken) && await StartCopyAsync(source, hashed, target, retainUntil, mode, cancellationToken) is { } refused)
         {
-            return;
+            return refused;
         }
 
-        var options = new BlobCopyFromUriOptions { DestinationConditions = new BlobRequestConditions { IfNoneMatch = ETag.All } };
+        var stored = (await target.GetPropertiesAsync(cancellationToken: cancellationToken)).Value;
+        return stored.ContentLength == length ? null
+            : string.Create(CultureInfo.InvariantCulture, $"The footage blob {footageName} holds {stored.ContentLength} bytes; {length} were hashed.");
+    }
+
+    private async Task<string?> StartCopyAsync(BlobClient source, ETag hashed, BlobClient target, DateTimeOffset retainUntil, PolicyMode mode,
+        CancellationToken cancellationToken)
+    {
+        var options = new BlobCopyFromUriOptions
+        {
+            SourceConditions = new BlobRequestConditions { IfMatch = hashed },
+            DestinationConditions = new BlobRequestConditions { IfNoneMatch = ETag.All },
+        };
         if (retainUntil > storageClock.GetUtcNow().AddMinutes(1))
         {
             // Art. 15: storage itself refuses deletion before the retention date.
@@ -242,10 +272,16 @@ public sealed partial class Cataloguer(
             var copy = await target.StartCopyFromUriAsync(sourceUri, options, cancellationToken);
             await copy.WaitForCompletionAsync(cancellationToken);
         }
+        catch (RequestFailedException exception) when (exception.Status == (int)HttpStatusCode.PreconditionFailed && exception.ErrorCode != BlobErrorCode.TargetConditionNotMet)
+        {
+            return "The upload was changed after it was hashed; the changed bytes were not kept.";
+        }
         catch (RequestFailedException exception) when (exception.Status is (int)HttpStatusCode.Conflict or (int)HttpStatusCode.PreconditionFailed)
         {
             // Another run copied it first.
         }
+
+        return null;
     }
 
     private async Task QuarantineAsync(BlobClient blob, string unit, UploadSession? session, UploadFile? file, string reason, CancellationToken cancellationToken)

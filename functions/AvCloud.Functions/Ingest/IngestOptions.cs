@@ -20,4 +20,12 @@ public sealed class IngestOptions
 
     /// <summary>Art. 13: footage reaches the keeper within 24 hours of the activity's end.</summary>
     public TimeSpan HandoverAllowance { get; init; } = TimeSpan.FromHours(24);
+
+    /// <summary>How far a dock's clock may run ahead of AvCloud's (its docking time, and a recording's corrected end).</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan ClockAheadAllowance { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How long before the session is opened a recorder may have been docked (a station offline hands over later).</summary>
+    [Range(typeof(TimeSpan), "00:10:00", "30.00:00:00")]
+    public TimeSpan DockedBeforeReceipt { get; init; } = TimeSpan.FromDays(7);
 }

@@ -29,9 +29,17 @@ public sealed class OpenUploadSession(UploadStore uploads, Retention.UnitStore u
         CancellationToken cancellationToken)
     {
         var caller = request.Caller();
+        var receivedAt = time.GetUtcNow();
         var bodyErrors = new Dictionary<string, string[]>();
         var manifest = await RequestBody.ReadJsonAsync<UploadManifest>(request, options.Value.MaxManifestBytes, cancellationToken, bodyErrors);
         var sessionId = Guid.NewGuid().ToString("N");
+        // The dock is who its token says: a manifest naming another dock is a stolen or misconfigured credential.
+        if (manifest.DockId is { } named && named != caller.UserId)
+        {
+            throw Refusal.Forbidden("Not this dock.", $"The manifest names dock {named}, but the token is dock {caller.UserId}'s.", "names another dock")
+                .Audited(AuditAction.UploadOpened, "uploads", new Dictionary<string, string> { ["dockNamed"] = named });
+        }
+
         var settings = await units.SettingsAsync(caller.UnitId, cancellationToken);
         var files = ManifestRules.Validate(manifest, caller.UnitId, sessionId, [.. settings.RetentionMonths.Keys], bodyErrors);
         // Each activity named is read once, however many files name it.
@@ -49,7 +57,7 @@ public sealed class OpenUploadSession(UploadStore uploads, Retention.UnitStore u
                 f => new[] { $"No activity {f.ActivityId} in your unit." });
 
         ProblemException.ThrowIfAny(unknownActivities);
-        if (await devices.ReadAsync(caller.UnitId, manifest.DeviceId!, cancellationToken) is not { Status: not Devices.DeviceStatus.Retired })
+        if (await devices.ReadAsync(caller.UnitId, manifest.DeviceId!, cancellationToken) is not { Status: not Devices.DeviceStatus.Retired } device)
         {
             throw new ProblemException(StatusCodes.Status422UnprocessableEntity, "Unknown device.",
                 $"Device {manifest.DeviceId} is not in your unit's registry, or is retired: register it (POST /api/devices) before its recordings are handed over.")
@@ -58,14 +66,23 @@ public sealed class OpenUploadSession(UploadStore uploads, Retention.UnitStore u
             };
         }
 
-        var now = time.GetUtcNow();
+        // Arts. 7, 13, 15: the dock's times against AvCloud's own clock, before anything is stored.
+        var limits = new ClockLimits(options.Value.ClockAheadAllowance, options.Value.DockedBeforeReceipt, TimeSpan.FromHours(settings.MaxClockDriftHours));
+        if (TrustedTime.Problems(manifest, receivedAt, limits) is { Count: > 0 } untrusted)
+        {
+            throw new Refusal(StatusCodes.Status422UnprocessableEntity, "Times not trusted.", "See errors for each field: the dock's or the device's clock is off.",
+                string.Join(" ", untrusted.SelectMany(e => e.Value))) { Errors = untrusted }
+                .Audited(AuditAction.UploadOpened, "uploads", new Dictionary<string, string> { ["device"] = device.Id, ["dock"] = caller.UserId });
+        }
+
+        var now = receivedAt;
         // Upload URLs are checked by storage against its own clock.
         var expiresAt = storageClock.GetUtcNow() + options.Value.UploadWindow;
         var session = new UploadSession
         {
             Id = sessionId,
             UnitId = caller.UnitId,
-            DockId = manifest.DockId!,
+            DockId = caller.UserId,
             DeviceId = manifest.DeviceId!,
             OfficerId = manifest.OfficerId!,
             DockedAt = manifest.DockedAt!.Value.ToUniversalTime(),

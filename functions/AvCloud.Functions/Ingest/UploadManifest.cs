@@ -7,7 +7,7 @@ namespace AvCloud.Functions.Ingest;
 
 /// <summary>What a dock announces when it opens an upload session (<c>POST /api/uploads</c>).</summary>
 public sealed record UploadManifest(
-    [Required] string? DockId,
+    string? DockId,
     [Required] string? DeviceId,
     [Required] string? OfficerId,
     [Required] DateTimeOffset? DockedAt,
@@ -57,7 +57,12 @@ public static partial class ManifestRules
             list.Add(message);
         }
 
-        Id(manifest.DockId, "dockId", Fail);
+        // The dock is who its token says; a dockId in the body, if any, must name it (checked by the caller).
+        if (manifest.DockId is not null)
+        {
+            Id(manifest.DockId, "dockId", Fail);
+        }
+
         Id(manifest.DeviceId, "deviceId", Fail);
         Id(manifest.OfficerId, "officerId", Fail);
         if (manifest.DockedAt is null)

@@ -113,12 +113,16 @@ public sealed record UploadFileStatus : Cosmos.IUnitDocument
     /// <summary>
     /// Whether this state may be written over <paramref name="current"/> (null: nothing written yet). Deliveries of one
     /// file can overlap (a redelivered event, WatchUploads): one only starting never moves the file back out of the
-    /// outcome another reached, and a file is reported missing only while nothing has arrived; the dock wipes on the outcome.
+    /// outcome another reached, a file is reported missing only while nothing has arrived, and a catalogued file stays
+    /// catalogued; the dock wipes on the outcome.
     /// </summary>
     public bool Follows(FileState? current) => State switch
     {
         FileState.Received => current is not (FileState.Catalogued or FileState.Duplicate or FileState.Quarantined),
         FileState.Missing => current is null or FileState.Awaiting,
+        // Once the manifest's bytes are catalogued, other bytes written to the same name later (the upload URL can create
+        // the blob again after the cataloguer removed it) are quarantined and audited without unsaying that.
+        FileState.Quarantined => current is not (FileState.Catalogued or FileState.Duplicate),
         _ => true,
     };
 }

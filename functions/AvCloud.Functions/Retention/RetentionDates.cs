@@ -22,8 +22,20 @@ public sealed class RetentionDates(FootageStore footage, UnitStore units, BlobSe
     /// its <paramref name="categories"/> and the kind of its activity, if it is linked to one.
     /// </summary>
     public static DateTimeOffset RuleDate(FootageRecord record, UnitSettings settings, IReadOnlyList<string> categories) =>
-        RetentionRule.RetainUntil(record.CorrectedStart,
-            settings.MonthsFor(record.ActivityKind is { } kind ? categories.Append(AvCloudJson.Name(kind)) : categories));
+        RuleDate(record.CorrectedStart, record.CataloguedAt, record.ActivityKind, settings, categories);
+
+    /// <summary>
+    /// Art. 15: the corrected recording start plus the longest period among <paramref name="categories"/> and the
+    /// activity's kind; and never less than the unit's own minimum from <paramref name="cataloguedAt"/>, AvCloud's time,
+    /// so no claimed date, however far back, makes retention shorter than the unit keeps anything.
+    /// </summary>
+    public static DateTimeOffset RuleDate(DateTimeOffset correctedStart, DateTimeOffset cataloguedAt, Activities.ActivityKind? kind, UnitSettings settings,
+        IReadOnlyList<string> categories)
+    {
+        var byRecording = RetentionRule.RetainUntil(correctedStart, settings.MonthsFor(kind is { } k ? categories.Append(AvCloudJson.Name(k)) : categories));
+        var byReceipt = RetentionRule.RetainUntil(cataloguedAt, settings.MonthsFor([]));
+        return byRecording > byReceipt ? byRecording : byReceipt;
+    }
 
     /// <summary>
     /// Gives the record the categories <paramref name="categories"/> picks under the unit's settings (null: keeps its own;

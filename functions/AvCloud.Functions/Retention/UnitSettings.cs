@@ -31,6 +31,11 @@ public sealed record UnitSettings : IUnitDocument
 
     public required int RecoveryWindowDays { get; init; }
 
+    /// <summary>Art. 7: the largest device clock drift corrected at docking; a larger one is refused as a fault to fix.</summary>
+    public int MaxClockDriftHours { get; init; } = DefaultMaxClockDriftHours;
+
+    public const int DefaultMaxClockDriftHours = 4;
+
     public required PolicyMode PolicyMode { get; init; }
 
     /// <summary>
@@ -81,6 +86,7 @@ public sealed record UnitSettings : IUnitDocument
             TimeZone = change.TimeZone!,
             RetentionMonths = change.RetentionMonths!,
             RecoveryWindowDays = change.RecoveryWindowDays ?? RecoveryWindowDays,
+            MaxClockDriftHours = change.MaxClockDriftHours ?? MaxClockDriftHours,
             PolicyMode = change.PolicyMode ?? PolicyMode,
             AccessApprovals = change.AccessApprovals ?? AccessApprovals,
             RecordingRequiredFor = change.RecordingRequiredFor ?? RecordingRequiredFor,
@@ -116,6 +122,11 @@ public sealed record UnitSettings : IUnitDocument
         else if (proposed.RetentionMonths.Any(p => p.Value is < 1 or > 1200 || string.IsNullOrWhiteSpace(p.Key) || p.Key.Length > 64))
         {
             errors["retentionMonths"] = ["Each period is 1 to 1200 months, under a category name of up to 64 characters."];
+        }
+
+        if (proposed.MaxClockDriftHours is < 1 or > 168)
+        {
+            errors["maxClockDriftHours"] = ["The largest clock drift corrected at docking is 1 to 168 hours."];
         }
 
         if (proposed.RecoveryWindowDays is < 0 or > 365)
@@ -199,6 +210,7 @@ public sealed class ManageUnitSettings(UnitStore units, AuditTrail audit, TimePr
                 ["retentionMonths"] = string.Join(", ", next.RetentionMonths.Select(p => $"{p.Key}={p.Value}")),
                 ["policyMode"] = next.PolicyMode.ToString(),
                 ["recoveryWindowDays"] = next.RecoveryWindowDays.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["maxClockDriftHours"] = next.MaxClockDriftHours.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["accessApprovals"] = string.Join("; ", next.AccessApprovals.Select(r => $"{r.Classification}/{r.Mode}/{r.RequesterRole}->{r.Approver}")),
                 ["recordingRequiredFor"] = string.Join(", ", next.RecordingRequiredFor.Select(AvCloudJson.Name)),
             }, cancellationToken);
@@ -211,4 +223,4 @@ public sealed class ManageUnitSettings(UnitStore units, AuditTrail audit, TimePr
 
 public sealed record UnitSettingsChange([Required] string? Name, [Required] string? TimeZone, [Required] Dictionary<string, int>? RetentionMonths, int? RecoveryWindowDays,
     PolicyMode? PolicyMode,
-    IReadOnlyList<ApprovalRule>? AccessApprovals = null, IReadOnlyList<Activities.ActivityKind>? RecordingRequiredFor = null);
+    IReadOnlyList<ApprovalRule>? AccessApprovals = null, IReadOnlyList<Activities.ActivityKind>? RecordingRequiredFor = null, int? MaxClockDriftHours = null);

@@ -19,7 +19,7 @@ public sealed class AccessTests(LocalCloudFixture fixture)
 {
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
-    private static readonly DateTimeOffset Recorded = new(2026, 11, 22, 8, 0, 0, TimeSpan.Zero);
+    private static readonly DateTimeOffset Recorded = Recent.HoursAgo(5);
 
     /// <summary>A unit with catalogued recordings, and the people who work there.</summary>
     private sealed class Unit(LocalCloudFixture fixture, string id, IReadOnlyList<FootageRecord> footage)

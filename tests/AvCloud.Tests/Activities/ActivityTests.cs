@@ -17,7 +17,7 @@ public sealed class ActivityTests(LocalCloudFixture fixture)
 
     private static readonly string[] Officers = ["officer-zhang", "officer-wang"];
 
-    private static readonly DateTimeOffset Nine = new(2026, 11, 24, 9, 0, 0, TimeSpan.Zero);
+    private static readonly DateTimeOffset Nine = Recent.HoursAgo(8);
 
     private static (DateTimeOffset, DateTimeOffset) At(int fromMinute, int toMinute) => (Nine.AddMinutes(fromMinute), Nine.AddMinutes(toMinute));
 
@@ -120,7 +120,8 @@ public sealed class ActivityTests(LocalCloudFixture fixture)
         await Dock.UploadAsync(session, "a.wav", content);
         await scene.Dock.SettledAsync(session.SessionId);
         var id = Dock.Sha256(content);
-        Assert.Equal(Nine.AddMonths(24), (await scene.Dock.FootageAsync(id)).RetentionUntil);
+        var catalogued = await scene.Dock.FootageAsync(id);
+        Assert.Equal(Recent.KeptFromCatalogue(catalogued, 24), catalogued.RetentionUntil);
 
         var keeper = fixture.TokenFor(scene.Dock.Unit, Roles.Keeper);
         using var noReason = await fixture.SendAsync(HttpMethod.Put, $"/api/footage/{id}/activity", keeper, JsonContent.Create(new { activityId = scene.Activity.Id }));

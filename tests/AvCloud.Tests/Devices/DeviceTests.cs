@@ -12,7 +12,7 @@ public sealed class DeviceTests(LocalCloudFixture fixture)
 {
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
-    private static readonly DateTimeOffset Morning = new(2026, 11, 23, 8, 0, 0, TimeSpan.Zero);
+    private static readonly DateTimeOffset Morning = Recent.HoursAgo(12);
 
     private static string NewUnit() => $"unit-{Guid.NewGuid():N}"[..13];
 
@@ -100,9 +100,9 @@ public sealed class DeviceTests(LocalCloudFixture fixture)
         }
 
         var content = SyntheticWav.Create(1401, 8000);
-        using var opened = await fixture.SendAsync(HttpMethod.Post, "/api/uploads", fixture.TokenFor(unit, Roles.Dock), JsonContent.Create(Dock.Manifest(
+        using var opened = await fixture.SendAsync(HttpMethod.Post, "/api/uploads", fixture.DockTokenFor(unit), JsonContent.Create(Dock.Manifest(
             Morning.AddHours(2), TimeSpan.Zero, Dock.FileEntry("r.wav", "audio", content, Morning, TimeSpan.FromSeconds(1)))));
-        using var unknown = await fixture.SendAsync(HttpMethod.Post, "/api/uploads", fixture.TokenFor(NewUnit(), Roles.Dock), JsonContent.Create(Dock.Manifest(
+        using var unknown = await fixture.SendAsync(HttpMethod.Post, "/api/uploads", fixture.DockTokenFor(NewUnit()), JsonContent.Create(Dock.Manifest(
             Morning.AddHours(2), TimeSpan.Zero, Dock.FileEntry("r.wav", "audio", content, Morning, TimeSpan.FromSeconds(1)))));
 
         Assert.True(opened.StatusCode == HttpStatusCode.UnprocessableEntity, await opened.Content.ReadAsStringAsync(Cancel));

@@ -16,7 +16,7 @@ public sealed class PreservationHoldTests(LocalCloudFixture fixture)
 {
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
-    private static readonly DateTimeOffset Recorded = new(2026, 11, 20, 9, 10, 0, TimeSpan.Zero);
+    private static readonly DateTimeOffset Recorded = Recent.HoursAgo(5);
 
     private async Task<(Dock Dock, FootageRecord Record)> CataloguedAsync(int seed)
     {

@@ -147,7 +147,8 @@ public sealed class OpenApiTests(LocalCloudFixture fixture)
         var document = JsonNode.Parse(await ServedAsync())!;
 
         // Request fields are nullable so the function names each missing one in its 400; [Required] marks those it insists on.
-        Assert.Equal(["dockId", "deviceId", "officerId", "dockedAt", "deviceClockAtDocking", "files"], Required(document, "UploadManifest"));
+        // The dock is who its token says: dockId may be left out (if given, it must name that dock).
+        Assert.Equal(["deviceId", "officerId", "dockedAt", "deviceClockAtDocking", "files"], Required(document, "UploadManifest"));
         Assert.Equal(["name", "kind", "size", "sha256", "recordedStart", "recordedEnd"], Required(document, "ManifestFile"));
         Assert.Equal(["purpose", "caseName", "caseNumber", "mode", "duration"], Required(document, "AccessRequestBody"));
         Assert.Empty(Required(document, "AccessApprovalBody"));

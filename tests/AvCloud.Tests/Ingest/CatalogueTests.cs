@@ -21,7 +21,7 @@ public sealed class CatalogueTests(LocalCloudFixture fixture)
 
     private BlobServiceClient Storage => new(fixture.Cloud.StorageConnectionString);
 
-    private static readonly DateTimeOffset Recorded = new(2026, 11, 20, 9, 10, 0, TimeSpan.Zero);
+    private static readonly DateTimeOffset Recorded = Recent.HoursAgo(4);
 
     [Fact]
     public async Task Real_video_audio_and_photo_files_are_verified_catalogued_and_made_immutable()
@@ -53,12 +53,14 @@ public sealed class CatalogueTests(LocalCloudFixture fixture)
         Assert.Equal(video.Length, record.Size);
         Assert.Equal(("bwc-0042", "officer-zhang", "dock-3"), (record.DeviceId, record.OfficerId, record.DockId));
         Assert.Equal(Recorded.AddMinutes(5), record.CorrectedStart);
-        Assert.Equal(Recorded.AddMinutes(5).AddMonths(24), record.RetentionUntil);
+        // Art. 15: 24 months, never less than from the moment AvCloud catalogued it (a claimed date cannot shorten it).
+        Assert.Equal(Recent.KeptFromCatalogue(record, 24), record.RetentionUntil);
+        Assert.True(record.RetentionUntil >= Recorded.AddMinutes(5).AddMonths(24));
         Assert.Equal(Recorded.AddMinutes(5).AddSeconds(2).AddHours(24), record.HandoverDeadline);
         Assert.True(record.HandedOverInTime);
         Assert.Equal(Functions.Access.Classification.None, record.Classification);
         Assert.Equal(FootageStatus.Available, record.Status);
-        Assert.Equal($"{dock.Unit}/2026/11/{record.Sha256}.mp4", record.BlobName);
+        Assert.Equal($"{dock.Unit}/{record.CorrectedStart:yyyy}/{record.CorrectedStart:MM}/{record.Sha256}.mp4", record.BlobName);
         Assert.Equal((320, 240), (record.Media!.Width!.Value, record.Media.Height!.Value));
         Assert.InRange(record.Media.DurationSeconds!.Value, 1.9, 2.2);
         Assert.Equal(new DateTimeOffset(2026, 11, 20, 9, 15, 0, TimeSpan.Zero), record.Media.CreatedAt);
@@ -235,8 +237,9 @@ public sealed class CatalogueTests(LocalCloudFixture fixture)
     {
         var dock = new Dock(fixture, NewUnit());
         var content = WavOf(7);
-        var session = await dock.OpenAsync(Dock.Manifest(Recorded.AddDays(3), TimeSpan.Zero,
-            Dock.FileEntry("late.wav", "audio", content, Recorded, TimeSpan.FromSeconds(1))));
+        // Recorded 30 hours before AvCloud received it: past the 24 hours, by AvCloud's clock.
+        var session = await dock.OpenAsync(Dock.Manifest(Recent.HoursAgo(0.5), TimeSpan.Zero,
+            Dock.FileEntry("late.wav", "audio", content, Recent.HoursAgo(30), TimeSpan.FromSeconds(1))));
 
         await Dock.UploadAsync(session, "late.wav", content);
         await dock.SettledAsync(session.SessionId);

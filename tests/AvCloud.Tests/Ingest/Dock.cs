@@ -16,7 +16,7 @@ internal sealed class Dock(LocalCloudFixture fixture, string unit)
 {
     public string Unit { get; } = unit;
 
-    public string DockToken { get; } = fixture.TokenFor(unit, Roles.Dock);
+    public string DockToken { get; } = fixture.DockTokenFor(unit);
 
     public static string MediaPath(string file) => Path.Combine(AppContext.BaseDirectory, "Ingest", "Media", file);
 

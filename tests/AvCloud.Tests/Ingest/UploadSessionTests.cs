@@ -16,9 +16,9 @@ public sealed class UploadSessionTests(LocalCloudFixture fixture)
 {
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
-    private static readonly DateTimeOffset Recorded = new(2026, 11, 20, 9, 10, 0, TimeSpan.Zero);
+    private static readonly DateTimeOffset Recorded = Recent.HoursAgo(4);
 
-    private static readonly string[] DockFields = ["deviceClockAtDocking", "deviceId", "dockedAt", "dockId", "officerId"];
+    private static readonly string[] DockFields = ["deviceClockAtDocking", "deviceId", "dockedAt", "officerId"];
 
     private static string NewUnit() => $"unit-{Guid.NewGuid():N}"[..13];
 
@@ -65,7 +65,7 @@ public sealed class UploadSessionTests(LocalCloudFixture fixture)
     {
         var unit = NewUnit();
 
-        using var response = await fixture.SendAsync(HttpMethod.Post, "/api/uploads", fixture.TokenFor(unit, Roles.Dock),
+        using var response = await fixture.SendAsync(HttpMethod.Post, "/api/uploads", fixture.DockTokenFor(unit),
             new StringContent(manifest, Encoding.UTF8, "application/json"));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
@@ -77,7 +77,7 @@ public sealed class UploadSessionTests(LocalCloudFixture fixture)
     [Fact]
     public async Task Missing_dock_fields_are_each_named()
     {
-        using var response = await fixture.SendAsync(HttpMethod.Post, "/api/uploads", fixture.TokenFor(NewUnit(), Roles.Dock),
+        using var response = await fixture.SendAsync(HttpMethod.Post, "/api/uploads", fixture.DockTokenFor(NewUnit()),
             JsonContent.Create(new { files = new[] { File() } }));
 
         var errors = JsonNode.Parse(await response.Content.ReadAsStringAsync(Cancel))!["errors"]!.AsObject();
@@ -92,7 +92,7 @@ public sealed class UploadSessionTests(LocalCloudFixture fixture)
     {
         var unit = NewUnit();
 
-        using var response = await fixture.SendAsync(HttpMethod.Post, "/api/uploads", fixture.TokenFor(unit, Roles.Dock),
+        using var response = await fixture.SendAsync(HttpMethod.Post, "/api/uploads", fixture.DockTokenFor(unit),
             new StringContent(body, Encoding.UTF8, "application/json"));
 
         Assert.Equal(expected, response.StatusCode);
@@ -106,7 +106,7 @@ public sealed class UploadSessionTests(LocalCloudFixture fixture)
         var unit = NewUnit();
         var files = Enumerable.Range(0, 900).Select(i => File($"{new string('x', 1000)}-{i}.mp4")).ToArray();
 
-        using var response = await fixture.SendAsync(HttpMethod.Post, "/api/uploads", fixture.TokenFor(unit, Roles.Dock),
+        using var response = await fixture.SendAsync(HttpMethod.Post, "/api/uploads", fixture.DockTokenFor(unit),
             new StringContent(Json(files), Encoding.UTF8, "application/json"));
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);

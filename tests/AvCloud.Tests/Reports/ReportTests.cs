@@ -15,7 +15,7 @@ public sealed class ReportTests(LocalCloudFixture fixture)
 
     private static readonly string[] Zhang = ["officer-zhang"];
 
-    private static readonly DateTimeOffset Day = new(2026, 11, 24, 0, 0, 0, TimeSpan.Zero);
+    private static readonly DateTimeOffset Day = Recent.HoursAgo(22);
 
     private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string token, object? body = null) =>
         await fixture.SendAsync(method, path, token, body is null ? null : JsonContent.Create(body));

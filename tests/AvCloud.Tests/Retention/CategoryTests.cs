@@ -18,7 +18,7 @@ public sealed class CategoryTests(LocalCloudFixture fixture)
 {
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
-    private static readonly DateTimeOffset Recorded = new(2026, 11, 21, 9, 0, 0, TimeSpan.Zero);
+    private static readonly DateTimeOffset Recorded = Recent.HoursAgo(5);
 
     private async Task<Dock> UnitWithCategoriesAsync()
     {
@@ -71,7 +71,7 @@ public sealed class CategoryTests(LocalCloudFixture fixture)
     {
         var dock = await UnitWithCategoriesAsync();
         var record = await CatalogueAsync(dock, 1103);
-        Assert.Equal(Recorded.AddMonths(24), record.RetentionUntil);
+        Assert.Equal(Recent.KeptFromCatalogue(record, 24), record.RetentionUntil);
 
         using var longer = await PutCategoriesAsync(dock, record.Id, new { categories = Named("traffic", "complaint"), reason = "complaint lodged" });
         Assert.Equal(HttpStatusCode.OK, longer.StatusCode);
@@ -118,7 +118,7 @@ public sealed class CategoryTests(LocalCloudFixture fixture)
         var unchanged = await dock.FootageAsync(record.Id);
         Assert.Empty(unchanged.Categories);
         Assert.Equal(record.RetentionUntil, unchanged.RetentionUntil);
-        Assert.Equal(Recorded.AddMonths(24), await PolicyUntilAsync(unchanged));
+        Assert.Equal(Recent.KeptFromCatalogue(record, 24), await PolicyUntilAsync(unchanged));
     }
 
     private static string[] Named(params string[] categories) => categories;

@@ -47,12 +47,14 @@ public sealed class UnitSettingsTests(LocalCloudFixture fixture)
 
         var dock = new Dock(fixture, unit);
         var content = SyntheticWav.Create(801, 8000);
-        var recorded = new DateTimeOffset(2026, 11, 20, 9, 0, 0, TimeSpan.Zero);
+        var recorded = Recent.HoursAgo(3);
         var session = await dock.OpenAsync(Dock.Manifest(recorded.AddHours(1), TimeSpan.Zero, Dock.FileEntry("s.wav", "audio", content, recorded, TimeSpan.FromSeconds(1))));
         await Dock.UploadAsync(session, "s.wav", content);
         await dock.SettledAsync(session.SessionId);
 
-        Assert.Equal(recorded.AddMonths(36), (await dock.FootageAsync(Dock.Sha256(content))).RetentionUntil);
+        var kept = await dock.FootageAsync(Dock.Sha256(content));
+        Assert.Equal(Recent.KeptFromCatalogue(kept, 36), kept.RetentionUntil);
+        Assert.True(kept.RetentionUntil >= recorded.AddMonths(36));
     }
 
     [Fact]
