@@ -228,7 +228,7 @@ public sealed class ComplianceReport(ActivityStore activities, ActivityViews vie
         rows.AddRange(report.CoverageGaps.Select(a => new[]
         {
             "coverage gap", a.ActivityId, string.Join(" ", a.Officers), "", Time(a.Start),
-            string.Create(CultureInfo.InvariantCulture, $"covered {a.CoveredRatio:P0}; gaps {Gaps(a)}{(a.ExplainedByWorkRecord ? "; explained by an approved work record" : "")}"),
+            string.Create(CultureInfo.InvariantCulture, $"covered {a.CoveredRatio:P0}; gaps {Gaps(a)}{(a.ExplainedByWorkRecord ? "; explained by an approved work record" : "")}{(a.Withheld > 0 ? $"; {a.Withheld} classified recordings not shown" : "")}"),
         }));
         rows.AddRange(report.LateUploads.Select(l => new[] { "late upload", string.Join(" ", l.FootageIds), l.OfficerId, "", "", string.Create(CultureInfo.InvariantCulture, $"{l.Count} late") }));
         rows.AddRange(report.Unlinked.Select(f => Row("unlinked recording", f)));

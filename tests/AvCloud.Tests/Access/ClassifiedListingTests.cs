@@ -410,6 +410,12 @@ public sealed class ClassifiedListingTests(LocalCloudFixture fixture)
         Assert.Empty(report.LinksIssued);
         Assert.Equal(1, Assert.Single(report.CoverageGaps).Withheld);
 
+        using var csv = await fixture.SendAsync(HttpMethod.Get,
+            $"/api/reports/compliance?{Period(T0.AddHours(-1), DateTimeOffset.UtcNow.AddHours(1))}&gapSeconds=0&format=csv", fixture.TokenFor(scene.Unit, Roles.Supervisor));
+        var rows = await csv.Content.ReadAsStringAsync(Cancel);
+        Assert.Contains("1 classified recordings not shown", rows, StringComparison.Ordinal);
+        Assert.All(scene.Secret, id => Assert.DoesNotContain(id, rows, StringComparison.Ordinal));
+
         // The head's report and sample take in everything.
         var full = Parse<Compliance>(scene.After[$"report {Roles.Head}"]);
         Assert.Equal(scene.Visible.Concat(scene.Secret).Order(StringComparer.Ordinal), full.LateUploads.SelectMany(l => l.FootageIds).Order(StringComparer.Ordinal));
