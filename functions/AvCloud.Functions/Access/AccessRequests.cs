@@ -75,7 +75,7 @@ public sealed partial class AccessRequests(RequestStore requests, FootageStore f
         ProblemException.ThrowIfAny(errors);
         var found = body.FootageIds is { } wanted
             ? await StoredAsync(caller.UnitId, wanted, cancellationToken)
-            : await SearchAsync(caller.UnitId, body.Search!, cancellationToken);
+            : await SearchAsync(caller, body.Search!, cancellationToken);
 
         var levels = found.Select(f => f.Classification).ToList();
         if (AccessRules.NeverAllowed(levels, mode!.Value) is { } never)
@@ -242,7 +242,12 @@ public sealed partial class AccessRequests(RequestStore requests, FootageStore f
     private static async Task<AccessRequest> VisibleAsync(RequestStore store, Caller caller, string id, CancellationToken cancellationToken) =>
         await store.ReadVisibleAsync(caller, id, cancellationToken) ?? throw RequestStore.NotVisible();
 
-    private async Task<IReadOnlyList<FootageRecord>> SearchAsync(string unitId, AccessSearch search, CancellationToken cancellationToken)
+    /// <summary>
+    /// The stored footage <paramref name="search"/> finds among what <paramref name="caller"/> may see (Art. 14): footage
+    /// they may not see takes no part in it, so neither what it finds nor its refusals (none found, too many) say whether
+    /// such footage matches. They ask for that footage by id, as the withheld listing gives it.
+    /// </summary>
+    private async Task<IReadOnlyList<FootageRecord>> SearchAsync(Caller caller, AccessSearch search, CancellationToken cancellationToken)
     {
         if (search is { Activity: null or "", Officer: null or "", CaseNumber: null or "", From: null, To: null })
         {
@@ -250,9 +255,9 @@ public sealed partial class AccessRequests(RequestStore requests, FootageStore f
         }
 
         var filter = new FootageFilter(Activity: NullIfEmpty(search.Activity), Officer: NullIfEmpty(search.Officer), Text: NullIfEmpty(search.CaseNumber),
-            RecordedFrom: search.From, RecordedTo: search.To);
+            RecordedFrom: search.From, RecordedTo: search.To, Clearance: AccessRules.ClearanceOf(caller));
         var found = new List<FootageRecord>();
-        await foreach (var record in footage.FindStoredAsync(unitId, filter, cancellationToken))
+        await foreach (var record in footage.FindStoredAsync(caller.UnitId, filter, cancellationToken))
         {
             found.Add(record);
             if (found.Count > options.Value.MaxItems)
@@ -261,7 +266,7 @@ public sealed partial class AccessRequests(RequestStore requests, FootageStore f
             }
         }
 
-        return found.Count > 0 ? found : throw ProblemException.Invalid("search", "The search finds no stored footage in your unit.");
+        return found.Count > 0 ? found : throw ProblemException.Invalid("search", "The search finds no stored footage in your unit that you may see; ask for footage listed as withheld by its id.");
     }
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;

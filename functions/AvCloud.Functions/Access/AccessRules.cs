@@ -25,6 +25,27 @@ public enum AccessMode
 /// </summary>
 public sealed record ApprovalRule(string Classification, string Mode, string RequesterRole, string Approver);
 
+/// <summary>
+/// Art. 14: the classification levels whose footage a caller may see, and so the only footage that takes part in what
+/// they list, search or are shown. Footage at any other level never takes part in their filters (officer, device,
+/// activity, time, status, <c>q</c>), access-request searches, device ledgers, reports or samples, so no answer they get
+/// depends on whether such footage matches: filtering happens in the query, so a page's size and continuation do not
+/// depend on it either. They learn of it only by id and level: in the withheld listing, which takes no filter and is
+/// ordered by id (a SHA-256, so the order says nothing about when it was recorded), when they ask for one by id, and as
+/// a count on an activity they can already see (whose coverage is worked out from what they may see).
+/// </summary>
+public sealed record Clearance(IReadOnlyList<Classification> Levels)
+{
+    public static Clearance Everything { get; } = new([.. Enum.GetValues<Classification>()]);
+
+    public static Clearance Unclassified { get; } = new([Classification.None]);
+
+    public bool Sees(Classification level) => Levels.Contains(level);
+
+    /// <summary>Whether nothing is withheld from its holder (no footage needs leaving out of their listings).</summary>
+    public bool SeesEverything => Everything.Levels.All(Sees);
+}
+
 /// <summary>The access rules as pure functions: who approves, who sees what, what is never allowed.</summary>
 public static class AccessRules
 {
@@ -90,8 +111,11 @@ public static class AccessRules
     public static bool SeesAllRequests(Caller caller) => caller.HasRole(Roles.Keeper) || caller.HasRole(Roles.Supervisor) || caller.HasRole(Roles.Head);
 
     /// <summary>Who may see the details of footage at <paramref name="level"/>: everyone who may read the catalogue when unclassified; the keeper and the head otherwise.</summary>
-    public static bool CanSeeDetails(Caller caller, Classification level) =>
-        level == Classification.None || caller.HasRole(Roles.Keeper) || caller.HasRole(Roles.Head);
+    public static bool CanSeeDetails(Caller caller, Classification level) => ClearanceOf(caller).Sees(level);
+
+    /// <summary>Art. 14: the levels of footage <paramref name="caller"/> may see in detail: every level for the keeper and the head, unclassified for anyone else.</summary>
+    public static Clearance ClearanceOf(Caller caller) =>
+        caller.HasRole(Roles.Keeper) || caller.HasRole(Roles.Head) ? Clearance.Everything : Clearance.Unclassified;
 
     /// <summary>Why <paramref name="rules"/> cannot be a unit's approval rules; empty when they can.</summary>
     public static IReadOnlyList<string> Problems(IReadOnlyList<ApprovalRule>? rules)

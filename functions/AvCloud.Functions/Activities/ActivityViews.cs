@@ -1,3 +1,4 @@
+using AvCloud.Functions.Access;
 using AvCloud.Functions.Footage;
 using AvCloud.Functions.Retention;
 
@@ -8,9 +9,11 @@ public sealed class ActivityViews(ActivityStore activities, FootageStore footage
 {
     /// <summary>
     /// The views of <paramref name="of"/> (activities of one unit), with two queries whatever their number: their
-    /// recordings and their work records, each fetched for all of them at once.
+    /// recordings and their work records, each fetched for all of them at once. Recordings <paramref name="clearance"/>
+    /// does not see are counted, never shown (Art. 14).
     /// </summary>
-    public async Task<IReadOnlyList<ActivityView>> ViewsAsync(string unitId, IReadOnlyList<Activity> of, UnitSettings settings, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<ActivityView>> ViewsAsync(string unitId, IReadOnlyList<Activity> of, UnitSettings settings, Clearance clearance,
+        CancellationToken cancellationToken)
     {
         if (of.Count == 0)
         {
@@ -26,6 +29,6 @@ public sealed class ActivityViews(ActivityStore activities, FootageStore footage
 
         var byActivity = recordings.ToLookup(r => r.ActivityId!, StringComparer.Ordinal);
         var workRecords = await activities.WorkRecordsOfAsync(unitId, ids, cancellationToken);
-        return [.. of.Select(activity => ActivityView.Of(activity, settings, byActivity[activity.Id], workRecords[activity.Id]))];
+        return [.. of.Select(activity => ActivityView.Of(activity, settings, byActivity[activity.Id], workRecords[activity.Id], clearance))];
     }
 }

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
+using AvCloud.Functions.Access;
 using AvCloud.Functions.Audit;
 using AvCloud.Functions.Footage;
 using AvCloud.Functions.Http;
@@ -28,16 +29,33 @@ public sealed record ActivityPage(IReadOnlyList<Activity> Items, string? Continu
 /// <summary>A recording linked to an activity, as the activity view shows it.</summary>
 public sealed record LinkedRecording(string FootageId, DateTimeOffset Start, DateTimeOffset End, string OfficerId, bool HandedOverInTime);
 
-/// <summary>An activity with what was recorded of it, how much that covers, and the work records that explain the rest.</summary>
+/// <summary>
+/// An activity with what was recorded of it, how much that covers, and the work records that explain the rest;
+/// <see cref="Withheld"/> counts the linked recordings its viewer may not see (Art. 14).
+/// </summary>
 public sealed record ActivityView(Activity Activity, bool RecordingRequired, Coverage Coverage, IReadOnlyList<LinkedRecording> Recordings,
     IReadOnlyList<WorkRecord> WorkRecords)
 {
-    /// <summary>Art. 8: the activity against the recordings linked to it; Art. 6: whether the unit's settings require it recorded.</summary>
-    public static ActivityView Of(Activity activity, UnitSettings settings, IEnumerable<FootageRecord> recordings, IEnumerable<WorkRecord> workRecords)
+    /// <summary>Linked recordings the viewer may not see: counted only, and left out of the recordings and the coverage.</summary>
+    public int Withheld { get; init; }
+
+    /// <summary>
+    /// Art. 8: the activity against the recordings linked to it; Art. 6: whether the unit's settings require it recorded.
+    /// Art. 14: a viewer whose <paramref name="clearance"/> does not see a recording's level gets only its count; the
+    /// coverage and its gaps are worked out from the recordings they may see, so they do not tell when a withheld one
+    /// was made.
+    /// </summary>
+    public static ActivityView Of(Activity activity, UnitSettings settings, IEnumerable<FootageRecord> recordings, IEnumerable<WorkRecord> workRecords,
+        Clearance clearance)
     {
-        var linked = recordings.Select(r => new LinkedRecording(r.Id, r.CorrectedStart, r.CorrectedEnd, r.OfficerId, r.HandedOverInTime)).ToList();
+        var all = recordings.ToList();
+        var linked = all.Where(r => clearance.Sees(r.Classification))
+            .Select(r => new LinkedRecording(r.Id, r.CorrectedStart, r.CorrectedEnd, r.OfficerId, r.HandedOverInTime)).ToList();
         return new ActivityView(activity, settings.RecordingRequiredFor.Contains(activity.Kind), Coverage.Of(activity.Start, activity.End, linked.Select(r => (r.Start, r.End))),
-            linked, [.. workRecords]);
+            linked, [.. workRecords])
+        {
+            Withheld = all.Count - linked.Count,
+        };
     }
 }
 
@@ -45,6 +63,7 @@ public sealed record ActivityView(Activity Activity, bool RecordingRequired, Cov
 /// Arts. 5, 6 and 8: enforcement activities and the recordings that belong to them. <c>POST /api/activities</c>
 /// (Officer, Keeper, Head) records one; <c>GET /api/activities</c> lists them; <c>GET /api/activities/{id}</c> shows
 /// its recordings, their coverage of the activity's span with the gaps, and its work records;
+/// classified recordings are shown only to those who may see them, and counted for anyone else (Art. 14);
 /// <c>PUT /api/footage/{id}/activity</c> (Keeper, Head) links a recording, which moves its handover deadline to the
 /// activity's end + 24 hours and works its retention date out again. Every change is audited.
 /// </summary>
@@ -132,7 +151,7 @@ public sealed class ManageActivities(ActivityStore activities, ActivityViews vie
         var activity = await activities.ReadAsync(caller.UnitId, id, cancellationToken)
             ?? throw new ProblemException(StatusCodes.Status404NotFound, "Not found.", "No such activity in your unit.");
         var settings = await units.SettingsAsync(caller.UnitId, cancellationToken);
-        return TypedResults.Ok((await views.ViewsAsync(caller.UnitId, [activity], settings, cancellationToken))[0]);
+        return TypedResults.Ok((await views.ViewsAsync(caller.UnitId, [activity], settings, AccessRules.ClearanceOf(caller), cancellationToken))[0]);
     }
 
     [Function("LinkFootageToActivity")]

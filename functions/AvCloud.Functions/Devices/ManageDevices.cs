@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using AvCloud.Functions.Access;
 using AvCloud.Functions.Audit;
 using AvCloud.Functions.Footage;
 using AvCloud.Functions.Http;
@@ -48,7 +49,8 @@ public sealed record DeviceLedger(Device Device, IReadOnlyList<LedgerUse> Uses, 
 /// Art. 4: the unit's recording devices and the ledger of who had each, when, and what was recorded.
 /// <c>POST /api/devices</c> registers one (Keeper); <c>PUT .../status</c> sends it for repair or retires it;
 /// <c>POST .../checkouts</c> and <c>.../returns</c> hand it over and take it back (the rules are on <see cref="Device"/>);
-/// <c>GET .../ledger</c> shows each use with its recordings. Every change is audited, refusals too.
+/// <c>GET .../ledger</c> shows each use with its recordings (those the reader may see: Art. 14). Every change is audited,
+/// refusals too.
 /// </summary>
 public sealed class ManageDevices(DeviceStore devices, FootageStore footage, AuditTrail audit, TimeProvider time)
 {
@@ -216,8 +218,10 @@ public sealed class ManageDevices(DeviceStore devices, FootageStore footage, Aud
         var from = Listing.Time(request.Query, "from") ?? DateTimeOffset.MinValue;
         var to = Listing.Time(request.Query, "to") ?? DateTimeOffset.MaxValue;
         var uses = await devices.UsesAsync(caller.UnitId, id, cancellationToken);
+        // Art. 14: recordings the reader may not see are not in their ledger at all, not even counted: a count per use
+        // would place them in time and with an officer, and the period (from, to) would narrow that down.
         var recorded = new List<FootageRecord>();
-        await foreach (var record in footage.FindAsync(caller.UnitId, new FootageFilter(Device: id), cancellationToken))
+        await foreach (var record in footage.FindAsync(caller.UnitId, new FootageFilter(Device: id, Clearance: AccessRules.ClearanceOf(caller)), cancellationToken))
         {
             recorded.Add(record);
         }

@@ -1,10 +1,14 @@
+using AvCloud.Functions.Access;
 using AvCloud.Functions.Cosmos;
 using AvCloud.Functions.Ingest;
 using Microsoft.Azure.Cosmos;
 
 namespace AvCloud.Functions.Footage;
 
-/// <summary>What a footage listing asks for; each field that is set narrows it.</summary>
+/// <summary>
+/// What a footage listing asks for; each field that is set narrows it. <paramref name="Clearance"/> (Art. 14) keeps
+/// footage its holder may not see out of the query itself, so nothing a person asks for depends on it.
+/// </summary>
 public sealed record FootageFilter(
     string? Device = null,
     string? Activity = null,
@@ -15,7 +19,8 @@ public sealed record FootageFilter(
     DateTimeOffset? RecordedFrom = null,
     DateTimeOffset? RecordedTo = null,
     string? Text = null,
-    IReadOnlyList<string>? Activities = null);
+    IReadOnlyList<string>? Activities = null,
+    Clearance? Clearance = null);
 
 /// <summary>How a catalogue record write went: a new record, this upload added to the record of the same bytes, or already noted.</summary>
 public enum RecordWrite
@@ -73,10 +78,33 @@ public sealed class FootageStore(Database database) : CosmosStore(database, Cosm
     public IAsyncEnumerable<FootageRecord> FindStoredAsync(string unitId, FootageFilter filter, CancellationToken cancellationToken) =>
         QueryAsync<FootageRecord>(unitId, Where(filter, "c.correctedStart", "c.status != 'purged'", "c.status != 'quarantined'"), cancellationToken);
 
-    /// <summary>The ids of the unit's stored recordings made in the period (the population an annual review samples).</summary>
-    public Task<List<string>> StoredIdsRecordedInAsync(string unitId, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) =>
-        ListAsync<string>(unitId, new QueryDefinition("SELECT VALUE c.id FROM c WHERE c.type = @type AND c.correctedStart >= @from AND c.correctedStart <= @to AND c.status != 'purged' AND c.status != 'quarantined'")
+    /// <summary>
+    /// The ids of the unit's stored recordings made in the period that <paramref name="clearance"/> sees (the population
+    /// an annual review samples).
+    /// </summary>
+    public Task<List<string>> StoredIdsRecordedInAsync(string unitId, DateTimeOffset from, DateTimeOffset to, Clearance clearance, CancellationToken cancellationToken) =>
+        ListAsync<string>(unitId, new QueryDefinition("SELECT VALUE c.id FROM c WHERE c.type = @type AND c.correctedStart >= @from AND c.correctedStart <= @to AND c.status != 'purged' AND c.status != 'quarantined'"
+            + Shown(clearance, " AND "))
             .WithParameter("@type", FootageRecord.DocumentType).WithParameter("@from", from).WithParameter("@to", to), cancellationToken);
+
+    /// <summary>
+    /// Art. 14: one page of the unit's stored recordings that <paramref name="clearance"/> does not see (only
+    /// <paramref name="officer"/>'s when set), by id: a SHA-256, so neither the order nor a page's edges say anything
+    /// about when or by whom they were recorded.
+    /// </summary>
+    public Task<FeedResponse<FootageRecord>> PageWithheldAsync(string unitId, string? officer, Clearance clearance, IQueryCollection request,
+        CancellationToken cancellationToken)
+    {
+        var conditions = new List<string> { "c.type = @type", "c.status != 'purged'", "c.status != 'quarantined'", $"NOT ({Shown(clearance) ?? "true"})" };
+        var parameters = new Dictionary<string, object> { ["@type"] = FootageRecord.DocumentType };
+        if (officer is not null)
+        {
+            conditions.Add("c.officerId = @officer");
+            parameters["@officer"] = officer;
+        }
+
+        return PageAsync<FootageRecord>(unitId, Http.Listing.Where(conditions, parameters, "c.id"), request, cancellationToken);
+    }
 
     /// <summary>The unit's records in a disposal step (pending, approved or purged), oldest retention date first.</summary>
     public Task<FeedResponse<FootageRecord>> PageInDisposalAsync(string unitId, FootageStatus status, IQueryCollection request, CancellationToken cancellationToken) =>
@@ -105,25 +133,39 @@ public sealed class FootageStore(Database database) : CosmosStore(database, Cosm
             .WithParameter("@type", FootageRecord.DocumentType).WithParameter("@purged", AvCloudJson.Name(FootageStatus.Purged)).WithParameter("@since", since),
             cancellationToken);
 
-    /// <summary>The unit's records whose stored bytes no longer match (never cleared), oldest recording first.</summary>
-    public IAsyncEnumerable<FootageRecord> IntegrityFailuresAsync(string unitId, CancellationToken cancellationToken) =>
-        QueryAsync<FootageRecord>(unitId, new QueryDefinition("SELECT * FROM c WHERE c.type = @type AND IS_DEFINED(c.integrityFailure) ORDER BY c.correctedStart")
+    /// <summary>The unit's records that <paramref name="clearance"/> sees whose stored bytes no longer match (never cleared), oldest recording first.</summary>
+    public IAsyncEnumerable<FootageRecord> IntegrityFailuresAsync(string unitId, Clearance clearance, CancellationToken cancellationToken) =>
+        QueryAsync<FootageRecord>(unitId, new QueryDefinition($"SELECT * FROM c WHERE c.type = @type AND IS_DEFINED(c.integrityFailure){Shown(clearance, " AND ")} ORDER BY c.correctedStart")
             .WithParameter("@type", FootageRecord.DocumentType), cancellationToken);
 
-    public Task<int> CountDisposalsPendingAsync(string unitId, CancellationToken cancellationToken) =>
-        CountAsync(unitId, $"c.type = '{FootageRecord.DocumentType}' AND c.status = '{AvCloudJson.Name(FootageStatus.DisposalPending)}'", cancellationToken);
+    public Task<int> CountDisposalsPendingAsync(string unitId, Clearance clearance, CancellationToken cancellationToken) =>
+        CountAsync(unitId, $"c.type = '{FootageRecord.DocumentType}' AND c.status = '{AvCloudJson.Name(FootageStatus.DisposalPending)}'{Shown(clearance, " AND ")}", cancellationToken);
 
-    public Task<int> CountHeldAsync(string unitId, CancellationToken cancellationToken) =>
-        CountAsync(unitId, $"c.type = '{FootageRecord.DocumentType}' AND ARRAY_LENGTH(c.holds) > 0", cancellationToken);
+    public Task<int> CountHeldAsync(string unitId, Clearance clearance, CancellationToken cancellationToken) =>
+        CountAsync(unitId, $"c.type = '{FootageRecord.DocumentType}' AND ARRAY_LENGTH(c.holds) > 0{Shown(clearance, " AND ")}", cancellationToken);
 
     /// <summary>The unit's records (tombstones and quarantined ones too) that <paramref name="filter"/> finds, oldest recording first.</summary>
     public IAsyncEnumerable<FootageRecord> FindAsync(string unitId, FootageFilter filter, CancellationToken cancellationToken) =>
         QueryAsync<FootageRecord>(unitId, Where(filter, "c.correctedStart"), cancellationToken);
 
+    /// <summary>
+    /// Art. 14: the condition that keeps to the levels <paramref name="clearance"/> sees (null when it sees every level),
+    /// after <paramref name="prefix"/>. The levels are the enum's own names, never a caller's text, so they are written
+    /// into the query as they are.
+    /// </summary>
+    private static string? Shown(Clearance? clearance, string prefix = "") =>
+        clearance is null || clearance.SeesEverything ? null
+        : $"{prefix}c.classification IN ({string.Join(", ", clearance.Levels.Select(l => $"'{AvCloudJson.Name(l)}'"))})";
+
     private static QueryDefinition Where(FootageFilter filter, string orderBy, params string[] more)
     {
         var conditions = new List<string> { "c.type = @type" };
         conditions.AddRange(more);
+        if (Shown(filter.Clearance) is { } shown)
+        {
+            conditions.Add(shown);
+        }
+
         var parameters = new Dictionary<string, object> { ["@type"] = FootageRecord.DocumentType };
         void Add(string condition, string name, object? value)
         {

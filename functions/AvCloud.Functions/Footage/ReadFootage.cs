@@ -12,11 +12,15 @@ namespace AvCloud.Functions.Footage;
 /// <c>GET /api/footage</c> and <c>GET /api/footage/{id}</c>: the unit's catalogue, for the keeper, supervisors and the
 /// head, reviewers looking for what to ask access to, and officers (their own recordings only). Another unit's footage,
 /// or another officer's, is "not found". Classified footage (Art. 14) is shown in full to the keeper and the head only;
-/// anyone else finds it listed as withheld, with its id and level, to ask for through an access request. Free text
-/// (<c>q</c>) searches activity and case labels. Every read is audited (Art. 18).
+/// for anyone else it takes no part in the listing or its filters (<see cref="Clearance"/>), and <c>withheld=true</c>,
+/// which takes no filter, lists it by id and level, to ask for through an access request. Free text (<c>q</c>) searches
+/// activity and case labels. Every read is audited (Art. 18).
 /// </summary>
 public sealed class ReadFootage(FootageStore footage, AuditTrail audit)
 {
+    /// <summary>The listing's filters (every query parameter but paging and <c>withheld</c>).</summary>
+    private static readonly string[] Filters = ["q", "device", "officer", "activity", "kind", "status", "recordedFrom", "recordedTo", "uploadedLate"];
+
     [Function("ListFootage")]
     [RequiresRole(Roles.Keeper, Roles.Supervisor, Roles.Head, Roles.Officer, Roles.Reviewer)]
     [Answers(StatusCodes.Status200OK, typeof(FootagePage))]
@@ -29,6 +33,7 @@ public sealed class ReadFootage(FootageStore footage, AuditTrail audit)
     [Query("recordedFrom", "Corrected recording start, from (ISO 8601).")]
     [Query("recordedTo", "Corrected recording start, to (ISO 8601).")]
     [Query("uploadedLate", "true: only footage handed over after its deadline.")]
+    [Query("withheld", "true: the stored footage the caller may not see (id and level only), by id; takes no other filter.")]
     [Paged]
     public async Task<IResult> List(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "footage")] HttpRequest request,
@@ -36,11 +41,19 @@ public sealed class ReadFootage(FootageStore footage, AuditTrail audit)
     {
         var caller = request.Caller();
         var query = request.Query;
+        var clearance = AccessRules.ClearanceOf(caller);
+        if (Listing.Flag(query, "withheld") is true)
+        {
+            return await ListWithheldAsync(request, caller, clearance, cancellationToken);
+        }
+
         if (Listing.Text(query, "q") is { Length: > 200 })
         {
             throw ProblemException.Invalid("q", "The search text may be at most 200 characters.");
         }
 
+        // Art. 14: footage the caller may not see is left out by the query itself, so neither the items nor the page's
+        // size and continuation say whether any of it matches the filters.
         var filter = new FootageFilter(
             Device: Listing.Text(query, "device"),
             Activity: Listing.Text(query, "activity"),
@@ -50,19 +63,42 @@ public sealed class ReadFootage(FootageStore footage, AuditTrail audit)
             HandedOverInTime: !Listing.Flag(query, "uploadedLate"),
             RecordedFrom: Listing.Time(query, "recordedFrom"),
             RecordedTo: Listing.Time(query, "recordedTo"),
-            Text: Listing.Text(query, "q"));
+            Text: Listing.Text(query, "q"),
+            Clearance: clearance);
         var page = await footage.PageAsync(caller.UnitId, filter, query, cancellationToken);
-        var shown = page.Where(r => AccessRules.CanSeeDetails(caller, r.Classification)).ToList();
-        var withheld = page.Where(r => !AccessRules.CanSeeDetails(caller, r.Classification)).Select(r => new WithheldFootage(r.Id, r.Classification)).ToList();
+        var shown = page.Where(r => clearance.Sees(r.Classification)).ToList();
         await audit.RecordAsync(caller, AuditAction.FootageListed, "footage",
             new Dictionary<string, string>
             {
                 ["query"] = request.QueryString.Value ?? "",
                 ["count"] = shown.Count.ToString(CultureInfo.InvariantCulture),
+            },
+            cancellationToken);
+        return TypedResults.Ok(new FootagePage(shown, page.ContinuationToken));
+    }
+
+    /// <summary>
+    /// Art. 14: what the caller may know exists but not see, to ask for by id. It takes no filter, so it never answers a
+    /// question about a recording's officer, device, time or labels; it is ordered by id, so not by time either.
+    /// </summary>
+    private async Task<IResult> ListWithheldAsync(HttpRequest request, Caller caller, Clearance clearance, CancellationToken cancellationToken)
+    {
+        if (Filters.FirstOrDefault(f => Listing.Text(request.Query, f) is not null) is { } filtered)
+        {
+            throw ProblemException.Invalid(filtered, "The withheld listing takes no filter: classified footage never takes part in the filters of someone who may not see it (Art. 14).");
+        }
+
+        var page = await footage.PageWithheldAsync(caller.UnitId, OnlyOwn(caller) ? caller.UserId : null, clearance, request.Query, cancellationToken);
+        var withheld = page.Where(r => !clearance.Sees(r.Classification)).Select(r => new WithheldFootage(r.Id, r.Classification)).ToList();
+        await audit.RecordAsync(caller, AuditAction.FootageListed, "footage",
+            new Dictionary<string, string>
+            {
+                ["query"] = request.QueryString.Value ?? "",
+                ["count"] = "0",
                 ["withheld"] = withheld.Count.ToString(CultureInfo.InvariantCulture),
             },
             cancellationToken);
-        return TypedResults.Ok(new FootagePage(shown, page.ContinuationToken) { Withheld = withheld });
+        return TypedResults.Ok(new FootagePage([], page.ContinuationToken) { Withheld = withheld });
     }
 
     [Function("GetFootage")]
@@ -98,7 +134,7 @@ public sealed class ReadFootage(FootageStore footage, AuditTrail audit)
 
 public sealed record FootagePage(IReadOnlyList<FootageRecord> Items, string? ContinuationToken)
 {
-    /// <summary>Classified footage on this page that the caller may not see: its id and level only.</summary>
+    /// <summary>With <c>withheld=true</c>: stored footage the caller may not see, its id and level only (Art. 14).</summary>
     public IReadOnlyList<WithheldFootage> Withheld { get; init; } = [];
 }
 

@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using AvCloud.Functions.Access;
 using AvCloud.Functions.Audit;
 using AvCloud.Functions.Activities;
 using AvCloud.Functions.Footage;
@@ -101,7 +102,9 @@ public sealed class AnnualReviews(ActivityStore reviews, FootageStore footage, A
         }
 
         ProblemException.ThrowIfAny(errors);
-        var population = await footage.StoredIdsRecordedInAsync(caller.UnitId, body.From!.Value.ToUniversalTime(), body.To!.Value.ToUniversalTime(), cancellationToken);
+        // Art. 14: the population is what the person drawing may see; else its size over a chosen period would count classified recordings.
+        var population = await footage.StoredIdsRecordedInAsync(caller.UnitId, body.From!.Value.ToUniversalTime(), body.To!.Value.ToUniversalTime(),
+            AccessRules.ClearanceOf(caller), cancellationToken);
         var seed = body.Seed ?? RandomNumberGenerator.GetInt32(int.MaxValue);
         var review = new Review
         {

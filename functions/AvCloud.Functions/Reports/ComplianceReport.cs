@@ -11,9 +11,15 @@ using Microsoft.Azure.Functions.Worker;
 
 namespace AvCloud.Functions.Reports;
 
-/// <summary>An activity the report points at: what it was, how much was recorded, the gaps, and whether a work record explains them.</summary>
+/// <summary>
+/// An activity the report points at: what it was, how much was recorded, the gaps, and whether a work record explains
+/// them; <see cref="Withheld"/> counts its recordings the reader may not see, which the coverage leaves out (Art. 14).
+/// </summary>
 public sealed record ActivityFinding(string ActivityId, ActivityKind Kind, DateTimeOffset Start, DateTimeOffset End, IReadOnlyList<string> Officers,
-    double CoveredRatio, IReadOnlyList<Gap> Gaps, bool ExplainedByWorkRecord);
+    double CoveredRatio, IReadOnlyList<Gap> Gaps, bool ExplainedByWorkRecord)
+{
+    public int Withheld { get; init; }
+}
 
 /// <summary>A recording the report points at, and why.</summary>
 public sealed record FootageFinding(string FootageId, string OfficerId, string DeviceId, DateTimeOffset Start, string Detail);
@@ -44,7 +50,11 @@ public sealed record Compliance(
     PendingWork Pending,
     IReadOnlyList<FootageFinding> IntegrityFailures,
     IReadOnlyList<PreservationCorrection> PreservationCorrections,
-    IReadOnlyList<LinksIssued> LinksIssued);
+    IReadOnlyList<LinksIssued> LinksIssued)
+{
+    /// <summary>Art. 14: the classification levels of the footage this report draws on (those its reader may see).</summary>
+    public IReadOnlyList<Classification> Levels { get; init; } = [];
+}
 
 /// <summary>
 /// <c>GET /api/reports/compliance?from=&amp;to=</c> (Supervisor, Head), as JSON or, with <c>format=csv</c> or
@@ -53,7 +63,9 @@ public sealed record Compliance(
 /// recordings linked to no activity; recordings the device ledger attributes to someone else, or made while the device
 /// was not checked out; pending disposals, holds and access requests; integrity failures; and the corrections
 /// <c>ReconcilePreservation</c> made to held footage in the period; the read links issued in the period, by person and
-/// mode. Reading it is audited.
+/// mode. Reading it is audited. Art. 14: the report draws only on footage its reader may see (a supervisor: unclassified
+/// footage), so no finding, count or period answers a question about classified footage; an activity's classified
+/// recordings are only counted, as its view counts them.
 /// </summary>
 public sealed class ComplianceReport(ActivityStore activities, ActivityViews views, FootageStore footage, RequestStore requests, UnitStore units, AuditTrail audit,
     TimeProvider time)
@@ -81,7 +93,7 @@ public sealed class ComplianceReport(ActivityStore activities, ActivityViews vie
             ? int.TryParse(text, CultureInfo.InvariantCulture, out var seconds) && seconds is >= 0 and <= 86_400 ? seconds
                 : throw ProblemException.Invalid("gapSeconds", "gapSeconds is a whole number from 0 to 86400.")
             : 60;
-        var report = await BuildAsync(caller.UnitId, from.ToUniversalTime(), to.ToUniversalTime(), gapSeconds, cancellationToken);
+        var report = await BuildAsync(caller.UnitId, from.ToUniversalTime(), to.ToUniversalTime(), gapSeconds, AccessRules.ClearanceOf(caller), cancellationToken);
         await audit.RecordAsync(caller, AuditAction.ComplianceReportRead, "reports/compliance",
             new Dictionary<string, string> { ["from"] = from.ToString("O", CultureInfo.InvariantCulture), ["to"] = to.ToString("O", CultureInfo.InvariantCulture) },
             cancellationToken);
@@ -90,19 +102,22 @@ public sealed class ComplianceReport(ActivityStore activities, ActivityViews vie
         return csv ? TypedResults.Text(ToCsv(report), "text/csv", Encoding.UTF8) : TypedResults.Ok(report);
     }
 
-    public async Task<Compliance> BuildAsync(string unitId, DateTimeOffset from, DateTimeOffset to, int gapSeconds, CancellationToken cancellationToken)
+    public async Task<Compliance> BuildAsync(string unitId, DateTimeOffset from, DateTimeOffset to, int gapSeconds, Clearance clearance, CancellationToken cancellationToken)
     {
         var settings = await units.SettingsAsync(unitId, cancellationToken);
         var missing = new List<ActivityFinding>();
         var gapped = new List<ActivityFinding>();
         var started = await activities.StartedInAsync(unitId, from, to, cancellationToken);
-        foreach (var view in await views.ViewsAsync(unitId, started, settings, cancellationToken))
+        foreach (var view in await views.ViewsAsync(unitId, started, settings, clearance, cancellationToken))
         {
             var activity = view.Activity;
             var explained = view.WorkRecords.Any(w => w.Status == WorkRecordStatus.Approved);
             var gaps = view.Coverage.Gaps.Where(g => g.Seconds > gapSeconds).ToList();
-            var finding = new ActivityFinding(activity.Id, activity.Kind, activity.Start, activity.End, activity.Officers, Math.Round(view.Coverage.Ratio, 4), gaps, explained);
-            if (view.Recordings.Count == 0 && view.RecordingRequired && !explained)
+            var finding = new ActivityFinding(activity.Id, activity.Kind, activity.Start, activity.End, activity.Officers, Math.Round(view.Coverage.Ratio, 4), gaps, explained)
+            {
+                Withheld = view.Withheld,
+            };
+            if (view.Recordings.Count == 0 && view.Withheld == 0 && view.RecordingRequired && !explained)
             {
                 missing.Add(finding);
             }
@@ -115,7 +130,7 @@ public sealed class ComplianceReport(ActivityStore activities, ActivityViews vie
         var late = new List<FootageRecord>();
         var unlinked = new List<FootageFinding>();
         var mismatches = new List<FootageFinding>();
-        await foreach (var record in footage.FindAsync(unitId, new FootageFilter(RecordedFrom: from, RecordedTo: to), cancellationToken))
+        await foreach (var record in footage.FindAsync(unitId, new FootageFilter(RecordedFrom: from, RecordedTo: to, Clearance: clearance), cancellationToken))
         {
             if (record.Status == FootageStatus.Quarantined)
             {
@@ -143,7 +158,7 @@ public sealed class ComplianceReport(ActivityStore activities, ActivityViews vie
         }
 
         var failures = new List<FootageFinding>();
-        await foreach (var record in footage.IntegrityFailuresAsync(unitId, cancellationToken))
+        await foreach (var record in footage.IntegrityFailuresAsync(unitId, clearance, cancellationToken))
         {
             failures.Add(Finding(record, $"stored bytes hash to {record.IntegrityFailure!.Sha256Found} (found {record.IntegrityFailure.DetectedAt:O})"));
         }
@@ -164,6 +179,10 @@ public sealed class ComplianceReport(ActivityStore activities, ActivityViews vie
             }
         }
 
+        // Art. 14: corrections and links to footage the reader may not see are left out, at its level now.
+        var seen = await SeenAsync(unitId, [.. corrections.Select(c => c.FootageId), .. links.Select(FootageId)], clearance, cancellationToken);
+        corrections.RemoveAll(c => !seen(c.FootageId));
+        links.RemoveAll(e => !seen(FootageId(e)));
         var issued = links.GroupBy(e => (e.Actor, Mode: e.Details.GetValueOrDefault("mode", "")))
             .OrderBy(g => g.Key.Actor, StringComparer.Ordinal).ThenBy(g => g.Key.Mode, StringComparer.Ordinal)
             .Select(g => new LinksIssued(g.Key.Actor, g.Key.Mode, g.Count(), g.Select(FootageId).Distinct().Count(),
@@ -171,13 +190,28 @@ public sealed class ComplianceReport(ActivityStore activities, ActivityViews vie
             .ToList();
 
         var pending = new PendingWork(
-            await footage.CountDisposalsPendingAsync(unitId, cancellationToken),
-            await footage.CountHeldAsync(unitId, cancellationToken),
+            await footage.CountDisposalsPendingAsync(unitId, clearance, cancellationToken),
+            await footage.CountHeldAsync(unitId, clearance, cancellationToken),
             await requests.CountPendingAsync(unitId, cancellationToken));
 
         return new Compliance(unitId, from, to, time.GetUtcNow(), missing, gapped,
             [.. late.GroupBy(r => r.OfficerId).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => new LateUploads(g.Key, g.Count(), [.. g.Select(r => r.Id)]))],
-            unlinked, mismatches, pending, failures, corrections, issued);
+            unlinked, mismatches, pending, failures, corrections, issued)
+        {
+            Levels = clearance.Levels,
+        };
+    }
+
+    /// <summary>Whether footage <c>id</c> (of <paramref name="ids"/>) is at a level <paramref name="clearance"/> sees.</summary>
+    private async Task<Func<string, bool>> SeenAsync(string unitId, IReadOnlyCollection<string> ids, Clearance clearance, CancellationToken cancellationToken)
+    {
+        if (clearance.SeesEverything)
+        {
+            return _ => true;
+        }
+
+        var found = await footage.ByIdsAsync(unitId, [.. ids.Distinct(StringComparer.Ordinal)], cancellationToken);
+        return id => found.TryGetValue(id, out var record) && clearance.Sees(record.Classification);
     }
 
     private static string FootageId(AuditEvent entry) => entry.Target.StartsWith("footage/", StringComparison.Ordinal) ? entry.Target["footage/".Length..] : entry.Target;
@@ -194,7 +228,7 @@ public sealed class ComplianceReport(ActivityStore activities, ActivityViews vie
         rows.AddRange(report.CoverageGaps.Select(a => new[]
         {
             "coverage gap", a.ActivityId, string.Join(" ", a.Officers), "", Time(a.Start),
-            string.Create(CultureInfo.InvariantCulture, $"covered {a.CoveredRatio:P0}; gaps {Gaps(a)}{(a.ExplainedByWorkRecord ? "; explained by an approved work record" : "")}"),
+            string.Create(CultureInfo.InvariantCulture, $"covered {a.CoveredRatio:P0}; gaps {Gaps(a)}{(a.ExplainedByWorkRecord ? "; explained by an approved work record" : "")}{(a.Withheld > 0 ? $"; {a.Withheld} classified recordings not shown" : "")}"),
         }));
         rows.AddRange(report.LateUploads.Select(l => new[] { "late upload", string.Join(" ", l.FootageIds), l.OfficerId, "", "", string.Create(CultureInfo.InvariantCulture, $"{l.Count} late") }));
         rows.AddRange(report.Unlinked.Select(f => Row("unlinked recording", f)));
