@@ -60,6 +60,9 @@ public static class AvCloudServices
         services.AddSingleton(provider => provider.GetRequiredService<CosmosClient>()
             .GetDatabase(provider.GetRequiredService<IOptions<CosmosOptions>>().Value.Database));
         services.AddSingleton<TokenValidator>();
+        services.AddSingleton<SignInRefusals>();
+        services.AddSingleton<SignInRefusalFlush>();
+        services.AddHostedService(provider => provider.GetRequiredService<SignInRefusalFlush>());
         services.AddSingleton<SasIssuer>();
 
         // One store per Cosmos container; nothing else reaches the database.
