@@ -61,7 +61,9 @@ public static class AvCloudServices
             .GetDatabase(provider.GetRequiredService<IOptions<CosmosOptions>>().Value.Database));
         services.AddSingleton<TokenValidator>();
         services.AddSingleton<SignInRefusals>();
-        services.AddSingleton<SignInRefusalFlush>();
+        services.AddSingleton(provider => new SignInRefusalFlush(provider.GetRequiredService<SignInRefusals>(), provider.GetRequiredService<AuditTrail>,
+            provider.GetRequiredService<IOptions<IdentityOptions>>(), provider.GetRequiredService<TimeProvider>(),
+            provider.GetRequiredService<Microsoft.Extensions.Logging.ILogger<SignInRefusalFlush>>()));
         services.AddHostedService(provider => provider.GetRequiredService<SignInRefusalFlush>());
         services.AddSingleton<SasIssuer>();
 

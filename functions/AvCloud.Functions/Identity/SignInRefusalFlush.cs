@@ -10,7 +10,12 @@ namespace AvCloud.Functions.Identity;
 /// ended, a few times a window, with or without further traffic; and all that remain when the host stops. One batch
 /// per round, so the chain's head moves once however many sources there were.
 /// </summary>
-public sealed partial class SignInRefusalFlush(SignInRefusals refusals, AuditTrail audit, IOptions<IdentityOptions> options, TimeProvider time,
+/// <remarks>
+/// The trail is asked for when the first summary is written: resolving it when the host builds its hosted services
+/// would create the Cosmos client, and fail on its settings, before the host's start-up validation names every
+/// missing setting at once.
+/// </remarks>
+public sealed partial class SignInRefusalFlush(SignInRefusals refusals, Func<AuditTrail> audit, IOptions<IdentityOptions> options, TimeProvider time,
     ILogger<SignInRefusalFlush> logger) : BackgroundService
 {
     /// <summary>Writes every refusal counted so far, whether or not its window has ended.</summary>
@@ -48,7 +53,7 @@ public sealed partial class SignInRefusalFlush(SignInRefusals refusals, AuditTra
 
         try
         {
-            await audit.AppendAllAsync([.. summaries.Select(s => s.ToEntry())], cancellationToken);
+            await audit().AppendAllAsync([.. summaries.Select(s => s.ToEntry())], cancellationToken);
         }
         catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {

@@ -22,12 +22,15 @@ public sealed class SignInRefusals(IOptions<IdentityOptions> options, TimeProvid
     internal const int MaxReasons = 8;
     internal const int MaxTargets = 8;
 
-    private readonly TimeSpan _window = options.Value.RefusalWindow;
-    private readonly int _cap = options.Value.RefusalSources;
     private readonly Lock _gate = new();
     private readonly Dictionary<(string Source, string Actor, AuditAction Action), Tally> _open = [];
     private readonly List<RefusalSummary> _closed = [];
     private Tally? _many;
+
+    // Read when used, not when built: the host is built before its start-up validation reports every bad setting at once.
+    private TimeSpan Window => options.Value.RefusalWindow;
+
+    private int Cap => options.Value.RefusalSources;
 
     /// <summary>Counts one refusal of <paramref name="actor"/> (<c>anonymous</c> when no token could be trusted) from <paramref name="source"/>.</summary>
     public void Count(string source, string actor, AuditAction action, string reason, string target)
@@ -36,21 +39,21 @@ public sealed class SignInRefusals(IOptions<IdentityOptions> options, TimeProvid
         lock (_gate)
         {
             var key = (source, actor, action);
-            if (_open.TryGetValue(key, out var tally) && tally.EndedBy(now, _window))
+            if (_open.TryGetValue(key, out var tally) && tally.EndedBy(now, Window))
             {
                 _open.Remove(key);
                 _closed.Add(tally.Summary());
                 tally = null;
             }
 
-            if (tally is null && _open.Count < _cap)
+            if (tally is null && _open.Count < Cap)
             {
                 tally = new Tally(source, actor, action, now);
                 _open.Add(key, tally);
             }
             else if (tally is null)
             {
-                if (_many is not null && _many.EndedBy(now, _window))
+                if (_many is not null && _many.EndedBy(now, Window))
                 {
                     _closed.Add(_many.Summary());
                     _many = null;
@@ -71,13 +74,13 @@ public sealed class SignInRefusals(IOptions<IdentityOptions> options, TimeProvid
         {
             var taken = new List<RefusalSummary>(_closed);
             _closed.Clear();
-            foreach (var (key, tally) in _open.Where(o => all || o.Value.EndedBy(now, _window)).ToList())
+            foreach (var (key, tally) in _open.Where(o => all || o.Value.EndedBy(now, Window)).ToList())
             {
                 _open.Remove(key);
                 taken.Add(tally.Summary());
             }
 
-            if (_many is not null && (all || _many.EndedBy(now, _window)))
+            if (_many is not null && (all || _many.EndedBy(now, Window)))
             {
                 taken.Add(_many.Summary());
                 _many = null;
@@ -96,7 +99,7 @@ public sealed class SignInRefusals(IOptions<IdentityOptions> options, TimeProvid
         lock (_gate)
         {
             _closed.AddRange(summaries);
-            if (_closed.Count > _cap)
+            if (_closed.Count > Cap)
             {
                 var merged = RefusalSummary.Merge(_closed);
                 _closed.Clear();

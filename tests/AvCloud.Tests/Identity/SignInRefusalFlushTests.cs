@@ -25,7 +25,7 @@ public sealed class SignInRefusalFlushTests(LocalCloudFixture fixture)
         var services = fixture.Cloud.Services;
         var audit = new AuditTrail(services.GetRequiredService<Database>(), services.GetRequiredService<UnitStore>(), time);
         var refusals = new SignInRefusals(options, time);
-        var flush = new SignInRefusalFlush(refusals, audit, options, time, NullLogger<SignInRefusalFlush>.Instance);
+        var flush = new SignInRefusalFlush(refusals, () => audit, options, time, NullLogger<SignInRefusalFlush>.Instance);
         var (early, late) = ($"198.51.100.{Random.Shared.Next(256)}-{Guid.NewGuid():N}", $"198.51.100.{Random.Shared.Next(256)}-{Guid.NewGuid():N}");
         await flush.StartAsync(TestContext.Current.CancellationToken);
         try
