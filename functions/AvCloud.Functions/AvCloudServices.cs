@@ -60,6 +60,11 @@ public static class AvCloudServices
         services.AddSingleton(provider => provider.GetRequiredService<CosmosClient>()
             .GetDatabase(provider.GetRequiredService<IOptions<CosmosOptions>>().Value.Database));
         services.AddSingleton<TokenValidator>();
+        services.AddSingleton<SignInRefusals>();
+        services.AddSingleton(provider => new SignInRefusalFlush(provider.GetRequiredService<SignInRefusals>(), provider.GetRequiredService<AuditTrail>,
+            provider.GetRequiredService<IOptions<IdentityOptions>>(), provider.GetRequiredService<TimeProvider>(),
+            provider.GetRequiredService<Microsoft.Extensions.Logging.ILogger<SignInRefusalFlush>>()));
+        services.AddHostedService(provider => provider.GetRequiredService<SignInRefusalFlush>());
         services.AddSingleton<SasIssuer>();
 
         // One store per Cosmos container; nothing else reaches the database.

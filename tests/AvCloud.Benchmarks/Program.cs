@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using AvCloud.Benchmarks;
 
-// ./avcloud bench [cosmos|storage|audit|ingest|verify|sweep|access|dock|all] [count]: scenario benchmarks. Results go into docs/performance.md with the machine.
+// ./avcloud bench [cosmos|storage|audit|ingest|verify|sweep|access|dock|signin|all] [count]: scenario benchmarks. Results go into docs/performance.md with the machine.
 Environment.SetEnvironmentVariable("COSMOS_DISABLE_IMDS_ACCESS", "true");
 var scenario = args.Length > 0 ? args[0] : "all";
 int? count = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : null;
@@ -98,6 +98,23 @@ if (scenario is "dock" or "all")
     Console.WriteLine("|---|---|---|---|---|---|");
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"| {dock.BlockBytes / 1048576} MiB | {dock.ParallelBlocks} x {dock.ParallelFiles} | {dock.SdkMiBps:F1} | {dock.DockMiBps:F1} | {dock.DockMiBps / dock.SdkMiBps:F2} | {dock.DockPeakBytes / 1048576.0:F0} MB |"));
+}
+
+if (scenario is "signin" or "all")
+{
+    var signIn = await SignInScenario.RunAsync(count ?? 400, 30);
+    Console.WriteLine("Authorised GET /api/devices (20 devices), one request at a time, with and without a flood of forged tokens");
+    Console.WriteLine("| phase | requests | p50 (ms) | p99 (ms) | forged tokens answered | forged/s |");
+    Console.WriteLine("|---|---|---|---|---|---|");
+    foreach (var p in signIn.Phases)
+    {
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"| {p.Name} | {p.Requests} | {p.P50Ms:F1} | {p.P99Ms:F1} | {p.Forged} | {p.ForgedPerSecond:F0} |"));
+    }
+
+    var (quiet, flood) = (signIn.Phases[0], signIn.Phases[1]);
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"During the flood: p50 {flood.P50Ms / quiet.P50Ms:F2}x, p99 {flood.P99Ms / quiet.P99Ms:F2}x of quiet; events added to the failed sign-ins' chain while it lasted: {signIn.EventsDuringFlood}"));
 }
 
 static async Task PrintLatencyAsync(int files)

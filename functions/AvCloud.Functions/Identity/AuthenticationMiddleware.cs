@@ -6,10 +6,12 @@ namespace AvCloud.Functions.Identity;
 
 /// <summary>
 /// Every HTTP function but the anonymous ones needs a valid bearer token (401 otherwise) and one of the roles its
-/// method declares (403 otherwise). Both refusals are problem details and are written to the audit trail as failed
-/// attempts. The validated caller is attached to the request for the function (<see cref="CallerExtensions.Caller"/>).
+/// method declares (403 otherwise). Both refusals are problem details and are audited as failed attempts: a caller
+/// with a unit in that unit's chain, one by one; a refused sign-in, whose token names no unit that can be trusted,
+/// counted per source and window and written as one summary each (<see cref="SignInRefusals"/>). The validated caller
+/// is attached to the request for the function (<see cref="CallerExtensions.Caller"/>).
 /// </summary>
-public sealed class AuthenticationMiddleware(TokenValidator tokens, AuditTrail audit) : IFunctionsWorkerMiddleware
+public sealed class AuthenticationMiddleware(TokenValidator tokens, AuditTrail audit, SignInRefusals refusals) : IFunctionsWorkerMiddleware
 {
     /// <summary>Failed sign-ins carry no trustworthy unit; they are chained in a partition of their own.</summary>
     public const string UnauthenticatedUnit = "_unauthenticated";
@@ -28,8 +30,7 @@ public sealed class AuthenticationMiddleware(TokenValidator tokens, AuditTrail a
         var validation = await tokens.ValidateAsync(http.Request.Headers.Authorization, context.CancellationToken);
         if (validation.Caller is null)
         {
-            await audit.AppendAsync(new AuditEntry(UnauthenticatedUnit, "anonymous", "", AuditAction.AuthenticationFailed, target, AuditOutcomes.Denied,
-                new Dictionary<string, string> { ["reason"] = validation.Failure ?? "" }), context.CancellationToken);
+            refusals.Count(Source(http), "anonymous", AuditAction.AuthenticationFailed, validation.Failure ?? "", target);
             // RFC 6750: no error code when no credentials were presented at all.
             http.Response.Headers.WWWAuthenticate = string.IsNullOrEmpty(http.Request.Headers.Authorization)
                 ? "Bearer"
@@ -40,18 +41,31 @@ public sealed class AuthenticationMiddleware(TokenValidator tokens, AuditTrail a
         }
 
         var caller = validation.Caller;
-        if (validation.MissingUnit || !access.Roles.Any(caller.HasRole))
+        if (validation.MissingUnit)
         {
-            var unit = validation.MissingUnit ? UnauthenticatedUnit : caller.UnitId;
-            await audit.AppendAsync(new AuditEntry(unit, caller.UserId, caller.RoleList, AuditAction.AuthorizationDenied, target, AuditOutcomes.Denied,
+            // Authentic, but with no unit to chain it in: summarised like a refused sign-in, under the user's id.
+            refusals.Count(Source(http), caller.UserId, AuditAction.AuthorizationDenied, validation.Failure ?? "", target);
+            await TypedResults.Problem(validation.Failure, statusCode: StatusCodes.Status403Forbidden, title: "Forbidden.").ExecuteAsync(http);
+            return;
+        }
+
+        if (!access.Roles.Any(caller.HasRole))
+        {
+            await audit.AppendAsync(new AuditEntry(caller.UnitId, caller.UserId, caller.RoleList, AuditAction.AuthorizationDenied, target, AuditOutcomes.Denied,
                 new Dictionary<string, string> { ["required"] = string.Join(',', access.Roles) }), context.CancellationToken);
-            await TypedResults.Problem(
-                validation.MissingUnit ? validation.Failure : "Your role does not allow this.",
-                statusCode: StatusCodes.Status403Forbidden, title: "Forbidden.").ExecuteAsync(http);
+            await TypedResults.Problem("Your role does not allow this.", statusCode: StatusCodes.Status403Forbidden, title: "Forbidden.").ExecuteAsync(http);
             return;
         }
 
         context.SetCaller(caller);
         await next(context);
     }
+
+    // The connection's peer address (an IPv4 client over a dual-stack socket shows as IPv4).
+    private static string Source(HttpContext http) => http.Connection.RemoteIpAddress switch
+    {
+        null => "unknown",
+        { IsIPv4MappedToIPv6: true } address => address.MapToIPv4().ToString(),
+        var address => address.ToString(),
+    };
 }

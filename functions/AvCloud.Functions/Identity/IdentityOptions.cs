@@ -28,4 +28,12 @@ public sealed class IdentityOptions
 
     /// <summary>Tolerated difference between the issuer's clock and ours.</summary>
     public TimeSpan ClockSkew { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Refused sign-ins from one source within this window, from its first refusal, make one audit event.</summary>
+    [Range(typeof(TimeSpan), "00:00:04", "1.00:00:00")]
+    public TimeSpan RefusalWindow { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>How many sources of refused sign-ins are told apart at once; beyond them, all are counted together.</summary>
+    [Range(1, 1_000_000)]
+    public int RefusalSources { get; init; } = 1000;
 }

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
@@ -9,8 +10,9 @@ namespace AvCloud.Functions.Identity;
 
 /// <summary>
 /// Validates bearer tokens against the configured OpenID Connect metadata: signature (RS256 only, with the issuer's
-/// published keys), issuer, audience and lifetime (by the injected clock). Entra ID in Azure, the local issuer on one
-/// machine: the same code.
+/// published keys), issuer, audience and lifetime (by the injected clock), then the claims AvCloud relies on: one user
+/// id, one unit id (<see cref="UnitIds"/>), and only the app's <see cref="Roles"/>. Entra ID in Azure, the local issuer
+/// on one machine: the same code.
 /// </summary>
 public sealed partial class TokenValidator : IDisposable
 {
@@ -56,16 +58,51 @@ public sealed partial class TokenValidator : IDisposable
         }
 
         var jwt = (JsonWebToken)result.SecurityToken;
-        var userId = Claim(jwt, "oid") ?? Claim(jwt, "sub");
-        if (string.IsNullOrWhiteSpace(userId))
+        using var payload = JsonDocument.Parse(Base64UrlEncoder.DecodeBytes(jwt.EncodedPayload));
+        // oid is Entra's stable object id; sub stands in only when there is no oid at all. Whichever names the user has
+        // to be one non-blank string: an oid that is a number or a list does not fall back to sub.
+        var oid = StringClaim(payload.RootElement, "oid");
+        var user = oid.Present ? oid : StringClaim(payload.RootElement, "sub");
+        if (string.IsNullOrWhiteSpace(user.Value))
         {
             return TokenValidation.Fail("The bearer token names no user.");
         }
 
-        var roles = jwt.Claims.Where(c => c.Type == "roles").Select(c => c.Value).ToHashSet(StringComparer.Ordinal);
-        var unit = Claim(jwt, _options.UnitClaim);
-        var caller = new Caller(userId, Claim(jwt, "name") ?? Claim(jwt, "preferred_username"), unit ?? string.Empty, roles);
-        return string.IsNullOrWhiteSpace(unit) ? TokenValidation.NoUnit(caller) : TokenValidation.Success(caller);
+        // Roles the app does not define grant nothing and are not carried into the audit trail.
+        var roles = jwt.Claims.Where(c => c.Type == "roles" && Roles.All.Contains(c.Value, StringComparer.Ordinal))
+            .Select(c => c.Value).ToHashSet(StringComparer.Ordinal);
+        var name = Claim(jwt, "name") ?? Claim(jwt, "preferred_username");
+        var unit = StringClaim(payload.RootElement, _options.UnitClaim);
+        if (!unit.Present)
+        {
+            return TokenValidation.NoUnit(new Caller(user.Value, name, string.Empty, roles));
+        }
+
+        // The unit scopes everything the caller reads and writes: a list, a number, an empty or reserved name is not a
+        // unit, and picking one of several would let the token's author choose the tenant.
+        if (!UnitIds.IsValid(unit.Value))
+        {
+            return TokenValidation.Fail("The bearer token's unit claim is not one unit id.");
+        }
+
+        return TokenValidation.Success(new Caller(user.Value, name, unit.Value!, roles));
+    }
+
+    /// <summary>A claim that must be one JSON string: whether it is there at all, and its value when it is a single string.</summary>
+    private static (bool Present, string? Value) StringClaim(JsonElement payload, string type)
+    {
+        var (count, value) = (0, (string?)null);
+        foreach (var property in payload.EnumerateObject())
+        {
+            if (property.NameEquals(type))
+            {
+                count++;
+                value = property.Value.ValueKind == JsonValueKind.String ? property.Value.GetString() : null;
+            }
+        }
+
+        // A name given twice is ambiguous whichever value a parser keeps.
+        return (count > 0, count == 1 ? value : null);
     }
 
     private async Task<TokenValidationResult> ValidateWithKeysAsync(string token, CancellationToken cancellationToken)
@@ -123,5 +160,9 @@ public sealed record TokenValidation(Caller? Caller, string? Failure, bool Missi
 
     public static TokenValidation Fail(string reason) => new(null, reason, false);
 
+    /// <summary>
+    /// An authentic token for a user with no unit claim at all: 403, not 401. The user is known and a new token would
+    /// carry the same claims; what is missing is an assignment an administrator makes (README: give each the unit claim).
+    /// </summary>
     public static TokenValidation NoUnit(Caller caller) => new(caller, "Your account is not assigned to an enforcement unit.", true);
 }

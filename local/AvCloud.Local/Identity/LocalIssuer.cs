@@ -41,22 +41,36 @@ public sealed class LocalIssuer : IDisposable
         if (keyFile is not null)
         {
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(keyFile))!);
-            File.WriteAllText(keyFile, rsa.ExportPkcs8PrivateKeyPem());
-            if (!OperatingSystem.IsWindows())
-            {
-                File.SetUnixFileMode(keyFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-            }
+            WriteOwnerOnly(keyFile, rsa.ExportPkcs8PrivateKeyPem());
         }
 
         return new LocalIssuer(rsa);
     }
 
-    /// <summary>A token as Entra would issue it for the app: <c>oid</c>/<c>sub</c>, <c>name</c>, <c>roles</c> (an array) and the <c>unit</c> claim.</summary>
-    /// <remarks><paramref name="issuer"/> and <paramref name="audience"/> are for tests that need a wrongly addressed token.</remarks>
-    public string Mint(string user, string unit, IEnumerable<string> roles, TimeSpan lifetime, DateTimeOffset now, string? name = null,
-        string issuer = Issuer, string audience = Audience)
+    // The private key is never readable by anyone but its owner, not even between creating the file and a chmod: the
+    // mode is given to open(2) itself. CreateNew: a file that appeared meanwhile (or a planted link) is not written through.
+    private static void WriteOwnerOnly(string path, string pem)
     {
-        var claims = new Dictionary<string, object>
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        using var file = new StreamWriter(path, System.Text.Encoding.ASCII, options);
+        file.Write(pem);
+    }
+
+    /// <summary>A token as Entra would issue it for the app: <c>oid</c>/<c>sub</c>, <c>name</c>, <c>roles</c> (an array) and the <c>unit</c> claim.</summary>
+    /// <remarks>
+    /// <paramref name="issuer"/> and <paramref name="audience"/> are for tests that need a wrongly addressed token, and
+    /// <paramref name="claims"/> for tests of odd claims that the issuer nonetheless signs: each replaces the claim of
+    /// its name (a list, a number, an empty string), and a null value leaves that claim out.
+    /// </remarks>
+    public string Mint(string user, string unit, IEnumerable<string> roles, TimeSpan lifetime, DateTimeOffset now, string? name = null,
+        string issuer = Issuer, string audience = Audience, IReadOnlyDictionary<string, object?>? claims = null)
+    {
+        var standard = new Dictionary<string, object>
         {
             ["sub"] = user,
             ["oid"] = user,
@@ -66,8 +80,21 @@ public sealed class LocalIssuer : IDisposable
         };
         if (unit.Length > 0)
         {
-            claims["unit"] = unit;
+            standard["unit"] = unit;
         }
+
+        foreach (var (type, value) in claims ?? new Dictionary<string, object?>())
+        {
+            if (value is null)
+            {
+                standard.Remove(type);
+            }
+            else
+            {
+                standard[type] = value;
+            }
+        }
+
         return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
         {
             Issuer = issuer,
@@ -75,7 +102,7 @@ public sealed class LocalIssuer : IDisposable
             IssuedAt = now.UtcDateTime,
             NotBefore = now.UtcDateTime,
             Expires = (now + lifetime).UtcDateTime,
-            Claims = claims,
+            Claims = standard,
             Subject = new ClaimsIdentity(),
             SigningCredentials = new SigningCredentials(_key, SecurityAlgorithms.RsaSha256),
         });

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
@@ -98,12 +99,20 @@ public sealed class TokenValidationTests(LocalCloudFixture fixture)
     }
 
     [Fact]
-    public async Task A_valid_token_without_a_unit_is_403()
+    public async Task A_valid_token_without_a_unit_is_403_and_summarised_under_its_user()
     {
-        using var response = await fixture.SendAsync(HttpMethod.Get, Endpoint,
-            Issuer.Mint("u", "", [Roles.Supervisor], TimeSpan.FromHours(1), DateTimeOffset.UtcNow));
+        var source = LoopbackSource.NewAddress();
+        using var client = LoopbackSource.ClientFrom(source, fixture.Cloud.BaseAddress);
+        var user = $"user-{Guid.NewGuid():N}"[..13];
 
-        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        using (var response = await SendAsync(client, Endpoint, Issuer.Mint(user, "", [Roles.Supervisor], TimeSpan.FromHours(1), DateTimeOffset.UtcNow)))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        }
+
+        await Flush.FlushAllAsync(TestContext.Current.CancellationToken);
+        var denied = Assert.Single(await SummariesAsync(source));
+        Assert.Equal((user, AuditAction.AuthorizationDenied.Name, "1"), (denied.Actor, denied.Action, denied.Details["count"]));
     }
 
     [Fact]
@@ -115,28 +124,97 @@ public sealed class TokenValidationTests(LocalCloudFixture fixture)
     }
 
     [Fact]
-    public async Task A_failed_sign_in_is_audited_as_a_failed_attempt()
+    public async Task A_failed_sign_in_is_audited_as_a_failed_attempt_when_its_source_is_summarised()
     {
-        // Tests of one class run one at a time, and only this class makes failed sign-ins: the count moves by one.
-        var before = await FailedSignInsAsync();
+        var source = LoopbackSource.NewAddress();
+        using var client = LoopbackSource.ClientFrom(source, fixture.Cloud.BaseAddress);
 
-        using var response = await fixture.SendAsync(HttpMethod.Get, "/api/audit/verify", "forged.token.value");
+        using var response = await SendAsync(client, "/api/audit/verify", "forged.token.value");
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
-        var after = await FailedSignInsAsync();
-        var failed = Assert.Single(after, e => !before.Any(b => b.Id == e.Id));
+        Assert.Empty(await SummariesAsync(source));
+        await Flush.FlushAllAsync(TestContext.Current.CancellationToken);
+        var failed = Assert.Single(await SummariesAsync(source));
         Assert.Equal("GET /api/audit/verify", failed.Target);
+        Assert.Equal(AuditAction.AuthenticationFailed.Name, failed.Action);
         Assert.Equal(AuditOutcomes.Denied, failed.Outcome);
         Assert.Equal("anonymous", failed.Actor);
+        Assert.Equal("1", failed.Details["count"]);
+        Assert.Equal("1 x The bearer token is not valid or has expired.", failed.Details["reasons"]);
     }
 
-    private async Task<List<AuditEvent>> FailedSignInsAsync()
+    [Fact]
+    public async Task A_burst_of_forged_tokens_is_one_summary_per_source_with_its_count_and_real_requests_go_on()
+    {
+        var (a, b) = (LoopbackSource.NewAddress(), LoopbackSource.NewAddress());
+        using var fromA = LoopbackSource.ClientFrom(a, fixture.Cloud.BaseAddress);
+        using var fromB = LoopbackSource.ClientFrom(b, fixture.Cloud.BaseAddress);
+        using var impostor = LocalIssuer.LoadOrCreate(null);
+        string[] forged = ["forged.token.value", impostor.Mint("u", Unit(), [Roles.Supervisor], TimeSpan.FromHours(1), DateTimeOffset.UtcNow), ""];
+        var supervisor = fixture.TokenFor(Unit(), Roles.Supervisor);
+
+        async Task<int> BurstAsync(HttpClient client, int requests)
+        {
+            var refused = 0;
+            await Parallel.ForAsync(0, requests, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = TestContext.Current.CancellationToken },
+                async (i, _) =>
+                {
+                    using var response = await SendAsync(client, "/api/devices", forged[i % forged.Length]);
+                    if (response.StatusCode == HttpStatusCode.Unauthorized)
+                    {
+                        Interlocked.Increment(ref refused);
+                    }
+                });
+            return refused;
+        }
+
+        async Task<int> AuthorisedAsync()
+        {
+            var ok = 0;
+            for (var i = 0; i < 10; i++)
+            {
+                using var response = await fixture.SendAsync(HttpMethod.Get, Endpoint, supervisor);
+                ok += response.StatusCode == HttpStatusCode.OK ? 1 : 0;
+            }
+
+            return ok;
+        }
+
+        var results = await Task.WhenAll(BurstAsync(fromA, 120), BurstAsync(fromB, 30), AuthorisedAsync());
+
+        Assert.Equal([120, 30, 10], results);
+        // Nothing was appended per refusal: the chain hears of the burst only when its window is written.
+        Assert.Empty(await SummariesAsync(a));
+        await Flush.FlushAllAsync(TestContext.Current.CancellationToken);
+        var fromASummary = Assert.Single(await SummariesAsync(a));
+        Assert.Equal("120", fromASummary.Details["count"]);
+        Assert.Equal("GET /api/devices", fromASummary.Details["targets"]);
+        Assert.Contains("The request has no bearer token.", fromASummary.Details["reasons"], StringComparison.Ordinal);
+        Assert.Contains("80 x The bearer token is not valid or has expired.", fromASummary.Details["reasons"], StringComparison.Ordinal);
+        Assert.True(DateTimeOffset.Parse(fromASummary.Details["first"], CultureInfo.InvariantCulture) <= DateTimeOffset.Parse(fromASummary.Details["last"], CultureInfo.InvariantCulture));
+        Assert.Equal("30", Assert.Single(await SummariesAsync(b)).Details["count"]);
+    }
+
+    private SignInRefusalFlush Flush => fixture.Cloud.Services.GetRequiredService<SignInRefusalFlush>();
+
+    private static async Task<HttpResponseMessage> SendAsync(HttpClient client, string path, string token)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        if (token.Length > 0)
+        {
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        }
+
+        return await client.SendAsync(request, TestContext.Current.CancellationToken);
+    }
+
+    private async Task<List<AuditEvent>> SummariesAsync(System.Net.IPAddress source)
     {
         var events = new List<AuditEvent>();
         await foreach (var e in fixture.Cloud.Services.GetRequiredService<AuditTrail>()
             .ReadChainAsync(AuthenticationMiddleware.UnauthenticatedUnit, TestContext.Current.CancellationToken))
         {
-            if (e.Action == AuditAction.AuthenticationFailed.Name)
+            if (e.Details.TryGetValue("source", out var from) && from == source.ToString())
             {
                 events.Add(e);
             }
