@@ -34,10 +34,9 @@ const gateway = createGateway({
   accountKeys: ACCOUNTS,
   log: message => console.error(`[worm] ${message}`)
 });
-const portAt = argv.indexOf("--blobPort");
-gateway.setPort(portAt >= 0 ? Number(argv[portAt + 1]) : 10000);
-
-// Azurite's server binds its request handler with server.on("request", ...); the gateway wraps that handler.
+// The gateway sits in Azurite's own middleware, where Azurite has read the request (see worm/gateway.js). Only the
+// create-only SAS adjustment runs before that, around Azurite's request handler (bound with server.on("request")).
+if (withGateway) gateway.install();
 const createServer = http.createServer;
 if (withGateway) http.createServer = function createWrappedServer(...args) {
   const server = createServer.apply(this, args);

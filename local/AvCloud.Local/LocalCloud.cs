@@ -61,6 +61,9 @@ public sealed class LocalCloud : IAsyncDisposable
     /// <summary>The local token issuer (Entra ID's stand-in): mint tokens with it.</summary>
     public LocalIssuer Issuer { get; private init; } = null!;
 
+    /// <summary>The host keys the admin API (master) and the blob webhook (blobs_extension) ask for.</summary>
+    public HostKeys Keys { get; private init; } = null!;
+
     /// <summary>The emulator processes this host started (and stops).</summary>
     internal IReadOnlyList<int> ChildProcessIds => [_azurite.Id, _cosmos.Id];
 
@@ -159,14 +162,16 @@ public sealed class LocalCloud : IAsyncDisposable
 
         var issuer = LocalIssuer.LoadOrCreate(options.IssuerKeyFile);
         builder.Services.AddSingleton(issuer);
+        var keys = HostKeys.LoadOrCreate(options.HostKeysFile);
         var app = builder.Build();
         var triggerContainers = functions.Where(f => f is { Kind: TriggerKind.Blob, Problem: null }).Select(f => new BlobPathPattern(f.Blob.BlobPath).Container);
         await ProvisionAsync(app.Services, triggerContainers, cancellationToken);
 
         HttpFunctions.Map(app, functions);
-        app.Services.GetRequiredService<BlobTriggers>().Map(app);
+        app.Services.GetRequiredService<BlobTriggers>().Map(app, keys);
         var timers = app.Services.GetRequiredService<TimerFunctions>();
-        AdminFunctions.Map(app, functions, timers, clock);
+        AdminFunctions.Map(app, functions, timers, clock, keys);
+        // Entra's metadata and keys are public; so are the local issuer's.
         app.MapGet(LocalIssuer.MetadataPath, (HttpContext http) => TypedResults.Ok(issuer.Metadata(new Uri($"{http.Request.Scheme}://{http.Request.Host}/"))));
         app.MapGet(LocalIssuer.JwksPath, () => TypedResults.Ok(issuer.Jwks()));
 
@@ -174,14 +179,14 @@ public sealed class LocalCloud : IAsyncDisposable
         var baseAddress = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
         var webhook = new HttpClient { BaseAddress = baseAddress, Timeout = Timeout.InfiniteTimeSpan };
         var watcher = new BlobWatcher(app.Services.GetRequiredService<BlobTriggers>(), app.Services.GetRequiredService<BlobServiceClient>(),
-            webhook, options.BlobWatchInterval, app.Services.GetRequiredService<ILogger<BlobWatcher>>());
+            webhook, keys.BlobsExtensionKey, options.BlobWatchInterval, app.Services.GetRequiredService<ILogger<BlobWatcher>>());
         watcher.Start();
         if (options.RunTimerSchedules)
         {
             timers.StartSchedules();
         }
 
-        return new LocalCloud(app, azurite, cosmos, watcher, baseAddress, blobEndpoint, cosmosEndpoint, functions) { Issuer = issuer };
+        return new LocalCloud(app, azurite, cosmos, watcher, baseAddress, blobEndpoint, cosmosEndpoint, functions) { Issuer = issuer, Keys = keys };
     }
 
     /// <summary>

@@ -36,6 +36,9 @@ public sealed class LocalCloudOptions
     /// <summary>The local issuer's signing key (PEM), created on first use; null: a key in memory for this run only.</summary>
     public string? IssuerKeyFile { get; init; }
 
+    /// <summary>The host keys (master, blobs_extension), created on first use; null: keys in memory for this run only.</summary>
+    public string? HostKeysFile { get; init; }
+
     /// <summary>Registrations added after the app's own (tests add what their probe functions need).</summary>
     public Action<IServiceCollection>? ConfigureServices { get; init; }
 

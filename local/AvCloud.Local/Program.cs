@@ -23,11 +23,22 @@ public static class Program
           roles: Officer, Keeper, Reviewer, Supervisor, Head, Dock
         """;
 
+    private const string RunUsage = """
+        Usage: avcloud run NAME [--data DIR] [--port N]
+          runs the timer function NAME now on the host running on --port (default 7071), through the admin API
+          (POST /admin/functions/NAME) with the master key of `avcloud up` (or of `avcloud up --data DIR`)
+        """;
+
     public static async Task<int> Main(string[] args)
     {
         if (args.Length > 0 && args[0] == "token")
         {
             return await PrintTokenAsync(args[1..]);
+        }
+
+        if (args.Length > 0 && args[0] == "run")
+        {
+            return await RunFunctionAsync(args[1..]);
         }
 
         if (args is ["zip", var publishFolder, var zipPath])
@@ -132,13 +143,63 @@ public static class Program
         return new LocalCloudOptions
         {
             Port = port, DataDirectory = data, ClockOffset = offset, RunTimerSchedules = timers, MinimumLogLevel = level,
-            IssuerKeyFile = IssuerKeyFile(data),
+            IssuerKeyFile = IssuerKeyFile(data), HostKeysFile = HostKeysFile(data),
         };
     }
 
     /// <summary>The local issuer's key: under --data DIR, or under local/.data (ignored by git) when up keeps data in memory.</summary>
     private static string IssuerKeyFile(string? data) =>
         Path.Combine(data is null ? Path.Combine(Emulators.Emulator.FindLocalDirectory(), ".data") : Path.GetFullPath(data), "issuer-key.pem");
+
+    /// <summary>The host keys, beside the issuer's key (as the Functions host keeps them per app).</summary>
+    private static string HostKeysFile(string? data) => Path.Combine(Path.GetDirectoryName(IssuerKeyFile(data))!, "host-keys.json");
+
+    private static async Task<int> RunFunctionAsync(string[] args)
+    {
+        string? name = null, data = null;
+        var port = 7071;
+        for (var i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--data" when i + 1 < args.Length:
+                    data = args[++i];
+                    break;
+                case "--port" when i + 1 < args.Length && int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out port):
+                    i++;
+                    break;
+                case var value when name is null && !value.StartsWith("--", StringComparison.Ordinal):
+                    name = value;
+                    break;
+                default:
+                    await Console.Error.WriteLineAsync($"Unknown or incomplete argument: {args[i]}{Environment.NewLine}{RunUsage}");
+                    return 2;
+            }
+        }
+
+        var file = HostKeysFile(data);
+        if (name is null || !File.Exists(file))
+        {
+            await Console.Error.WriteLineAsync($"{(name is null ? "NAME is required." : $"No host keys at {file}: start `avcloud up` first.")}{Environment.NewLine}{RunUsage}");
+            return 2;
+        }
+
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = Timeout.InfiniteTimeSpan };
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/admin/functions/{Uri.EscapeDataString(name)}");
+        request.Headers.Add(HostKeys.Header, HostKeys.LoadOrCreate(file).Master);
+        try
+        {
+            using var response = await http.SendAsync(request);
+            var body = await response.Content.ReadAsStringAsync();
+            Console.WriteLine(response.IsSuccessStatusCode ? $"{name} ran." : $"{(int)response.StatusCode} {body}");
+            return response.IsSuccessStatusCode ? 0 : 1;
+        }
+        catch (HttpRequestException exception)
+        {
+            await Console.Error.WriteLineAsync($"No AvCloud host answers on port {port}: {exception.Message}");
+            return 1;
+        }
+    }
 
     private static async Task<int> PrintTokenAsync(string[] args)
     {
@@ -230,7 +291,9 @@ public static class Program
               API            {api}   (try: curl {api}health)
               Blob storage   {cloud.BlobEndpoint}   (Azurite, with the WORM gateway; second account avcloudpreservation)
               Cosmos DB      {cloud.CosmosEndpoint}   (Cosmos stand-in)
-              Admin          {cloud.BaseAddress}admin/functions
+              Admin          {cloud.BaseAddress}admin/functions   (master key; or: ./avcloud run NAME)
+              Host keys      {cloud.Keys.File ?? "in memory"}   (master for /admin, blobs_extension for /runtime/webhooks/blobs;
+                             send one as the x-functions-key header or the code query parameter)
               Data           {(options.DataDirectory is null ? "in memory (use --data DIR to keep it)" : Path.GetFullPath(options.DataDirectory))}
               Clock          {(options.ClockOffset == TimeSpan.Zero ? "system time" : $"shifted by {options.ClockOffset}")}
             Functions:

@@ -2,27 +2,36 @@
 // The WORM gateway: blob immutability on one machine.
 //
 // Azurite answers 501 to Set/Delete Blob Immutability Policy and Set Blob Legal Hold and ignores the same settings
-// on upload, so nothing would stop footage from being deleted. This gateway wraps Azurite's request listener inside
-// Azurite's own process (no extra network hop: footage streams straight through), and:
+// on upload, so nothing would stop footage from being deleted. The gateway runs inside Azurite's process and decides
+// on Azurite's own reading of each request: it sits in Azurite's handler middleware, which runs after Azurite has
+// resolved the account (path- or host-style, "-secondary" alias stripped), container and blob, dispatched the request
+// to an operation (method override header, query keys, required headers and all), checked the signature and
+// deserialized the parameters (snapshot, versionid, policy and hold headers). The same middleware runs for every
+// sub-request of a blob batch, at the service and the container level, so each sub-request is judged on its own.
+// A second parser beside Azurite's would read some phrasing differently, and each difference would be a way to
+// delete footage; there is none here. On that reading the gateway:
 //  - keeps policies (until-date, Unlocked/Locked) and legal holds per blob, in worm.json under --data when given;
-//  - refuses what Azure refuses while a policy is unexpired or a hold is set: Delete Blob, overwriting the blob
-//    (Put Blob, Put Block List, Copy), Set Blob Metadata, page and append writes, and deleting a container that
-//    holds such a blob, with Azure's status, x-ms-error-code and XML error body;
+//  - refuses what Azure refuses while a policy is unexpired or a hold is set (see RULES), with Azure's status,
+//    x-ms-error-code and XML error body;
+//  - refuses, with 501, any operation it has not classified when it touches a protected blob or its container;
 //  - reports policies and holds on Get Blob, Get Blob Properties and List Blobs (include=immutabilitypolicy,legalhold);
 //  - applies a policy and hold passed with an upload.
-// Everything else reaches Azurite unchanged, which keeps checking shared-key and SAS signatures. Policies expire by
-// the local cloud's clock, which the gateway asks the local host for (--clock-url) whenever an expiry matters.
+// Policies expire by the local cloud's clock, which the gateway asks the local host for (--clock-url).
 
-const crypto = require("crypto");
 const fs = require("fs");
-const http = require("http");
 const path = require("path");
 const { generateBlobSASSignature } = require("azurite/dist/src/blob/authentication/IBlobSASSignatureValues");
 const { BlobSASResourceType } = require("azurite/dist/src/blob/authentication/BlobSASResourceType");
-
-const POLICY_UNTIL = "x-ms-immutability-policy-until-date";
-const POLICY_MODE = "x-ms-immutability-policy-mode";
-const LEGAL_HOLD = "x-ms-legal-hold";
+const HandlerMiddlewareFactory = require("azurite/dist/src/blob/generated/middleware/HandlerMiddlewareFactory").default;
+const BlobRequestListenerFactory = require("azurite/dist/src/blob/BlobRequestListenerFactory").default;
+const Operation = require("azurite/dist/src/blob/generated/artifacts/operation").default;
+const BlobStorageContext = require("azurite/dist/src/blob/context/BlobStorageContext").default;
+const StorageError = require("azurite/dist/src/blob/errors/StorageError").default;
+const { BLOB_API_VERSION } = require("azurite/dist/src/blob/utils/constants");
+const blobSasPermissions = require("azurite/dist/src/blob/authentication/OperationBlobSASPermission");
+const accountSasPermissions = require("azurite/dist/src/blob/authentication/OperationAccountSASPermission");
+const { AccountSASService } = require("azurite/dist/src/common/authentication/AccountSASServices");
+const { AccountSASResourceType } = require("azurite/dist/src/common/authentication/AccountSASResourceTypes");
 
 // Codes and messages from Azure's recorded sessions and the Blob service error reference.
 const ERRORS = {
@@ -35,9 +44,50 @@ const ERRORS = {
   shortenLocked: [409, "BlobImmutableDueToPolicy", "This operation is not permitted as the blob is immutable due to a locked policy, which can only be extended."],
   unlockLocked: [409, "BlobImmutableDueToPolicy", "This operation is not permitted as the blob is immutable due to a locked policy, which cannot be unlocked."],
   container: [409, "ContainerImmutableStorageWithVersioningEnabled", "The requested operation is not allowed as the container has a immutable storage with versioning enabled."],
-  notFound: [404, "BlobNotFound", "The specified blob does not exist."],
-  permission: [403, "AuthorizationPermissionMismatch", "This request is not authorized to perform this operation using this permission."],
-  batch: [501, "NotImplemented", "Blob batch requests are not served by the local WORM gateway, which cannot check each subrequest against immutability policies."]
+  missingUntil: [400, "MissingRequiredHeader", "An HTTP header that's mandatory for this request is not specified.", { HeaderName: "x-ms-immutability-policy-until-date" }],
+  // Azure answers 400 to a policy whose mode is Mutable (recorded: SetImmutibilityPolicyAsync_Mutable).
+  mutableMode: [400, "InvalidHeaderValue", "The value for one of the HTTP headers is not in the correct format.", { HeaderName: "x-ms-immutability-policy-mode", HeaderValue: "Mutable" }],
+  // Azurite keeps snapshots but the gateway keeps policies on current blobs only; a policy on a snapshot would be a
+  // promise it does not keep, so it is refused rather than pretended.
+  snapshotPolicy: [501, "NotImplemented", "The local WORM gateway keeps immutability policies and legal holds on current blobs only, not on snapshots."],
+  unclassified: [501, "NotImplemented", "The local WORM gateway has not classified this operation and refuses it on an immutable blob or its container."],
+};
+
+// What each of Azurite's operations does to a blob that may be protected, read off Azurite's operation table.
+//  free: does not change the blob's data, metadata, properties or existence (reads, tags, leases, tier, staging
+//        uncommitted blocks, snapshots of it); runs as Azurite runs it. A batch runs: its sub-requests are judged
+//        one by one by the same middleware.
+//  read: as free, and the answer reports the policy and hold.
+//  list: as free, and each listed blob reports its policy and hold when asked to.
+//  write: refused while protected (Azure: BlobImmutableDueToPolicy / BlobImmutableDueToLegalHold).
+//  replace: a write that replaces the blob's content; on success the upload's own policy and hold apply.
+//  delete: Delete Blob; refused while protected unless Azurite resolved it to one snapshot (non-empty snapshot).
+//  deleteContainer: refused while any blob in the container is protected.
+//  setPolicy, deletePolicy, setLegalHold: served by the gateway (Azurite has no implementation).
+// An operation that is not listed is refused (501) whenever it touches a protected blob or its container.
+const RULES = {
+  Service_SetProperties: "free", Service_GetProperties: "free", Service_GetStatistics: "free",
+  Service_ListContainersSegment: "free", Service_GetUserDelegationKey: "free", Service_GetAccountInfo: "free",
+  Service_GetAccountInfoWithHead: "free", Service_SubmitBatch: "free", Service_FilterBlobs: "free",
+  Container_Create: "free", Container_GetProperties: "free", Container_GetPropertiesWithHead: "free",
+  Container_Delete: "deleteContainer", Container_SetMetadata: "free", Container_GetAccessPolicy: "free",
+  Container_SetAccessPolicy: "free", Container_Restore: "free", Container_SubmitBatch: "free", Container_FilterBlobs: "free",
+  Container_AcquireLease: "free", Container_ReleaseLease: "free", Container_RenewLease: "free", Container_BreakLease: "free",
+  Container_ChangeLease: "free", Container_ListBlobFlatSegment: "list", Container_ListBlobHierarchySegment: "list",
+  Container_GetAccountInfo: "free", Container_GetAccountInfoWithHead: "free",
+  Blob_Download: "read", Blob_GetProperties: "read", Blob_Delete: "delete",
+  Blob_SetExpiry: "write", Blob_SetHTTPHeaders: "write", Blob_SetMetadata: "write",
+  Blob_SetImmutabilityPolicy: "setPolicy", Blob_DeleteImmutabilityPolicy: "deletePolicy", Blob_SetLegalHold: "setLegalHold",
+  Blob_AcquireLease: "free", Blob_ReleaseLease: "free", Blob_RenewLease: "free", Blob_ChangeLease: "free", Blob_BreakLease: "free",
+  Blob_CreateSnapshot: "free", Blob_StartCopyFromURL: "replace", Blob_CopyFromURL: "replace", Blob_AbortCopyFromURL: "free",
+  Blob_SetTier: "free", Blob_GetAccountInfo: "free", Blob_GetAccountInfoWithHead: "free", Blob_Query: "free",
+  Blob_GetTags: "free", Blob_SetTags: "free",
+  PageBlob_Create: "replace", PageBlob_UploadPages: "write", PageBlob_ClearPages: "write", PageBlob_UploadPagesFromURL: "write",
+  PageBlob_GetPageRanges: "free", PageBlob_GetPageRangesDiff: "free", PageBlob_Resize: "write",
+  PageBlob_UpdateSequenceNumber: "write", PageBlob_CopyIncremental: "replace",
+  AppendBlob_Create: "replace", AppendBlob_AppendBlock: "write", AppendBlob_AppendBlockFromUrl: "write", AppendBlob_Seal: "write",
+  BlockBlob_Upload: "replace", BlockBlob_PutBlobFromUrl: "replace", BlockBlob_StageBlock: "free",
+  BlockBlob_StageBlockFromURL: "free", BlockBlob_CommitBlockList: "replace", BlockBlob_GetBlockList: "free",
 };
 
 function createGateway({ dataDir, clockUrl, accountKeys, log = () => {} }) {
@@ -46,7 +96,6 @@ function createGateway({ dataDir, clockUrl, accountKeys, log = () => {} }) {
   if (file && fs.existsSync(file)) {
     for (const [key, value] of Object.entries(JSON.parse(fs.readFileSync(file, "utf8")))) blobs.set(key, value);
   }
-  let port = null;
 
   function save() {
     if (!file) return;
@@ -83,370 +132,277 @@ function createGateway({ dataDir, clockUrl, accountKeys, log = () => {} }) {
     return null;
   }
 
-  function parseTarget(url) {
-    const parsed = new URL(url, "http://local");
-    const parts = parsed.pathname.split("/").slice(1);
-    const account = decodeURIComponent(parts[0] || "");
-    const container = parts[1] ? decodeURIComponent(parts[1]) : null;
-    const blob = parts.length > 2 && parts.slice(2).join("/") ? decodeURIComponent(parts.slice(2).join("/")) : null;
-    const query = {};
-    for (const [k, v] of parsed.searchParams) query[k.toLowerCase()] = v;
-    return { account, container, blob, query, pathname: parsed.pathname };
-  }
-
   const key = (account, container, blob) => `${account}/${container}/${blob}`;
 
-  // Refusals are answered after the request body has been read (and discarded), as a client sending a large block
-  // would otherwise see its connection reset instead of the error.
-  function sendError(req, res, error) {
-    if (req.complete || req.readableEnded) return writeError(req, res, error);
-    req.once("end", () => writeError(req, res, error));
-    req.resume();
-    return undefined;
-  }
-
-  function writeError(req, res, [status, code, message]) {
-    const requestId = crypto.randomUUID();
-    const body = `\uFEFF<?xml version="1.0" encoding="utf-8"?>\n<Error><Code>${code}</Code><Message>${escapeXml(message)}\nRequestId:${requestId}\nTime:${new Date().toISOString().replace("Z", "0000Z")}</Message></Error>`;
-    standardHeaders(req, res, requestId);
-    res.setHeader("x-ms-error-code", code);
-    res.setHeader("content-type", "application/xml");
-    res.setHeader("content-length", Buffer.byteLength(body));
-    res.statusCode = status;
-    res.end(body);
-  }
-
-  function sendOk(req, res, headers) {
-    standardHeaders(req, res, crypto.randomUUID());
-    for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
-    res.setHeader("content-length", 0);
-    res.statusCode = 200;
-    res.end();
-  }
-
-  function standardHeaders(req, res, requestId) {
-    for (const name of res.getHeaderNames()) res.removeHeader(name);
-    res.setHeader("x-ms-request-id", requestId);
-    res.setHeader("x-ms-version", req.headers["x-ms-version"] || "2025-11-05");
-    if (req.headers["x-ms-client-request-id"]) res.setHeader("x-ms-client-request-id", req.headers["x-ms-client-request-id"]);
-    res.setHeader("date", new Date().toUTCString());
-    res.setHeader("server", "Azurite-Blob (AvCloud WORM gateway)");
-  }
-
-  function parseProtectionHeaders(req, requirePolicy) {
-    const untilText = req.headers[POLICY_UNTIL];
-    const modeText = req.headers[POLICY_MODE];
-    const holdText = req.headers[LEGAL_HOLD];
-    const result = { until: null, mode: null, hold: null, error: null };
-    if (!untilText) {
-      if (requirePolicy) result.error = [400, "MissingRequiredHeader", `An HTTP header that's mandatory for this request is not specified.\nHeaderName:${POLICY_UNTIL}`];
-    } else {
-      const until = Date.parse(untilText);
-      if (Number.isNaN(until)) result.error = invalidHeader(POLICY_UNTIL);
-      else result.until = Math.floor(until / 1000) * 1000;
+  async function protectedUnder(prefix) {
+    for (const [k, protection] of blobs) {
+      if (k.startsWith(prefix) && (await refusal(protection))) return true;
     }
-    if (untilText) {
-      const mode = (modeText || "unlocked").toLowerCase();
-      if (mode !== "unlocked" && mode !== "locked") result.error = invalidHeader(POLICY_MODE);
-      result.mode = mode;
-    }
-    if (holdText !== undefined) {
-      if (!/^(true|false)$/i.test(holdText)) result.error = invalidHeader(LEGAL_HOLD);
-      result.hold = holdText.toLowerCase() === "true";
-    }
-    return result;
+    return false;
   }
 
-  function invalidHeader(name) {
-    return [400, "InvalidHeaderValue", `The value for one of the HTTP headers is not in the correct format.\nHeaderName:${name}`];
-  }
-
-  function protectionHeaders(protection) {
-    const headers = {};
-    if (protection && protection.until !== null) {
-      headers[POLICY_UNTIL] = new Date(protection.until).toUTCString();
-      headers[POLICY_MODE] = protection.mode;
-    }
-    if (protection && protection.hold) headers[LEGAL_HOLD] = "true";
-    return headers;
-  }
-
-  // Runs Azurite's handler for the request but keeps its answer: for the operations Azurite does not implement,
-  // its 501 comes after it has checked the signature, so 501 means "authorised"; anything else is replayed.
-  function capture(req, res, listener) {
-    return new Promise(resolve => {
-      const original = { writeHead: res.writeHead, write: res.write, end: res.end };
-      const chunks = [];
-      let status = null;
-      res.writeHead = function writeHead(code, ...rest) {
-        status = code;
-        const headers = rest.find(r => r && typeof r === "object");
-        if (headers) for (const [n, v] of Object.entries(headers)) res.setHeader(n, v);
-        return res;
-      };
-      res.write = chunk => {
-        if (chunk) chunks.push(Buffer.from(chunk));
-        return true;
-      };
-      res.end = chunk => {
-        if (chunk && typeof chunk !== "function") chunks.push(Buffer.from(chunk));
-        Object.assign(res, original);
-        resolve({ status: status || res.statusCode, body: Buffer.concat(chunks) });
-        return res;
-      };
-      listener(req, res);
-    });
-  }
-
-  function replay(res, captured) {
-    res.statusCode = captured.status;
-    res.setHeader("content-length", captured.body.length);
-    res.end(captured.body);
-  }
-
-  // Azurite answers 501 without looking for the blob; Azure answers 404. The gateway asks Azurite, signed with the key.
-  function blobExists(account, pathname) {
-    return new Promise((resolve, reject) => {
-      const date = new Date().toUTCString();
-      const version = "2021-08-06";
-      const stringToSign = `HEAD\n\n\n\n\n\n\n\n\n\n\n\nx-ms-date:${date}\nx-ms-version:${version}\n/${account}${pathname}`;
-      const key = accountKeys[account];
-      if (!key) {
-        resolve(false);
-        return;
-      }
-      const signature = crypto.createHmac("sha256", Buffer.from(key, "base64")).update(stringToSign, "utf8").digest("base64");
-      const request = http.request(
-        { host: "127.0.0.1", port, method: "HEAD", path: pathname, headers: { "x-ms-date": date, "x-ms-version": version, authorization: `SharedKey ${account}:${signature}` } },
-        response => {
-          response.resume();
-          resolve(response.statusCode === 200);
-        }
-      );
-      request.on("error", reject);
-      request.end();
-    });
-  }
-
-  async function authorisedAndExisting(req, res, listener, target) {
-    const captured = await capture(req, res, listener);
-    if (captured.status !== 501) {
-      // Azurite fails a SAS without the needed permission with a 500; Azure answers 403.
-      if (captured.status === 500 && target.query.sig) sendError(req, res, ERRORS.permission);
-      else replay(res, captured);
-      return false;
-    }
-    if (!(await blobExists(target.account, target.pathname))) {
-      sendError(req, res, ERRORS.notFound);
-      return false;
-    }
-    return true;
-  }
-
-  async function setPolicy(req, res, listener, target, k) {
-    const parsed = parseProtectionHeaders(req, true);
-    if (parsed.error) return sendError(req, res, parsed.error);
-    if (!(await authorisedAndExisting(req, res, listener, target))) return undefined;
-    const current = blobs.get(k) || { until: null, mode: null, hold: false };
-    const time = await now();
-    if (parsed.until <= time) return sendError(req, res, ERRORS.pastDate);
-    if (current.mode === "locked" && current.until !== null && current.until > time) {
-      if (parsed.mode !== "locked") return sendError(req, res, ERRORS.unlockLocked);
-      if (parsed.until < current.until) return sendError(req, res, ERRORS.shortenLocked);
-    }
-    setProtection(k, { ...current, until: parsed.until, mode: parsed.mode });
-    return sendOk(req, res, { [POLICY_UNTIL]: new Date(parsed.until).toUTCString(), [POLICY_MODE]: parsed.mode });
-  }
-
-  async function deletePolicy(req, res, listener, target, k) {
-    if (!(await authorisedAndExisting(req, res, listener, target))) return undefined;
-    const current = blobs.get(k) || { until: null, mode: null, hold: false };
-    if (current.mode === "locked" && current.until !== null && current.until > (await now())) {
-      return sendError(req, res, ERRORS.deleteLocked);
-    }
-    setProtection(k, { ...current, until: null, mode: null });
-    return sendOk(req, res, {});
-  }
-
-  async function setLegalHold(req, res, listener, target, k) {
-    const text = req.headers[LEGAL_HOLD];
-    if (text === undefined) {
-      return sendError(req, res, [400, "MissingRequiredHeader", `An HTTP header that's mandatory for this request is not specified.\nHeaderName:${LEGAL_HOLD}`]);
-    }
-    if (!/^(true|false)$/i.test(text)) return sendError(req, res, invalidHeader(LEGAL_HOLD));
-    if (!(await authorisedAndExisting(req, res, listener, target))) return undefined;
-    const hold = text.toLowerCase() === "true";
-    const current = blobs.get(k) || { until: null, mode: null, hold: false };
-    setProtection(k, { ...current, hold });
-    return sendOk(req, res, { [LEGAL_HOLD]: hold ? "true" : "false" });
-  }
-
-  // Put Blob, Put Block List and Copy replace the blob's content; an upload may carry a policy and a hold.
-  async function overwrite(req, res, listener, k) {
-    const refused = await refusal(blobs.get(k));
-    if (refused) return sendError(req, res, refused);
-    const parsed = parseProtectionHeaders(req, false);
-    if (parsed.error) return sendError(req, res, parsed.error);
-    if (parsed.until !== null && parsed.until <= (await now())) return sendError(req, res, ERRORS.pastDate);
-    res.on("finish", () => {
-      if (res.statusCode >= 200 && res.statusCode < 300) {
-        setProtection(k, { until: parsed.until, mode: parsed.until === null ? null : parsed.mode, hold: parsed.hold === true });
-      }
-    });
-    return listener(req, res);
-  }
-
-  // Adds the policy and hold to a successful Get Blob / Get Blob Properties, as Azure reports them.
-  function withProtectionHeaders(res, protection) {
-    const headers = protectionHeaders(protection);
-    if (Object.keys(headers).length === 0) return;
-    const writeHead = res.writeHead;
-    res.writeHead = function patched(code, ...rest) {
-      if (code >= 200 && code < 300) for (const [n, v] of Object.entries(headers)) res.setHeader(n, v);
-      return writeHead.call(this, code, ...rest);
-    };
-  }
-
-  // List Blobs with include=immutabilitypolicy and/or legalhold: Azurite accepts the values but reports nothing,
-  // so the gateway adds the elements to each blob's <Properties>, as Azure does (and leaves them out when unset).
-  async function list(req, res, listener, target, include) {
-    const captured = await capture(req, res, listener);
-    let body = captured.body.toString("utf8");
-    if (captured.status === 200) {
-      body = body.replace(/<Blob>([\s\S]*?)<\/Blob>/g, (whole, inner) => {
-        const nameMatch = /<Name(?: Encoded="(true|false)")?>([\s\S]*?)<\/Name>/.exec(inner);
-        if (!nameMatch) return whole;
-        const name = nameMatch[1] === "true" ? decodeURIComponent(nameMatch[2]) : unescapeXml(nameMatch[2]);
-        const protection = blobs.get(key(target.account, target.container, name));
-        if (!protection) return whole;
-        let added = "";
-        if (include.has("immutabilitypolicy") && protection.until !== null) {
-          added += `<ImmutabilityPolicyUntilDate>${new Date(protection.until).toUTCString()}</ImmutabilityPolicyUntilDate><ImmutabilityPolicyMode>${protection.mode}</ImmutabilityPolicyMode>`;
-        }
-        if (include.has("legalhold") && protection.hold) added += "<LegalHold>true</LegalHold>";
-        return whole.replace("</Properties>", `${added}</Properties>`);
+  // A refusal goes through Azurite's own error middleware (status, x-ms-error-code, XML body). The request body is
+  // read (and discarded) first: a client sending a large block would otherwise see its connection reset, not the error.
+  async function refuse(context, next, [status, code, message, details]) {
+    const body = context.request && typeof context.request.getBodyStream === "function" ? context.request.getBodyStream() : null;
+    if (body && typeof body.resume === "function" && !body.complete && !body.readableEnded) {
+      await new Promise(resolve => {
+        body.once("end", resolve);
+        body.once("error", resolve);
+        body.once("close", resolve);
+        body.resume();
       });
     }
-    res.statusCode = captured.status;
-    res.removeHeader("transfer-encoding");
-    res.setHeader("content-length", Buffer.byteLength(body));
-    res.end(body);
+    next(new StorageError(status, code, message, context.contextId, details));
   }
 
-  // Azure authorises before it looks at the blob: a SAS without the permission an operation needs is refused with 403
-  // before any immutability refusal. (A SAS whose signature does not match is refused by Azurite itself.)
-  function sasLacks(target, permission) {
-    return target.query.sig !== undefined && !(target.query.sp || "").includes(permission);
+  function answer(context, next, options, fields) {
+    context.handlerResponses = {
+      statusCode: 200,
+      requestId: context.contextId,
+      version: BLOB_API_VERSION,
+      date: context.startTime,
+      clientRequestId: options.requestId,
+      ...fields,
+    };
+    next();
+  }
+
+  // Azure answers 404 BlobNotFound for a missing blob and 412 for a failed If-Unmodified-Since; Azurite's own Get
+  // Blob Properties makes both decisions with the request's own conditions, on its own reading of the name.
+  async function existing(context, handlers, options) {
+    await handlers.blobHandler.getProperties({ modifiedAccessConditions: options.modifiedAccessConditions }, context);
+  }
+
+  async function setPolicy(context, handlers, next, k, options) {
+    if (options.immutabilityPolicyExpiry === undefined) return refuse(context, next, ERRORS.missingUntil);
+    const mode = (options.immutabilityPolicyMode || "Unlocked").toLowerCase();
+    if (mode === "mutable") return refuse(context, next, ERRORS.mutableMode);
+    await existing(context, handlers, options);
+    const until = Math.floor(options.immutabilityPolicyExpiry.getTime() / 1000) * 1000;
+    const current = blobs.get(k) || { until: null, mode: null, hold: false };
+    const time = await now();
+    if (until <= time) return refuse(context, next, ERRORS.pastDate);
+    if (current.mode === "locked" && current.until !== null && current.until > time) {
+      if (mode !== "locked") return refuse(context, next, ERRORS.unlockLocked);
+      if (until < current.until) return refuse(context, next, ERRORS.shortenLocked);
+    }
+    setProtection(k, { ...current, until, mode });
+    return answer(context, next, options, { immutabilityPolicyExpiry: new Date(until), immutabilityPolicyMode: mode });
+  }
+
+  async function deletePolicy(context, handlers, next, k, options) {
+    await existing(context, handlers, options);
+    const current = blobs.get(k) || { until: null, mode: null, hold: false };
+    if (current.mode === "locked" && current.until !== null && current.until > (await now())) {
+      return refuse(context, next, ERRORS.deleteLocked);
+    }
+    setProtection(k, { ...current, until: null, mode: null });
+    return answer(context, next, options, {});
+  }
+
+  async function setLegalHold(context, handlers, next, k, hold, options) {
+    await existing(context, handlers, options);
+    const current = blobs.get(k) || { until: null, mode: null, hold: false };
+    setProtection(k, { ...current, hold: hold === true });
+    return answer(context, next, options, { legalHold: hold === true });
+  }
+
+  function protectionFields(protection) {
+    const fields = {};
+    if (!protection) return fields;
+    if (protection.until !== null) {
+      fields.immutabilityPolicyExpiresOn = new Date(protection.until);
+      fields.immutabilityPolicyMode = protection.mode;
+    }
+    if (protection.hold) fields.legalHold = true;
+    return fields;
+  }
+
+  // Runs Azurite's handler, then `after` on its answer when it succeeded.
+  function run(context, handle, next, after) {
+    handle(context, err => {
+      if (err) return next(err);
+      try {
+        if (after) after(context.handlerResponses);
+      } catch (e) {
+        return next(e);
+      }
+      return next();
+    });
+  }
+
+  // Everything below operates on Azurite's context: the operation it dispatched to, the account, container and blob
+  // it resolved, and the parameters it deserialized.
+  async function guard(context, handlers, handle, next) {
+    const rule = RULES[Operation[context.operation]];
+    const storage = new BlobStorageContext(context);
+    const { account, container, blob } = storage;
+    const parameters = context.handlerParameters || {};
+    const options = parameters.options || {};
+    const k = key(account, container, blob);
+    const onBlob = Boolean(container) && Boolean(blob);
+    const snapshot = typeof options.snapshot === "string" && options.snapshot !== "";
+
+    switch (rule) {
+      case "free":
+        return run(context, handle, next);
+      case "read":
+        return run(context, handle, next, response => {
+          if (!snapshot && response) Object.assign(response, protectionFields(blobs.get(k)));
+        });
+      case "list": {
+        const include = new Set((options.include || []).map(value => String(value).toLowerCase()));
+        return run(context, handle, next, response => {
+          const items = response && response.segment && response.segment.blobItems;
+          if (!items) return;
+          for (const item of items) {
+            if (item.snapshot) continue;
+            const protection = blobs.get(key(account, container, item.name));
+            if (!protection) continue;
+            const fields = protectionFields(protection);
+            if (!include.has("immutabilitypolicy")) {
+              delete fields.immutabilityPolicyExpiresOn;
+              delete fields.immutabilityPolicyMode;
+            }
+            if (!include.has("legalhold")) delete fields.legalHold;
+            item.properties = { ...item.properties, ...fields };
+          }
+        });
+      }
+      case "write": {
+        const refused = onBlob ? await refusal(blobs.get(k)) : null;
+        if (refused) return refuse(context, next, refused);
+        return run(context, handle, next);
+      }
+      case "replace": {
+        const refused = onBlob ? await refusal(blobs.get(k)) : null;
+        if (refused) return refuse(context, next, refused);
+        const until = options.immutabilityPolicyExpiry ? Math.floor(options.immutabilityPolicyExpiry.getTime() / 1000) * 1000 : null;
+        const mode = until === null ? null : (options.immutabilityPolicyMode || "Unlocked").toLowerCase();
+        if (mode === "mutable") return refuse(context, next, ERRORS.mutableMode);
+        if (until !== null && until <= (await now())) return refuse(context, next, ERRORS.pastDate);
+        return run(context, handle, next, () => setProtection(k, { until, mode, hold: options.legalHold === true }));
+      }
+      case "delete": {
+        // Azurite deletes the snapshot a non-empty snapshot parameter names (404 if there is none) and the current
+        // blob otherwise, whatever versionid says: it keeps no versions.
+        if (snapshot) return run(context, handle, next);
+        const refused = await refusal(blobs.get(k));
+        if (refused) return refuse(context, next, refused);
+        return run(context, handle, next, () => {
+          if (blobs.delete(k)) save();
+        });
+      }
+      case "deleteContainer": {
+        const prefix = `${account}/${container}/`;
+        if (await protectedUnder(prefix)) return refuse(context, next, ERRORS.container);
+        return run(context, handle, next, () => {
+          for (const k2 of [...blobs.keys()]) if (k2.startsWith(prefix)) blobs.delete(k2);
+          save();
+        });
+      }
+      case "setPolicy":
+      case "deletePolicy":
+      case "setLegalHold":
+        if (snapshot) return refuse(context, next, ERRORS.snapshotPolicy);
+        if (rule === "setPolicy") return setPolicy(context, handlers, next, k, options);
+        if (rule === "deletePolicy") return deletePolicy(context, handlers, next, k, options);
+        return setLegalHold(context, handlers, next, k, parameters.legalHold, options);
+      default: {
+        const scope = onBlob ? `${k}` : container ? `${account}/${container}/` : `${account}/`;
+        const touches = onBlob ? Boolean(await refusal(blobs.get(k))) : await protectedUnder(scope);
+        if (touches) return refuse(context, next, ERRORS.unclassified);
+        return run(context, handle, next);
+      }
+    }
   }
 
   // Azure lets a create-only SAS stage blocks and commit the block list of a blob that does not exist yet (added in
   // a recent service release for user-delegation SAS, the kind AvCloud issues in Azure); Azurite 3.37 asks for write.
-  // The gateway checks the signature itself with the account key and, for a blob that does not exist, hands Azurite
-  // the same SAS with write added and signed again. Anything else is left to Azurite: a forged signature is refused
-  // there, an existing blob still needs write.
-  async function createOnlyBlocks(req, target) {
-    const q = target.query;
+  // This is the one decision taken before Azurite reads the request, since it concerns authorisation: the gateway
+  // checks the signature itself with the account key and, for a blob that does not exist, hands Azurite the same SAS
+  // with write added and signed again. If Azurite reads the request differently, its own signature check fails
+  // (the widened signature names the blob the gateway saw); and whatever it then dispatches to still meets the guard.
+  async function createOnlyBlocks(req, blobExists) {
+    const parsed = new URL(req.url, "http://local");
+    const q = {};
+    for (const [k, v] of parsed.searchParams) q[k.toLowerCase()] = v;
+    const parts = parsed.pathname.split("/").slice(1);
+    if (req.method !== "PUT" || parts.length < 3) return;
+    const comp = (q.comp || "").toLowerCase();
+    if (comp !== "block" && comp !== "blocklist") return;
+    const account = decodeURIComponent(parts[0]);
+    const container = decodeURIComponent(parts[1]);
+    const blob = decodeURIComponent(parts.slice(2).join("/"));
     const sp = q.sp || "";
-    const accountKey = accountKeys[target.account];
-    if (!q.sig || q.skoid || q.sr !== "b" || !sp.includes("c") || sp.includes("w") || !accountKey) return;
+    const accountKey = accountKeys[account];
+    if (!q.sig || q.skoid || q.sr !== "b" || !sp.includes("c") || sp.includes("w") || !accountKey || !blob) return;
     const values = permissions => ({
       version: q.sv, protocol: q.spr, startTime: q.st, expiryTime: q.se, permissions, ipRange: q.sip, identifier: q.si,
-      containerName: target.container, blobName: target.blob, encryptionScope: q.ses, signedResource: q.sr, snapshot: q.snapshot,
+      containerName: container, blobName: blob, encryptionScope: q.ses, signedResource: q.sr, snapshot: q.snapshot,
       cacheControl: q.rscc, contentDisposition: q.rscd, contentEncoding: q.rsce, contentLanguage: q.rscl, contentType: q.rsct,
     });
     const keyBytes = Buffer.from(accountKey, "base64");
-    const [expected] = generateBlobSASSignature(values(sp), BlobSASResourceType.Blob, target.account, keyBytes);
-    if (expected !== q.sig || (await blobExists(target.account, target.pathname))) return;
+    const [expected] = generateBlobSASSignature(values(sp), BlobSASResourceType.Blob, account, keyBytes);
+    if (expected !== q.sig || (await blobExists(account, container, blob))) return;
     const widened = sp.replace("c", "cw");
-    const [signature] = generateBlobSASSignature(values(widened), BlobSASResourceType.Blob, target.account, keyBytes);
-    const url = new URL(req.url, "http://local");
-    for (const name of [...url.searchParams.keys()]) {
-      if (name.toLowerCase() === "sp") url.searchParams.set(name, widened);
-      if (name.toLowerCase() === "sig") url.searchParams.set(name, signature);
+    const [signature] = generateBlobSASSignature(values(widened), BlobSASResourceType.Blob, account, keyBytes);
+    for (const name of [...parsed.searchParams.keys()]) {
+      if (name.toLowerCase() === "sp") parsed.searchParams.set(name, widened);
+      if (name.toLowerCase() === "sig") parsed.searchParams.set(name, signature);
     }
-    req.url = url.pathname + url.search;
+    req.url = parsed.pathname + parsed.search;
   }
 
-  async function handle(req, res, listener) {
-    const target = parseTarget(req.url);
-    const method = req.method;
-    const comp = (target.query.comp || "").toLowerCase();
-    if (!target.container) return listener(req, res);
-    if (comp === "batch") return sendError(req, res, ERRORS.batch);
-
-    if (!target.blob) {
-      const isContainer = (target.query.restype || "").toLowerCase() === "container";
-      if (isContainer && method === "DELETE") {
-        const prefix = `${target.account}/${target.container}/`;
-        for (const [k, protection] of blobs) {
-          if (k.startsWith(prefix) && (await refusal(protection))) return sendError(req, res, ERRORS.container);
-        }
-        res.on("finish", () => {
-          if (res.statusCode >= 200 && res.statusCode < 300) {
-            for (const k of [...blobs.keys()]) if (k.startsWith(prefix)) blobs.delete(k);
-            save();
-          }
-        });
-        return listener(req, res);
-      }
-      if (isContainer && comp === "list") {
-        const include = new Set((target.query.include || "").toLowerCase().split(",").map(s => s.trim()));
-        if (include.has("immutabilitypolicy") || include.has("legalhold")) return list(req, res, listener, target, include);
-      }
-      return listener(req, res);
-    }
-
-    const k = key(target.account, target.container, target.blob);
-    if (method === "PUT" && (comp === "block" || comp === "blocklist")) await createOnlyBlocks(req, target);
-    const versionOrSnapshot = target.query.snapshot !== undefined || target.query.versionid !== undefined;
-    if (comp === "immutabilitypolicies" && method === "PUT") return setPolicy(req, res, listener, target, k);
-    if (comp === "immutabilitypolicies" && method === "DELETE") return deletePolicy(req, res, listener, target, k);
-    if (comp === "legalhold" && method === "PUT") return setLegalHold(req, res, listener, target, k);
-    if (versionOrSnapshot) return listener(req, res);
-    if (method === "DELETE" && comp === "") {
-      if (sasLacks(target, "d")) return sendError(req, res, ERRORS.permission);
-      const refused = await refusal(blobs.get(k));
-      if (refused) return sendError(req, res, refused);
-      res.on("finish", () => {
-        if (res.statusCode >= 200 && res.statusCode < 300 && blobs.delete(k)) save();
-      });
-      return listener(req, res);
-    }
-    if (method === "PUT" && (comp === "" || comp === "blocklist")) {
-      if (blobs.has(k) && sasLacks(target, "w")) return sendError(req, res, ERRORS.permission);
-      return overwrite(req, res, listener, k);
-    }
-    if (method === "PUT" && ["metadata", "page", "appendblock", "seal"].includes(comp)) {
-      if (sasLacks(target, "w")) return sendError(req, res, ERRORS.permission);
-      const refused = await refusal(blobs.get(k));
-      if (refused) return sendError(req, res, refused);
-      return listener(req, res);
-    }
-    if ((method === "GET" || method === "HEAD") && comp === "") withProtectionHeaders(res, blobs.get(k));
-    return listener(req, res);
-  }
+  let metadataStore = null;
 
   return {
-    setPort(value) {
-      port = value;
+    // Puts the guard into Azurite's handler middleware (top-level requests and batch sub-requests alike) and gives
+    // the immutability operations the SAS permission Azure asks for ("i"); Azurite has none for them and fails such
+    // a SAS with a 500.
+    install() {
+      const createRequestListener = BlobRequestListenerFactory.prototype.createRequestListener;
+      BlobRequestListenerFactory.prototype.createRequestListener = function createRequestListenerWithStore(...args) {
+        metadataStore = this.metadataStore;
+        return createRequestListener.apply(this, args);
+      };
+      const original = HandlerMiddlewareFactory.prototype.createHandlerMiddleware;
+      HandlerMiddlewareFactory.prototype.createHandlerMiddleware = function createGuardedHandlerMiddleware() {
+        const handle = original.call(this);
+        const handlers = this.handlers;
+        return (context, next) => {
+          guard(context, handlers, handle, next).catch(err => {
+            if (!(err instanceof StorageError)) log(`gateway error: ${err.stack || err}`);
+            next(err);
+          });
+        };
+      };
+      for (const operation of ["Blob_SetImmutabilityPolicy", "Blob_DeleteImmutabilityPolicy", "Blob_SetLegalHold"]) {
+        const id = Operation[operation];
+        blobSasPermissions.OPERATION_BLOB_SAS_BLOB_PERMISSIONS.set(id, new blobSasPermissions.OperationBlobSASPermission("i"));
+        blobSasPermissions.OPERATION_BLOB_SAS_CONTAINER_PERMISSIONS.set(id, new blobSasPermissions.OperationBlobSASPermission("i"));
+        accountSasPermissions.default.set(id, new accountSasPermissions.OperationAccountSASPermission(AccountSASService.Blob, AccountSASResourceType.Object, "i"));
+      }
     },
     wrap(listener) {
+      const blobExists = async (account, container, blob) => {
+        if (!metadataStore) return true;
+        try {
+          await metadataStore.getBlobProperties({ contextId: "worm-gateway" }, account, container, blob);
+          return true;
+        } catch (err) {
+          return err.statusCode !== 404;
+        }
+      };
       return (req, res) => {
-        handle(req, res, listener).catch(err => {
+        createOnlyBlocks(req, blobExists).then(() => listener(req, res), err => {
           log(`gateway error: ${err.stack || err}`);
-          if (!res.headersSent) sendError(req, res, [500, "InternalError", "The local WORM gateway failed; see its log."]);
+          listener(req, res);
         });
       };
-    }
+    },
   };
 }
 
-function escapeXml(text) {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-}
-
-function unescapeXml(text) {
-  return text.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, "&");
-}
-
-module.exports = { createGateway };
+module.exports = { createGateway, RULES };

@@ -50,7 +50,7 @@ internal static class IngestScenario
                 completed[Convert.ToHexStringLower(SHA256.HashData(content))] = DateTimeOffset.UtcNow;
                 if (push)
                 {
-                    _ = PushAsync(http, target.Uri);
+                    _ = PushAsync(http, target.Uri, cloud.Keys.BlobsExtensionKey);
                 }
             });
 
@@ -119,12 +119,12 @@ internal static class IngestScenario
         using var registered = await http.SendAsync(register);
     }
 
-    private static async Task PushAsync(HttpClient http, Uri blob)
+    private static async Task PushAsync(HttpClient http, Uri blob, string webhookKey)
     {
         var created = new Azure.Messaging.EventGrid.EventGridEvent("/blobServices/default/containers/ingest/blobs/x", "Microsoft.Storage.BlobCreated", "1",
             new { api = "PutBlob", url = blob.GetLeftPart(UriPartial.Path), blobType = "BlockBlob" });
         using var content = new StringContent(BinaryData.FromObjectAsJson(new[] { created }).ToString(), System.Text.Encoding.UTF8, "application/json");
-        using var response = await http.PostAsync("/runtime/webhooks/blobs?functionName=Host.Functions.CatalogueUpload", content);
+        using var response = await http.PostAsync($"/runtime/webhooks/blobs?functionName=Host.Functions.CatalogueUpload&code={Uri.EscapeDataString(webhookKey)}", content);
     }
 
     /// <summary>

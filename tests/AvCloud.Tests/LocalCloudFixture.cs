@@ -22,8 +22,15 @@ public sealed class LocalCloudFixture : IAsyncLifetime
     /// <summary>The cataloguing pipeline's fault-injection points, shared with the host.</summary>
     public AvCloud.Functions.Ingest.CataloguePipelineHooks Hooks { get; } = new();
 
-    /// <summary>A client for the function host (API, webhooks, admin) over a real socket.</summary>
+    /// <summary>A client for the function host (API, webhooks, admin) over a real socket; it carries no host key.</summary>
     public HttpClient Http { get; private set; } = null!;
+
+    /// <summary>A client for the admin API, carrying the master key in <c>x-functions-key</c> as Azure asks.</summary>
+    public HttpClient Admin { get; private set; } = null!;
+
+    /// <summary>The blob webhook for <paramref name="function"/>, with the blobs_extension key as Event Grid's subscription URL has it.</summary>
+    public string Webhook(string function) =>
+        $"/runtime/webhooks/blobs?functionName=Host.Functions.{function}&code={Uri.EscapeDataString(Cloud.Keys.BlobsExtensionKey)}";
 
     public async ValueTask InitializeAsync()
     {
@@ -39,6 +46,8 @@ public sealed class LocalCloudFixture : IAsyncLifetime
             Settings = new Dictionary<string, string?> { ["AvCloud:Ingest:RedriveAfter"] = "00:00:01" },
         });
         Http = new HttpClient { BaseAddress = _cloud.BaseAddress };
+        Admin = new HttpClient { BaseAddress = _cloud.BaseAddress };
+        Admin.DefaultRequestHeaders.Add(Local.Functions.HostKeys.Header, _cloud.Keys.Master);
     }
 
     /// <summary>A token from the local issuer, valid for an hour.</summary>
@@ -64,6 +73,7 @@ public sealed class LocalCloudFixture : IAsyncLifetime
     public async ValueTask DisposeAsync()
     {
         Http.Dispose();
+        Admin.Dispose();
         if (_cloud is not null)
         {
             await _cloud.DisposeAsync();

@@ -3,17 +3,21 @@ namespace AvCloud.Local.Functions;
 /// <summary>
 /// The host's admin API, as Azure shapes it: <c>GET /admin/functions</c> lists the functions with their trigger
 /// bindings (in <c>functions.metadata</c> terms), <c>POST /admin/functions/NAME</c> runs a timer function now.
-/// Unlike Azure's, it answers 202 once the run has finished, so scripts and tests can rely on its effects.
+/// Unlike Azure's, it answers 202 once the run has finished, so scripts and tests can rely on its effects. As in Azure,
+/// both need the master key (<see cref="HostKeys"/>).
 /// </summary>
 internal static class AdminFunctions
 {
     /// <summary>The local cloud's clock, which the WORM gateway in Azurite reads so that policies expire by it.</summary>
     public const string ClockPath = "/admin/clock";
 
-    public static void Map(IEndpointRouteBuilder endpoints, IReadOnlyList<LocalFunction> functions, TimerFunctions timers, TimeProvider clock)
+    public static void Map(IEndpointRouteBuilder endpoints, IReadOnlyList<LocalFunction> functions, TimerFunctions timers, TimeProvider clock, HostKeys keys)
     {
+        // The clock is the local cloud's own (Azure has none to ask); it stays open because the WORM gateway and
+        // `avcloud token` read it, and reading the time changes nothing.
         endpoints.MapGet(ClockPath, () => TypedResults.Ok(new { now = clock.GetUtcNow() }));
-        endpoints.MapGet("/admin/functions", () => TypedResults.Ok(functions.Select(Describe)));
+        // Azure's admin API takes the master key only.
+        endpoints.MapGet("/admin/functions", () => TypedResults.Ok(functions.Select(Describe))).RequireHostKey(keys, systemKey: null);
         endpoints.MapPost("/admin/functions/{name}", async (string name, CancellationToken cancellationToken) =>
         {
             var function = timers.Timers.FirstOrDefault(f => f.Name == name);
@@ -25,7 +29,7 @@ internal static class AdminFunctions
 
             await timers.RunAsync(function, isPastDue: false, cancellationToken);
             return Results.Accepted();
-        });
+        }).RequireHostKey(keys, systemKey: null);
     }
 
     public static FunctionDescription Describe(LocalFunction function) => new(

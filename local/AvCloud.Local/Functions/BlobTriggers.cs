@@ -32,16 +32,17 @@ internal sealed partial class BlobTriggers(
 
     public static string WebhookQuery(LocalFunction function) => $"functionName={FunctionNamePrefix}{function.Name}";
 
-    public void Map(IEndpointRouteBuilder endpoints)
+    /// <summary>Maps the webhook; as in Azure, it needs the blobs_extension system key (or the master key).</summary>
+    public void Map(IEndpointRouteBuilder endpoints, HostKeys keys)
     {
-        endpoints.MapPost(WebhookPath, HandleAsync);
+        endpoints.MapPost(WebhookPath, HandleAsync).RequireHostKey(keys, keys.BlobsExtensionKey);
         // CloudEvents abuse protection: the subscriber confirms it accepts deliveries from the origin.
         endpoints.MapMethods(WebhookPath, ["OPTIONS"], (HttpContext http) =>
         {
             http.Response.Headers["WebHook-Allowed-Origin"] = http.Request.Headers["WebHook-Request-Origin"].ToString() is { Length: > 0 } origin ? origin : "*";
             http.Response.Headers["WebHook-Allowed-Rate"] = "*";
             return Results.Ok();
-        });
+        }).RequireHostKey(keys, keys.BlobsExtensionKey);
     }
 
     private async Task<IResult> HandleAsync(HttpContext http, string? functionName)

@@ -6,12 +6,14 @@ namespace AvCloud.Local.Functions;
 /// <summary>
 /// Azurite emits no Event Grid events, so the local host watches the containers that blob triggers listen on
 /// and, for each blob newly committed there, delivers a BlobCreated event to the function's webhook over HTTP,
-/// once per blob version, as an Event Grid subscription would. A delivery that fails is retried with backoff.
+/// once per blob version, as an Event Grid subscription would, with the blobs_extension key in the URL as Event Grid's
+/// subscription carries it. A delivery that fails is retried with backoff.
 /// </summary>
 internal sealed partial class BlobWatcher(
     BlobTriggers triggers,
     BlobServiceClient blobs,
     HttpClient webhook,
+    string webhookKey,
     TimeSpan interval,
     ILogger<BlobWatcher> logger) : IAsyncDisposable
 {
@@ -129,7 +131,7 @@ internal sealed partial class BlobWatcher(
         {
             Topic = $"/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/avcloud-local/providers/Microsoft.Storage/storageAccounts/{blobs.AccountName}",
         };
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"{BlobTriggers.WebhookPath}?{BlobTriggers.WebhookQuery(function)}")
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"{BlobTriggers.WebhookPath}?{BlobTriggers.WebhookQuery(function)}&{HostKeys.QueryParameter}={Uri.EscapeDataString(webhookKey)}")
         {
             Content = new StringContent(BinaryData.FromObjectAsJson(new[] { created }).ToString(), System.Text.Encoding.UTF8, "application/json"),
         };

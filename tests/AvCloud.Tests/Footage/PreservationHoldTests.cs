@@ -134,7 +134,7 @@ public sealed class PreservationHoldTests(LocalCloudFixture fixture)
         await SecondCopy(record).SetLegalHoldAsync(false, Cancel);
         await SecondCopy(record).DeleteAsync(cancellationToken: Cancel);
 
-        using var run = await fixture.Http.PostAsync("/admin/functions/ReconcilePreservation", content: null, Cancel);
+        using var run = await fixture.Admin.PostAsync("/admin/functions/ReconcilePreservation", content: null, Cancel);
 
         Assert.Equal(HttpStatusCode.Accepted, run.StatusCode);
         Assert.True((await FootageBlob(record).GetPropertiesAsync(cancellationToken: Cancel)).Value.HasLegalHold);

@@ -10,7 +10,7 @@ namespace AvCloud.Tests.Hosting;
 
 public sealed class BlobWebhookTests(LocalCloudFixture fixture)
 {
-    private const string Webhook = "/runtime/webhooks/blobs?functionName=Host.Functions.RecordProbeBlob";
+    private string Webhook => fixture.Webhook(nameof(RecordProbeBlob));
 
     private BlobContainerClient ProbeContainer =>
         new BlobServiceClient(fixture.Cloud.StorageConnectionString).GetBlobContainerClient(RecordProbeBlob.Container);
@@ -114,7 +114,7 @@ public sealed class BlobWebhookTests(LocalCloudFixture fixture)
     [Fact]
     public async Task An_unknown_function_is_not_found()
     {
-        using var response = await fixture.Http.PostAsync("/runtime/webhooks/blobs?functionName=Host.Functions.Nope",
+        using var response = await fixture.Http.PostAsync(fixture.Webhook("Nope"),
             EventGridBody(BlobCreated(new Uri("http://127.0.0.1/devstoreaccount1/probe/x"))), TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
@@ -129,6 +129,70 @@ public sealed class BlobWebhookTests(LocalCloudFixture fixture)
         using var response = await fixture.Http.PostAsync(Webhook, content, TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("wrong")]
+    [InlineData("function-key")]
+    public async Task Without_the_blobs_extension_key_the_webhook_is_unauthorized_and_runs_nothing(string? key)
+    {
+        // A function-level key is not a system key; in Azure only blobs_extension (or the master key) opens the webhook.
+        var path = "/runtime/webhooks/blobs?functionName=Host.Functions.RecordProbeBlob" + (key is null ? "" : $"&code={key}");
+
+        using var response = await fixture.Http.SendAsync(Handshake(path), TestContext.Current.CancellationToken);
+        using var options = new HttpRequestMessage(HttpMethod.Options, path);
+        options.Headers.Add("WebHook-Request-Origin", "eventgrid.azure.net");
+        using var optionsResponse = await fixture.Http.SendAsync(options, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Empty(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        Assert.Equal(HttpStatusCode.Unauthorized, optionsResponse.StatusCode);
+        Assert.False(optionsResponse.Headers.Contains("WebHook-Allowed-Origin"));
+    }
+
+    [Theory]
+    [InlineData("header")]
+    [InlineData("code")]
+    [InlineData("master")]
+    public async Task The_blobs_extension_key_in_the_header_or_the_code_parameter_or_the_master_key_opens_the_webhook(string how)
+    {
+        var keys = fixture.Cloud.Keys;
+        var path = "/runtime/webhooks/blobs?functionName=Host.Functions.RecordProbeBlob" + how switch
+        {
+            "code" => $"&code={Uri.EscapeDataString(keys.BlobsExtensionKey)}",
+            "master" => $"&code={Uri.EscapeDataString(keys.Master)}",
+            _ => "",
+        };
+        using var request = Handshake(path);
+        if (how == "header")
+        {
+            request.Headers.Add("x-functions-key", keys.BlobsExtensionKey);
+        }
+
+        using var response = await fixture.Http.SendAsync(request, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var body = JsonNode.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        Assert.Equal("0b1b6b1e-7c1a-4f55-9d7e-5a3c1f0e2d4b", body?["validationResponse"]?.GetValue<string>());
+    }
+
+    private static HttpRequestMessage Handshake(string path)
+    {
+        var validation = new
+        {
+            id = Guid.NewGuid().ToString(),
+            topic = "/subscriptions/x/resourceGroups/avcloud/providers/Microsoft.Storage/storageAccounts/footage",
+            subject = "",
+            eventType = "Microsoft.EventGrid.SubscriptionValidationEvent",
+            eventTime = DateTimeOffset.UtcNow,
+            data = new { validationCode = "0b1b6b1e-7c1a-4f55-9d7e-5a3c1f0e2d4b" },
+            dataVersion = "1",
+            metadataVersion = "1",
+        };
+        var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(new[] { validation }) };
+        request.Headers.Add("aeg-event-type", "SubscriptionValidation");
+        return request;
     }
 
     private static EventGridEvent BlobCreated(Uri blob) => new(

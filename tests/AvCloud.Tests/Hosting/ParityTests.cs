@@ -16,7 +16,7 @@ public sealed class ParityTests(LocalCloudFixture fixture)
         var metadataFile = Path.Combine(Repository.FunctionsOutput, "functions.metadata");
         Assert.True(File.Exists(metadataFile), $"{metadataFile} is missing: build the function app first.");
         var metadata = JsonNode.Parse(await File.ReadAllTextAsync(metadataFile, TestContext.Current.CancellationToken))!.AsArray();
-        var served = await fixture.Http.GetFromJsonAsync<List<FunctionDescription>>("/admin/functions", TestContext.Current.CancellationToken);
+        var served = await fixture.Admin.GetFromJsonAsync<List<FunctionDescription>>("/admin/functions", TestContext.Current.CancellationToken);
         Assert.NotNull(served);
         Assert.NotEmpty(metadata);
 

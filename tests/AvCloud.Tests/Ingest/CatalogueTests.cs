@@ -286,7 +286,7 @@ public sealed class CatalogueTests(LocalCloudFixture fixture)
         await uploads.ReplaceItemAsync(stored with { UploadExpiresAt = DateTimeOffset.UtcNow.AddMinutes(-1) }, stored.Id,
             new Microsoft.Azure.Cosmos.PartitionKey(dock.Unit), cancellationToken: Cancel);
 
-        using var run = await fixture.Http.PostAsync("/admin/functions/WatchUploads", content: null, Cancel);
+        using var run = await fixture.Admin.PostAsync("/admin/functions/WatchUploads", content: null, Cancel);
 
         Assert.Equal(HttpStatusCode.Accepted, run.StatusCode);
         var after = await dock.SessionAsync(session.SessionId);
@@ -369,7 +369,7 @@ public sealed class CatalogueTests(LocalCloudFixture fixture)
         var created = new Azure.Messaging.EventGrid.EventGridEvent("/blobServices/default/containers/ingest/blobs/x", "Microsoft.Storage.BlobCreated", "1",
             new { api = "PutBlockList", url = blob.ToString(), blobType = "BlockBlob" });
         using var content = new StringContent(BinaryData.FromObjectAsJson(new[] { created }).ToString(), System.Text.Encoding.UTF8, "application/json");
-        using var response = await fixture.Http.PostAsync("/runtime/webhooks/blobs?functionName=Host.Functions.CatalogueUpload", content, Cancel);
+        using var response = await fixture.Http.PostAsync(fixture.Webhook("CatalogueUpload"), content, Cancel);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 

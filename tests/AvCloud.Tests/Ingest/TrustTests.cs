@@ -140,7 +140,7 @@ public sealed class TrustTests(LocalCloudFixture fixture)
         Assert.Equal((BlobImmutabilityPolicyMode.Locked, record.RetentionUntil), (policy.PolicyMode!.Value, policy.ExpiresOn!.Value));
 
         // The sweep finds nothing to offer for disposal.
-        using (var sweep = await fixture.Http.PostAsync("/admin/functions/SweepRetention", content: null, Cancel))
+        using (var sweep = await fixture.Admin.PostAsync("/admin/functions/SweepRetention", content: null, Cancel))
         {
             Assert.Equal(HttpStatusCode.Accepted, sweep.StatusCode);
         }

@@ -58,7 +58,9 @@ public sealed class RetentionTests(RetentionTests.ShiftedCloud cloud) : IClassFi
 
         public async Task RunAsync(string function)
         {
-            using var response = await Http.PostAsync($"/admin/functions/{function}", content: null, TestContext.Current.CancellationToken);
+            using var request = new HttpRequestMessage(HttpMethod.Post, $"/admin/functions/{function}");
+            request.Headers.Add(Local.Functions.HostKeys.Header, Cloud.Keys.Master);
+            using var response = await Http.SendAsync(request, TestContext.Current.CancellationToken);
             Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         }
     }

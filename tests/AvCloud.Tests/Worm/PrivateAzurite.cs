@@ -16,14 +16,19 @@ public sealed class PrivateAzurite : IAsyncDisposable
     private readonly WebApplication _clockServer;
     private readonly NodeProcess _azurite;
 
-    private PrivateAzurite(WebApplication clockServer, NodeProcess azurite, string connectionString)
+    private PrivateAzurite(WebApplication clockServer, NodeProcess azurite, Uri endpoint)
     {
         _clockServer = clockServer;
         _azurite = azurite;
-        ConnectionString = connectionString;
+        BlobEndpoint = endpoint;
+        ConnectionString =
+            $"DefaultEndpointsProtocol=http;AccountName={Emulator.AzuriteAccount};AccountKey={Emulator.AzuriteKey};BlobEndpoint={endpoint};";
     }
 
     public string ConnectionString { get; }
+
+    /// <summary>The footage account's endpoint, http://127.0.0.1:PORT/devstoreaccount1.</summary>
+    public Uri BlobEndpoint { get; }
 
     public static async Task<PrivateAzurite> StartAsync(TimeProvider clock, string? dataDirectory = null)
     {
@@ -40,8 +45,7 @@ public sealed class PrivateAzurite : IAsyncDisposable
         var azurite = NodeProcess.Start("azurite", Emulator.FindLocalDirectory(), "azurite.js", arguments, NullLogger.Instance);
         var endpoint = new Uri($"http://127.0.0.1:{port}/{Emulator.AzuriteAccount}");
         await Emulator.WaitUntilAnsweringAsync(azurite, "Azurite", new Uri($"{endpoint}?comp=list"), needsSuccess: false, CancellationToken.None);
-        return new PrivateAzurite(clockServer, azurite,
-            $"DefaultEndpointsProtocol=http;AccountName={Emulator.AzuriteAccount};AccountKey={Emulator.AzuriteKey};BlobEndpoint={endpoint};");
+        return new PrivateAzurite(clockServer, azurite, endpoint);
     }
 
     public async ValueTask DisposeAsync()
