@@ -48,6 +48,7 @@ public static class AvCloudServices
         {
             json.SerializerOptions.PropertyNamingPolicy = AvCloudJson.Options.PropertyNamingPolicy;
             json.SerializerOptions.DefaultIgnoreCondition = AvCloudJson.Options.DefaultIgnoreCondition;
+            json.SerializerOptions.TypeInfoResolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver { Modifiers = { AuditedRecords.HideOutbox } };
             foreach (var converter in AvCloudJson.Options.Converters)
             {
                 json.SerializerOptions.Converters.Add(converter);

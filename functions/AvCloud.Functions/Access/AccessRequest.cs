@@ -1,5 +1,4 @@
 using System.ComponentModel.DataAnnotations;
-using AvCloud.Functions.Cosmos;
 using AvCloud.Functions.Identity;
 
 namespace AvCloud.Functions.Access;
@@ -25,8 +24,13 @@ public sealed record AccessDecision(string By, string Role, DateTimeOffset At, s
 /// A request to view or copy footage (调阅), in the <c>requests</c> container (partition <c>/unitId</c>). The footage
 /// list is fixed when the request is made (a search is resolved then), so what is approved is exactly what was asked.
 /// </summary>
-public sealed record AccessRequest : IUnitDocument
+public sealed record AccessRequest : Audit.IAudited<AccessRequest>
 {
+    /// <summary>Audit events of changes to this record that the unit's chain does not hold yet (see <see cref="Audit.PendingAudit"/>).</summary>
+    public IReadOnlyList<Audit.PendingAudit> Outbox { get; init; } = [];
+
+    public AccessRequest WithOutbox(IReadOnlyList<Audit.PendingAudit> outbox) => this with { Outbox = outbox };
+
     public const string DocumentType = "accessRequest";
 
     public required string Id { get; init; }

@@ -38,7 +38,7 @@ public sealed record AccessRequestPage(IReadOnlyList<AccessRequest> Items, strin
 /// <c>.../revoke</c> decide (the rules are on <see cref="AccessRequest"/>). Every step is audited, refusals too; errors
 /// change nothing.
 /// </summary>
-public sealed partial class AccessRequests(RequestStore requests, FootageStore footage, UnitStore units, AuditTrail audit, TimeProvider time,
+public sealed partial class AccessRequests(RequestStore requests, FootageStore footage, UnitStore units, TimeProvider time,
     IOptions<AccessOptions> options)
 {
     private const int MaxBodyBytes = 64 * 1024;
@@ -100,15 +100,14 @@ public sealed partial class AccessRequests(RequestStore requests, FootageStore f
             Duration = duration!.Value,
             ApproverRole = AccessRules.RequiredApprover(settings.AccessApprovals, levels, mode.Value, caller.Roles),
         };
-        await requests.CreateAsync(created, cancellationToken);
-        await audit.RecordAsync(caller, AuditAction.AccessRequested, Target(created.Id), new Dictionary<string, string>
+        await requests.CreateAsync(created, AuditEntry.By(caller, AuditAction.AccessRequested, Target(created.Id), AuditOutcomes.Success, new Dictionary<string, string>
         {
             ["mode"] = AccessRules.Name(created.Mode),
             ["items"] = created.FootageIds.Count.ToString(CultureInfo.InvariantCulture),
             ["purpose"] = created.Purpose,
             ["case"] = $"{created.CaseName} {created.CaseNumber}",
             ["approverRole"] = created.ApproverRole,
-        }, cancellationToken);
+        }), cancellationToken);
         return TypedResults.Created($"/api/access-requests/{created.Id}", created);
     }
 
@@ -178,15 +177,15 @@ public sealed partial class AccessRequests(RequestStore requests, FootageStore f
 
         var settings = await units.SettingsAsync(caller.UnitId, cancellationToken);
         var required = AccessRules.RequiredApprover(settings.AccessApprovals, levels, mode, current.RequesterRoles.ToHashSet());
-        var approved = (await requests.ChangeAsync(caller.UnitId, id, r => r.Approve(caller, required, footageIds, mode, duration, body.Reason, now), cancellationToken))
-            .OrRefuse(AuditAction.AccessApproved, Target(id));
-        await audit.RecordAsync(caller, AuditAction.AccessApproved, Target(id), new Dictionary<string, string>
+        var approved = (await requests.ChangeAsync(caller.UnitId, id, r => r.Approve(caller, required, footageIds, mode, duration, body.Reason, now),
+            (_, after) => AuditEntry.By(caller, AuditAction.AccessApproved, Target(id), AuditOutcomes.Success, new Dictionary<string, string>
         {
-            ["requester"] = approved.RequestedBy,
-            ["mode"] = AccessRules.Name(approved.Mode),
-            ["items"] = approved.FootageIds.Count.ToString(CultureInfo.InvariantCulture),
-            ["expiresAt"] = approved.ExpiresAt!.Value.ToString("O", CultureInfo.InvariantCulture),
-        }, cancellationToken);
+            ["requester"] = after.RequestedBy,
+            ["mode"] = AccessRules.Name(after.Mode),
+            ["items"] = after.FootageIds.Count.ToString(CultureInfo.InvariantCulture),
+            ["expiresAt"] = after.ExpiresAt!.Value.ToString("O", CultureInfo.InvariantCulture),
+        }),
+            cancellationToken)).OrRefuse(AuditAction.AccessApproved, Target(id));
         return TypedResults.Ok(approved.AsOf(now));
     }
 
@@ -205,10 +204,9 @@ public sealed partial class AccessRequests(RequestStore requests, FootageStore f
         var reason = ProblemException.RequireReason(body.Reason, "Rejecting a request");
         await VisibleAsync(requests, caller, id, cancellationToken);
         var now = time.GetUtcNow();
-        var rejected = (await requests.ChangeAsync(caller.UnitId, id, r => r.Reject(caller, reason, now), cancellationToken))
-            .OrRefuse(AuditAction.AccessRejected, Target(id));
-        await audit.RecordAsync(caller, AuditAction.AccessRejected, Target(id),
-            new Dictionary<string, string> { ["reason"] = reason, ["requester"] = rejected.RequestedBy }, cancellationToken);
+        var rejected = (await requests.ChangeAsync(caller.UnitId, id, r => r.Reject(caller, reason, now),
+            (_, after) => AuditEntry.By(caller, AuditAction.AccessRejected, Target(id), AuditOutcomes.Success, new Dictionary<string, string> { ["reason"] = reason, ["requester"] = after.RequestedBy }),
+            cancellationToken)).OrRefuse(AuditAction.AccessRejected, Target(id));
         return TypedResults.Ok(rejected.AsOf(now));
     }
 
@@ -227,10 +225,9 @@ public sealed partial class AccessRequests(RequestStore requests, FootageStore f
         var reason = ProblemException.RequireReason(body.Reason, "Revoking access");
         await VisibleAsync(requests, caller, id, cancellationToken);
         var now = time.GetUtcNow();
-        var revoked = (await requests.ChangeAsync(caller.UnitId, id, r => r.Revoke(caller, reason, now), cancellationToken))
-            .OrRefuse(AuditAction.AccessRevoked, Target(id));
-        await audit.RecordAsync(caller, AuditAction.AccessRevoked, Target(id),
-            new Dictionary<string, string> { ["reason"] = reason, ["requester"] = revoked.RequestedBy }, cancellationToken);
+        var revoked = (await requests.ChangeAsync(caller.UnitId, id, r => r.Revoke(caller, reason, now),
+            (_, after) => AuditEntry.By(caller, AuditAction.AccessRevoked, Target(id), AuditOutcomes.Success, new Dictionary<string, string> { ["reason"] = reason, ["requester"] = after.RequestedBy }),
+            cancellationToken)).OrRefuse(AuditAction.AccessRevoked, Target(id));
         return TypedResults.Ok(revoked.AsOf(now));
     }
 

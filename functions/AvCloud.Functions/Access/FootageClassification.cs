@@ -15,7 +15,7 @@ public sealed record ClassificationBody([Required] Classification? Level, [Requi
 /// it needs the head. Both are audited, refusals too. Requests already approved are checked against the new level when
 /// links are asked for.
 /// </summary>
-public sealed class FootageClassification(FootageStore footage, AuditTrail audit, TimeProvider time)
+public sealed class FootageClassification(FootageStore footage, TimeProvider time)
 {
     [Function("SetFootageClassification")]
     [RequiresRole(Roles.Keeper, Roles.Head)]
@@ -34,15 +34,11 @@ public sealed class FootageClassification(FootageStore footage, AuditTrail audit
         var reason = ProblemException.RequireReason(body.Reason, "Classifying footage");
 
         var now = time.GetUtcNow();
-        Classification? from = null;
         var asked = new Dictionary<string, string> { ["to"] = AccessRules.Name(level!.Value), ["reason"] = reason };
-        var changed = (await footage.ChangeAsync(caller.UnitId, id, r =>
-        {
-            from = r.Classification;
-            return r.Classify(level.Value, reason, caller, now);
-        }, cancellationToken)).OrRefuse(AuditAction.FootageClassified, $"footage/{id}", asked);
-        await audit.RecordAsync(caller, AuditAction.FootageClassified, $"footage/{id}",
-            new Dictionary<string, string>(asked) { ["from"] = AccessRules.Name(from!.Value) }, cancellationToken);
+        var changed = (await footage.ChangeAsync(caller.UnitId, id, r => r.Classify(level.Value, reason, caller, now),
+            (before, _) => AuditEntry.By(caller, AuditAction.FootageClassified, $"footage/{id}", AuditOutcomes.Success,
+                new Dictionary<string, string>(asked) { ["from"] = AccessRules.Name(before.Classification) }),
+            cancellationToken)).OrRefuse(AuditAction.FootageClassified, $"footage/{id}", asked);
         return TypedResults.Ok(changed);
     }
 }

@@ -4,7 +4,7 @@ using Microsoft.Azure.Cosmos;
 namespace AvCloud.Functions.Access;
 
 /// <summary>The <c>requests</c> container: each unit's access requests (<see cref="AccessRequest"/>).</summary>
-public sealed class RequestStore(Database database) : CosmosStore(database, CosmosContainers.Requests)
+public sealed class RequestStore(Database database, Audit.AuditTrail audit) : CosmosStore(database, CosmosContainers.Requests, audit)
 {
     public static Refusal NoSuchRequest { get; } = Refusal.NotFound("No such access request in your unit.");
 
@@ -23,11 +23,16 @@ public sealed class RequestStore(Database database) : CosmosStore(database, Cosm
     /// <summary>What a caller who may not see a request is told.</summary>
     public static Http.ProblemException NotVisible() => new(StatusCodes.Status404NotFound, "Not found.", "No such access request in your unit.");
 
-    public Task<bool> CreateAsync(AccessRequest request, CancellationToken cancellationToken) => base.CreateAsync(request, cancellationToken);
+    public Task<bool> CreateAsync(AccessRequest request, Audit.AuditEntry audited, CancellationToken cancellationToken) => CreateAsync<AccessRequest>(request, audited, cancellationToken);
 
+    /// <summary>The request changed by <paramref name="transition"/>, with the audit event <paramref name="audited"/> makes of it (before, after).</summary>
     public Task<Outcome<AccessRequest>> ChangeAsync(string unitId, string id, Func<AccessRequest, Outcome<AccessRequest>> transition,
-        CancellationToken cancellationToken) =>
-        ChangeAsync(unitId, id, AccessRequest.DocumentType, NoSuchRequest, transition, cancellationToken);
+        Func<AccessRequest, AccessRequest, Audit.AuditEntry> audited, CancellationToken cancellationToken) =>
+        ChangeAsync(unitId, id, AccessRequest.DocumentType, NoSuchRequest, transition, audited, cancellationToken);
+
+    /// <summary>All units: audit events a writer left on requests older than <paramref name="before"/>, appended now.</summary>
+    public Task<int> CompletePendingAsync(DateTimeOffset before, CancellationToken cancellationToken) =>
+        CompletePendingAsync<AccessRequest>(AccessRequest.DocumentType, before, cancellationToken);
 
     /// <summary>One page of the unit's requests, newest first: of one requester when <paramref name="requester"/> is set, in one status when <paramref name="status"/> is.</summary>
     public Task<FeedResponse<AccessRequest>> PageAsync(string unitId, string? requester, AccessStatus? status, DateTimeOffset now, IQueryCollection request,

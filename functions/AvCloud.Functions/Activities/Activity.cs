@@ -1,4 +1,3 @@
-using AvCloud.Functions.Cosmos;
 using AvCloud.Functions.Identity;
 
 namespace AvCloud.Functions.Activities;
@@ -19,8 +18,13 @@ public enum ActivityKind
 /// dock manifest or the keeper), which sets their handover deadline (the activity's end + 24 hours) and lets the
 /// activity's kind count as a retention category.
 /// </summary>
-public sealed record Activity : IUnitDocument
+public sealed record Activity : Audit.IAudited<Activity>
 {
+    /// <summary>Audit events of changes to this record that the unit's chain does not hold yet (see <see cref="Audit.PendingAudit"/>).</summary>
+    public IReadOnlyList<Audit.PendingAudit> Outbox { get; init; } = [];
+
+    public Activity WithOutbox(IReadOnlyList<Audit.PendingAudit> outbox) => this with { Outbox = outbox };
+
     public const string DocumentType = "activity";
 
     public required string Id { get; init; }
@@ -135,8 +139,13 @@ public enum WorkRecordStatus
 /// head. Approved records are archived like footage: an immutable copy in the footage store, kept for the retention
 /// period, with its SHA-256.
 /// </summary>
-public sealed record WorkRecord : IUnitDocument
+public sealed record WorkRecord : Audit.IAudited<WorkRecord>
 {
+    /// <summary>Audit events of changes to this record that the unit's chain does not hold yet (see <see cref="Audit.PendingAudit"/>).</summary>
+    public IReadOnlyList<Audit.PendingAudit> Outbox { get; init; } = [];
+
+    public WorkRecord WithOutbox(IReadOnlyList<Audit.PendingAudit> outbox) => this with { Outbox = outbox };
+
     public const string DocumentType = "workRecord";
 
     public required string Id { get; init; }

@@ -8,7 +8,7 @@ namespace AvCloud.Functions.Activities;
 /// The <c>activities</c> container: each unit's enforcement activities (<see cref="Activity"/>), the work records that
 /// explain their gaps (<see cref="WorkRecord"/>) and the annual reviews of its recordings (<see cref="Review"/>).
 /// </summary>
-public sealed class ActivityStore(Database database) : CosmosStore(database, CosmosContainers.Activities)
+public sealed class ActivityStore(Database database, Audit.AuditTrail audit) : CosmosStore(database, CosmosContainers.Activities, audit)
 {
     private static readonly Refusal NoSuchWorkRecord = Refusal.NotFound("No such work record for that activity in your unit.");
 
@@ -17,7 +17,7 @@ public sealed class ActivityStore(Database database) : CosmosStore(database, Cos
     public Task<Activity?> ReadAsync(string unitId, string id, CancellationToken cancellationToken) =>
         ReadAsync<Activity>(unitId, id, Activity.DocumentType, cancellationToken);
 
-    public Task<bool> CreateAsync(Activity activity, CancellationToken cancellationToken) => base.CreateAsync(activity, cancellationToken);
+    public Task<bool> CreateAsync(Activity activity, Audit.AuditEntry audited, CancellationToken cancellationToken) => CreateAsync<Activity>(activity, audited, cancellationToken);
 
     /// <summary>One page of the unit's activities by start, from <paramref name="from"/> to <paramref name="to"/>, only urgent ones when asked.</summary>
     public Task<FeedResponse<Activity>> PageAsync(string unitId, DateTimeOffset? from, DateTimeOffset? to, bool urgentOnly, IQueryCollection request,
@@ -54,11 +54,12 @@ public sealed class ActivityStore(Database database) : CosmosStore(database, Cos
     public async Task<WorkRecord?> ReadWorkRecordAsync(string unitId, string activityId, string id, CancellationToken cancellationToken) =>
         await ReadAsync<WorkRecord>(unitId, id, WorkRecord.DocumentType, cancellationToken) is { } record && record.ActivityId == activityId ? record : null;
 
-    public Task<bool> CreateAsync(WorkRecord record, CancellationToken cancellationToken) => base.CreateAsync(record, cancellationToken);
+    public Task<bool> CreateAsync(WorkRecord record, Audit.AuditEntry audited, CancellationToken cancellationToken) => CreateAsync<WorkRecord>(record, audited, cancellationToken);
 
     public Task<Outcome<WorkRecord>> ChangeWorkRecordAsync(string unitId, string activityId, string id, Func<WorkRecord, Outcome<WorkRecord>> transition,
-        CancellationToken cancellationToken) =>
-        ChangeAsync<WorkRecord>(unitId, id, WorkRecord.DocumentType, NoSuchWorkRecord, r => r.ActivityId == activityId ? transition(r) : NoSuchWorkRecord, cancellationToken);
+        Func<WorkRecord, WorkRecord, Audit.AuditEntry> audited, CancellationToken cancellationToken) =>
+        ChangeAsync<WorkRecord>(unitId, id, WorkRecord.DocumentType, NoSuchWorkRecord, r => r.ActivityId == activityId ? transition(r) : NoSuchWorkRecord, audited,
+            cancellationToken);
 
     /// <summary>The work records of the activities <paramref name="activityIds"/>, by activity, oldest first.</summary>
     public async Task<ILookup<string, WorkRecord>> WorkRecordsOfAsync(string unitId, IReadOnlyList<string> activityIds, CancellationToken cancellationToken) =>
@@ -69,8 +70,15 @@ public sealed class ActivityStore(Database database) : CosmosStore(database, Cos
     public Task<Review?> ReadReviewAsync(string unitId, string id, CancellationToken cancellationToken) =>
         ReadAsync<Review>(unitId, id, Review.DocumentType, cancellationToken);
 
-    public Task<bool> CreateAsync(Review review, CancellationToken cancellationToken) => base.CreateAsync(review, cancellationToken);
+    public Task<bool> CreateAsync(Review review, Audit.AuditEntry audited, CancellationToken cancellationToken) => CreateAsync<Review>(review, audited, cancellationToken);
 
-    public Task<Outcome<Review>> ChangeReviewAsync(string unitId, string id, Func<Review, Outcome<Review>> transition, CancellationToken cancellationToken) =>
-        ChangeAsync(unitId, id, Review.DocumentType, NoSuchReview, transition, cancellationToken);
+    public Task<Outcome<Review>> ChangeReviewAsync(string unitId, string id, Func<Review, Outcome<Review>> transition, Func<Review, Review, Audit.AuditEntry> audited,
+        CancellationToken cancellationToken) =>
+        ChangeAsync(unitId, id, Review.DocumentType, NoSuchReview, transition, audited, cancellationToken);
+
+    /// <summary>All units: audit events a writer left on activities, work records and reviews older than <paramref name="before"/>, appended now.</summary>
+    public async Task<int> CompletePendingAsync(DateTimeOffset before, CancellationToken cancellationToken) =>
+        await CompletePendingAsync<Activity>(Activity.DocumentType, before, cancellationToken)
+        + await CompletePendingAsync<WorkRecord>(WorkRecord.DocumentType, before, cancellationToken)
+        + await CompletePendingAsync<Review>(Review.DocumentType, before, cancellationToken);
 }

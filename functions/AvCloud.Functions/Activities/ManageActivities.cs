@@ -67,8 +67,7 @@ public sealed record ActivityView(Activity Activity, bool RecordingRequired, Cov
 /// <c>PUT /api/footage/{id}/activity</c> (Keeper, Head) links a recording, which moves its handover deadline to the
 /// activity's end + 24 hours and works its retention date out again. Every change is audited.
 /// </summary>
-public sealed class ManageActivities(ActivityStore activities, ActivityViews views, FootageStore footage, UnitStore units, RetentionDates dates,
-    AuditTrail audit, TimeProvider time, IOptions<IngestOptions> ingest)
+public sealed class ManageActivities(ActivityStore activities, ActivityViews views, FootageStore footage, UnitStore units, RetentionDates dates, TimeProvider time, IOptions<IngestOptions> ingest)
 {
     [Function("CreateActivity")]
     [RequiresRole(Roles.Officer, Roles.Keeper, Roles.Head)]
@@ -116,9 +115,8 @@ public sealed class ManageActivities(ActivityStore activities, ActivityViews vie
             CreatedBy = caller.UserId,
             CreatedAt = now,
         };
-        await activities.CreateAsync(activity, cancellationToken);
-        await audit.RecordAsync(caller, AuditAction.ActivityCreated, $"activities/{activity.Id}",
-            new Dictionary<string, string> { ["kind"] = AvCloudJson.Name(activity.Kind), ["officers"] = string.Join(", ", activity.Officers) }, cancellationToken);
+        await activities.CreateAsync(activity, AuditEntry.By(caller, AuditAction.ActivityCreated, $"activities/{activity.Id}", AuditOutcomes.Success,
+            new Dictionary<string, string> { ["kind"] = AvCloudJson.Name(activity.Kind), ["officers"] = string.Join(", ", activity.Officers) }), cancellationToken);
         return TypedResults.Created($"/api/activities/{activity.Id}", activity);
     }
 
@@ -172,19 +170,23 @@ public sealed class ManageActivities(ActivityStore activities, ActivityViews vie
             throw ProblemException.Invalid("activityId", "No such activity in your unit.");
         }
 
-        var linked = (await footage.ChangeAsync(caller.UnitId, id, r => r.LinkTo(activity, ingest.Value.HandoverAllowance), cancellationToken))
-            .OrRefuse(AuditAction.FootageLinked, $"footage/{id}");
-
-        // The activity's kind may be a longer retention category: the date is worked out again, and storage follows.
-        var after = (await dates.ApplyAsync(caller.UnitId, id, null, cancellationToken)).Value?.After ?? linked;
-        await audit.RecordAsync(caller, AuditAction.FootageLinked, $"footage/{id}",
-            new Dictionary<string, string>
+        var linked = (await footage.ChangeAsync(caller.UnitId, id, r => r.LinkTo(activity, ingest.Value.HandoverAllowance),
+            (_, after) => AuditEntry.By(caller, AuditAction.FootageLinked, $"footage/{id}", AuditOutcomes.Success, new Dictionary<string, string>
             {
                 ["activity"] = activity.Id,
                 ["reason"] = reason,
-                ["handoverDeadline"] = linked.HandoverDeadline.ToString("O", CultureInfo.InvariantCulture),
-                ["retentionUntil"] = after.RetentionUntil.ToString("O", CultureInfo.InvariantCulture),
-            }, cancellationToken);
-        return TypedResults.Ok(after);
+                ["handoverDeadline"] = after.HandoverDeadline.ToString("O", CultureInfo.InvariantCulture),
+            }),
+            cancellationToken)).OrRefuse(AuditAction.FootageLinked, $"footage/{id}");
+
+        // The activity's kind may be a longer retention category: the date is worked out again, and storage follows.
+        var retained = (await dates.ApplyAsync(caller.UnitId, id, null,
+            change => AuditEntry.By(caller, AuditAction.RetentionRecomputed, $"footage/{id}", AuditOutcomes.Success, new Dictionary<string, string>
+            {
+                ["retentionFrom"] = change.Before.RetentionUntil.ToString("O", CultureInfo.InvariantCulture),
+                ["retentionTo"] = change.After.RetentionUntil.ToString("O", CultureInfo.InvariantCulture),
+                ["reason"] = $"Linked to activity {activity.Id} ({AvCloudJson.Name(activity.Kind)}).",
+            }), cancellationToken)).Value?.After ?? linked;
+        return TypedResults.Ok(retained);
     }
 }

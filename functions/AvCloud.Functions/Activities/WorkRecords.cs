@@ -25,7 +25,7 @@ public sealed record WorkRecordDecision(string? Reason = null);
 /// (<c>.../work-records/{recordId}/approve</c>, <c>.../reject</c>). An approved record explains the activity's gap in the
 /// reports and is archived like footage: written once to the footage store under a retention policy, with its SHA-256.
 /// </summary>
-public sealed class WorkRecords(ActivityStore activities, UnitStore units, BlobServiceClient blobs, AuditTrail audit, TimeProvider time, StorageClock storageClock)
+public sealed class WorkRecords(ActivityStore activities, UnitStore units, BlobServiceClient blobs, TimeProvider time, StorageClock storageClock)
 {
     [Function("SubmitWorkRecord")]
     [RequiresRole(Roles.Officer)]
@@ -60,9 +60,8 @@ public sealed class WorkRecords(ActivityStore activities, UnitStore units, BlobS
             Explanation = body.Explanation!.Trim(),
             SubmittedAt = time.GetUtcNow(),
         };
-        await activities.CreateAsync(record, cancellationToken);
-        await audit.RecordAsync(caller, AuditAction.WorkRecordSubmitted, Target(record),
-            new Dictionary<string, string> { ["activity"] = id, ["reason"] = AvCloudJson.Name(record.Reason) }, cancellationToken);
+        await activities.CreateAsync(record, AuditEntry.By(caller, AuditAction.WorkRecordSubmitted, Target(record), AuditOutcomes.Success,
+            new Dictionary<string, string> { ["activity"] = id, ["reason"] = AvCloudJson.Name(record.Reason) }), cancellationToken);
         return TypedResults.Created($"/api/activities/{id}/work-records/{record.Id}", record);
     }
 
@@ -88,10 +87,9 @@ public sealed class WorkRecords(ActivityStore activities, UnitStore units, BlobS
         // The archive first (written once, named by the record), then the record: an approved record always has its copy.
         var activity = (await activities.ReadAsync(caller.UnitId, id, cancellationToken))!;
         var (blobName, sha256) = await ArchiveAsync(approved, activity, cancellationToken);
-        var stored = (await activities.ChangeWorkRecordAsync(caller.UnitId, id, recordId, r => r.Archived(caller, body.Reason, now, blobName, sha256), cancellationToken))
-            .OrRefuse(AuditAction.WorkRecordApproved, target);
-        await audit.RecordAsync(caller, AuditAction.WorkRecordApproved, target,
-            new Dictionary<string, string> { ["activity"] = id, ["archive"] = blobName, ["sha256"] = sha256 }, cancellationToken);
+        var stored = (await activities.ChangeWorkRecordAsync(caller.UnitId, id, recordId, r => r.Archived(caller, body.Reason, now, blobName, sha256),
+            (_, after) => AuditEntry.By(caller, AuditAction.WorkRecordApproved, target, AuditOutcomes.Success, new Dictionary<string, string> { ["activity"] = id, ["archive"] = blobName, ["sha256"] = sha256 }),
+            cancellationToken)).OrRefuse(AuditAction.WorkRecordApproved, target);
         return TypedResults.Ok(stored);
     }
 
@@ -111,9 +109,9 @@ public sealed class WorkRecords(ActivityStore activities, UnitStore units, BlobS
         var reason = ProblemException.RequireReason(body.Reason, "Rejecting a work record");
         var target = $"activities/{id}/work-records/{recordId}";
         var now = time.GetUtcNow();
-        var stored = (await activities.ChangeWorkRecordAsync(caller.UnitId, id, recordId, r => r.Reject(caller, reason, now), cancellationToken))
-            .OrRefuse(AuditAction.WorkRecordRejected, target);
-        await audit.RecordAsync(caller, AuditAction.WorkRecordRejected, target, new Dictionary<string, string> { ["activity"] = id, ["reason"] = reason }, cancellationToken);
+        var stored = (await activities.ChangeWorkRecordAsync(caller.UnitId, id, recordId, r => r.Reject(caller, reason, now),
+            (_, after) => AuditEntry.By(caller, AuditAction.WorkRecordRejected, target, AuditOutcomes.Success, new Dictionary<string, string> { ["activity"] = id, ["reason"] = reason }),
+            cancellationToken)).OrRefuse(AuditAction.WorkRecordRejected, target);
         return TypedResults.Ok(stored);
     }
 

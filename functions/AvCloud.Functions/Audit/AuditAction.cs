@@ -20,6 +20,10 @@ public sealed class AuditAction
 
     public static IReadOnlyList<AuditAction> All => Catalogue;
 
+    /// <summary>The catalogued action called <paramref name="name"/> (as a pending event stores it).</summary>
+    public static AuditAction Named(string name) =>
+        Catalogue.FirstOrDefault(a => a.Name == name) ?? throw new ArgumentException($"No audit action is called {name}.", nameof(name));
+
     // Identity.
     public static AuditAction AuthenticationFailed { get; } = new("authentication.failed");
 

@@ -13,11 +13,20 @@ namespace AvCloud.Functions.Audit;
 /// near the end instead of walking the chain; it is only a hint, advanced with ETag-conditioned writes.
 /// </para>
 /// </summary>
-// The head lives beside the unit's settings (UnitStore), not in the audit container: in Azure the app may only create
-// and read audit events (a custom Cosmos DB role), while the head, a hint, is advanced in place.
-public sealed class AuditTrail(Database database, Retention.UnitStore units, TimeProvider time) : CosmosStore(database, CosmosContainers.Audit)
+public sealed class AuditTrail(Database database, TimeProvider time) : CosmosStore(database, CosmosContainers.Audit)
 {
     private const int MaxAttempts = 1000;
+
+    // The head lives in the units container, beside the unit's settings, not in the audit container: in Azure the app may
+    // only create and read audit events (a custom Cosmos DB role), while the head, a hint, is advanced in place.
+    private readonly Container _heads = database.GetContainer(CosmosContainers.Units);
+
+    /// <summary>A pending event for <paramref name="entry"/>, stamped now, to keep on the record it tells of.</summary>
+    public PendingAudit Pending(AuditEntry entry) => PendingAudit.Of(entry, time.GetUtcNow());
+
+    /// <summary>Whether the unit's chain already holds the event of pending entry <paramref name="pendingId"/>.</summary>
+    public async Task<bool> HoldsAsync(string unitId, string pendingId, CancellationToken cancellationToken) =>
+        await CountAsync(unitId, $"c.type = '{AuditEvent.DocumentType}' AND c.details.{PendingAudit.OutboxDetail} = '{pendingId}'", cancellationToken) > 0;
 
     public async Task<AuditEvent> AppendAsync(AuditEntry entry, CancellationToken cancellationToken) =>
         (await AppendAllAsync([entry], cancellationToken))[0];
@@ -84,7 +93,8 @@ public sealed class AuditTrail(Database database, Retention.UnitStore units, Tim
         QueryAsync<AuditEvent>(unitId, new QueryDefinition("SELECT * FROM c WHERE c.type = @type ORDER BY c.sequence").WithParameter("@type", AuditEvent.DocumentType),
             cancellationToken, pageSize: 500);
 
-    public Task<AuditHead?> ReadHeadAsync(string unitId, CancellationToken cancellationToken) => units.ReadAuditHeadAsync(unitId, cancellationToken);
+    public async Task<AuditHead?> ReadHeadAsync(string unitId, CancellationToken cancellationToken) =>
+        (await Documents.ReadAsync<AuditHead>(_heads, AuditHead.DocumentId, unitId, cancellationToken))?.Document;
 
     /// <summary>The unit's events about <paramref name="target"/>, in chain order.</summary>
     public Task<List<AuditEvent>> AboutAsync(string unitId, string target, CancellationToken cancellationToken) =>
@@ -133,7 +143,11 @@ public sealed class AuditTrail(Database database, Retention.UnitStore units, Tim
     {
         try
         {
-            await units.AdvanceAuditHeadAsync(latest, cancellationToken);
+            await Documents.PutAsync<AuditHead>(_heads, AuditHead.DocumentId, latest.UnitId,
+                current => current is null || current.Sequence < latest.Sequence
+                    ? new AuditHead { UnitId = latest.UnitId, Sequence = latest.Sequence, Hash = latest.Hash }
+                    : null,
+                cancellationToken);
         }
         catch (InvalidOperationException)
         {

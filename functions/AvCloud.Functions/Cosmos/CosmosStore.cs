@@ -1,4 +1,5 @@
 using System.Net;
+using AvCloud.Functions.Audit;
 using AvCloud.Functions.Http;
 using Microsoft.Azure.Cosmos;
 
@@ -19,7 +20,7 @@ public interface IUnitDocument
 /// transition under its ETag, query within a unit or across units, and page a listing. Each container has one store,
 /// derived from this, that owns the container's name, its document kinds, its queries and its defaults.
 /// </summary>
-public abstract class CosmosStore(Database database, string containerName)
+public abstract class CosmosStore(Database database, string containerName, AuditTrail? audit = null)
 {
     private static readonly ItemRequestOptions NoContent = new() { EnableContentResponseOnWrite = false };
 
@@ -54,6 +55,100 @@ public abstract class CosmosStore(Database database, string containerName)
         where T : class, IUnitDocument =>
         await Documents.ChangeAsync<T>(Container, id, unitId, current => current.Type == type ? transition(current) : notFound, cancellationToken)
             ?? notFound;
+
+    /// <summary>
+    /// As <see cref="ChangeAsync{T}(string, string, string, Refusal, Func{T, Outcome{T}}, CancellationToken)"/>, with the
+    /// change's audit event (made by <paramref name="audited"/> from the record before and after) written in the same
+    /// document write, then appended to the unit's chain and taken off: the change and its event never diverge.
+    /// </summary>
+    protected async Task<Outcome<T>> ChangeAsync<T>(string unitId, string id, string type, Refusal notFound, Func<T, Outcome<T>> transition,
+        Func<T, T, AuditEntry> audited, CancellationToken cancellationToken)
+        where T : class, IAudited<T>
+    {
+        PendingAudit? pending = null;
+        var outcome = await ChangeAsync<T>(unitId, id, type, notFound, current => transition(current).Then(next =>
+        {
+            pending = Trail.Pending(audited(current, next));
+            return next.WithOutbox([.. next.Outbox, pending]);
+        }), cancellationToken);
+        return outcome.Value is { } written ? await CompleteAsync(written, pending!, cancellationToken) : outcome;
+    }
+
+    /// <summary>Creates <paramref name="document"/> with its audit event written in it, then appends the event; false when one with its id is already there.</summary>
+    protected async Task<bool> CreateAsync<T>(T document, AuditEntry audited, CancellationToken cancellationToken)
+        where T : class, IAudited<T>
+    {
+        var pending = Trail.Pending(audited);
+        var written = document.WithOutbox([.. document.Outbox, pending]);
+        if (!await CreateAsync(written, cancellationToken))
+        {
+            return false;
+        }
+
+        await CompleteAsync(written, pending, cancellationToken);
+        return true;
+    }
+
+    /// <summary>
+    /// Writes the document <paramref name="id"/> as <see cref="Documents.PutAsync{T}"/> decides, with the audit event
+    /// <paramref name="audited"/> makes of what is written (null: none) kept in it until the chain has it.
+    /// </summary>
+    protected async Task<T?> PutAsync<T>(string unitId, string id, Func<T?, T?> decide, Func<T, AuditEntry?> audited, CancellationToken cancellationToken)
+        where T : class, IAudited<T>
+    {
+        PendingAudit? pending = null;
+        var written = await Documents.PutAsync<T>(Container, id, unitId, current =>
+        {
+            pending = null;
+            if (decide(current) is not { } next)
+            {
+                return null;
+            }
+
+            pending = audited(next) is { } entry ? Trail.Pending(entry) : null;
+            return pending is null ? next : next.WithOutbox([.. next.Outbox, pending]);
+        }, cancellationToken);
+        return written is not null && pending is not null ? await CompleteAsync(written, pending, cancellationToken) : written;
+    }
+
+    /// <summary>Appends the pending event to the chain (unless it is there already) and takes it off the record.</summary>
+    private async Task<T> CompleteAsync<T>(T written, PendingAudit pending, CancellationToken cancellationToken)
+        where T : class, IAudited<T>
+    {
+        if (!await Trail.HoldsAsync(written.UnitId, pending.Id, cancellationToken))
+        {
+            await Trail.AppendAsync(pending.ToEntry(written.UnitId), cancellationToken);
+        }
+
+        var done = new Refusal(StatusCodes.Status409Conflict, "Already appended.", "The pending event is off the record already.", "done");
+        await Documents.ChangeAsync<T>(Container, written.Id, written.UnitId,
+            current => current.Outbox.Any(p => p.Id == pending.Id) ? current.WithOutbox([.. current.Outbox.Where(p => p.Id != pending.Id)]) : done,
+            cancellationToken);
+        return written.WithOutbox([.. written.Outbox.Where(p => p.Id != pending.Id)]);
+    }
+
+    /// <summary>
+    /// All units: finishes pending events of kind <paramref name="type"/> older than <paramref name="before"/> (a writer
+    /// that stopped between its change and the chain); returns how many were appended.
+    /// </summary>
+    protected async Task<int> CompletePendingAsync<T>(string type, DateTimeOffset before, CancellationToken cancellationToken)
+        where T : class, IAudited<T>
+    {
+        var appended = 0;
+        var stranded = new QueryDefinition("SELECT * FROM c WHERE c.type = @type AND ARRAY_LENGTH(c.outbox) > 0").WithParameter("@type", type);
+        await foreach (var document in QueryAsync<T>(null, stranded, cancellationToken))
+        {
+            foreach (var pending in document.Outbox.Where(p => p.At < before))
+            {
+                appended += await Trail.HoldsAsync(document.UnitId, pending.Id, cancellationToken) ? 0 : 1;
+                await CompleteAsync(document, pending, cancellationToken);
+            }
+        }
+
+        return appended;
+    }
+
+    private AuditTrail Trail => audit ?? throw new InvalidOperationException($"The {containerName} store keeps no audited records.");
 
     /// <summary>Every result of <paramref name="query"/> in the unit's partition (or across units when <paramref name="unitId"/> is null).</summary>
     protected IAsyncEnumerable<T> QueryAsync<T>(string? unitId, QueryDefinition query, CancellationToken cancellationToken, int? pageSize = null) =>

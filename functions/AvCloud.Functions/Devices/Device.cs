@@ -32,8 +32,13 @@ public sealed record DeviceStatusChange(DeviceStatus From, DeviceStatus To, stri
 /// the dock reports). Its current holder lives on the device document itself, so a checkout is one conditional write and
 /// a device can never be checked out twice.
 /// </summary>
-public sealed record Device : IUnitDocument
+public sealed record Device : Audit.IAudited<Device>
 {
+    /// <summary>Audit events of changes to this record that the unit's chain does not hold yet (see <see cref="Audit.PendingAudit"/>).</summary>
+    public IReadOnlyList<Audit.PendingAudit> Outbox { get; init; } = [];
+
+    public Device WithOutbox(IReadOnlyList<Audit.PendingAudit> outbox) => this with { Outbox = outbox };
+
     public const string DocumentType = "device";
 
     public required string Id { get; init; }

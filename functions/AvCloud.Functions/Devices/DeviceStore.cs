@@ -7,18 +7,24 @@ namespace AvCloud.Functions.Devices;
 /// The <c>devices</c> container: each unit's devices (<see cref="Device"/>, id = the device id the dock reports) and
 /// the ledger of their finished uses (<see cref="DeviceUse"/>).
 /// </summary>
-public sealed class DeviceStore(Database database) : CosmosStore(database, CosmosContainers.Devices)
+public sealed class DeviceStore(Database database, Audit.AuditTrail audit) : CosmosStore(database, CosmosContainers.Devices, audit)
 {
     private static readonly Refusal NoSuchDevice = Refusal.NotFound("No such device in your unit.");
 
     public Task<Device?> ReadAsync(string unitId, string id, CancellationToken cancellationToken) =>
         ReadAsync<Device>(unitId, id, Device.DocumentType, cancellationToken);
 
-    /// <summary>Adds a device to the registry; false when the unit already has one with its id.</summary>
-    public Task<bool> RegisterAsync(Device device, CancellationToken cancellationToken) => CreateAsync(device, cancellationToken);
+    /// <summary>Adds a device to the registry, with its audit event; false when the unit already has one with its id.</summary>
+    public Task<bool> RegisterAsync(Device device, Audit.AuditEntry audited, CancellationToken cancellationToken) => CreateAsync(device, audited, cancellationToken);
 
-    public Task<Outcome<Device>> ChangeAsync(string unitId, string id, Func<Device, Outcome<Device>> transition, CancellationToken cancellationToken) =>
-        ChangeAsync(unitId, id, Device.DocumentType, NoSuchDevice, transition, cancellationToken);
+    /// <summary>The device changed by <paramref name="transition"/>, with the audit event <paramref name="audited"/> makes of it (before, after).</summary>
+    public Task<Outcome<Device>> ChangeAsync(string unitId, string id, Func<Device, Outcome<Device>> transition, Func<Device, Device, Audit.AuditEntry> audited,
+        CancellationToken cancellationToken) =>
+        ChangeAsync(unitId, id, Device.DocumentType, NoSuchDevice, transition, audited, cancellationToken);
+
+    /// <summary>All units: audit events a writer left on devices older than <paramref name="before"/>, appended now.</summary>
+    public Task<int> CompletePendingAsync(DateTimeOffset before, CancellationToken cancellationToken) =>
+        CompletePendingAsync<Device>(Device.DocumentType, before, cancellationToken);
 
     public Task<Microsoft.Azure.Cosmos.FeedResponse<Device>> PageAsync(string unitId, DeviceStatus? status, IQueryCollection request, CancellationToken cancellationToken)
     {

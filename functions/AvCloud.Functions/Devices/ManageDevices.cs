@@ -84,14 +84,14 @@ public sealed class ManageDevices(DeviceStore devices, FootageStore footage, Aud
             RegisteredBy = caller.UserId,
             RegisteredAt = time.GetUtcNow(),
         };
-        if (!await devices.RegisterAsync(device, cancellationToken))
+        var registered = AuditEntry.By(caller, AuditAction.DeviceRegistered, Target(device.Id), AuditOutcomes.Success,
+            new Dictionary<string, string> { ["kind"] = AvCloudJson.Name(device.Kind), ["serial"] = device.Serial });
+        if (!await devices.RegisterAsync(device, registered, cancellationToken))
         {
             throw new Refusal(StatusCodes.Status409Conflict, "Already registered.", $"Device {device.Id} is already in your unit's registry.", "already registered")
                 .Audited(AuditAction.DeviceRegistered, Target(device.Id));
         }
 
-        await audit.RecordAsync(caller, AuditAction.DeviceRegistered, Target(device.Id),
-            new Dictionary<string, string> { ["kind"] = AvCloudJson.Name(device.Kind), ["serial"] = device.Serial }, cancellationToken);
         return TypedResults.Created($"/api/devices/{device.Id}", device);
     }
 
@@ -136,14 +136,10 @@ public sealed class ManageDevices(DeviceStore devices, FootageStore footage, Aud
         var reason = ProblemException.RequireReason(body.Reason, "Changing a device's status");
 
         var now = time.GetUtcNow();
-        DeviceStatus? from = null;
-        var changed = (await devices.ChangeAsync(caller.UnitId, id, d =>
-        {
-            from = d.Status;
-            return d.ChangeStatus(status!.Value, reason, caller.UserId, now);
-        }, cancellationToken)).OrRefuse(AuditAction.DeviceStatusChanged, Target(id));
-        await audit.RecordAsync(caller, AuditAction.DeviceStatusChanged, Target(id),
-            new Dictionary<string, string> { ["from"] = AvCloudJson.Name(from!.Value), ["to"] = AvCloudJson.Name(changed.Status), ["reason"] = reason }, cancellationToken);
+        var changed = (await devices.ChangeAsync(caller.UnitId, id, d => d.ChangeStatus(status!.Value, reason, caller.UserId, now),
+            (before, after) => AuditEntry.By(caller, AuditAction.DeviceStatusChanged, Target(id), AuditOutcomes.Success,
+                new Dictionary<string, string> { ["from"] = AvCloudJson.Name(before.Status), ["to"] = AvCloudJson.Name(after.Status), ["reason"] = reason }),
+            cancellationToken)).OrRefuse(AuditAction.DeviceStatusChanged, Target(id));
         return TypedResults.Ok(changed);
     }
 
@@ -166,10 +162,10 @@ public sealed class ManageDevices(DeviceStore devices, FootageStore footage, Aud
         ProblemException.ThrowIfAny(errors);
 
         var checkout = new DeviceCheckout(officer!, at, caller.UserId, condition!);
-        var changed = (await devices.ChangeAsync(caller.UnitId, id, d => d.CheckOut(checkout), cancellationToken))
-            .OrRefuse(AuditAction.DeviceCheckedOut, Target(id));
-        await audit.RecordAsync(caller, AuditAction.DeviceCheckedOut, Target(id),
-            new Dictionary<string, string> { ["officer"] = checkout.OfficerId, ["at"] = at.ToString("O"), ["condition"] = checkout.Condition }, cancellationToken);
+        var changed = (await devices.ChangeAsync(caller.UnitId, id, d => d.CheckOut(checkout),
+            (_, _) => AuditEntry.By(caller, AuditAction.DeviceCheckedOut, Target(id), AuditOutcomes.Success,
+                new Dictionary<string, string> { ["officer"] = checkout.OfficerId, ["at"] = at.ToString("O"), ["condition"] = checkout.Condition }),
+            cancellationToken)).OrRefuse(AuditAction.DeviceCheckedOut, Target(id));
         return TypedResults.Ok(changed);
     }
 
@@ -196,10 +192,10 @@ public sealed class ManageDevices(DeviceStore devices, FootageStore footage, Aud
 
         // The ledger line first (its id makes a retry harmless), then the device is free again: only that checkout is ended.
         var use = await devices.RecordUseAsync(DeviceUse.Of(current, holder, at, caller.UserId, condition), cancellationToken);
-        (await devices.ChangeAsync(caller.UnitId, id, d => d.Return(use.ReturnedAt!.Value, holder), cancellationToken))
-            .OrRefuse(AuditAction.DeviceReturned, Target(id));
-        await audit.RecordAsync(caller, AuditAction.DeviceReturned, Target(id),
-            new Dictionary<string, string> { ["officer"] = use.OfficerId, ["at"] = use.ReturnedAt!.Value.ToString("O"), ["condition"] = use.ConditionIn! }, cancellationToken);
+        (await devices.ChangeAsync(caller.UnitId, id, d => d.Return(use.ReturnedAt!.Value, holder),
+            (_, _) => AuditEntry.By(caller, AuditAction.DeviceReturned, Target(id), AuditOutcomes.Success,
+                new Dictionary<string, string> { ["officer"] = use.OfficerId, ["at"] = use.ReturnedAt!.Value.ToString("O"), ["condition"] = use.ConditionIn! }),
+            cancellationToken)).OrRefuse(AuditAction.DeviceReturned, Target(id));
         return TypedResults.Ok(use);
     }
 

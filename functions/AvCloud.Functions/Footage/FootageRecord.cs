@@ -30,8 +30,13 @@ public sealed record Disposal(
 /// The catalogue record of one recording, in the <c>footage</c> container (partition <c>/unitId</c>). Its id is the
 /// content's SHA-256, so the same content uploaded twice is one record, with both uploads noted.
 /// </summary>
-public sealed record FootageRecord : Cosmos.IUnitDocument
+public sealed record FootageRecord : Audit.IAudited<FootageRecord>
 {
+    /// <summary>Audit events of changes to this record that the unit's chain does not hold yet (see <see cref="Audit.PendingAudit"/>).</summary>
+    public IReadOnlyList<Audit.PendingAudit> Outbox { get; init; } = [];
+
+    public FootageRecord WithOutbox(IReadOnlyList<Audit.PendingAudit> outbox) => this with { Outbox = outbox };
+
     public const string DocumentType = "footage";
 
     public required string Id { get; init; }

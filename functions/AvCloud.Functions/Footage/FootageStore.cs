@@ -34,32 +34,43 @@ public enum RecordWrite
 /// The <c>footage</c> container: one <see cref="FootageRecord"/> per recording (id = its SHA-256), tombstones included.
 /// Every query a person makes is scoped to their unit; the timers' queries run across units.
 /// </summary>
-public sealed class FootageStore(Database database) : CosmosStore(database, CosmosContainers.Footage)
+public sealed class FootageStore(Database database, Audit.AuditTrail audit) : CosmosStore(database, CosmosContainers.Footage, audit)
 {
     public static Refusal NoSuchFootage { get; } = Refusal.NotFound("No such footage in your unit.");
 
     public Task<FootageRecord?> ReadAsync(string unitId, string id, CancellationToken cancellationToken) =>
         ReadAsync<FootageRecord>(unitId, id, FootageRecord.DocumentType, cancellationToken);
 
+    /// <summary>A change no audit event tells of (the time of the last integrity check).</summary>
     public Task<Outcome<FootageRecord>> ChangeAsync(string unitId, string id, Func<FootageRecord, Outcome<FootageRecord>> transition,
         CancellationToken cancellationToken) =>
         ChangeAsync(unitId, id, FootageRecord.DocumentType, NoSuchFootage, transition, cancellationToken);
+
+    /// <summary>The record changed by <paramref name="transition"/>, with the audit event <paramref name="audited"/> makes of it (before, after).</summary>
+    public Task<Outcome<FootageRecord>> ChangeAsync(string unitId, string id, Func<FootageRecord, Outcome<FootageRecord>> transition,
+        Func<FootageRecord, FootageRecord, Audit.AuditEntry> audited, CancellationToken cancellationToken) =>
+        ChangeAsync(unitId, id, FootageRecord.DocumentType, NoSuchFootage, transition, audited, cancellationToken);
+
+    /// <summary>All units: audit events a writer left on catalogue records older than <paramref name="before"/>, appended now.</summary>
+    public Task<int> CompletePendingAsync(DateTimeOffset before, CancellationToken cancellationToken) =>
+        CompletePendingAsync<FootageRecord>(FootageRecord.DocumentType, before, cancellationToken);
 
     /// <summary>
     /// Content addressing: the record's id is the SHA-256, so the same bytes from another upload add that upload to the
     /// record already there, and the same upload again changes nothing.
     /// </summary>
-    public async Task<(FootageRecord Record, RecordWrite Write)> RecordAsync(FootageRecord candidate, FootageUpload upload, CancellationToken cancellationToken)
+    public async Task<(FootageRecord Record, RecordWrite Write)> RecordAsync(FootageRecord candidate, FootageUpload upload,
+        Func<FootageRecord, RecordWrite, Audit.AuditEntry> audited, CancellationToken cancellationToken)
     {
         var (record, write) = (candidate, RecordWrite.Created);
-        await Documents.PutAsync<FootageRecord>(Container, candidate.Id, candidate.UnitId, existing =>
+        var written = await PutAsync<FootageRecord>(candidate.UnitId, candidate.Id, existing =>
         {
             (record, write) = existing is null ? (candidate, RecordWrite.Created)
                 : existing.Uploads.Any(u => u.SessionId == upload.SessionId && u.FileName == upload.FileName) ? (existing, RecordWrite.AlreadyNoted)
                 : (existing with { Uploads = [.. existing.Uploads, upload] }, RecordWrite.UploadAdded);
             return write == RecordWrite.AlreadyNoted ? null : record;
-        }, cancellationToken);
-        return (record, write);
+        }, r => audited(r, write), cancellationToken);
+        return (written ?? record, write);
     }
 
     /// <summary>The records among <paramref name="ids"/> in the unit, by id (missing ones are absent).</summary>

@@ -28,7 +28,6 @@ public sealed class PreservationHolds(
     BlobServiceClient blobs,
     [FromKeyedServices(BlobContainers.PreservationAccount)] BlobServiceClient preservation,
     SecondCopies secondCopies,
-    AuditTrail audit,
     TimeProvider time)
 {
     private const int MaxBodyBytes = 16 * 1024;
@@ -53,8 +52,8 @@ public sealed class PreservationHolds(
         // Storage first, record second: a record never claims a hold the blob does not have.
         await blobs.GetBlobContainerClient(BlobContainers.Footage).GetBlobClient(current.BlobName).SetLegalHoldAsync(true, cancellationToken);
         var copy = await secondCopies.EnsureAsync(current, hold.CaseName, hold.CaseNumber, cancellationToken);
-        var record = (await footage.ChangeAsync(caller.UnitId, id, r => r.PlaceHold(hold, copy), cancellationToken)).OrRefuse(AuditAction.HoldPlaced, Target(id));
-        await audit.RecordAsync(caller, AuditAction.HoldPlaced, Target(id), new Dictionary<string, string>
+        var record = (await footage.ChangeAsync(caller.UnitId, id, r => r.PlaceHold(hold, copy),
+            (_, after) => AuditEntry.By(caller, AuditAction.HoldPlaced, Target(id), AuditOutcomes.Success, new Dictionary<string, string>
         {
             ["hold"] = hold.Id,
             ["reason"] = hold.Reason.ToString(),
@@ -62,7 +61,8 @@ public sealed class PreservationHolds(
             ["requestedBy"] = hold.RequestedBy,
             ["secondCopy"] = $"{copy.Account}/{copy.BlobName}",
             ["secondCopySha256"] = copy.Sha256,
-        }, cancellationToken);
+        }),
+            cancellationToken)).OrRefuse(AuditAction.HoldPlaced, Target(id));
         return TypedResults.Created($"/api/footage/{id}/holds/{hold.Id}", record);
     }
 
@@ -80,8 +80,14 @@ public sealed class PreservationHolds(
         var body = await RequestBody.ReadJsonAsync<HoldRelease>(request, MaxBodyBytes, cancellationToken);
         var reason = ProblemException.RequireReason(body.Reason, "Releasing a hold");
 
-        var record = (await footage.ChangeAsync(caller.UnitId, id, r => r.ReleaseHold(holdId), cancellationToken))
-            .OrRefuse(AuditAction.HoldReleased, Target(id), new Dictionary<string, string> { ["hold"] = holdId });
+        var record = (await footage.ChangeAsync(caller.UnitId, id, r => r.ReleaseHold(holdId),
+            (_, after) => AuditEntry.By(caller, AuditAction.HoldReleased, Target(id), AuditOutcomes.Success, new Dictionary<string, string>
+            {
+                ["hold"] = holdId,
+                ["reason"] = reason,
+                ["holdsRemaining"] = after.Holds.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            }),
+            cancellationToken)).OrRefuse(AuditAction.HoldReleased, Target(id), new Dictionary<string, string> { ["hold"] = holdId });
         if (record.Holds.Count == 0)
         {
             // The last hold is gone: both copies go back to retention alone.
@@ -92,12 +98,6 @@ public sealed class PreservationHolds(
             }
         }
 
-        await audit.RecordAsync(caller, AuditAction.HoldReleased, Target(id), new Dictionary<string, string>
-        {
-            ["hold"] = holdId,
-            ["reason"] = reason,
-            ["holdsRemaining"] = record.Holds.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        }, cancellationToken);
         return TypedResults.Ok(record);
     }
 

@@ -26,7 +26,7 @@ public sealed class IntegrityOptions
 /// Daily, Art. 18: re-hashes stored footage, oldest-verified first, within a byte budget, so that everything is checked
 /// within the period. A mismatch is recorded on the catalogue record, audited and logged; it is never repaired silently.
 /// </summary>
-public sealed partial class VerifyIntegrity(FootageStore footage, BlobServiceClient blobs, AuditTrail audit, TimeProvider time,
+public sealed partial class VerifyIntegrity(FootageStore footage, BlobServiceClient blobs, TimeProvider time,
     IOptions<IntegrityOptions> options, ILogger<VerifyIntegrity> logger)
 {
     [Function(nameof(VerifyIntegrity))]
@@ -47,21 +47,23 @@ public sealed partial class VerifyIntegrity(FootageStore footage, BlobServiceCli
             var download = await container.GetBlobClient(record.BlobName).DownloadStreamingAsync(cancellationToken: cancellationToken);
             await using var content = download.Value.Content;
             var (length, sha256) = await StreamHasher.HashAsync(content, cancellationToken);
-            await footage.ChangeAsync(record.UnitId, record.Id, r => r.Verified(now, length, sha256), cancellationToken);
             if (length == record.Size && sha256 == record.Sha256)
             {
+                await footage.ChangeAsync(record.UnitId, record.Id, r => r.Verified(now, length, sha256), cancellationToken);
                 continue;
             }
 
-            await audit.RecordSystemAsync(record.UnitId, "system:verify-integrity", AuditAction.IntegrityMismatch, $"footage/{record.Id}",
-                AuditOutcomes.Failure, new Dictionary<string, string>
-                {
-                    ["expectedSha256"] = record.Sha256,
-                    ["foundSha256"] = sha256,
-                    ["expectedSize"] = record.Size.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                    ["foundSize"] = length.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                    ["blob"] = record.BlobName,
-                }, cancellationToken);
+            // The mismatch is kept on the record and told in the chain by one write.
+            await footage.ChangeAsync(record.UnitId, record.Id, r => r.Verified(now, length, sha256),
+                (_, _) => new AuditEntry(record.UnitId, "system:verify-integrity", "system", AuditAction.IntegrityMismatch, $"footage/{record.Id}",
+                    AuditOutcomes.Failure, new Dictionary<string, string>
+                    {
+                        ["expectedSha256"] = record.Sha256,
+                        ["foundSha256"] = sha256,
+                        ["expectedSize"] = record.Size.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                        ["foundSize"] = length.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                        ["blob"] = record.BlobName,
+                    }), cancellationToken);
             LogMismatch(logger, record.Id, record.UnitId, record.BlobName);
         }
     }

@@ -235,7 +235,12 @@ public sealed partial class ServeOpenApi
 
         private static JsonSerializerOptions CreateExported()
         {
-            var options = new JsonSerializerOptions(AvCloudJson.Options) { NumberHandling = JsonNumberHandling.Strict };
+            var options = new JsonSerializerOptions(AvCloudJson.Options)
+            {
+                NumberHandling = JsonNumberHandling.Strict,
+                // Described as callers are sent them.
+                TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { Audit.AuditedRecords.HideOutbox } },
+            };
             options.MakeReadOnly();
             return options;
         }

@@ -185,24 +185,21 @@ public sealed partial class Cataloguer(
             candidate = candidate.LinkTo(activity, ingest.Value.HandoverAllowance).Value!;
         }
 
-        var (record, write) = await footage.RecordAsync(candidate, upload, cancellationToken);
-        var first = record.Uploads[0];
-        var state = first.SessionId == session.Id && first.FileName == file.Name ? FileState.Catalogued : FileState.Duplicate;
-        if (write != RecordWrite.AlreadyNoted)
-        {
-            await audit.RecordSystemAsync(unit, Actor, state == FileState.Catalogued ? AuditAction.FootageCatalogued : AuditAction.FootageDuplicate,
-                $"footage/{record.Id}", AuditOutcomes.Success, new Dictionary<string, string>
+        // The record and its audit event are one write: a crash between them cannot leave a record the chain never heard of.
+        var (record, _) = await footage.RecordAsync(candidate, upload, (written, write) =>
+            new AuditEntry(unit, Actor, "system", write == RecordWrite.Created ? AuditAction.FootageCatalogued : AuditAction.FootageDuplicate,
+                $"footage/{written.Id}", AuditOutcomes.Success, new Dictionary<string, string>
                 {
                     ["session"] = session.Id,
                     ["file"] = file.Name,
                     ["device"] = session.DeviceId,
                     ["officer"] = session.OfficerId,
                     ["blob"] = footageName,
-                    ["retentionUntil"] = retainUntil.ToString("O", CultureInfo.InvariantCulture),
-                    ["handedOverInTime"] = record.HandedOverInTime ? "true" : "false",
-                }, cancellationToken);
-        }
-
+                    ["retentionUntil"] = written.RetentionUntil.ToString("O", CultureInfo.InvariantCulture),
+                    ["handedOverInTime"] = written.HandedOverInTime ? "true" : "false",
+                }), cancellationToken);
+        var first = record.Uploads[0];
+        var state = first.SessionId == session.Id && first.FileName == file.Name ? FileState.Catalogued : FileState.Duplicate;
         await SetStatusAsync(session, fileName, state, null, record.Id, cancellationToken);
         await blob.DeleteIfExistsAsync(cancellationToken: cancellationToken);
         LogCatalogued(logger, blobName, state, record.Id);

@@ -17,7 +17,7 @@ namespace AvCloud.Functions.Ingest;
 /// Art. 7: the dock reports its own clock and the device's at docking, so the device's drift is measured.
 /// </summary>
 public sealed class OpenUploadSession(UploadStore uploads, Retention.UnitStore units, Activities.ActivityStore activities, Devices.DeviceStore devices,
-    BlobServiceClient blobs, SasIssuer sas, AuditTrail audit, TimeProvider time, StorageClock storageClock, IOptions<IngestOptions> options)
+    BlobServiceClient blobs, SasIssuer sas, TimeProvider time, StorageClock storageClock, IOptions<IngestOptions> options)
 {
     [Function(nameof(OpenUploadSession))]
     [RequiresRole(Roles.Dock)]
@@ -93,7 +93,15 @@ public sealed class OpenUploadSession(UploadStore uploads, Retention.UnitStore u
             UploadExpiresAt = expiresAt,
             Files = files,
         };
-        await uploads.OpenAsync(session, cancellationToken);
+        await uploads.OpenAsync(session, AuditEntry.By(caller, AuditAction.UploadOpened, $"uploads/{sessionId}", AuditOutcomes.Success,
+            new Dictionary<string, string>
+            {
+                ["dock"] = session.DockId,
+                ["device"] = session.DeviceId,
+                ["officer"] = session.OfficerId,
+                ["files"] = files.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["clockDriftSeconds"] = session.ClockDriftSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            }), cancellationToken);
 
         var ingest = blobs.GetBlobContainerClient(BlobContainers.Ingest);
         var urls = new List<UploadTarget>();
@@ -103,15 +111,6 @@ public sealed class OpenUploadSession(UploadStore uploads, Retention.UnitStore u
             urls.Add(new UploadTarget(file.Name, url));
         }
 
-        await audit.RecordAsync(caller, AuditAction.UploadOpened, $"uploads/{sessionId}",
-            new Dictionary<string, string>
-            {
-                ["dock"] = session.DockId,
-                ["device"] = session.DeviceId,
-                ["officer"] = session.OfficerId,
-                ["files"] = files.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                ["clockDriftSeconds"] = session.ClockDriftSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            }, cancellationToken);
         return TypedResults.Created($"/api/uploads/{sessionId}", new UploadSessionOpened(sessionId, expiresAt, session.ClockDriftSeconds, urls));
     }
 }

@@ -34,8 +34,13 @@ public enum FileState
 /// One docking's upload: what the dock announced (device, officer, clocks, files with sizes and hashes) and what has
 /// become of each file. Stored in the <c>uploads</c> container, partition <c>/unitId</c>.
 /// </summary>
-public sealed record UploadSession : Cosmos.IUnitDocument
+public sealed record UploadSession : Audit.IAudited<UploadSession>
 {
+    /// <summary>Audit events of changes to this record that the unit's chain does not hold yet (see <see cref="Audit.PendingAudit"/>).</summary>
+    public IReadOnlyList<Audit.PendingAudit> Outbox { get; init; } = [];
+
+    public UploadSession WithOutbox(IReadOnlyList<Audit.PendingAudit> outbox) => this with { Outbox = outbox };
+
     public const string DocumentType = "uploadSession";
 
     public required string Id { get; init; }

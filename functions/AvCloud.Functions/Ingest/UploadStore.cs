@@ -7,9 +7,13 @@ namespace AvCloud.Functions.Ingest;
 /// The <c>uploads</c> container: each docking's <see cref="UploadSession"/> and, as documents of their own, where each
 /// of its files stands (<see cref="UploadFileStatus"/>).
 /// </summary>
-public sealed class UploadStore(Database database) : CosmosStore(database, CosmosContainers.Uploads)
+public sealed class UploadStore(Database database, Audit.AuditTrail audit) : CosmosStore(database, CosmosContainers.Uploads, audit)
 {
-    public Task<bool> OpenAsync(UploadSession session, CancellationToken cancellationToken) => CreateAsync(session, cancellationToken);
+    public Task<bool> OpenAsync(UploadSession session, Audit.AuditEntry audited, CancellationToken cancellationToken) => CreateAsync(session, audited, cancellationToken);
+
+    /// <summary>All units: audit events a writer left on sessions older than <paramref name="before"/>, appended now.</summary>
+    public Task<int> CompletePendingAsync(DateTimeOffset before, CancellationToken cancellationToken) =>
+        CompletePendingAsync<UploadSession>(UploadSession.DocumentType, before, cancellationToken);
 
     /// <summary>The session as the dock announced it (each file's state as first written), or null.</summary>
     public Task<UploadSession?> ReadAsync(string unitId, string sessionId, CancellationToken cancellationToken) =>

@@ -32,8 +32,13 @@ public sealed record ScoreBody([Required] string? FootageId, [Required] int? Com
 /// An annual review of recordings (Art. 17), in the <c>activities</c> container: the period, the sample drawn and the
 /// seed that draws it again, and the reviewers' scores.
 /// </summary>
-public sealed record Review : Cosmos.IUnitDocument
+public sealed record Review : Audit.IAudited<Review>
 {
+    /// <summary>Audit events of changes to this record that the unit's chain does not hold yet (see <see cref="Audit.PendingAudit"/>).</summary>
+    public IReadOnlyList<Audit.PendingAudit> Outbox { get; init; } = [];
+
+    public Review WithOutbox(IReadOnlyList<Audit.PendingAudit> outbox) => this with { Outbox = outbox };
+
     public const string DocumentType = "review";
 
     public required string Id { get; init; }
@@ -78,7 +83,7 @@ public sealed record ReviewView(Review Review, ReviewSummary Summary);
 /// same sample, so anyone can check it was not hand-picked. Reviewers score each item
 /// (<c>POST /api/reviews/{id}/scores</c>) and <c>GET /api/reviews/{id}</c> summarises.
 /// </summary>
-public sealed class AnnualReviews(ActivityStore reviews, FootageStore footage, AuditTrail audit, TimeProvider time)
+public sealed class AnnualReviews(ActivityStore reviews, FootageStore footage, TimeProvider time)
 {
     [Function("CreateReview")]
     [RequiresRole(Roles.Supervisor, Roles.Head)]
@@ -118,14 +123,13 @@ public sealed class AnnualReviews(ActivityStore reviews, FootageStore footage, A
             CreatedBy = caller.UserId,
             CreatedAt = time.GetUtcNow(),
         };
-        await reviews.CreateAsync(review, cancellationToken);
-        await audit.RecordAsync(caller, AuditAction.ReviewCreated, $"reviews/{review.Id}",
+        await reviews.CreateAsync(review, AuditEntry.By(caller, AuditAction.ReviewCreated, $"reviews/{review.Id}", AuditOutcomes.Success,
             new Dictionary<string, string>
             {
                 ["seed"] = seed.ToString(CultureInfo.InvariantCulture),
                 ["population"] = population.Count.ToString(CultureInfo.InvariantCulture),
                 ["sample"] = review.FootageIds.Count.ToString(CultureInfo.InvariantCulture),
-            }, cancellationToken);
+            }), cancellationToken);
         return TypedResults.Created($"/api/reviews/{review.Id}", new ReviewView(review, Summarise(review)));
     }
 
@@ -165,8 +169,9 @@ public sealed class AnnualReviews(ActivityStore reviews, FootageStore footage, A
         await ReadAsync(caller, id, cancellationToken);
         var score = new ReviewScore(body.FootageId!, caller.UserId, body.Completeness!.Value, body.Clarity!.Value, body.OpeningStatement!.Value,
             body.KeyMomentsPhotographed!.Value, body.Notes, time.GetUtcNow());
-        var scored = (await reviews.ChangeReviewAsync(caller.UnitId, id, r => r.Score(score), cancellationToken)).OrRefuse(AuditAction.ReviewScored, $"reviews/{id}");
-        await audit.RecordAsync(caller, AuditAction.ReviewScored, $"reviews/{id}", new Dictionary<string, string> { ["footage"] = score.FootageId }, cancellationToken);
+        var scored = (await reviews.ChangeReviewAsync(caller.UnitId, id, r => r.Score(score),
+            (_, after) => AuditEntry.By(caller, AuditAction.ReviewScored, $"reviews/{id}", AuditOutcomes.Success, new Dictionary<string, string> { ["footage"] = score.FootageId }),
+            cancellationToken)).OrRefuse(AuditAction.ReviewScored, $"reviews/{id}");
         return TypedResults.Ok(new ReviewView(scored, Summarise(scored)));
     }
 

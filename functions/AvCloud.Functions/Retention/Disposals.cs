@@ -58,10 +58,9 @@ public sealed class Disposals(FootageStore footage, UnitStore units, BlobService
         var caller = request.Caller();
         var now = time.GetUtcNow();
         var window = TimeSpan.FromDays((await units.SettingsAsync(caller.UnitId, cancellationToken)).RecoveryWindowDays);
-        var approved = (await footage.ChangeAsync(caller.UnitId, id, r => r.ApproveDisposal(caller.UserId, now, window), cancellationToken))
-            .OrRefuse(AuditAction.DisposalApproved, Target(id));
-        await audit.RecordAsync(caller, AuditAction.DisposalApproved, Target(id),
-            new Dictionary<string, string> { ["purgeAfter"] = approved.Disposal!.PurgeAfter!.Value.ToString("O", CultureInfo.InvariantCulture) }, cancellationToken);
+        var approved = (await footage.ChangeAsync(caller.UnitId, id, r => r.ApproveDisposal(caller.UserId, now, window),
+            (_, after) => AuditEntry.By(caller, AuditAction.DisposalApproved, Target(id), AuditOutcomes.Success, new Dictionary<string, string> { ["purgeAfter"] = after.Disposal!.PurgeAfter!.Value.ToString("O", CultureInfo.InvariantCulture) }),
+            cancellationToken)).OrRefuse(AuditAction.DisposalApproved, Target(id));
         return TypedResults.Ok(approved);
     }
 
@@ -95,13 +94,13 @@ public sealed class Disposals(FootageStore footage, UnitStore units, BlobService
                 ExpiresOn = until,
                 PolicyMode = mode == PolicyMode.Locked ? BlobImmutabilityPolicyMode.Locked : BlobImmutabilityPolicyMode.Unlocked,
             }, cancellationToken: cancellationToken);
-        var extended = (await footage.ChangeAsync(caller.UnitId, id, r => r.ExtendRetention(until), cancellationToken))
-            .OrRefuse(AuditAction.DisposalExtended, Target(id));
-        await audit.RecordAsync(caller, AuditAction.DisposalExtended, Target(id), new Dictionary<string, string>
+        var extended = (await footage.ChangeAsync(caller.UnitId, id, r => r.ExtendRetention(until),
+            (_, after) => AuditEntry.By(caller, AuditAction.DisposalExtended, Target(id), AuditOutcomes.Success, new Dictionary<string, string>
         {
             ["until"] = until.ToString("O", CultureInfo.InvariantCulture),
             ["reason"] = reason,
-        }, cancellationToken);
+        }),
+            cancellationToken)).OrRefuse(AuditAction.DisposalExtended, Target(id));
         return TypedResults.Ok(extended);
     }
 
@@ -119,9 +118,9 @@ public sealed class Disposals(FootageStore footage, UnitStore units, BlobService
         var body = await RequestBody.ReadJsonAsync<DisposalCancellation>(request, 4096, cancellationToken);
         var reason = ProblemException.RequireReason(body.Reason, "Cancelling a disposal");
         var now = time.GetUtcNow();
-        var cancelled = (await footage.ChangeAsync(caller.UnitId, id, r => r.CancelDisposal(now), cancellationToken))
-            .OrRefuse(AuditAction.DisposalCancelled, Target(id));
-        await audit.RecordAsync(caller, AuditAction.DisposalCancelled, Target(id), new Dictionary<string, string> { ["reason"] = reason }, cancellationToken);
+        var cancelled = (await footage.ChangeAsync(caller.UnitId, id, r => r.CancelDisposal(now),
+            (_, after) => AuditEntry.By(caller, AuditAction.DisposalCancelled, Target(id), AuditOutcomes.Success, new Dictionary<string, string> { ["reason"] = reason }),
+            cancellationToken)).OrRefuse(AuditAction.DisposalCancelled, Target(id));
         return TypedResults.Ok(cancelled);
     }
 

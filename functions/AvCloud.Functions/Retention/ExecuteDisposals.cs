@@ -29,10 +29,8 @@ public sealed class ExecuteDisposals(FootageStore footage, BlobServiceClient blo
         if (record.Purge(now).IsRefused)
         {
             // Art. 16 wins: a hold placed after approval sends the record back to being available.
-            if (!(await footage.ChangeAsync(record.UnitId, record.Id, r => r.BlockDisposal(), cancellationToken)).IsRefused)
-            {
-                await RecordAsync(record, AuditAction.DisposalBlocked, AuditOutcomes.Denied, "A preservation hold was placed after approval.", cancellationToken);
-            }
+            await footage.ChangeAsync(record.UnitId, record.Id, r => r.BlockDisposal(),
+                (_, _) => Entry(record, AuditAction.DisposalBlocked, AuditOutcomes.Denied, "A preservation hold was placed after approval."), cancellationToken);
 
             return;
         }
@@ -44,17 +42,17 @@ public sealed class ExecuteDisposals(FootageStore footage, BlobServiceClient blo
         catch (RequestFailedException exception) when (exception.Status == StatusCodes.Status409Conflict)
         {
             // Storage still protects it (a policy extended behind the record's back, or a hold): never forced.
-            await RecordAsync(record, AuditAction.PurgeRefused, AuditOutcomes.Failure, exception.ErrorCode ?? "refused by storage", cancellationToken);
+            // Nothing changed: the refusal is recorded on its own.
+            await audit.AppendAsync(Entry(record, AuditAction.PurgeRefused, AuditOutcomes.Failure, exception.ErrorCode ?? "refused by storage"), cancellationToken);
             return;
         }
 
-        if (!(await footage.ChangeAsync(record.UnitId, record.Id, r => r.Purge(now), cancellationToken)).IsRefused)
-        {
-            await RecordAsync(record, AuditAction.FootagePurged, AuditOutcomes.Success, $"approved by {record.Disposal?.ApprovedBy} at {record.Disposal?.ApprovedAt:O}", cancellationToken);
-        }
+        await footage.ChangeAsync(record.UnitId, record.Id, r => r.Purge(now),
+            (before, _) => Entry(record, AuditAction.FootagePurged, AuditOutcomes.Success, $"approved by {before.Disposal?.ApprovedBy} at {before.Disposal?.ApprovedAt:O}"),
+            cancellationToken);
     }
 
-    private Task<AuditEvent> RecordAsync(FootageRecord record, AuditAction action, string outcome, string detail, CancellationToken cancellationToken) =>
-        audit.RecordSystemAsync(record.UnitId, "system:execute-disposals", action, $"footage/{record.Id}", outcome,
-            new Dictionary<string, string> { ["detail"] = detail, ["sha256"] = record.Sha256 }, cancellationToken);
+    private static AuditEntry Entry(FootageRecord record, AuditAction action, string outcome, string detail) =>
+        new(record.UnitId, "system:execute-disposals", "system", action, $"footage/{record.Id}", outcome,
+            new Dictionary<string, string> { ["detail"] = detail, ["sha256"] = record.Sha256 });
 }

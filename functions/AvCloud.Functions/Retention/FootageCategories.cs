@@ -16,7 +16,7 @@ public sealed record CategoryChange([Required] IReadOnlyList<string>? Categories
 /// settings, with a reason. The retention date is worked out again (<see cref="RetentionDates"/>): it grows at once;
 /// it shrinks only as far as a Locked policy and a keeper's extension allow. Audited with both dates.
 /// </summary>
-public sealed class FootageCategories(RetentionDates dates, AuditTrail audit)
+public sealed class FootageCategories(RetentionDates dates)
 {
     public const int MaxCategories = 16;
 
@@ -34,10 +34,8 @@ public sealed class FootageCategories(RetentionDates dates, AuditTrail audit)
         var body = await RequestBody.ReadJsonAsync<CategoryChange>(request, 8 * 1024, cancellationToken);
         var reason = ProblemException.RequireReason(body.Reason, "Changing a recording's categories");
         // Another unit's footage is not found before its categories are judged against this unit's settings.
-        var change = (await dates.ApplyAsync(caller.UnitId, id, settings => Validate(body.Categories, settings), cancellationToken))
-            .OrRefuse(AuditAction.FootageCategorised, $"footage/{id}");
-        await audit.RecordAsync(caller, AuditAction.FootageCategorised, $"footage/{id}",
-            new Dictionary<string, string>
+        var change = (await dates.ApplyAsync(caller.UnitId, id, settings => Validate(body.Categories, settings),
+            change => AuditEntry.By(caller, AuditAction.FootageCategorised, $"footage/{id}", AuditOutcomes.Success, new Dictionary<string, string>
             {
                 ["from"] = string.Join(", ", change.Before.Categories),
                 ["to"] = string.Join(", ", change.After.Categories),
@@ -45,7 +43,8 @@ public sealed class FootageCategories(RetentionDates dates, AuditTrail audit)
                 ["retentionTo"] = change.After.RetentionUntil.ToString("O", CultureInfo.InvariantCulture),
                 ["heldByLockedPolicy"] = change.HeldByLockedPolicy ? "true" : "false",
                 ["reason"] = reason,
-            }, cancellationToken);
+            }),
+            cancellationToken)).OrRefuse(AuditAction.FootageCategorised, $"footage/{id}");
         return TypedResults.Ok(change.After);
     }
 

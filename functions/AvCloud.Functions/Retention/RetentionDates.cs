@@ -1,3 +1,4 @@
+using AvCloud.Functions.Audit;
 using AvCloud.Functions.Footage;
 using AvCloud.Functions.Storage;
 using Azure.Storage.Blobs;
@@ -40,10 +41,11 @@ public sealed class RetentionDates(FootageStore footage, UnitStore units, BlobSe
     /// <summary>
     /// Gives the record the categories <paramref name="categories"/> picks under the unit's settings (null: keeps its own;
     /// it may throw a problem to refuse them) and the retention date that follows. Refused when the record is not in the
-    /// unit, or no longer stored (<see cref="FootageRecord.Retain"/>).
+    /// unit, or no longer stored (<see cref="FootageRecord.Retain"/>). The change carries the audit event
+    /// <paramref name="audited"/> makes of it.
     /// </summary>
     public async Task<Outcome<RetentionChange>> ApplyAsync(string unitId, string id, Func<UnitSettings, IReadOnlyList<string>>? categories,
-        CancellationToken cancellationToken)
+        Func<RetentionChange, AuditEntry> audited, CancellationToken cancellationToken)
     {
         if (await footage.ReadAsync(unitId, id, cancellationToken) is not { } before)
         {
@@ -81,13 +83,15 @@ public sealed class RetentionDates(FootageStore footage, UnitStore units, BlobSe
             await blob.DeleteImmutabilityPolicyAsync(cancellationToken);
         }
 
-        var after = await footage.ChangeAsync(unitId, id, r => r.Retain(applicable, until, now), cancellationToken);
+        var heldByLockedPolicy = locked && policy!.ExpiresOn > ruleDate;
+        var after = await footage.ChangeAsync(unitId, id, r => r.Retain(applicable, until, now),
+            (current, next) => audited(new RetentionChange(current, next, ruleDate, heldByLockedPolicy)), cancellationToken);
         if (after.Refusal is { } lost)
         {
             return lost;
         }
 
-        return new RetentionChange(before, after.Value!, ruleDate, locked && policy!.ExpiresOn > ruleDate);
+        return new RetentionChange(before, after.Value!, ruleDate, heldByLockedPolicy);
     }
 
     private static DateTimeOffset Latest(DateTimeOffset rule, params DateTimeOffset?[] others) =>

@@ -12,7 +12,7 @@ namespace AvCloud.Functions.Retention;
 /// rules keep longer (its periods have grown since it was catalogued) is given its new date instead of being put up for
 /// disposal, so a longer period reaches existing footage without touching any record before it matters.
 /// </summary>
-public sealed class SweepRetention(FootageStore footage, UnitStore units, RetentionDates dates, AuditTrail audit, TimeProvider time)
+public sealed class SweepRetention(FootageStore footage, UnitStore units, RetentionDates dates, TimeProvider time)
 {
     private const string Actor = "system:sweep-retention";
 
@@ -40,25 +40,19 @@ public sealed class SweepRetention(FootageStore footage, UnitStore units, Retent
             }
 
             // Judged again on the record as it is when written: a hold placed meanwhile keeps it.
-            if (!(await footage.ChangeAsync(record.UnitId, record.Id, r => r.OfferForDisposal(now), cancellationToken)).IsRefused)
-            {
-                await audit.RecordSystemAsync(record.UnitId, Actor, AuditAction.DisposalPending, $"footage/{record.Id}", AuditOutcomes.Success,
-                    new Dictionary<string, string> { ["retentionUntil"] = record.RetentionUntil.ToString("O", CultureInfo.InvariantCulture) }, cancellationToken);
-            }
+            await footage.ChangeAsync(record.UnitId, record.Id, r => r.OfferForDisposal(now),
+                (before, _) => new AuditEntry(record.UnitId, Actor, "system", AuditAction.DisposalPending, $"footage/{record.Id}", AuditOutcomes.Success,
+                    new Dictionary<string, string> { ["retentionUntil"] = before.RetentionUntil.ToString("O", CultureInfo.InvariantCulture) }),
+                cancellationToken);
         }
     }
 
-    private async Task RecomputeAsync(FootageRecord record, CancellationToken cancellationToken)
-    {
-        if ((await dates.ApplyAsync(record.UnitId, record.Id, null, cancellationToken)).Value is { } change)
-        {
-            await audit.RecordSystemAsync(record.UnitId, Actor, AuditAction.RetentionRecomputed, $"footage/{record.Id}", AuditOutcomes.Success,
-                new Dictionary<string, string>
-                {
-                    ["retentionFrom"] = change.Before.RetentionUntil.ToString("O", CultureInfo.InvariantCulture),
-                    ["retentionTo"] = change.After.RetentionUntil.ToString("O", CultureInfo.InvariantCulture),
-                    ["reason"] = "The unit's retention periods have grown.",
-                }, cancellationToken);
-        }
-    }
+    private Task<Outcome<RetentionChange>> RecomputeAsync(FootageRecord record, CancellationToken cancellationToken) =>
+        dates.ApplyAsync(record.UnitId, record.Id, null, change =>
+            new AuditEntry(record.UnitId, Actor, "system", AuditAction.RetentionRecomputed, $"footage/{record.Id}", AuditOutcomes.Success, new Dictionary<string, string>
+            {
+                ["retentionFrom"] = change.Before.RetentionUntil.ToString("O", CultureInfo.InvariantCulture),
+                ["retentionTo"] = change.After.RetentionUntil.ToString("O", CultureInfo.InvariantCulture),
+                ["reason"] = "The unit's retention periods have grown.",
+            }), cancellationToken);
 }

@@ -1,7 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using AvCloud.Functions.Access;
 using AvCloud.Functions.Audit;
-using AvCloud.Functions.Cosmos;
 using AvCloud.Functions.Http;
 using AvCloud.Functions.Identity;
 using Microsoft.Azure.Functions.Worker;
@@ -9,15 +8,22 @@ using Microsoft.Azure.Functions.Worker;
 namespace AvCloud.Functions.Retention;
 
 /// <summary>A unit's rules as data, in the <c>units</c> container (id <c>settings</c>). A unit without one has the defaults.</summary>
-public sealed record UnitSettings : IUnitDocument
+public sealed record UnitSettings : Audit.IAudited<UnitSettings>
 {
+    /// <summary>Audit events of changes to this record that the unit's chain does not hold yet (see <see cref="Audit.PendingAudit"/>).</summary>
+    public IReadOnlyList<Audit.PendingAudit> Outbox { get; init; } = [];
+
+    public UnitSettings WithOutbox(IReadOnlyList<Audit.PendingAudit> outbox) => this with { Outbox = outbox };
+
     public const string DocumentId = "settings";
 
     public string Id { get; init; } = DocumentId;
 
     public required string UnitId { get; init; }
 
-    public string Type { get; init; } = "unitSettings";
+    public const string DocumentType = "unitSettings";
+
+    public string Type { get; init; } = DocumentType;
 
     public int SchemaVersion { get; init; } = 1;
 
@@ -167,7 +173,7 @@ public sealed record UnitSettings : IUnitDocument
 /// rules as data. Another unit's settings are "not found". Changes are validated (<see cref="UnitSettings.Change"/>)
 /// and audited, refusals too.
 /// </summary>
-public sealed class ManageUnitSettings(UnitStore units, AuditTrail audit, TimeProvider time)
+public sealed class ManageUnitSettings(UnitStore units, TimeProvider time)
 {
     [Function("GetUnitSettings")]
     [RequiresRole(Roles.Keeper, Roles.Supervisor, Roles.Head)]
@@ -202,18 +208,17 @@ public sealed class ManageUnitSettings(UnitStore units, AuditTrail audit, TimePr
         // Checked against the settings as they are when written (under their ETag): two heads changing them at once
         // cannot, between them, shorten what a Locked policy guarantees.
         var now = time.GetUtcNow();
-        var next = (await units.ChangeSettingsAsync(caller.UnitId, current => current.Change(proposed, caller.UserId, now), cancellationToken))
-            .OrRefuse(AuditAction.UnitSettingsChanged, $"units/{id}");
-        await audit.RecordAsync(caller, AuditAction.UnitSettingsChanged, $"units/{id}",
-            new Dictionary<string, string>
+        var next = (await units.ChangeSettingsAsync(caller.UnitId, current => current.Change(proposed, caller.UserId, now),
+            changed => AuditEntry.By(caller, AuditAction.UnitSettingsChanged, $"units/{id}", AuditOutcomes.Success, new Dictionary<string, string>
             {
-                ["retentionMonths"] = string.Join(", ", next.RetentionMonths.Select(p => $"{p.Key}={p.Value}")),
-                ["policyMode"] = next.PolicyMode.ToString(),
-                ["recoveryWindowDays"] = next.RecoveryWindowDays.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                ["maxClockDriftHours"] = next.MaxClockDriftHours.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                ["accessApprovals"] = string.Join("; ", next.AccessApprovals.Select(r => $"{r.Classification}/{r.Mode}/{r.RequesterRole}->{r.Approver}")),
-                ["recordingRequiredFor"] = string.Join(", ", next.RecordingRequiredFor.Select(AvCloudJson.Name)),
-            }, cancellationToken);
+                ["retentionMonths"] = string.Join(", ", changed.RetentionMonths.Select(p => $"{p.Key}={p.Value}")),
+                ["policyMode"] = changed.PolicyMode.ToString(),
+                ["recoveryWindowDays"] = changed.RecoveryWindowDays.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["maxClockDriftHours"] = changed.MaxClockDriftHours.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["accessApprovals"] = string.Join("; ", changed.AccessApprovals.Select(r => $"{r.Classification}/{r.Mode}/{r.RequesterRole}->{r.Approver}")),
+                ["recordingRequiredFor"] = string.Join(", ", changed.RecordingRequiredFor.Select(AvCloudJson.Name)),
+            }),
+            cancellationToken)).OrRefuse(AuditAction.UnitSettingsChanged, $"units/{id}");
         return TypedResults.Ok(next);
     }
 

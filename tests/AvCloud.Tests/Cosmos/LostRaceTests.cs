@@ -7,6 +7,7 @@ using AvCloud.Functions.Identity;
 using AvCloud.Functions.Ingest;
 using AvCloud.Functions.Reports;
 using AvCloud.Functions.Retention;
+using AvCloud.Functions.Audit;
 using AvCloud.Functions.Cosmos;
 using Microsoft.Azure.Cosmos;
 using Microsoft.Extensions.DependencyInjection;
@@ -41,11 +42,25 @@ public sealed class LostRaceTests(LocalCloudFixture fixture) : IAsyncLifetime
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
+    // The stores write each change with its audit event, as in the app, into this database's own audit chain.
     private T Store<T>()
-        where T : notnull =>
-        typeof(T) == typeof(UnitStore)
-            ? (T)(object)new UnitStore(_database, Options.Create(new RetentionOptions()))
-            : (T)Activator.CreateInstance(typeof(T), _database)!;
+        where T : notnull
+    {
+        var trail = new AuditTrail(_database, TimeProvider.System);
+        return typeof(T) == typeof(UnitStore)
+            ? (T)(object)new UnitStore(_database, Options.Create(new RetentionOptions()), trail)
+            : (T)Activator.CreateInstance(typeof(T), _database, trail)!;
+    }
+
+    private static AuditEntry Told<T>(T before, T after)
+        where T : IUnitDocument => new(after.UnitId, "racer", Roles.Keeper, AuditAction.DeviceStatusChanged, $"race/{after.Id}", AuditOutcomes.Success);
+
+    private static AuditEntry ToldOf(UnitSettings settings) => Told(settings, settings);
+
+    // The event is chained in the unit of the record it is written with.
+    private static AuditEntry Created { get; } = new("race", "racer", Roles.Keeper, AuditAction.DeviceRegistered, "race", AuditOutcomes.Success);
+
+    private static AuditEntry Catalogued(FootageRecord record, RecordWrite write) => Told(record, record);
 
     private static string NewUnit() => $"unit-{Guid.NewGuid():N}"[..13];
 
@@ -84,7 +99,7 @@ public sealed class LostRaceTests(LocalCloudFixture fixture) : IAsyncLifetime
         Assert.True(await devices.RegisterAsync(new Device
         {
             Id = "cam-1", UnitId = unit, Kind = DeviceKind.BodyWornCamera, Serial = "SN", Model = "M", RegisteredBy = "keeper-1", RegisteredAt = Now.AddDays(-1),
-        }, Cancel));
+        }, Created, Cancel));
         return (devices, unit);
     }
 
@@ -94,8 +109,8 @@ public sealed class LostRaceTests(LocalCloudFixture fixture) : IAsyncLifetime
         var (devices, unit) = await DeviceAsync();
 
         var outcome = await devices.ChangeAsync(unit, "cam-1", LosingTo<Device>(
-            () => devices.ChangeAsync(unit, "cam-1", d => d.CheckOut(new DeviceCheckout("officer-wang", Now, "keeper-2", "ok")), Cancel),
-            d => d.CheckOut(new DeviceCheckout("officer-zhang", Now, "keeper-1", "ok"))), Cancel);
+            () => devices.ChangeAsync(unit, "cam-1", d => d.CheckOut(new DeviceCheckout("officer-wang", Now, "keeper-2", "ok")), Told, Cancel),
+            d => d.CheckOut(new DeviceCheckout("officer-zhang", Now, "keeper-1", "ok"))), Told, Cancel);
 
         Assert.Contains("officer-wang", Lost(outcome, 409).Detail, StringComparison.Ordinal);
         Assert.Equal("officer-wang", (await devices.ReadAsync(unit, "cam-1", Cancel))!.Holder!.OfficerId);
@@ -107,8 +122,8 @@ public sealed class LostRaceTests(LocalCloudFixture fixture) : IAsyncLifetime
         var (devices, unit) = await DeviceAsync();
 
         var outcome = await devices.ChangeAsync(unit, "cam-1", LosingTo<Device>(
-            () => devices.ChangeAsync(unit, "cam-1", d => d.CheckOut(new DeviceCheckout("officer-wang", Now, "keeper-2", "ok")), Cancel),
-            d => d.ChangeStatus(DeviceStatus.UnderRepair, "cracked", "keeper-1", Now)), Cancel);
+            () => devices.ChangeAsync(unit, "cam-1", d => d.CheckOut(new DeviceCheckout("officer-wang", Now, "keeper-2", "ok")), Told, Cancel),
+            d => d.ChangeStatus(DeviceStatus.UnderRepair, "cracked", "keeper-1", Now)), Told, Cancel);
 
         Lost(outcome, 409);
         var stored = (await devices.ReadAsync(unit, "cam-1", Cancel))!;
@@ -121,11 +136,11 @@ public sealed class LostRaceTests(LocalCloudFixture fixture) : IAsyncLifetime
     {
         var (devices, unit) = await DeviceAsync();
         var checkout = new DeviceCheckout("officer-zhang", Now, "keeper-1", "ok");
-        await devices.ChangeAsync(unit, "cam-1", d => d.CheckOut(checkout), Cancel);
+        await devices.ChangeAsync(unit, "cam-1", d => d.CheckOut(checkout), Told, Cancel);
 
         var outcome = await devices.ChangeAsync(unit, "cam-1", LosingTo<Device>(
-            () => devices.ChangeAsync(unit, "cam-1", d => d.Return(Now.AddHours(8), checkout), Cancel),
-            d => d.Return(Now.AddHours(9), checkout)), Cancel);
+            () => devices.ChangeAsync(unit, "cam-1", d => d.Return(Now.AddHours(8), checkout), Told, Cancel),
+            d => d.Return(Now.AddHours(9), checkout)), Told, Cancel);
 
         Lost(outcome, 409);
         Assert.Equal(Now.AddHours(8), (await devices.ReadAsync(unit, "cam-1", Cancel))!.LastReturnedAt);
@@ -141,7 +156,7 @@ public sealed class LostRaceTests(LocalCloudFixture fixture) : IAsyncLifetime
             FootageIds = ["a"], Purpose = "complaint", CaseName = "c", CaseNumber = "1", Mode = AccessMode.View, Duration = TimeSpan.FromDays(1),
             ApproverRole = Roles.Keeper,
         };
-        Assert.True(await requests.CreateAsync(request, Cancel));
+        Assert.True(await requests.CreateAsync(request, Created, Cancel));
         return (requests, unit, request.Id);
     }
 
@@ -153,8 +168,8 @@ public sealed class LostRaceTests(LocalCloudFixture fixture) : IAsyncLifetime
         var head = As(unit, "head-1", Roles.Head);
 
         var outcome = await requests.ChangeAsync(unit, id, LosingTo<AccessRequest>(
-            () => requests.ChangeAsync(unit, id, r => r.Reject(head, "no case", Now), Cancel),
-            r => r.Approve(keeper, Roles.Keeper, ["a"], AccessMode.View, TimeSpan.FromHours(1), null, Now)), Cancel);
+            () => requests.ChangeAsync(unit, id, r => r.Reject(head, "no case", Now), Told, Cancel),
+            r => r.Approve(keeper, Roles.Keeper, ["a"], AccessMode.View, TimeSpan.FromHours(1), null, Now)), Told, Cancel);
 
         Assert.Equal("request is rejected", Lost(outcome, 409).Reason);
         Assert.Equal(AccessStatus.Rejected, (await requests.ReadAsync(unit, id, Cancel))!.Status);
@@ -167,8 +182,8 @@ public sealed class LostRaceTests(LocalCloudFixture fixture) : IAsyncLifetime
         var head = As(unit, "head-1", Roles.Head);
 
         var outcome = await requests.ChangeAsync(unit, id, LosingTo<AccessRequest>(
-            () => requests.ChangeAsync(unit, id, r => r.Reject(head, "no case", Now), Cancel),
-            r => r.Revoke(head, "case closed", Now)), Cancel);
+            () => requests.ChangeAsync(unit, id, r => r.Reject(head, "no case", Now), Told, Cancel),
+            r => r.Revoke(head, "case closed", Now)), Told, Cancel);
 
         Lost(outcome, 409);
         Assert.Null((await requests.ReadAsync(unit, id, Cancel))!.Revocation);
@@ -187,7 +202,7 @@ public sealed class LostRaceTests(LocalCloudFixture fixture) : IAsyncLifetime
             CorrectedStart = Now.AddYears(-2), CorrectedEnd = Now.AddYears(-2), DockedAt = Now.AddYears(-2), CataloguedAt = Now.AddYears(-2),
             HandoverDeadline = Now.AddYears(-2).AddDays(1), HandedOverInTime = true, DockedToCataloguedSeconds = 1, RetentionUntil = Now.AddDays(-1),
             Status = status, Disposal = status == FootageStatus.Available ? null : new Disposal(Now.AddDays(-1)), Uploads = [upload],
-        }, upload, Cancel);
+        }, upload, Catalogued, Cancel);
         return (footage, unit, id);
     }
 
@@ -201,8 +216,8 @@ public sealed class LostRaceTests(LocalCloudFixture fixture) : IAsyncLifetime
         var (footage, unit, id) = await FootageAsync(FootageStatus.DisposalPending);
 
         var outcome = await footage.ChangeAsync(unit, id, LosingTo<FootageRecord>(
-            () => footage.ChangeAsync(unit, id, r => r.PlaceHold(Hold("h1"), Copy), Cancel),
-            r => r.ApproveDisposal("keeper-1", Now, TimeSpan.FromDays(7))), Cancel);
+            () => footage.ChangeAsync(unit, id, r => r.PlaceHold(Hold("h1"), Copy), Told, Cancel),
+            r => r.ApproveDisposal("keeper-1", Now, TimeSpan.FromDays(7))), Told, Cancel);
 
         Lost(outcome, 409);
         var stored = (await footage.ReadAsync(unit, id, Cancel))!;
@@ -216,8 +231,8 @@ public sealed class LostRaceTests(LocalCloudFixture fixture) : IAsyncLifetime
         var (footage, unit, id) = await FootageAsync();
 
         var outcome = await footage.ChangeAsync(unit, id, LosingTo<FootageRecord>(
-            () => footage.ChangeAsync(unit, id, r => r.PlaceHold(Hold("h1"), Copy), Cancel),
-            r => r.OfferForDisposal(Now)), Cancel);
+            () => footage.ChangeAsync(unit, id, r => r.PlaceHold(Hold("h1"), Copy), Told, Cancel),
+            r => r.OfferForDisposal(Now)), Told, Cancel);
 
         Lost(outcome, 409);
         Assert.Equal(FootageStatus.Available, (await footage.ReadAsync(unit, id, Cancel))!.Status);
@@ -227,19 +242,19 @@ public sealed class LostRaceTests(LocalCloudFixture fixture) : IAsyncLifetime
     public async Task A_cancellation_that_loses_to_the_purge_is_refused_and_the_purge_that_loses_to_a_cancellation_too()
     {
         var (footage, unit, id) = await FootageAsync(FootageStatus.DisposalPending);
-        await footage.ChangeAsync(unit, id, r => r.ApproveDisposal("keeper-1", Now.AddDays(-8), TimeSpan.FromDays(7.5)), Cancel);
+        await footage.ChangeAsync(unit, id, r => r.ApproveDisposal("keeper-1", Now.AddDays(-8), TimeSpan.FromDays(7.5)), Told, Cancel);
 
         var cancel = await footage.ChangeAsync(unit, id, LosingTo<FootageRecord>(
-            () => footage.ChangeAsync(unit, id, r => r.Purge(Now), Cancel),
-            r => r.CancelDisposal(Now.AddDays(-1))), Cancel);
+            () => footage.ChangeAsync(unit, id, r => r.Purge(Now), Told, Cancel),
+            r => r.CancelDisposal(Now.AddDays(-1))), Told, Cancel);
         Lost(cancel, 409);
         Assert.Equal(FootageStatus.Purged, (await footage.ReadAsync(unit, id, Cancel))!.Status);
 
         var (other, otherUnit, otherId) = await FootageAsync(FootageStatus.DisposalPending);
-        await other.ChangeAsync(otherUnit, otherId, r => r.ApproveDisposal("keeper-1", Now, TimeSpan.FromDays(7)), Cancel);
+        await other.ChangeAsync(otherUnit, otherId, r => r.ApproveDisposal("keeper-1", Now, TimeSpan.FromDays(7)), Told, Cancel);
         var purge = await other.ChangeAsync(otherUnit, otherId, LosingTo<FootageRecord>(
-            () => other.ChangeAsync(otherUnit, otherId, r => r.CancelDisposal(Now), Cancel),
-            r => r.Purge(Now)), Cancel);
+            () => other.ChangeAsync(otherUnit, otherId, r => r.CancelDisposal(Now), Told, Cancel),
+            r => r.Purge(Now)), Told, Cancel);
         Lost(purge, 409);
         Assert.Equal(FootageStatus.DisposalPending, (await other.ReadAsync(otherUnit, otherId, Cancel))!.Status);
     }
@@ -248,11 +263,11 @@ public sealed class LostRaceTests(LocalCloudFixture fixture) : IAsyncLifetime
     public async Task A_hold_release_that_loses_to_the_same_release_is_not_found_and_a_second_hold_is_kept()
     {
         var (footage, unit, id) = await FootageAsync();
-        await footage.ChangeAsync(unit, id, r => r.PlaceHold(Hold("h1"), Copy).Then(h => h.PlaceHold(Hold("h2"), copy: null)), Cancel);
+        await footage.ChangeAsync(unit, id, r => r.PlaceHold(Hold("h1"), Copy).Then(h => h.PlaceHold(Hold("h2"), copy: null)), Told, Cancel);
 
         var outcome = await footage.ChangeAsync(unit, id, LosingTo<FootageRecord>(
-            () => footage.ChangeAsync(unit, id, r => r.ReleaseHold("h1"), Cancel),
-            r => r.ReleaseHold("h1")), Cancel);
+            () => footage.ChangeAsync(unit, id, r => r.ReleaseHold("h1"), Told, Cancel),
+            r => r.ReleaseHold("h1")), Told, Cancel);
 
         Lost(outcome, 404);
         Assert.Equal("h2", Assert.Single((await footage.ReadAsync(unit, id, Cancel))!.Holds).Id);
@@ -265,8 +280,8 @@ public sealed class LostRaceTests(LocalCloudFixture fixture) : IAsyncLifetime
         var keeper = As(unit, "keeper-1", Roles.Keeper);
 
         var raised = await footage.ChangeAsync(unit, id, LosingTo<FootageRecord>(
-            () => footage.ChangeAsync(unit, id, r => r.Classify(Classification.StateSecret, "national security", keeper, Now), Cancel),
-            r => r.Classify(Classification.Privacy, "a minor", keeper, Now)), Cancel);
+            () => footage.ChangeAsync(unit, id, r => r.Classify(Classification.StateSecret, "national security", keeper, Now), Told, Cancel),
+            r => r.Classify(Classification.Privacy, "a minor", keeper, Now)), Told, Cancel);
 
         // The keeper's change, judged on the winner's state secret, is a lowering: refused, and the higher level stands.
         Lost(raised, 403);
@@ -283,13 +298,13 @@ public sealed class LostRaceTests(LocalCloudFixture fixture) : IAsyncLifetime
             Id = Guid.NewGuid().ToString("N"), UnitId = unit, ActivityId = "act-1", OfficerId = "officer-zhang", Reason = WorkRecordReason.DeviceFault,
             Explanation = "battery", SubmittedAt = Now,
         };
-        Assert.True(await activities.CreateAsync(record, Cancel));
+        Assert.True(await activities.CreateAsync(record, Created, Cancel));
         var head = As(unit, "head-1", Roles.Head);
         var deputy = As(unit, "head-2", Roles.Head);
 
         var outcome = await activities.ChangeWorkRecordAsync(unit, "act-1", record.Id, LosingTo<WorkRecord>(
-            () => activities.ChangeWorkRecordAsync(unit, "act-1", record.Id, r => r.Reject(deputy, "no", Now), Cancel),
-            r => r.Archived(head, "ok", Now, "blob", "sha")), Cancel);
+            () => activities.ChangeWorkRecordAsync(unit, "act-1", record.Id, r => r.Reject(deputy, "no", Now), Told, Cancel),
+            r => r.Archived(head, "ok", Now, "blob", "sha")), Told, Cancel);
 
         Assert.Equal("work record is rejected", Lost(outcome, 409).Reason);
         Assert.Equal(("head-2", (string?)null), ((await activities.ReadWorkRecordAsync(unit, "act-1", record.Id, Cancel))!.DecidedBy!,
@@ -306,11 +321,11 @@ public sealed class LostRaceTests(LocalCloudFixture fixture) : IAsyncLifetime
             Id = Guid.NewGuid().ToString("N"), UnitId = unit, From = Now.AddYears(-1), To = Now, Seed = 1, Population = 1, FootageIds = ["a"],
             CreatedBy = "supervisor-1", CreatedAt = Now,
         };
-        Assert.True(await reviews.CreateAsync(review, Cancel));
+        Assert.True(await reviews.CreateAsync(review, Created, Cancel));
 
         var outcome = await reviews.ChangeReviewAsync(unit, review.Id, LosingTo<Review>(
-            () => reviews.ChangeReviewAsync(unit, review.Id, r => r.Score(new ReviewScore("a", "head-1", 5, 5, true, true, null, Now)), Cancel),
-            r => r.Score(new ReviewScore("a", "supervisor-1", 3, 3, true, false, null, Now))), Cancel);
+            () => reviews.ChangeReviewAsync(unit, review.Id, r => r.Score(new ReviewScore("a", "head-1", 5, 5, true, true, null, Now)), Told, Cancel),
+            r => r.Score(new ReviewScore("a", "supervisor-1", 3, 3, true, false, null, Now))), Told, Cancel);
 
         // Not a refusal: the retry's own result, made on top of the winner's.
         Assert.Equal(["head-1", "supervisor-1"], outcome.Value!.Scores.Select(s => s.ReviewerId).Order(StringComparer.Ordinal));
@@ -325,8 +340,8 @@ public sealed class LostRaceTests(LocalCloudFixture fixture) : IAsyncLifetime
         UnitSettingsChange Months(int months) => new("Unit", "Asia/Shanghai", new() { ["default"] = months }, 7, PolicyMode.Locked);
 
         var outcome = await units.ChangeSettingsAsync(unit, LosingTo<UnitSettings>(
-            () => units.ChangeSettingsAsync(unit, s => s.Change(Months(60), "head-2", Now), Cancel),
-            s => s.Change(Months(36), "head-1", Now)), Cancel);
+            () => units.ChangeSettingsAsync(unit, s => s.Change(Months(60), "head-2", Now), ToldOf, Cancel),
+            s => s.Change(Months(36), "head-1", Now)), ToldOf, Cancel);
 
         Assert.Contains("retentionMonths", Lost(outcome, 400).Errors!.Keys);
         Assert.Equal(60, (await units.SettingsAsync(unit, Cancel)).RetentionMonths["default"]);

@@ -1,6 +1,5 @@
 using AvCloud.Functions.Audit;
 using AvCloud.Functions.Identity;
-using AvCloud.Functions.Retention;
 using Microsoft.Azure.Cosmos;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -23,7 +22,7 @@ public sealed class SignInRefusalFlushTests(LocalCloudFixture fixture)
             RefusalWindow = TimeSpan.FromMinutes(1),
         });
         var services = fixture.Cloud.Services;
-        var audit = new AuditTrail(services.GetRequiredService<Database>(), services.GetRequiredService<UnitStore>(), time);
+        var audit = new AuditTrail(services.GetRequiredService<Database>(), time);
         var refusals = new SignInRefusals(options, time);
         var flush = new SignInRefusalFlush(refusals, () => audit, options, time, NullLogger<SignInRefusalFlush>.Instance);
         var (early, late) = ($"198.51.100.{Random.Shared.Next(256)}-{Guid.NewGuid():N}", $"198.51.100.{Random.Shared.Next(256)}-{Guid.NewGuid():N}");
