@@ -45,7 +45,9 @@ const ERRORS = {
   unlockLocked: [409, "BlobImmutableDueToPolicy", "This operation is not permitted as the blob is immutable due to a locked policy, which cannot be unlocked."],
   container: [409, "ContainerImmutableStorageWithVersioningEnabled", "The requested operation is not allowed as the container has a immutable storage with versioning enabled."],
   missingUntil: [400, "MissingRequiredHeader", "An HTTP header that's mandatory for this request is not specified.", { HeaderName: "x-ms-immutability-policy-until-date" }],
-  // Azure answers 400 to a policy whose mode is Mutable (recorded: SetImmutibilityPolicyAsync_Mutable).
+  // "Mutable" is in the policy-mode enum but is no mode a policy can be set to. Azure's answer to it is not on record:
+  // the SDK refuses it before sending (its SetImmutibilityPolicyAsync_Mutable session holds no request), so this
+  // answer, Azure's usual one for a header value it does not take, is the gateway's own. Nothing is set or written.
   mutableMode: [400, "InvalidHeaderValue", "The value for one of the HTTP headers is not in the correct format.", { HeaderName: "x-ms-immutability-policy-mode", HeaderValue: "Mutable" }],
   // Azurite keeps snapshots but the gateway keeps policies on current blobs only; a policy on a snapshot would be a
   // promise it does not keep, so it is refused rather than pretended.

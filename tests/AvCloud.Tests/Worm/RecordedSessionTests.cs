@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using System.Xml.Linq;
 using AvCloud.Local.Emulators;
@@ -12,6 +13,11 @@ namespace AvCloud.Tests.Worm;
 /// <c>sdk/storage/Azure.Storage.Blobs/tests/SessionRecords/ImmutableStorageWithVersioningTests/</c>); each excerpt in
 /// Worm/Recordings names its source file and commit. Each request goes to a fresh local container, signed with the
 /// local key, while the local clock reads the time the request was recorded at, so policies expire as they did there.
+/// A recorded URL in a header (<c>x-ms-copy-source</c>) is moved to the local container the same way. Azurite stamps
+/// Last-Modified with the machine's own time, not the local cloud's clock, so a recorded If-Modified-Since or
+/// If-Unmodified-Since is moved by as much as the replay is later than the recording: it keeps its distance from the
+/// blob's Last-Modified (the recorded conditions are a day either side of it). An entry's request body is its
+/// <c>body</c> text (a block list) or <c>bodyLength</c> zero bytes (the recorded content does not matter here).
 /// </summary>
 public sealed class RecordedSessionTests : IAsyncDisposable
 {
@@ -43,18 +49,37 @@ public sealed class RecordedSessionTests : IAsyncDisposable
             Assert.Equal(201, (int)created.StatusCode);
         }
 
+        var recordedOrigin = new Uri(entries[0].GetProperty("uri").GetString()!).GetLeftPart(UriPartial.Authority);
+        string Local(Uri recorded) =>
+            $"/{Emulator.AzuriteAccount}/{container}{recorded.AbsolutePath[(recordedContainer.Length + 1)..]}{recorded.Query}";
+
         var step = 0;
         foreach (var entry in entries)
         {
             step++;
             _clock.Now = RecordedAt(entry);
+            var late = DateTimeOffset.UtcNow - _clock.Now;
             var recorded = new Uri(entry.GetProperty("uri").GetString()!);
-            var path = $"/{Emulator.AzuriteAccount}/{container}{recorded.AbsolutePath[(recordedContainer.Length + 1)..]}{recorded.Query}";
+            var path = Local(recorded);
             var headers = entry.GetProperty("requestHeaders").EnumerateObject()
                 .Where(h => !h.Name.Equals("Content-Type", StringComparison.OrdinalIgnoreCase))
                 .ToDictionary(h => h.Name, h => h.Value.GetString()!, StringComparer.OrdinalIgnoreCase);
+            foreach (var name in headers.Keys.ToList())
+            {
+                var value = headers[name];
+                if (value.StartsWith(recordedOrigin + "/", StringComparison.Ordinal))
+                {
+                    headers[name] = _azurite.BlobEndpoint.GetLeftPart(UriPartial.Authority) + Local(new Uri(value));
+                }
+                else if (name.Equals("If-Modified-Since", StringComparison.OrdinalIgnoreCase) || name.Equals("If-Unmodified-Since", StringComparison.OrdinalIgnoreCase))
+                {
+                    headers[name] = (DateTimeOffset.Parse(value, CultureInfo.InvariantCulture) + late).ToString("R", CultureInfo.InvariantCulture);
+                }
+            }
+
             var contentType = entry.GetProperty("requestHeaders").TryGetProperty("Content-Type", out var type) ? type.GetString() : null;
-            var body = entry.TryGetProperty("bodyLength", out var length) ? new byte[length.GetInt32()] : null;
+            var body = entry.TryGetProperty("body", out var bodyText) ? Encoding.UTF8.GetBytes(bodyText.GetString()!)
+                : entry.TryGetProperty("bodyLength", out var length) ? new byte[length.GetInt32()] : null;
             var what = $"{session} step {step}: {entry.GetProperty("method").GetString()} {recorded.PathAndQuery}";
 
             using var response = await raw.SendAsync(entry.GetProperty("method").GetString()!, path, headers, body, contentType: contentType);

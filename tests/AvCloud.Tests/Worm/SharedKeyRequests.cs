@@ -71,7 +71,12 @@ internal sealed class SharedKeyRequests(Uri endpoint, string account, string key
 
         var canonical = new StringBuilder();
         canonical.Append(method.ToUpperInvariant()).Append('\n')
-            .Append("\n\n").Append(contentLength).Append("\n\n").Append(contentType).Append("\n\n\n\n\n\n\n");
+            .Append("\n\n").Append(contentLength).Append("\n\n").Append(contentType).Append("\n\n");
+        foreach (var standard in (string[])["If-Modified-Since", "If-Match", "If-None-Match", "If-Unmodified-Since", "Range"])
+        {
+            canonical.Append(headers.FirstOrDefault(h => h.Key.Equals(standard, StringComparison.OrdinalIgnoreCase)).Value ?? "").Append('\n');
+        }
+
         foreach (var (name, value) in headers.Where(h => h.Key.StartsWith("x-ms-", StringComparison.OrdinalIgnoreCase))
                      .OrderBy(h => h.Key.ToLowerInvariant(), StringComparer.Ordinal))
         {

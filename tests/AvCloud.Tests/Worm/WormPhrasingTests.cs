@@ -228,6 +228,31 @@ public sealed class WormPhrasingTests(WormGatewayTests.PrivateCloud cloud) : ICl
         await Unchanged(blob);
     }
 
+    /// <summary>
+    /// "Mutable" is a value of the policy-mode enum but no mode a policy can be set to. Azure's answer is not on record:
+    /// the SDK refuses it before sending (its SetImmutibilityPolicyAsync_Mutable session has no request), so the
+    /// gateway's refusal, 400 InvalidHeaderValue, is its own; what matters is that nothing is set or written.
+    /// </summary>
+    [Fact]
+    public async Task A_policy_whose_mode_is_Mutable_is_refused_and_sets_nothing()
+    {
+        var held = await HeldAsync();
+        var plain = _container.GetBlobClient($"{Guid.NewGuid():N}.mp4");
+        await plain.UploadAsync(BinaryData.FromString(Evidence), Cancel);
+        var fresh = _container.GetBlobClient($"{Guid.NewGuid():N}.mp4");
+        var until = DateTimeOffset.UtcNow.AddDays(1).ToString("R", CultureInfo.InvariantCulture);
+        var mutable = Headers(("x-ms-immutability-policy-mode", "Mutable"), ("x-ms-immutability-policy-until-date", until));
+
+        await Refused(await _raw.SendAsync("PUT", PathOf(held) + "?comp=immutabilityPolicies", mutable), 400, "InvalidHeaderValue");
+        await Refused(await _raw.SendAsync("PUT", PathOf(plain) + "?comp=immutabilityPolicies", mutable), 400, "InvalidHeaderValue");
+        await Refused(await _raw.SendAsync("PUT", PathOf(fresh), new Dictionary<string, string>(mutable) { ["x-ms-blob-type"] = "BlockBlob" },
+            Encoding.UTF8.GetBytes(Evidence)), 400, "InvalidHeaderValue");
+
+        await Unchanged(held);
+        Assert.Null((await plain.GetPropertiesAsync(cancellationToken: Cancel)).Value.ImmutabilityPolicy.ExpiresOn);
+        Assert.False(await fresh.ExistsAsync(Cancel));
+    }
+
     private static DateTimeOffset TruncateToSeconds(DateTimeOffset value) =>
         new(value.Ticks - (value.Ticks % TimeSpan.TicksPerSecond), value.Offset);
 }
