@@ -84,6 +84,11 @@ public sealed class AuditTrail(Database database, Retention.UnitStore units, Tim
         QueryAsync<AuditEvent>(unitId, new QueryDefinition("SELECT * FROM c WHERE c.type = @type ORDER BY c.sequence").WithParameter("@type", AuditEvent.DocumentType),
             cancellationToken, pageSize: 500);
 
+    /// <summary>The unit's newest event appended before <paramref name="before"/>, or null when it has none.</summary>
+    public async Task<AuditEvent?> LastBeforeAsync(string unitId, DateTimeOffset before, CancellationToken cancellationToken) =>
+        (await ListAsync<AuditEvent>(unitId, new QueryDefinition("SELECT TOP 1 * FROM c WHERE c.type = @type AND c.time < @before ORDER BY c.sequence DESC")
+            .WithParameter("@type", AuditEvent.DocumentType).WithParameter("@before", before), cancellationToken)).FirstOrDefault();
+
     public Task<AuditHead?> ReadHeadAsync(string unitId, CancellationToken cancellationToken) => units.ReadAuditHeadAsync(unitId, cancellationToken);
 
     /// <summary>The unit's events about <paramref name="target"/>, in chain order.</summary>

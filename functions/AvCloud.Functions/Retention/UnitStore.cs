@@ -31,6 +31,11 @@ public sealed class UnitStore(Database database, IOptions<RetentionOptions> opti
     public async Task<AuditHead?> ReadAuditHeadAsync(string unitId, CancellationToken cancellationToken) =>
         (await Documents.ReadAsync<AuditHead>(Container, AuditHead.DocumentId, unitId, cancellationToken))?.Document;
 
+    /// <summary>The units that have an audit chain (a head), across partitions: one small document each.</summary>
+    public IAsyncEnumerable<string> AuditedUnitsAsync(CancellationToken cancellationToken) =>
+        QueryAsync<string>(null, new QueryDefinition("SELECT VALUE c.unitId FROM c WHERE c.id = @id AND c.type = @type")
+            .WithParameter("@id", AuditHead.DocumentId).WithParameter("@type", "auditHead"), cancellationToken);
+
     /// <summary>Moves the unit's audit head forward to <paramref name="latest"/> (never back).</summary>
     public Task AdvanceAuditHeadAsync(AuditEvent latest, CancellationToken cancellationToken) =>
         Documents.PutAsync<AuditHead>(Container, AuditHead.DocumentId, latest.UnitId,
