@@ -32,6 +32,7 @@ public sealed record AuditAnchor
     [JsonIgnore]
     public string? Problem { get; init; }
 
+    [JsonIgnore]
     public string DayName => Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 }
 
