@@ -26,7 +26,7 @@ public sealed record SessionState(string Id, IReadOnlyList<SessionFile> Files);
 
 public sealed record StagedBlock(string Name, long Size);
 
-public sealed record ActivityRef(string Id);
+public sealed record ActivityRef(string Id, DateTimeOffset End, bool Urgent);
 
 public sealed record ActivityPage(IReadOnlyList<ActivityRef> Items, string? ContinuationToken);
 
@@ -72,23 +72,30 @@ public sealed class AvCloudApi : IDisposable
         return (await response.Content.ReadFromJsonAsync<UploadBlocks>(DockSettings.Json, cancellationToken))!;
     }
 
-    /// <summary>The unit's activities flagged urgent that started since <paramref name="since"/>: their recordings go first.</summary>
-    public async Task<IReadOnlySet<string>> UrgentActivitiesAsync(DateTimeOffset since, CancellationToken cancellationToken)
+    /// <summary>
+    /// The unit's activities that started since <paramref name="since"/>: the urgent ones' recordings go first, and each
+    /// one's end sets the handover deadline of the recordings that name it.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, ActivityRef>> ActivitiesAsync(DateTimeOffset since, CancellationToken cancellationToken)
     {
-        var urgent = new HashSet<string>(StringComparer.Ordinal);
+        var activities = new Dictionary<string, ActivityRef>(StringComparer.Ordinal);
         string? continuation = null;
         do
         {
-            var path = $"activities?urgent=true&pageSize=200&from={Uri.EscapeDataString(since.UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture))}"
+            var path = $"activities?pageSize=200&from={Uri.EscapeDataString(since.UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture))}"
                 + (continuation is null ? "" : $"&continuationToken={Uri.EscapeDataString(continuation)}");
             using var response = await SendAsync(HttpMethod.Get, path, null, cancellationToken);
             var page = (await response.Content.ReadFromJsonAsync<ActivityPage>(DockSettings.Json, cancellationToken))!;
-            urgent.UnionWith(page.Items.Select(a => a.Id));
+            foreach (var activity in page.Items)
+            {
+                activities[activity.Id] = activity;
+            }
+
             continuation = page.ContinuationToken;
         }
         while (continuation is not null);
 
-        return urgent;
+        return activities;
     }
 
     /// <summary>Transient failures are retried (see <see cref="ApiRetry"/>); any other answer but success is an <see cref="ApiException"/>.</summary>

@@ -209,7 +209,7 @@ internal static class Cli
             $"{report.FilesSeen} files ready, {report.FilesUploaded} uploaded ({report.BlocksSent} blocks, {report.BytesSent / 1048576.0:F1} MiB), {report.FilesVerified} verified by AvCloud, {report.FilesWiped} wiped, {report.Problems.Count} problems"));
     }
 
-    /// <summary>Each file's state, and which are past or near their 24-hour deadline (Art. 13).</summary>
+    /// <summary>Each file's state, and which are past or near their 24-hour deadline (Art. 13), computed as AvCloud computes it.</summary>
     private static void Status(Journal journal, DockSettings settings, bool json, TextWriter output)
     {
         var now = DateTimeOffset.UtcNow;
@@ -219,6 +219,10 @@ internal static class Cli
             stage = e.Stage,
             e.Sha256,
             e.RecordedEnd,
+            e.ClockDriftSeconds,
+            e.ActivityId,
+            e.ActivityEnd,
+            // Art. 13 as AvCloud judges it: drift-corrected end, or the activity's end; plus 24 hours.
             dueBy = e.Deadline,
             deadline = e.Stage is FileStage.Verified or FileStage.Wiped ? "handed over"
                 : e.Deadline < now ? "PAST DEADLINE"

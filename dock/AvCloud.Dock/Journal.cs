@@ -62,8 +62,14 @@ public sealed record JournalEntry
 
     public string? Message { get; init; }
 
-    /// <summary>Art. 13: handed over within 24 hours of the recording's end.</summary>
-    public DateTimeOffset Deadline => RecordedEnd.AddHours(24);
+    /// <summary>The device's clock drift measured at docking (the dock's clock minus the device's), in seconds.</summary>
+    public double ClockDriftSeconds { get; init; }
+
+    /// <summary>The end of the activity the file names, as AvCloud listed it (null until seen).</summary>
+    public DateTimeOffset? ActivityEnd { get; init; }
+
+    /// <summary>Art. 13: the deadline AvCloud will judge the handover by (<see cref="HandoverDeadline"/>).</summary>
+    public DateTimeOffset Deadline => HandoverDeadline.For(RecordedEnd, ClockDriftSeconds, ActivityEnd);
 
     public string Key => $"{DeviceId}/{Name}";
 }

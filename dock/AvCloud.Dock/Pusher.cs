@@ -42,9 +42,11 @@ public sealed class Pusher(DockSettings settings, TextWriter output, HttpMessage
 
         // Art. 13: recordings of urgent activities first (flagged by the recorder or in AvCloud), then the oldest.
         var keys = folders.SelectMany(f => f.Files.Select(file => $"{f.Device.DeviceId}/{file.Name}")).ToHashSet();
-        var urgent = await UrgentActivitiesAsync(problems, cancellationToken);
+        var activities = await ActivitiesAsync(problems, cancellationToken);
+        NoteActivityEnds(activities);
         var queue = _journal.Entries.Where(e => keys.Contains(e.Key) && e.Stage == FileStage.Uploading)
-            .OrderByDescending(e => e.Urgent || (e.ActivityId is not null && urgent.Contains(e.ActivityId))).ThenBy(e => e.RecordedStart).ToList();
+            .OrderByDescending(e => e.Urgent || (e.ActivityId is not null && activities.TryGetValue(e.ActivityId, out var a) && a.Urgent))
+            .ThenBy(e => e.RecordedStart).ToList();
         var uploaded = 0;
         await Parallel.ForEachAsync(queue, new ParallelOptions { MaxDegreeOfParallelism = settings.ParallelFiles, CancellationToken = cancellationToken },
             async (entry, token) =>
@@ -78,16 +80,31 @@ public sealed class Pusher(DockSettings settings, TextWriter output, HttpMessage
         return new PushReport(folders.Sum(f => f.Files.Count), uploaded, verified, wiped, uploader.BlocksSent, uploader.BytesSent, _api.Retries, problems);
     }
 
-    private async Task<IReadOnlySet<string>> UrgentActivitiesAsync(List<string> problems, CancellationToken cancellationToken)
+    private async Task<IReadOnlyDictionary<string, ActivityRef>> ActivitiesAsync(List<string> problems, CancellationToken cancellationToken)
     {
         try
         {
-            return await _api.UrgentActivitiesAsync(DateTimeOffset.UtcNow.AddDays(-7), cancellationToken);
+            return await _api.ActivitiesAsync(DateTimeOffset.UtcNow.AddDays(-7), cancellationToken);
         }
         catch (Exception exception) when (exception is ApiException or HttpRequestException)
         {
-            problems.Add($"Could not ask AvCloud which activities are urgent ({exception.Message}); uploading oldest first.");
-            return new HashSet<string>();
+            problems.Add($"Could not ask AvCloud for the unit's activities ({exception.Message}); uploading oldest first.");
+            return new Dictionary<string, ActivityRef>();
+        }
+    }
+
+    /// <summary>
+    /// Keeps, for each file not yet handed over that names an activity, the activity's end as AvCloud listed it: AvCloud
+    /// sets the file's handover deadline from it (Art. 13), and <c>status</c> shows the same.
+    /// </summary>
+    private void NoteActivityEnds(IReadOnlyDictionary<string, ActivityRef> activities)
+    {
+        foreach (var entry in _journal.Entries.Where(e => e.Stage is not (FileStage.Verified or FileStage.Wiped) && e.ActivityId is not null))
+        {
+            if (activities.TryGetValue(entry.ActivityId!, out var activity) && entry.ActivityEnd != activity.End)
+            {
+                _journal.Put(entry with { ActivityEnd = activity.End });
+            }
         }
     }
 
@@ -120,6 +137,7 @@ public sealed class Pusher(DockSettings settings, TextWriter output, HttpMessage
                     ActivityId = file.Info.ActivityId,
                     Category = file.Info.Category,
                     Urgent = file.Info.Urgent,
+                    ClockDriftSeconds = folder.ClockDriftSeconds,
                 });
             }
             catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
@@ -150,7 +168,12 @@ public sealed class Pusher(DockSettings settings, TextWriter output, HttpMessage
             foreach (var entry in waiting)
             {
                 var target = opened.Files.Single(f => f.Name == entry.Name);
-                _journal.Put(entry with { Stage = FileStage.Uploading, SessionId = opened.SessionId, UploadUrl = target.UploadUrl, UploadExpiresAt = opened.ExpiresAt, Message = null });
+                // The drift AvCloud recorded for the session is the one its deadline uses.
+                _journal.Put(entry with
+                {
+                    Stage = FileStage.Uploading, SessionId = opened.SessionId, UploadUrl = target.UploadUrl, UploadExpiresAt = opened.ExpiresAt,
+                    ClockDriftSeconds = opened.ClockDriftSeconds, Message = null,
+                });
             }
         }
         catch (ApiException exception)

@@ -18,6 +18,8 @@ public sealed record RecorderFile(string Path, string Name, long Size, DateTime 
 public sealed record RecorderFolder(string Folder, DeviceInfo Device, IReadOnlyList<RecorderFile> Files)
 {
     public TimeSpan ClockDrift => Device.ReadAt - Device.DeviceClock;
+
+    public double ClockDriftSeconds => HandoverDeadline.DriftSeconds(Device.ReadAt, Device.DeviceClock);
 }
 
 /// <summary>Finds docked recorders under a directory and the files on them that can be uploaded, with a clear message for each that cannot.</summary>

@@ -67,6 +67,7 @@ public static class AvCloudServices
             provider.GetRequiredService<Microsoft.Extensions.Logging.ILogger<SignInRefusalFlush>>()));
         services.AddHostedService(provider => provider.GetRequiredService<SignInRefusalFlush>());
         services.AddSingleton<SasIssuer>();
+        services.AddSingleton<AuditAnchors>();
 
         // One store per Cosmos container; nothing else reaches the database.
         services.AddSingleton<AuditTrail>();

@@ -71,9 +71,19 @@ public static class AuditChain
     /// Walks events in sequence order and reports the first break: a gap in the numbering (a deleted event), a hash
     /// that does not match the event's content (an edit), or a previous-hash that does not match the event before
     /// (a reordering or an edit upstream). The head, when known, must point at the last event (a deleted tail).
+    /// Each anchor (<see cref="AuditAnchors"/>) must find its event in the chain with the hash it recorded: the head
+    /// can be rewound along with a deleted tail, an anchor in immutable storage cannot, and since every event carries
+    /// the hash of the one before, one matching anchor vouches for the whole chain up to it.
     /// </summary>
-    public static ChainReport Verify(IEnumerable<AuditEvent> eventsInOrder, AuditHead? head)
+    public static ChainReport Verify(IEnumerable<AuditEvent> eventsInOrder, AuditHead? head, IReadOnlyList<AuditAnchor>? anchors = null)
     {
+        anchors ??= [];
+        return Walk(eventsInOrder, head, anchors) with { AnchorsChecked = anchors.Count };
+    }
+
+    private static ChainReport Walk(IEnumerable<AuditEvent> eventsInOrder, AuditHead? head, IReadOnlyList<AuditAnchor> anchors)
+    {
+        var anchoredAt = anchors.Where(a => a.Problem is null).ToLookup(a => a.Sequence);
         long expected = 1;
         var previousHash = Genesis;
         long count = 0;
@@ -97,8 +107,20 @@ public static class AuditChain
                 return ChainReport.Broken(count - 1, e.Sequence, $"Event {e.Sequence} does not follow event {e.Sequence - 1}: the chain was reordered or rewritten.");
             }
 
+            if (anchoredAt[e.Sequence].FirstOrDefault(a => a.Hash != e.Hash) is { } differs)
+            {
+                return ChainReport.Broken(count - 1, e.Sequence,
+                    $"Event {e.Sequence} is not the event anchored on {differs.DayName}: the chain was truncated or rewritten after anchor of {differs.DayName}.");
+            }
+
             previousHash = e.Hash;
             expected++;
+        }
+
+        if (anchors.Where(a => a.Problem is null && a.Sequence >= expected).MinBy(a => a.Sequence) is { } beyond)
+        {
+            return ChainReport.Broken(count, expected,
+                $"The chain ends at event {expected - 1} but event {beyond.Sequence} was anchored on {beyond.DayName}: the chain was truncated or rewritten after anchor of {beyond.DayName}.");
         }
 
         if (head is not null && head.Sequence > expected - 1)
@@ -106,11 +128,18 @@ public static class AuditChain
             return ChainReport.Broken(count, expected, $"The chain ends at event {expected - 1} but its head records event {head.Sequence}: events were removed from the end.");
         }
 
+        // Anchors are written once into immutable storage; one that cannot be read was tampered with there.
+        if (anchors.FirstOrDefault(a => a.Problem is not null) is { } unusable)
+        {
+            return ChainReport.Broken(count, 0, unusable.Problem!);
+        }
+
         return new ChainReport(true, count, null);
     }
 }
 
-public sealed record ChainReport(bool Intact, long EventsChecked, ChainBreak? FirstBreak)
+/// <summary>What <c>verify</c> found; <paramref name="AnchorsChecked"/> counts the unit's anchors held against the chain.</summary>
+public sealed record ChainReport(bool Intact, long EventsChecked, ChainBreak? FirstBreak, int AnchorsChecked = 0)
 {
     public static ChainReport Broken(long checkedBefore, long sequence, string reason) => new(false, checkedBefore, new ChainBreak(sequence, reason));
 }

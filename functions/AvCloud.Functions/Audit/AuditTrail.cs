@@ -96,6 +96,16 @@ public sealed class AuditTrail(Database database, TimeProvider time) : CosmosSto
     public async Task<AuditHead?> ReadHeadAsync(string unitId, CancellationToken cancellationToken) =>
         (await Documents.ReadAsync<AuditHead>(_heads, AuditHead.DocumentId, unitId, cancellationToken))?.Document;
 
+    /// <summary>The units that have an audit chain (a head), across partitions: one small document each.</summary>
+    public IAsyncEnumerable<string> AuditedUnitsAsync(CancellationToken cancellationToken) =>
+        _heads.QueryAllAsync<string>(new QueryDefinition("SELECT VALUE c.unitId FROM c WHERE c.id = @id AND c.type = @type")
+            .WithParameter("@id", AuditHead.DocumentId).WithParameter("@type", "auditHead"), null, cancellationToken);
+
+    /// <summary>The unit's newest event appended before <paramref name="before"/>, or null when it has none.</summary>
+    public async Task<AuditEvent?> LastBeforeAsync(string unitId, DateTimeOffset before, CancellationToken cancellationToken) =>
+        (await ListAsync<AuditEvent>(unitId, new QueryDefinition("SELECT TOP 1 * FROM c WHERE c.type = @type AND c.time < @before ORDER BY c.sequence DESC")
+            .WithParameter("@type", AuditEvent.DocumentType).WithParameter("@before", before), cancellationToken)).FirstOrDefault();
+
     /// <summary>The unit's events about <paramref name="target"/>, in chain order.</summary>
     public Task<List<AuditEvent>> AboutAsync(string unitId, string target, CancellationToken cancellationToken) =>
         ListAsync<AuditEvent>(unitId, new QueryDefinition("SELECT * FROM c WHERE c.type = @type AND c.target = @target ORDER BY c.sequence")

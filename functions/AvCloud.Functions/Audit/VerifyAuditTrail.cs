@@ -6,9 +6,13 @@ namespace AvCloud.Functions.Audit;
 
 /// <summary>
 /// <c>GET /api/audit/verify</c>: walks the caller's unit's chain and reports the first broken link, if any
-/// (Art. 18: deleting or editing records must be detectable). For supervisors and the unit head; audited.
+/// (Art. 18: deleting or editing records must be detectable), held against the unit's daily anchors in immutable
+/// storage, which also find a tail deleted together with a rewound head. For supervisors and the unit head; audited.
+/// Verify writes no anchor itself: one made on demand would seal whatever the chain holds at that moment (a tail cut
+/// off just before included), let any supervisor add undeletable blobs at will, and take the day's name before the
+/// daily run could give it the day's last event.
 /// </summary>
-public sealed class VerifyAuditTrail(AuditTrail audit)
+public sealed class VerifyAuditTrail(AuditTrail audit, AuditAnchors anchors)
 {
     [Function(nameof(VerifyAuditTrail))]
     [RequiresRole(Roles.Supervisor, Roles.Head)]
@@ -18,6 +22,8 @@ public sealed class VerifyAuditTrail(AuditTrail audit)
         CancellationToken cancellationToken)
     {
         var caller = request.Caller();
+        // The anchors first: each then names an event that was in the chain before the chain is read.
+        var anchored = await anchors.ReadAsync(caller.UnitId, cancellationToken);
         var head = await audit.ReadHeadAsync(caller.UnitId, cancellationToken);
         var events = new List<AuditEvent>();
         await foreach (var e in audit.ReadChainAsync(caller.UnitId, cancellationToken))
@@ -25,11 +31,12 @@ public sealed class VerifyAuditTrail(AuditTrail audit)
             events.Add(e);
         }
 
-        var report = AuditChain.Verify(events, head);
+        var report = AuditChain.Verify(events, head, anchored);
         await audit.RecordAsync(caller, AuditAction.AuditVerified, "audit",
             new Dictionary<string, string>
             {
                 ["eventsChecked"] = report.EventsChecked.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["anchorsChecked"] = report.AnchorsChecked.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["firstBreak"] = report.FirstBreak?.Reason ?? "",
             }, cancellationToken, report.Intact ? AuditOutcomes.Success : AuditOutcomes.Failure);
         return TypedResults.Ok(report);

@@ -579,4 +579,38 @@ public sealed class DockSyncTests(LocalCloudFixture fixture) : IDisposable
         Assert.Equal("", deadlines["fresh.wav"]);
         Assert.Equal("handed over", deadlines["done.wav"]);
     }
+
+    [Fact]
+    public async Task Status_shows_the_deadline_AvCloud_records_with_the_device_s_drift_and_the_activity_s_end()
+    {
+        var station = await StationAsync();
+        var officer = fixture.Cloud.Issuer.Mint("officer-zhang", station.Unit, [Roles.Officer], TimeSpan.FromHours(1), DateTimeOffset.UtcNow);
+        using var created = await fixture.SendAsync(HttpMethod.Post, "/api/activities", officer, JsonContent.Create(new
+        {
+            kind = "investigation", officers = Zhang, place = "depot", start = DateTimeOffset.UtcNow.AddHours(-3), end = DateTimeOffset.UtcNow.AddMinutes(-40),
+        }));
+        var activity = (await created.Content.ReadFromJsonAsync<Functions.Activities.Activity>(Functions.AvCloudJson.Options, Cancel))!;
+        // The recorder's clock is four minutes behind the dock's.
+        var folder = station.Device(clockOffSeconds: 240);
+        var linked = SyntheticWav.Create(1871, 8000);
+        var plain = SyntheticWav.Create(1872, 8000);
+        Station.Put(folder, "linked.wav", linked, "audio", minutesAgo: 60, activityId: activity.Id);
+        Station.Put(folder, "plain.wav", plain, "audio", minutesAgo: 90);
+
+        var report = await PushAsync(station);
+
+        Assert.True(report.Problems.Count == 0, string.Join("\n", report.Problems));
+        Assert.Equal(2, report.FilesVerified);
+        using var output = new StringWriter();
+        Assert.Equal(0, await Cli.RunAsync(["status", "--settings", station.SettingsPath, "--json"], output, TextWriter.Null));
+        var dueBy = JsonDocument.Parse(output.ToString()).RootElement.EnumerateArray()
+            .ToDictionary(r => r.GetProperty("file").GetString()!.Split('/')[1], r => r.GetProperty("dueBy").GetDateTimeOffset());
+        var plainRecord = await FootageAsync(station, plain);
+        var linkedRecord = await FootageAsync(station, linked);
+        Assert.Equal(plainRecord.HandoverDeadline, dueBy["plain.wav"]);
+        Assert.Equal(linkedRecord.HandoverDeadline, dueBy["linked.wav"]);
+        // And both are what Art. 13 says: the corrected end, or the activity's end; plus 24 hours.
+        Assert.Equal(plainRecord.RecordedEnd.AddSeconds(240).AddHours(24), dueBy["plain.wav"]);
+        Assert.Equal(activity.End.AddHours(24), dueBy["linked.wav"]);
+    }
 }
