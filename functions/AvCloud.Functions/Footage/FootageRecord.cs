@@ -209,17 +209,26 @@ public sealed record FootageRecord : Cosmos.IUnitDocument
         _ => this with { Status = FootageStatus.DisposalPending, Disposal = new Disposal(now) },
     };
 
-    /// <summary>Art. 15: the keeper approves purging; the head can cancel until <paramref name="window"/> has passed.</summary>
-    public Outcome<FootageRecord> ApproveDisposal(string by, DateTimeOffset now, TimeSpan window) => this switch
+    /// <summary>
+    /// Art. 15: the keeper approves purging; the head can cancel until <paramref name="window"/> has passed. Arts. 12 and
+    /// 17: nobody approves the disposal of a recording they made (the officer of the record or of any upload of it),
+    /// whatever roles they hold at once.
+    /// </summary>
+    public Outcome<FootageRecord> ApproveDisposal(Identity.Caller caller, DateTimeOffset now, TimeSpan window) => this switch
     {
+        _ when RecordedBy(caller.UserId) => Refusal.Forbidden("Not your own recording.",
+            "Nobody approves the disposal of a recording they made; another keeper decides.", "own recording"),
         { Holds.Count: > 0 } => Refusal.Conflict("The footage is held (Art. 16): it is not disposed of while any hold stands.", "held"),
         { Status: FootageStatus.DisposalPending, Disposal: { } disposal } => this with
         {
             Status = FootageStatus.DisposalApproved,
-            Disposal = disposal with { ApprovedBy = by, ApprovedAt = now, PurgeAfter = now + window },
+            Disposal = disposal with { ApprovedBy = caller.UserId, ApprovedAt = now, PurgeAfter = now + window },
         },
         _ => InOtherStep(),
     };
+
+    /// <summary>Whether <paramref name="userId"/> made this recording: the officer the record names, or the officer of any of its uploads.</summary>
+    public bool RecordedBy(string userId) => OfficerId == userId || Uploads.Any(u => u.OfficerId == userId);
 
     /// <summary>Art. 15: the head cancels an approved disposal inside its recovery window; it goes back to review.</summary>
     public Outcome<FootageRecord> CancelDisposal(DateTimeOffset now) => this switch

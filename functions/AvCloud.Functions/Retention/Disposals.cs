@@ -58,7 +58,7 @@ public sealed class Disposals(FootageStore footage, UnitStore units, BlobService
         var caller = request.Caller();
         var now = time.GetUtcNow();
         var window = TimeSpan.FromDays((await units.SettingsAsync(caller.UnitId, cancellationToken)).RecoveryWindowDays);
-        var approved = (await footage.ChangeAsync(caller.UnitId, id, r => r.ApproveDisposal(caller.UserId, now, window), cancellationToken))
+        var approved = (await footage.ChangeAsync(caller.UnitId, id, r => r.ApproveDisposal(caller, now, window), cancellationToken))
             .OrRefuse(AuditAction.DisposalApproved, Target(id));
         await audit.RecordAsync(caller, AuditAction.DisposalApproved, Target(id),
             new Dictionary<string, string> { ["purgeAfter"] = approved.Disposal!.PurgeAfter!.Value.ToString("O", CultureInfo.InvariantCulture) }, cancellationToken);

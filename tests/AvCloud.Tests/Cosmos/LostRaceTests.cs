@@ -195,6 +195,8 @@ public sealed class LostRaceTests(LocalCloudFixture fixture) : IAsyncLifetime
 
     private static readonly PreservationCopy Copy = new("preservation", "x", "y", Now);
 
+    private static readonly Caller KeeperOne = new("keeper-1", null, "unit-a", new HashSet<string> { Roles.Keeper });
+
     [Fact]
     public async Task A_disposal_approval_that_loses_to_a_hold_is_refused()
     {
@@ -202,7 +204,7 @@ public sealed class LostRaceTests(LocalCloudFixture fixture) : IAsyncLifetime
 
         var outcome = await footage.ChangeAsync(unit, id, LosingTo<FootageRecord>(
             () => footage.ChangeAsync(unit, id, r => r.PlaceHold(Hold("h1"), Copy), Cancel),
-            r => r.ApproveDisposal("keeper-1", Now, TimeSpan.FromDays(7))), Cancel);
+            r => r.ApproveDisposal(KeeperOne, Now, TimeSpan.FromDays(7))), Cancel);
 
         Lost(outcome, 409);
         var stored = (await footage.ReadAsync(unit, id, Cancel))!;
@@ -227,7 +229,7 @@ public sealed class LostRaceTests(LocalCloudFixture fixture) : IAsyncLifetime
     public async Task A_cancellation_that_loses_to_the_purge_is_refused_and_the_purge_that_loses_to_a_cancellation_too()
     {
         var (footage, unit, id) = await FootageAsync(FootageStatus.DisposalPending);
-        await footage.ChangeAsync(unit, id, r => r.ApproveDisposal("keeper-1", Now.AddDays(-8), TimeSpan.FromDays(7.5)), Cancel);
+        await footage.ChangeAsync(unit, id, r => r.ApproveDisposal(KeeperOne, Now.AddDays(-8), TimeSpan.FromDays(7.5)), Cancel);
 
         var cancel = await footage.ChangeAsync(unit, id, LosingTo<FootageRecord>(
             () => footage.ChangeAsync(unit, id, r => r.Purge(Now), Cancel),
@@ -236,7 +238,7 @@ public sealed class LostRaceTests(LocalCloudFixture fixture) : IAsyncLifetime
         Assert.Equal(FootageStatus.Purged, (await footage.ReadAsync(unit, id, Cancel))!.Status);
 
         var (other, otherUnit, otherId) = await FootageAsync(FootageStatus.DisposalPending);
-        await other.ChangeAsync(otherUnit, otherId, r => r.ApproveDisposal("keeper-1", Now, TimeSpan.FromDays(7)), Cancel);
+        await other.ChangeAsync(otherUnit, otherId, r => r.ApproveDisposal(KeeperOne, Now, TimeSpan.FromDays(7)), Cancel);
         var purge = await other.ChangeAsync(otherUnit, otherId, LosingTo<FootageRecord>(
             () => other.ChangeAsync(otherUnit, otherId, r => r.CancelDisposal(Now), Cancel),
             r => r.Purge(Now)), Cancel);

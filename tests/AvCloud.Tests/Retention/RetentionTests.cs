@@ -268,6 +268,26 @@ public sealed class RetentionTests(RetentionTests.ShiftedCloud cloud) : IClassFi
     }
 
     [Fact]
+    public async Task A_keeper_who_recorded_the_footage_cannot_approve_its_disposal_and_nothing_changes()
+    {
+        var unit = $"unit-{Guid.NewGuid():N}"[..13];
+        var record = await PendingAsync(unit, 905);
+        // The recording officer is also a keeper and the head: Arts. 12 and 17 still leave the decision to someone else.
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/disposals/{record.Id}/approve");
+        request.Headers.Authorization = new("Bearer", cloud.Cloud.Issuer.Mint(record.OfficerId, unit, [Roles.Keeper, Roles.Head, Roles.Officer],
+            TimeSpan.FromHours(1), cloud.Clock.GetUtcNow()));
+        using var own = await cloud.Http.SendAsync(request, Cancel);
+
+        Assert.Equal(HttpStatusCode.Forbidden, own.StatusCode);
+        Assert.Contains("recording they made", await own.Content.ReadAsStringAsync(Cancel), StringComparison.Ordinal);
+        var unchanged = (await Footage(unit, record.Id))!;
+        Assert.Equal(FootageStatus.DisposalPending, unchanged.Status);
+        Assert.Null(unchanged.Disposal!.ApprovedBy);
+        var denied = await SingleAuditAsync(unit, Functions.Audit.AuditAction.DisposalApproved);
+        Assert.Equal((Functions.Audit.AuditOutcomes.Denied, record.OfficerId), (denied.Outcome, denied.Actor));
+    }
+
+    [Fact]
     public async Task A_hold_placed_after_approval_stops_the_purge()
     {
         var unit = $"unit-{Guid.NewGuid():N}"[..13];
