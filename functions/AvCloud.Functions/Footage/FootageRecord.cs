@@ -150,6 +150,18 @@ public sealed record FootageRecord : Cosmos.IUnitDocument
             ? this with { Holds = [.. Holds.Where(h => h.Id != holdId)] }
             : Refusal.NotFound("No such footage or hold in your unit.");
 
+    /// <summary>
+    /// Art. 16: the head may release a legal hold that storage keeps on this footage or its second copy but no hold of the
+    /// record asks for (reconciliation reports it, never releases it). While the record holds the footage, its holds are
+    /// released one by one instead.
+    /// </summary>
+    public Outcome<FootageRecord> AllowsStorageHoldRelease() => this switch
+    {
+        { Holds.Count: > 0 } => Refusal.Conflict("The record holds this footage: release its holds one by one (DELETE .../holds/{holdId}).", "held by the record"),
+        { Status: FootageStatus.Purged } => NotStored("there is nothing held in storage."),
+        _ => this,
+    };
+
     /// <summary>Art. 14: raising the level takes effect at once; lowering it needs the head.</summary>
     public Outcome<FootageRecord> Classify(Classification level, string reason, Identity.Caller caller, DateTimeOffset at) =>
         level < Classification && !caller.HasRole(Identity.Roles.Head)
@@ -245,7 +257,10 @@ public sealed record FootageRecord : Cosmos.IUnitDocument
             ? this with { Status = FootageStatus.Available, Disposal = null }
             : Refusal.Conflict("Only an approved disposal of held footage is blocked.", "not blocked");
 
-    /// <summary>Art. 15: purged once its blob is gone; the record stays as a tombstone (id, hash, size, times, who approved).</summary>
+    /// <summary>
+    /// Art. 15: purged once its blob (and its second copy, which follows the footage's retention) is gone; the record stays
+    /// as a tombstone (id, hash, size, times, who approved, when the second copy went).
+    /// </summary>
     public Outcome<FootageRecord> Purge(DateTimeOffset now) => this switch
     {
         { Holds.Count: > 0 } => Refusal.Conflict("Held footage is never purged.", "held"),
@@ -254,6 +269,7 @@ public sealed record FootageRecord : Cosmos.IUnitDocument
             Status = FootageStatus.Purged,
             Media = null,
             Disposal = disposal with { PurgedAt = now },
+            SecondCopy = SecondCopy is null ? null : SecondCopy with { PurgedAt = now },
         },
         _ => InOtherStep(),
     };
@@ -297,7 +313,8 @@ public sealed record ClassificationChange(Classification From, string Reason, st
 
 public sealed record IntegrityFailure(DateTimeOffset DetectedAt, string Sha256Found, long SizeFound);
 
-public sealed record PreservationCopy(string Account, string BlobName, string Sha256, DateTimeOffset VerifiedAt);
+/// <summary>The second copy (Art. 16); <see cref="PurgedAt"/> is set when it was purged with the footage (Art. 15).</summary>
+public sealed record PreservationCopy(string Account, string BlobName, string Sha256, DateTimeOffset VerifiedAt, DateTimeOffset? PurgedAt = null);
 
 /// <summary>
 /// One upload that delivered this content: the dock's claimed docking time, and AvCloud's own time of receipt (when the

@@ -21,7 +21,7 @@ public sealed record DisposalCancellation([Required] string? Reason);
 /// (<c>POST /api/disposals/{id}/extend</c>, with a new date and a reason; the blob's policy is extended too). The head
 /// can cancel an approval inside the window (<c>POST /api/disposals/{id}/cancel</c>). Every step is audited.
 /// </summary>
-public sealed class Disposals(FootageStore footage, UnitStore units, BlobServiceClient blobs, AuditTrail audit, TimeProvider time)
+public sealed class Disposals(FootageStore footage, UnitStore units, BlobServiceClient blobs, SecondCopies secondCopies, AuditTrail audit, TimeProvider time)
 {
     [Function("ListDisposals")]
     [RequiresRole(Roles.Keeper, Roles.Head)]
@@ -97,6 +97,8 @@ public sealed class Disposals(FootageStore footage, UnitStore units, BlobService
             }, cancellationToken: cancellationToken);
         var extended = (await footage.ChangeAsync(caller.UnitId, id, r => r.ExtendRetention(until), cancellationToken))
             .OrRefuse(AuditAction.DisposalExtended, Target(id));
+        // Art. 16: the second copy keeps the footage's date.
+        await secondCopies.FollowRetentionAsync(extended, cancellationToken);
         await audit.RecordAsync(caller, AuditAction.DisposalExtended, Target(id), new Dictionary<string, string>
         {
             ["until"] = until.ToString("O", CultureInfo.InvariantCulture),
