@@ -107,6 +107,16 @@ public static class AccessRules
         : caller.HasRole(Roles.Keeper) && Satisfies(Roles.Keeper, required) ? Roles.Keeper
         : null;
 
+    /// <summary>Art. 17: who may score an annual review's items (reviewers, supervisors, the head).</summary>
+    public static bool ScoresReviews(Caller caller) => caller.HasRole(Roles.Reviewer) || caller.HasRole(Roles.Supervisor) || caller.HasRole(Roles.Head);
+
+    /// <summary>
+    /// Art. 17: whether <paramref name="caller"/> sees a recording only because a review they score sampled it: a reviewer
+    /// without a role that reads the whole catalogue and its custody (keeper, supervisor, head).
+    /// </summary>
+    public static bool SeesOnlyReviewSamples(Caller caller) =>
+        ScoresReviews(caller) && !caller.HasRole(Roles.Keeper) && !caller.HasRole(Roles.Supervisor) && !caller.HasRole(Roles.Head);
+
     /// <summary>Who sees every request of the unit (the rest see their own).</summary>
     public static bool SeesAllRequests(Caller caller) => caller.HasRole(Roles.Keeper) || caller.HasRole(Roles.Supervisor) || caller.HasRole(Roles.Head);
 

@@ -72,6 +72,18 @@ public sealed class ActivityStore(Database database, Audit.AuditTrail audit) : C
 
     public Task<bool> CreateAsync(Review review, Audit.AuditEntry audited, CancellationToken cancellationToken) => CreateAsync<Review>(review, audited, cancellationToken);
 
+    /// <summary>The ids of the unit's reviews whose sample holds <paramref name="footageId"/> (Art. 17: who scores them may see it).</summary>
+    public Task<List<string>> ReviewsSamplingAsync(string unitId, string footageId, CancellationToken cancellationToken) =>
+        ListAsync<string>(unitId, new QueryDefinition("SELECT VALUE c.id FROM c WHERE c.type = @type AND ARRAY_CONTAINS(c.footageIds, @footage)")
+            .WithParameter("@type", Review.DocumentType).WithParameter("@footage", footageId), cancellationToken);
+
+    /// <summary>
+    /// Art. 17: a review of the unit that sampled <paramref name="footageId"/> and that <paramref name="caller"/> may score,
+    /// under which they see it without an access request; null when there is none.
+    /// </summary>
+    public async Task<string?> ReviewSamplingAsync(Identity.Caller caller, string footageId, CancellationToken cancellationToken) =>
+        Access.AccessRules.ScoresReviews(caller) ? (await ReviewsSamplingAsync(caller.UnitId, footageId, cancellationToken)).Order(StringComparer.Ordinal).FirstOrDefault() : null;
+
     public Task<Outcome<Review>> ChangeReviewAsync(string unitId, string id, Func<Review, Outcome<Review>> transition, Func<Review, Review, Audit.AuditEntry> audited,
         CancellationToken cancellationToken) =>
         ChangeAsync(unitId, id, Review.DocumentType, NoSuchReview, transition, audited, cancellationToken);

@@ -66,6 +66,12 @@ public sealed class AuditAction
 
     public static AuditAction PreservationCorrected { get; } = new("preservation.corrected");
 
+    /// <summary>Storage holds more than the record asks for (a legal hold no record hold asks for): reported for the head, never released by the app.</summary>
+    public static AuditAction PreservationDiscrepancy { get; } = new("preservation.discrepancy");
+
+    /// <summary>The head released a legal hold storage kept but no record hold asked for.</summary>
+    public static AuditAction StorageHoldReleased { get; } = new("hold.storage-released");
+
     // Retention and disposal (Art. 15).
     public static AuditAction RetentionRecomputed { get; } = new("retention.recomputed");
 

@@ -155,6 +155,18 @@ public sealed record FootageRecord : Audit.IAudited<FootageRecord>
             ? this with { Holds = [.. Holds.Where(h => h.Id != holdId)] }
             : Refusal.NotFound("No such footage or hold in your unit.");
 
+    /// <summary>
+    /// Art. 16: the head may release a legal hold that storage keeps on this footage or its second copy but no hold of the
+    /// record asks for (reconciliation reports it, never releases it). While the record holds the footage, its holds are
+    /// released one by one instead.
+    /// </summary>
+    public Outcome<FootageRecord> AllowsStorageHoldRelease() => this switch
+    {
+        { Holds.Count: > 0 } => Refusal.Conflict("The record holds this footage: release its holds one by one (DELETE .../holds/{holdId}).", "held by the record"),
+        { Status: FootageStatus.Purged } => NotStored("there is nothing held in storage."),
+        _ => this,
+    };
+
     /// <summary>Art. 14: raising the level takes effect at once; lowering it needs the head.</summary>
     public Outcome<FootageRecord> Classify(Classification level, string reason, Identity.Caller caller, DateTimeOffset at) =>
         level < Classification && !caller.HasRole(Identity.Roles.Head)
@@ -214,17 +226,26 @@ public sealed record FootageRecord : Audit.IAudited<FootageRecord>
         _ => this with { Status = FootageStatus.DisposalPending, Disposal = new Disposal(now) },
     };
 
-    /// <summary>Art. 15: the keeper approves purging; the head can cancel until <paramref name="window"/> has passed.</summary>
-    public Outcome<FootageRecord> ApproveDisposal(string by, DateTimeOffset now, TimeSpan window) => this switch
+    /// <summary>
+    /// Art. 15: the keeper approves purging; the head can cancel until <paramref name="window"/> has passed. Arts. 12 and
+    /// 17: nobody approves the disposal of a recording they made (the officer of the record or of any upload of it),
+    /// whatever roles they hold at once.
+    /// </summary>
+    public Outcome<FootageRecord> ApproveDisposal(Identity.Caller caller, DateTimeOffset now, TimeSpan window) => this switch
     {
+        _ when RecordedBy(caller.UserId) => Refusal.Forbidden("Not your own recording.",
+            "Nobody approves the disposal of a recording they made; another keeper decides.", "own recording"),
         { Holds.Count: > 0 } => Refusal.Conflict("The footage is held (Art. 16): it is not disposed of while any hold stands.", "held"),
         { Status: FootageStatus.DisposalPending, Disposal: { } disposal } => this with
         {
             Status = FootageStatus.DisposalApproved,
-            Disposal = disposal with { ApprovedBy = by, ApprovedAt = now, PurgeAfter = now + window },
+            Disposal = disposal with { ApprovedBy = caller.UserId, ApprovedAt = now, PurgeAfter = now + window },
         },
         _ => InOtherStep(),
     };
+
+    /// <summary>Whether <paramref name="userId"/> made this recording: the officer the record names, or the officer of any of its uploads.</summary>
+    public bool RecordedBy(string userId) => OfficerId == userId || Uploads.Any(u => u.OfficerId == userId);
 
     /// <summary>Art. 15: the head cancels an approved disposal inside its recovery window; it goes back to review.</summary>
     public Outcome<FootageRecord> CancelDisposal(DateTimeOffset now) => this switch
@@ -241,7 +262,10 @@ public sealed record FootageRecord : Audit.IAudited<FootageRecord>
             ? this with { Status = FootageStatus.Available, Disposal = null }
             : Refusal.Conflict("Only an approved disposal of held footage is blocked.", "not blocked");
 
-    /// <summary>Art. 15: purged once its blob is gone; the record stays as a tombstone (id, hash, size, times, who approved).</summary>
+    /// <summary>
+    /// Art. 15: purged once its blob (and its second copy, which follows the footage's retention) is gone; the record stays
+    /// as a tombstone (id, hash, size, times, who approved, when the second copy went).
+    /// </summary>
     public Outcome<FootageRecord> Purge(DateTimeOffset now) => this switch
     {
         { Holds.Count: > 0 } => Refusal.Conflict("Held footage is never purged.", "held"),
@@ -250,6 +274,7 @@ public sealed record FootageRecord : Audit.IAudited<FootageRecord>
             Status = FootageStatus.Purged,
             Media = null,
             Disposal = disposal with { PurgedAt = now },
+            SecondCopy = SecondCopy is null ? null : SecondCopy with { PurgedAt = now },
         },
         _ => InOtherStep(),
     };
@@ -293,7 +318,8 @@ public sealed record ClassificationChange(Classification From, string Reason, st
 
 public sealed record IntegrityFailure(DateTimeOffset DetectedAt, string Sha256Found, long SizeFound);
 
-public sealed record PreservationCopy(string Account, string BlobName, string Sha256, DateTimeOffset VerifiedAt);
+/// <summary>The second copy (Art. 16); <see cref="PurgedAt"/> is set when it was purged with the footage (Art. 15).</summary>
+public sealed record PreservationCopy(string Account, string BlobName, string Sha256, DateTimeOffset VerifiedAt, DateTimeOffset? PurgedAt = null);
 
 /// <summary>
 /// One upload that delivered this content: the dock's claimed docking time, and AvCloud's own time of receipt (when the

@@ -21,13 +21,16 @@ public sealed record HoldRelease([Required] string? Reason);
 /// case is kept beyond its retention period, in two copies. <c>POST /api/footage/{id}/holds</c> (Keeper, Head) sets
 /// the legal hold on the footage blob and makes a second copy in the preservation account, held and labelled, and
 /// verified by SHA-256; <c>DELETE /api/footage/{id}/holds/{holdId}</c> (Head, with a reason) releases one hold, and the
-/// legal holds come off only when the last is released. Every step is audited.
+/// legal holds come off only when the last is released (the second copy then keeps the footage's retention date);
+/// <c>DELETE /api/footage/{id}/holds/storage</c> (Head, with a reason) releases a legal hold storage keeps but no record
+/// hold asks for. Every step is audited.
 /// </summary>
 public sealed class PreservationHolds(
     FootageStore footage,
     BlobServiceClient blobs,
     [FromKeyedServices(BlobContainers.PreservationAccount)] BlobServiceClient preservation,
     SecondCopies secondCopies,
+    AuditTrail audit,
     TimeProvider time)
 {
     private const int MaxBodyBytes = 16 * 1024;
@@ -51,7 +54,7 @@ public sealed class PreservationHolds(
 
         // Storage first, record second: a record never claims a hold the blob does not have.
         await blobs.GetBlobContainerClient(BlobContainers.Footage).GetBlobClient(current.BlobName).SetLegalHoldAsync(true, cancellationToken);
-        var copy = await secondCopies.EnsureAsync(current, hold.CaseName, hold.CaseNumber, cancellationToken);
+        var copy = await secondCopies.EnsureAsync(current, hold, cancellationToken);
         var record = (await footage.ChangeAsync(caller.UnitId, id, r => r.PlaceHold(hold, copy),
             (_, after) => AuditEntry.By(caller, AuditAction.HoldPlaced, Target(id), AuditOutcomes.Success, new Dictionary<string, string>
         {
@@ -90,15 +93,77 @@ public sealed class PreservationHolds(
             cancellationToken)).OrRefuse(AuditAction.HoldReleased, Target(id), new Dictionary<string, string> { ["hold"] = holdId });
         if (record.Holds.Count == 0)
         {
-            // The last hold is gone: both copies go back to retention alone.
+            // The last hold is gone: both copies go back to retention alone (Art. 16: the second copy keeps the footage's date).
             await blobs.GetBlobContainerClient(BlobContainers.Footage).GetBlobClient(record.BlobName).SetLegalHoldAsync(false, cancellationToken);
             if (record.SecondCopy is { } copy)
             {
+                await secondCopies.FollowRetentionAsync(record, cancellationToken);
                 await preservation.GetBlobContainerClient(BlobContainers.Preservation).GetBlobClient(copy.BlobName).SetLegalHoldAsync(false, cancellationToken);
             }
         }
 
         return TypedResults.Ok(record);
+    }
+
+    /// <summary>
+    /// Art. 16: the head releases what storage holds but no record hold asks for (what <c>ReconcilePreservation</c>
+    /// reports and never releases itself), with a reason. A hold placed meanwhile gets its legal holds back at once.
+    /// </summary>
+    [Function("ReleaseStorageHold")]
+    [RequiresRole(Roles.Head)]
+    [Accepts(typeof(HoldRelease))]
+    [Answers(StatusCodes.Status200OK, typeof(FootageRecord))]
+    [Answers(StatusCodes.Status409Conflict)]
+    public async Task<IResult> ReleaseStorage(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "footage/{id}/holds/storage")] HttpRequest request,
+        string id,
+        CancellationToken cancellationToken)
+    {
+        var caller = request.Caller();
+        var body = await RequestBody.ReadJsonAsync<HoldRelease>(request, MaxBodyBytes, cancellationToken);
+        var reason = ProblemException.RequireReason(body.Reason, "Releasing a hold storage keeps");
+        var record = await footage.ReadAsync(caller.UnitId, id, cancellationToken) ?? throw FootageStore.NoSuchFootage.Audited(AuditAction.StorageHoldReleased, Target(id));
+        record.AllowsStorageHoldRelease().OrRefuse(AuditAction.StorageHoldReleased, Target(id));
+
+        var held = new List<BlobClient>();
+        var primary = blobs.GetBlobContainerClient(BlobContainers.Footage).GetBlobClient(record.BlobName);
+        var copy = secondCopies.CopyOf(record);
+        foreach (var blob in new[] { primary, copy })
+        {
+            if (await blob.ExistsAsync(cancellationToken) && (await blob.GetPropertiesAsync(cancellationToken: cancellationToken)).Value.HasLegalHold)
+            {
+                held.Add(blob);
+            }
+        }
+
+        if (held.Count == 0)
+        {
+            throw Refusal.Conflict("Storage holds nothing on this footage that its record does not.", "no storage-only hold").Audited(AuditAction.StorageHoldReleased, Target(id));
+        }
+
+        foreach (var blob in held)
+        {
+            await blob.SetLegalHoldAsync(false, cancellationToken);
+        }
+
+        // Storage last, record checked again: a hold placed while this ran must not lose its legal holds.
+        var after = await footage.ReadAsync(caller.UnitId, id, cancellationToken) ?? record;
+        if (after.Holds.Count > 0)
+        {
+            foreach (var blob in held)
+            {
+                await blob.SetLegalHoldAsync(true, cancellationToken);
+            }
+
+            throw Refusal.Conflict("A hold was placed meanwhile: storage keeps its legal holds.", "held by the record").Audited(AuditAction.StorageHoldReleased, Target(id));
+        }
+
+        await audit.RecordAsync(caller, AuditAction.StorageHoldReleased, Target(id), new Dictionary<string, string>
+        {
+            ["reason"] = reason,
+            ["released"] = string.Join(", ", held.Select(b => $"{b.AccountName}/{b.BlobContainerName}/{b.Name}")),
+        }, cancellationToken);
+        return TypedResults.Ok(after);
     }
 
     private static string Target(string id) => $"footage/{id}";

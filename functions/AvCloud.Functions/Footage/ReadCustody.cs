@@ -23,13 +23,14 @@ public sealed record Custody(FootageRecord Record, [property: JsonPropertyName("
 }
 
 /// <summary>
-/// <c>GET /api/footage/{id}/custody</c> (Keeper, Supervisor, Head), Art. 18: upload, hashes, copies, holds, policy and
-/// every access, as JSON. Reading it is audited too.
+/// <c>GET /api/footage/{id}/custody</c> (Keeper, Supervisor, Head; a reviewer for a recording sampled by a review they
+/// score, Art. 17), Art. 18: upload, hashes, copies, holds, policy and every access, as JSON. Reading it is audited too
+/// (under the review, for a reviewer).
 /// </summary>
-public sealed class ReadCustody(FootageStore footage, BlobServiceClient blobs, SecondCopies secondCopies, AuditTrail audit)
+public sealed class ReadCustody(FootageStore footage, Activities.ActivityStore reviews, BlobServiceClient blobs, SecondCopies secondCopies, AuditTrail audit)
 {
     [Function(nameof(ReadCustody))]
-    [RequiresRole(Roles.Keeper, Roles.Supervisor, Roles.Head)]
+    [RequiresRole(Roles.Keeper, Roles.Supervisor, Roles.Head, Roles.Reviewer)]
     [Answers(StatusCodes.Status200OK, typeof(Custody))]
     public async Task<IResult> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "footage/{id}/custody")] HttpRequest request,
@@ -42,6 +43,16 @@ public sealed class ReadCustody(FootageStore footage, BlobServiceClient blobs, S
             return Problems.NoSuchFootage;
         }
 
+        // Art. 17: a reviewer sees the custody of what a review they score sampled, and nothing else.
+        string? review = null;
+        if (Access.AccessRules.SeesOnlyReviewSamples(caller)
+            && (review = await reviews.ReviewSamplingAsync(caller, id, cancellationToken)) is null)
+        {
+            throw Refusal.Forbidden("Not in a review you score.",
+                "A reviewer sees the custody of recordings sampled by a review they score; ask for others through an access request.",
+                "not sampled by a review the caller scores").Audited(AuditAction.CustodyRead, $"footage/{id}");
+        }
+
         if (!Access.AccessRules.CanSeeDetails(caller, record.Classification))
         {
             throw new ProblemException(StatusCodes.Status403Forbidden, "Classified.", "This recording's custody is shown to the keeper and the head only.");
@@ -51,7 +62,8 @@ public sealed class ReadCustody(FootageStore footage, BlobServiceClient blobs, S
         var copy = record.SecondCopy is null ? null : await DescribeAsync(secondCopies.CopyOf(record), cancellationToken);
 
         var events = await audit.AboutAsync(caller.UnitId, $"footage/{id}", cancellationToken);
-        await audit.RecordAsync(caller, AuditAction.CustodyRead, $"footage/{id}", null, cancellationToken);
+        await audit.RecordAsync(caller, AuditAction.CustodyRead, $"footage/{id}",
+            review is null ? null : new Dictionary<string, string> { ["review"] = review }, cancellationToken);
         return TypedResults.Ok(new Custody(record, primary, copy, events));
     }
 

@@ -16,7 +16,7 @@ namespace AvCloud.Functions.Footage;
 /// which takes no filter, lists it by id and level, to ask for through an access request. Free text (<c>q</c>) searches
 /// activity and case labels. Every read is audited (Art. 18).
 /// </summary>
-public sealed class ReadFootage(FootageStore footage, AuditTrail audit)
+public sealed class ReadFootage(FootageStore footage, Activities.ActivityStore reviews, AuditTrail audit)
 {
     /// <summary>The listing's filters (every query parameter but paging and <c>withheld</c>).</summary>
     private static readonly string[] Filters = ["q", "device", "officer", "activity", "kind", "status", "recordedFrom", "recordedTo", "uploadedLate"];
@@ -111,7 +111,9 @@ public sealed class ReadFootage(FootageStore footage, AuditTrail audit)
     {
         var caller = request.Caller();
         var record = await footage.ReadAsync(caller.UnitId, id, cancellationToken);
-        if (record is null || (OnlyOwn(caller) && record.OfficerId != caller.UserId))
+        // Art. 17: a reviewer reads a recording a review they score sampled without an access request, audited under the review.
+        var review = record is not null && AccessRules.SeesOnlyReviewSamples(caller) ? await reviews.ReviewSamplingAsync(caller, id, cancellationToken) : null;
+        if (record is null || (OnlyOwn(caller) && record.OfficerId != caller.UserId && review is null))
         {
             throw new Refusal(StatusCodes.Status404NotFound, "Not found.", "No such footage in your unit.", "not found in the caller's scope")
                 .Audited(AuditAction.FootageRead, $"footage/{id}");
@@ -123,7 +125,13 @@ public sealed class ReadFootage(FootageStore footage, AuditTrail audit)
                 $"classified {AccessRules.Name(record.Classification)}").Audited(AuditAction.FootageRead, $"footage/{id}");
         }
 
-        await audit.RecordAsync(caller, AuditAction.FootageRead, $"footage/{id}", new Dictionary<string, string> { ["sha256"] = record.Sha256 }, cancellationToken);
+        var details = new Dictionary<string, string> { ["sha256"] = record.Sha256 };
+        if (review is not null)
+        {
+            details["review"] = review;
+        }
+
+        await audit.RecordAsync(caller, AuditAction.FootageRead, $"footage/{id}", details, cancellationToken);
         return TypedResults.Ok(record);
     }
 

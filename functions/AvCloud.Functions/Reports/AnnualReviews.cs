@@ -12,6 +12,10 @@ using Microsoft.Azure.Functions.Worker;
 
 namespace AvCloud.Functions.Reports;
 
+/// <summary>
+/// What the supervisor or head sends to draw a review. <see cref="Seed"/> is there only to be refused (Art. 17): AvCloud
+/// draws the seed itself, so nobody can pick one that leaves a recording out of the sample.
+/// </summary>
 public sealed record ReviewBody([Required] DateTimeOffset? From, [Required] DateTimeOffset? To, [Required] int? Size, int? Seed = null);
 
 /// <summary>A reviewer's marks for one sampled recording: completeness and clarity from 1 to 5, and two yes/no checks.</summary>
@@ -79,8 +83,9 @@ public sealed record ReviewView(Review Review, ReviewSummary Summary);
 
 /// <summary>
 /// Art. 17: at least once a year the unit reviews a sample of its recordings. <c>POST /api/reviews</c> (Supervisor,
-/// Head) draws a random sample of the unit's recordings in a period; the same seed over the same recordings draws the
-/// same sample, so anyone can check it was not hand-picked. Reviewers score each item
+/// Head) draws a random sample of the unit's recordings in a period with a seed AvCloud draws (cryptographically random),
+/// records and shows; the same seed over the same recordings draws the same sample (<see cref="Sample"/>), so anyone can
+/// check it was not hand-picked, and nobody can pick the seed. Reviewers, supervisors and the head score each item
 /// (<c>POST /api/reviews/{id}/scores</c>) and <c>GET /api/reviews/{id}</c> summarises.
 /// </summary>
 public sealed class AnnualReviews(ActivityStore reviews, FootageStore footage, TimeProvider time)
@@ -106,11 +111,17 @@ public sealed class AnnualReviews(ActivityStore reviews, FootageStore footage, T
             errors["size"] = ["The sample size is 1 to 500."];
         }
 
+        if (body.Seed is not null)
+        {
+            // Art. 17: a seed chosen by the caller could be tried until the sample missed what they want unseen.
+            errors["seed"] = ["AvCloud draws the seed itself (cryptographically random) and shows it with the review; a seed cannot be given."];
+        }
+
         ProblemException.ThrowIfAny(errors);
         // Art. 14: the population is what the person drawing may see; else its size over a chosen period would count classified recordings.
         var population = await footage.StoredIdsRecordedInAsync(caller.UnitId, body.From!.Value.ToUniversalTime(), body.To!.Value.ToUniversalTime(),
             AccessRules.ClearanceOf(caller), cancellationToken);
-        var seed = body.Seed ?? RandomNumberGenerator.GetInt32(int.MaxValue);
+        var seed = RandomNumberGenerator.GetInt32(int.MaxValue);
         var review = new Review
         {
             Id = Guid.NewGuid().ToString("N"),
@@ -134,7 +145,7 @@ public sealed class AnnualReviews(ActivityStore reviews, FootageStore footage, T
     }
 
     [Function("ScoreReviewItem")]
-    [RequiresRole(Roles.Supervisor, Roles.Head)]
+    [RequiresRole(Roles.Reviewer, Roles.Supervisor, Roles.Head)]
     [Accepts(typeof(ScoreBody))]
     [Answers(StatusCodes.Status200OK, typeof(ReviewView))]
     public async Task<IResult> Score(
@@ -176,7 +187,7 @@ public sealed class AnnualReviews(ActivityStore reviews, FootageStore footage, T
     }
 
     [Function("GetReview")]
-    [RequiresRole(Roles.Supervisor, Roles.Head)]
+    [RequiresRole(Roles.Reviewer, Roles.Supervisor, Roles.Head)]
     [Answers(StatusCodes.Status200OK, typeof(ReviewView))]
     public async Task<IResult> Get(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "reviews/{id}")] HttpRequest request,

@@ -30,6 +30,12 @@ public sealed record LateUploads(string OfficerId, int Count, IReadOnlyList<stri
 /// <summary>Art. 18: something done behind AvCloud's back to held footage (a legal hold lifted, a second copy deleted or altered), and how reconciliation put it right.</summary>
 public sealed record PreservationCorrection(string FootageId, DateTimeOffset At, string Correction);
 
+/// <summary>
+/// Art. 16: storage holding more than the record asks for (a legal hold on the footage or its second copy that no record
+/// hold asks for), as reconciliation found it; the head reviews and releases it (<c>DELETE /api/footage/{id}/holds/storage</c>).
+/// </summary>
+public sealed record PreservationDiscrepancy(string FootageId, DateTimeOffset At, string Copy, string Discrepancy);
+
 /// <summary>Art. 18: the read links one person was given in the period, for one mode; copies leave AvCloud, so who took how many is watched.</summary>
 public sealed record LinksIssued(string Requester, string Mode, int Links, int Recordings, IReadOnlyList<string> Requests);
 
@@ -52,6 +58,9 @@ public sealed record Compliance(
     IReadOnlyList<PreservationCorrection> PreservationCorrections,
     IReadOnlyList<LinksIssued> LinksIssued)
 {
+    /// <summary>Art. 16: legal holds storage keeps that no record hold asks for, reported in the period, for the head to review.</summary>
+    public IReadOnlyList<PreservationDiscrepancy> StorageOnlyHolds { get; init; } = [];
+
     /// <summary>Art. 14: the classification levels of the footage this report draws on (those its reader may see).</summary>
     public IReadOnlyList<Classification> Levels { get; init; } = [];
 }
@@ -62,7 +71,8 @@ public sealed record Compliance(
 /// record; activities whose recordings leave gaps (longer than <c>gapSeconds</c>, default 60); late uploads by officer;
 /// recordings linked to no activity; recordings the device ledger attributes to someone else, or made while the device
 /// was not checked out; pending disposals, holds and access requests; integrity failures; and the corrections
-/// <c>ReconcilePreservation</c> made to held footage in the period; the read links issued in the period, by person and
+/// <c>ReconcilePreservation</c> made to held footage in the period, and the legal holds it found storage keeping that no
+/// record hold asks for (for the head); the read links issued in the period, by person and
 /// mode. Reading it is audited. Art. 14: the report draws only on footage its reader may see (a supervisor: unclassified
 /// footage), so no finding, count or period answers a question about classified footage; an activity's classified
 /// recordings are only counted, as its view counts them.
@@ -170,6 +180,12 @@ public sealed class ComplianceReport(ActivityStore activities, ActivityViews vie
             corrections.Add(new PreservationCorrection(FootageId(entry), entry.Time, entry.Details.GetValueOrDefault("correction", "")));
         }
 
+        var discrepancies = new List<PreservationDiscrepancy>();
+        await foreach (var entry in audit.OfActionAsync(unitId, AuditAction.PreservationDiscrepancy, from, to, cancellationToken))
+        {
+            discrepancies.Add(new PreservationDiscrepancy(FootageId(entry), entry.Time, entry.Details.GetValueOrDefault("copy", ""), entry.Details.GetValueOrDefault("discrepancy", "")));
+        }
+
         var links = new List<AuditEvent>();
         await foreach (var entry in audit.OfActionAsync(unitId, AuditAction.ReadLinkIssued, from, to, cancellationToken))
         {
@@ -180,8 +196,10 @@ public sealed class ComplianceReport(ActivityStore activities, ActivityViews vie
         }
 
         // Art. 14: corrections and links to footage the reader may not see are left out, at its level now.
-        var seen = await SeenAsync(unitId, [.. corrections.Select(c => c.FootageId), .. links.Select(FootageId)], clearance, cancellationToken);
+        var seen = await SeenAsync(unitId, [.. corrections.Select(c => c.FootageId), .. discrepancies.Select(d => d.FootageId), .. links.Select(FootageId)], clearance,
+            cancellationToken);
         corrections.RemoveAll(c => !seen(c.FootageId));
+        discrepancies.RemoveAll(d => !seen(d.FootageId));
         links.RemoveAll(e => !seen(FootageId(e)));
         var issued = links.GroupBy(e => (e.Actor, Mode: e.Details.GetValueOrDefault("mode", "")))
             .OrderBy(g => g.Key.Actor, StringComparer.Ordinal).ThenBy(g => g.Key.Mode, StringComparer.Ordinal)
@@ -198,6 +216,7 @@ public sealed class ComplianceReport(ActivityStore activities, ActivityViews vie
             [.. late.GroupBy(r => r.OfficerId).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => new LateUploads(g.Key, g.Count(), [.. g.Select(r => r.Id)]))],
             unlinked, mismatches, pending, failures, corrections, issued)
         {
+            StorageOnlyHolds = discrepancies,
             Levels = clearance.Levels,
         };
     }
@@ -235,6 +254,7 @@ public sealed class ComplianceReport(ActivityStore activities, ActivityViews vie
         rows.AddRange(report.DeviceMismatches.Select(f => Row("device mismatch", f)));
         rows.AddRange(report.IntegrityFailures.Select(f => Row("integrity failure", f)));
         rows.AddRange(report.PreservationCorrections.Select(c => new[] { "preservation corrected", c.FootageId, "", "", Time(c.At), c.Correction }));
+        rows.AddRange(report.StorageOnlyHolds.Select(d => new[] { "storage-only hold", d.FootageId, "", "", Time(d.At), $"{d.Copy}: {d.Discrepancy}" }));
         rows.AddRange(report.LinksIssued.Select(l => new[]
         {
             "links issued", string.Join(" ", l.Requests), l.Requester, "", "",

@@ -21,7 +21,7 @@ public sealed record DisposalCancellation([Required] string? Reason);
 /// (<c>POST /api/disposals/{id}/extend</c>, with a new date and a reason; the blob's policy is extended too). The head
 /// can cancel an approval inside the window (<c>POST /api/disposals/{id}/cancel</c>). Every step is audited.
 /// </summary>
-public sealed class Disposals(FootageStore footage, UnitStore units, BlobServiceClient blobs, AuditTrail audit, TimeProvider time)
+public sealed class Disposals(FootageStore footage, UnitStore units, BlobServiceClient blobs, SecondCopies secondCopies, AuditTrail audit, TimeProvider time)
 {
     [Function("ListDisposals")]
     [RequiresRole(Roles.Keeper, Roles.Head)]
@@ -58,7 +58,7 @@ public sealed class Disposals(FootageStore footage, UnitStore units, BlobService
         var caller = request.Caller();
         var now = time.GetUtcNow();
         var window = TimeSpan.FromDays((await units.SettingsAsync(caller.UnitId, cancellationToken)).RecoveryWindowDays);
-        var approved = (await footage.ChangeAsync(caller.UnitId, id, r => r.ApproveDisposal(caller.UserId, now, window),
+        var approved = (await footage.ChangeAsync(caller.UnitId, id, r => r.ApproveDisposal(caller, now, window),
             (_, after) => AuditEntry.By(caller, AuditAction.DisposalApproved, Target(id), AuditOutcomes.Success, new Dictionary<string, string> { ["purgeAfter"] = after.Disposal!.PurgeAfter!.Value.ToString("O", CultureInfo.InvariantCulture) }),
             cancellationToken)).OrRefuse(AuditAction.DisposalApproved, Target(id));
         return TypedResults.Ok(approved);
@@ -101,6 +101,8 @@ public sealed class Disposals(FootageStore footage, UnitStore units, BlobService
             ["reason"] = reason,
         }),
             cancellationToken)).OrRefuse(AuditAction.DisposalExtended, Target(id));
+        // Art. 16: the second copy keeps the footage's date.
+        await secondCopies.FollowRetentionAsync(extended, cancellationToken);
         return TypedResults.Ok(extended);
     }
 

@@ -10,9 +10,10 @@ namespace AvCloud.Functions.Retention;
 /// <summary>
 /// Daily: approved disposals whose recovery window has ended are purged. The blob is deleted (storage itself refuses
 /// if its policy has not expired or a hold is set) and the record becomes a tombstone that keeps id, hash, size,
-/// times and who approved when. A record that gained a hold meanwhile is never purged. Every purge is audited.
+/// times and who approved when. Its second copy (Art. 16), which followed the footage's retention, goes first, so
+/// nothing outlives the tombstone. A record that gained a hold meanwhile is never purged. Every purge is audited.
 /// </summary>
-public sealed class ExecuteDisposals(FootageStore footage, BlobServiceClient blobs, AuditTrail audit, TimeProvider time)
+public sealed class ExecuteDisposals(FootageStore footage, BlobServiceClient blobs, SecondCopies secondCopies, AuditTrail audit, TimeProvider time)
 {
     [Function(nameof(ExecuteDisposals))]
     public async Task Run([TimerTrigger("0 30 2 * * *")] TimerInfo timer, CancellationToken cancellationToken)
@@ -35,20 +36,29 @@ public sealed class ExecuteDisposals(FootageStore footage, BlobServiceClient blo
             return;
         }
 
-        try
+        // The second copy first: if storage keeps either, the footage is not purged and the record says so.
+        var copy = record.SecondCopy is { PurgedAt: null } ? secondCopies.CopyOf(record) : null;
+        foreach (var (blob, what) in new[] { (copy, "second copy: "), (blobs.GetBlobContainerClient(BlobContainers.Footage).GetBlobClient(record.BlobName), "") })
         {
-            await blobs.GetBlobContainerClient(BlobContainers.Footage).GetBlobClient(record.BlobName).DeleteIfExistsAsync(cancellationToken: cancellationToken);
-        }
-        catch (RequestFailedException exception) when (exception.Status == StatusCodes.Status409Conflict)
-        {
-            // Storage still protects it (a policy extended behind the record's back, or a hold): never forced.
-            // Nothing changed: the refusal is recorded on its own.
-            await audit.AppendAsync(Entry(record, AuditAction.PurgeRefused, AuditOutcomes.Failure, exception.ErrorCode ?? "refused by storage"), cancellationToken);
-            return;
+            try
+            {
+                if (blob is not null)
+                {
+                    await blob.DeleteIfExistsAsync(cancellationToken: cancellationToken);
+                }
+            }
+            catch (RequestFailedException exception) when (exception.Status == StatusCodes.Status409Conflict)
+            {
+                // Storage still protects it (a policy extended behind the record's back, or a hold): never forced.
+                // Nothing changed: the refusal is recorded on its own.
+                await audit.AppendAsync(Entry(record, AuditAction.PurgeRefused, AuditOutcomes.Failure, what + (exception.ErrorCode ?? "refused by storage")), cancellationToken);
+                return;
+            }
         }
 
         await footage.ChangeAsync(record.UnitId, record.Id, r => r.Purge(now),
-            (before, _) => Entry(record, AuditAction.FootagePurged, AuditOutcomes.Success, $"approved by {before.Disposal?.ApprovedBy} at {before.Disposal?.ApprovedAt:O}"),
+            (before, _) => Entry(record, AuditAction.FootagePurged, AuditOutcomes.Success,
+                $"approved by {before.Disposal?.ApprovedBy} at {before.Disposal?.ApprovedAt:O}{(copy is null ? "" : $"; second copy {copy.AccountName}/{copy.Name} purged too")}"),
             cancellationToken);
     }
 

@@ -16,7 +16,7 @@ public sealed record RetentionChange(FootageRecord Before, FootageRecord After, 
 /// extension, and, while the blob's policy is Locked, the policy's own date, which can only move later. Storage moves
 /// first, then the record, so a record never promises less protection than the blob has.
 /// </summary>
-public sealed class RetentionDates(FootageStore footage, UnitStore units, BlobServiceClient blobs, TimeProvider time)
+public sealed class RetentionDates(FootageStore footage, UnitStore units, BlobServiceClient blobs, SecondCopies secondCopies, TimeProvider time)
 {
     /// <summary>
     /// The date the rules alone give <paramref name="record"/> under <paramref name="settings"/>: the longest period among
@@ -90,6 +90,9 @@ public sealed class RetentionDates(FootageStore footage, UnitStore units, BlobSe
         {
             return lost;
         }
+
+        // Art. 16: the second copy keeps the footage's date, later or (under an Unlocked policy) earlier.
+        await secondCopies.FollowRetentionAsync(after.Value!, cancellationToken);
 
         return new RetentionChange(before, after.Value!, ruleDate, heldByLockedPolicy);
     }

@@ -210,6 +210,8 @@ public sealed class LostRaceTests(LocalCloudFixture fixture) : IAsyncLifetime
 
     private static readonly PreservationCopy Copy = new("preservation", "x", "y", Now);
 
+    private static readonly Caller KeeperOne = new("keeper-1", null, "unit-a", new HashSet<string> { Roles.Keeper });
+
     [Fact]
     public async Task A_disposal_approval_that_loses_to_a_hold_is_refused()
     {
@@ -217,7 +219,7 @@ public sealed class LostRaceTests(LocalCloudFixture fixture) : IAsyncLifetime
 
         var outcome = await footage.ChangeAsync(unit, id, LosingTo<FootageRecord>(
             () => footage.ChangeAsync(unit, id, r => r.PlaceHold(Hold("h1"), Copy), Told, Cancel),
-            r => r.ApproveDisposal("keeper-1", Now, TimeSpan.FromDays(7))), Told, Cancel);
+            r => r.ApproveDisposal(KeeperOne, Now, TimeSpan.FromDays(7))), Told, Cancel);
 
         Lost(outcome, 409);
         var stored = (await footage.ReadAsync(unit, id, Cancel))!;
@@ -242,7 +244,7 @@ public sealed class LostRaceTests(LocalCloudFixture fixture) : IAsyncLifetime
     public async Task A_cancellation_that_loses_to_the_purge_is_refused_and_the_purge_that_loses_to_a_cancellation_too()
     {
         var (footage, unit, id) = await FootageAsync(FootageStatus.DisposalPending);
-        await footage.ChangeAsync(unit, id, r => r.ApproveDisposal("keeper-1", Now.AddDays(-8), TimeSpan.FromDays(7.5)), Told, Cancel);
+        await footage.ChangeAsync(unit, id, r => r.ApproveDisposal(KeeperOne, Now.AddDays(-8), TimeSpan.FromDays(7.5)), Told, Cancel);
 
         var cancel = await footage.ChangeAsync(unit, id, LosingTo<FootageRecord>(
             () => footage.ChangeAsync(unit, id, r => r.Purge(Now), Told, Cancel),
@@ -251,7 +253,7 @@ public sealed class LostRaceTests(LocalCloudFixture fixture) : IAsyncLifetime
         Assert.Equal(FootageStatus.Purged, (await footage.ReadAsync(unit, id, Cancel))!.Status);
 
         var (other, otherUnit, otherId) = await FootageAsync(FootageStatus.DisposalPending);
-        await other.ChangeAsync(otherUnit, otherId, r => r.ApproveDisposal("keeper-1", Now, TimeSpan.FromDays(7)), Told, Cancel);
+        await other.ChangeAsync(otherUnit, otherId, r => r.ApproveDisposal(KeeperOne, Now, TimeSpan.FromDays(7)), Told, Cancel);
         var purge = await other.ChangeAsync(otherUnit, otherId, LosingTo<FootageRecord>(
             () => other.ChangeAsync(otherUnit, otherId, r => r.CancelDisposal(Now), Told, Cancel),
             r => r.Purge(Now)), Told, Cancel);

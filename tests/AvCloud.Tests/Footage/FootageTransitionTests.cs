@@ -96,10 +96,10 @@ public sealed class FootageTransitionTests
     public void Disposal_is_approved_with_a_recovery_window_the_head_can_cancel_inside()
     {
         var pending = Record().OfferForDisposal(Now).Value!;
-        var approved = pending.ApproveDisposal("keeper-1", Now, TimeSpan.FromDays(7)).Value!;
+        var approved = pending.ApproveDisposal(Keeper, Now, TimeSpan.FromDays(7)).Value!;
 
         Assert.Equal(("keeper-1", Now.AddDays(7)), (approved.Disposal!.ApprovedBy, approved.Disposal.PurgeAfter!.Value));
-        Refused(Record().ApproveDisposal("keeper-1", Now, TimeSpan.FromDays(7)), 409);
+        Refused(Record().ApproveDisposal(Keeper, Now, TimeSpan.FromDays(7)), 409);
         Refused(approved.CancelDisposal(Now.AddDays(7)), 409);
         var cancelled = approved.CancelDisposal(Now.AddDays(6)).Value!;
         Assert.Equal(FootageStatus.DisposalPending, cancelled.Status);
@@ -108,13 +108,26 @@ public sealed class FootageTransitionTests
     }
 
     [Fact]
+    public void A_keeper_who_recorded_the_footage_cannot_approve_its_disposal_whatever_roles_they_hold()
+    {
+        var pending = Record().OfferForDisposal(Now).Value!;
+        var recorder = new Caller("officer-zhang", null, "unit-a", new HashSet<string> { Roles.Keeper, Roles.Head, Roles.Officer });
+        var uploader = new Caller("officer-li", null, "unit-a", new HashSet<string> { Roles.Keeper });
+        var alsoUploadedBy = pending with { Uploads = [.. pending.Uploads, pending.Uploads[0] with { SessionId = "s2", OfficerId = "officer-li" }] };
+
+        Assert.Equal("own recording", Refused(pending.ApproveDisposal(recorder, Now, TimeSpan.FromDays(7)), 403).Reason);
+        Assert.Equal("own recording", Refused(alsoUploadedBy.ApproveDisposal(uploader, Now, TimeSpan.FromDays(7)), 403).Reason);
+        Assert.Equal(FootageStatus.DisposalApproved, pending.ApproveDisposal(uploader, Now, TimeSpan.FromDays(7)).Value!.Status);
+    }
+
+    [Fact]
     public void A_hold_stops_approval_and_purge_and_sends_an_approved_disposal_back()
     {
         var pending = Record().OfferForDisposal(Now).Value!;
-        var approved = pending.ApproveDisposal("keeper-1", Now, TimeSpan.Zero).Value!;
+        var approved = pending.ApproveDisposal(Keeper, Now, TimeSpan.Zero).Value!;
         var heldLate = approved.PlaceHold(Hold(), Copy).Value!;
 
-        Refused(pending.PlaceHold(Hold(), Copy).Value!.ApproveDisposal("keeper-1", Now, TimeSpan.Zero), 409);
+        Refused(pending.PlaceHold(Hold(), Copy).Value!.ApproveDisposal(Keeper, Now, TimeSpan.Zero), 409);
         Refused(heldLate.Purge(Now), 409);
         Assert.Equal(FootageStatus.Available, heldLate.BlockDisposal().Value!.Status);
         Refused(approved.BlockDisposal(), 409);
@@ -123,7 +136,7 @@ public sealed class FootageTransitionTests
     [Fact]
     public void A_purge_leaves_a_tombstone_and_only_after_approval()
     {
-        var approved = Record().OfferForDisposal(Now).Value!.ApproveDisposal("keeper-1", Now, TimeSpan.Zero).Value!;
+        var approved = Record().OfferForDisposal(Now).Value!.ApproveDisposal(Keeper, Now, TimeSpan.Zero).Value!;
         var tombstone = approved.Purge(Now.AddDays(1)).Value!;
 
         Assert.Equal((FootageStatus.Purged, Now.AddDays(1)), (tombstone.Status, tombstone.Disposal!.PurgedAt!.Value));

@@ -30,7 +30,11 @@ public sealed class PreservationHoldTests(LocalCloudFixture fixture)
     }
 
     private async Task<HttpResponseMessage> PlaceAsync(string unit, string id, object body, string role = Roles.Keeper) =>
-        await fixture.SendAsync(HttpMethod.Post, $"/api/footage/{id}/holds", fixture.TokenFor(unit, role), JsonContent.Create(body));
+        await fixture.SendAsync(HttpMethod.Post, $"/api/footage/{id}/holds", Token(unit, role), JsonContent.Create(body));
+
+    // A known user per role, so the labels can name who made the copy.
+    private string Token(string unit, string role) =>
+        fixture.Cloud.Issuer.Mint($"{role.ToLowerInvariant()}-1", unit, [role], TimeSpan.FromHours(1), DateTimeOffset.UtcNow);
 
     private async Task<HttpResponseMessage> ReleaseAsync(string unit, string id, string holdId, string? reason, string role = Roles.Head) =>
         await fixture.SendAsync(HttpMethod.Delete, $"/api/footage/{id}/holds/{holdId}", fixture.TokenFor(unit, role), JsonContent.Create(new { reason }));
@@ -63,7 +67,14 @@ public sealed class PreservationHoldTests(LocalCloudFixture fixture)
         var copy = (await SecondCopy(record).GetPropertiesAsync(cancellationToken: Cancel)).Value;
         Assert.True(copy.HasLegalHold);
         Assert.Equal("市场监管 现场检查", Uri.UnescapeDataString(copy.Metadata["casename"]));
-        Assert.Equal("officer-zhang", copy.Metadata["maker"]);
+        // Art. 16's labels: the unit, who made the copy (who placed the hold, not who recorded), when, and the case.
+        Assert.Equal("keeper-1", copy.Metadata["maker"]);
+        Assert.Equal(dock.Unit, copy.Metadata["unit"]);
+        Assert.InRange(DateTimeOffset.Parse(Uri.UnescapeDataString(copy.Metadata["copiedat"]), System.Globalization.CultureInfo.InvariantCulture),
+            DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow);
+        Assert.Equal("2026-0017", Uri.UnescapeDataString(copy.Metadata["casenumber"]));
+        Assert.All(copy.Metadata.Values, v => Assert.True(v.All(char.IsAscii)));
+        Assert.Equal(ToSecond(record.RetentionUntil), copy.ImmutabilityPolicy.ExpiresOn);
         Assert.Equal(dock.Unit, (await SecondCopy(record).GetTagsAsync(cancellationToken: Cancel)).Value.Tags["unit"]);
         Assert.Equal(CatalogueTests.WavOf(301), (await SecondCopy(record).DownloadContentAsync(Cancel)).Value.Content.ToArray());
         var refused = await Assert.ThrowsAsync<RequestFailedException>(() => FootageBlob(record).DeleteAsync(cancellationToken: Cancel));
@@ -83,7 +94,12 @@ public sealed class PreservationHoldTests(LocalCloudFixture fixture)
         Assert.False((await FootageBlob(record).GetPropertiesAsync(cancellationToken: Cancel)).Value.HasLegalHold);
         Assert.False((await SecondCopy(record).GetPropertiesAsync(cancellationToken: Cancel)).Value.HasLegalHold);
         Assert.Empty((await dock.FootageAsync(record.Id)).Holds);
+        // Released, the second copy is not left unprotected: it keeps the footage's own retention date.
+        var unheld = await Assert.ThrowsAsync<RequestFailedException>(() => SecondCopy(record).DeleteAsync(cancellationToken: Cancel));
+        Assert.Equal("BlobImmutableDueToPolicy", unheld.ErrorCode);
     }
+
+    private static DateTimeOffset ToSecond(DateTimeOffset value) => new(value.UtcTicks - (value.UtcTicks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
 
     [Theory]
     [InlineData("{\"reason\":\"whim\",\"caseName\":\"c\",\"caseNumber\":\"1\",\"requestedBy\":\"x\"}", "reason")]
@@ -121,7 +137,7 @@ public sealed class PreservationHoldTests(LocalCloudFixture fixture)
     }
 
     [Fact]
-    public async Task Reconciliation_restores_a_hold_removed_behind_the_apps_back_and_remakes_a_deleted_second_copy()
+    public async Task Reconciliation_restores_holds_removed_behind_the_apps_back()
     {
         var (dock, record) = await CataloguedAsync(304);
         using (var placed = await PlaceAsync(dock.Unit, record.Id, Hold("2026-0021")))
@@ -129,10 +145,9 @@ public sealed class PreservationHoldTests(LocalCloudFixture fixture)
             Assert.Equal(HttpStatusCode.Created, placed.StatusCode);
         }
 
-        // Behind the app's back: the footage's hold lifted, the second copy's hold lifted and the copy deleted.
+        // Behind the app's back: the footage's hold lifted, the second copy's hold lifted (its policy keeps it from deletion).
         await FootageBlob(record).SetLegalHoldAsync(false, Cancel);
         await SecondCopy(record).SetLegalHoldAsync(false, Cancel);
-        await SecondCopy(record).DeleteAsync(cancellationToken: Cancel);
 
         using var run = await fixture.Admin.PostAsync("/admin/functions/ReconcilePreservation", content: null, Cancel);
 
@@ -151,6 +166,70 @@ public sealed class PreservationHoldTests(LocalCloudFixture fixture)
         Assert.Equal(2, corrections.Count);
         Assert.All(corrections, c => Assert.Equal(record.Id, c.FootageId));
         Assert.Contains(corrections, c => c.Correction.Contains("second copy", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
+    public async Task Reconciliation_never_releases_a_hold_storage_keeps_without_a_record_hold_it_reports_it_and_the_head_releases_it()
+    {
+        var (dock, record) = await CataloguedAsync(306);
+        using (var placed = await PlaceAsync(dock.Unit, record.Id, Hold("2026-0023")))
+        {
+            var holdId = (await placed.Content.ReadFromJsonAsync<FootageRecord>(AvCloudJson.Options, Cancel))!.Holds[0].Id;
+            using var released = await ReleaseAsync(dock.Unit, record.Id, holdId, "dispute settled");
+            Assert.Equal(HttpStatusCode.OK, released.StatusCode);
+        }
+
+        // The record lost its hold (or never had it) while storage keeps one on both copies: storage wins until the head decides.
+        await FootageBlob(record).SetLegalHoldAsync(true, Cancel);
+        await SecondCopy(record).SetLegalHoldAsync(true, Cancel);
+        foreach (var _ in new[] { 1, 2 })
+        {
+            using var run = await fixture.Admin.PostAsync("/admin/functions/ReconcilePreservation", content: null, Cancel);
+            Assert.Equal(HttpStatusCode.Accepted, run.StatusCode);
+        }
+
+        Assert.True((await FootageBlob(record).GetPropertiesAsync(cancellationToken: Cancel)).Value.HasLegalHold);
+        Assert.True((await SecondCopy(record).GetPropertiesAsync(cancellationToken: Cancel)).Value.HasLegalHold);
+        using (var audit = await fixture.SendAsync(HttpMethod.Get, "/api/audit?action=preservation.discrepancy", fixture.TokenFor(dock.Unit, Roles.Supervisor)))
+        {
+            // Reported once per copy, not every hour.
+            var events = (await audit.Content.ReadFromJsonAsync<Functions.Audit.AuditPage>(AvCloudJson.Options, Cancel))!.Items;
+            Assert.Equal(["footage", "secondCopy"], events.Select(e => e.Details["copy"]).Order(StringComparer.Ordinal));
+        }
+
+        var today = DateTimeOffset.UtcNow;
+        var period = $"from={Uri.EscapeDataString(today.AddDays(-1).ToString("O"))}&to={Uri.EscapeDataString(today.AddDays(1).ToString("O"))}";
+        using (var report = await fixture.SendAsync(HttpMethod.Get, $"/api/reports/compliance?{period}", fixture.TokenFor(dock.Unit, Roles.Head)))
+        {
+            var found = (await report.Content.ReadFromJsonAsync<Functions.Reports.Compliance>(AvCloudJson.Options, Cancel))!.StorageOnlyHolds;
+            Assert.Equal(2, found.Count);
+            Assert.All(found, d => Assert.Equal(record.Id, d.FootageId));
+        }
+
+        using (var csv = await fixture.SendAsync(HttpMethod.Get, $"/api/reports/compliance?{period}&format=csv", fixture.TokenFor(dock.Unit, Roles.Head)))
+        {
+            Assert.Contains($"storage-only hold,{record.Id},", await csv.Content.ReadAsStringAsync(Cancel), StringComparison.Ordinal);
+        }
+
+        // Only the head releases it, with a reason; and DELETE .../holds/{holdId} releases only what the record has.
+        using var byKeeper = await fixture.SendAsync(HttpMethod.Delete, $"/api/footage/{record.Id}/holds/storage", Token(dock.Unit, Roles.Keeper), JsonContent.Create(new { reason = "x" }));
+        using var noReason = await fixture.SendAsync(HttpMethod.Delete, $"/api/footage/{record.Id}/holds/storage", Token(dock.Unit, Roles.Head), JsonContent.Create(new { reason = (string?)null }));
+        Assert.Equal(HttpStatusCode.Forbidden, byKeeper.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, noReason.StatusCode);
+        Assert.True((await FootageBlob(record).GetPropertiesAsync(cancellationToken: Cancel)).Value.HasLegalHold);
+
+        using var byHead = await fixture.SendAsync(HttpMethod.Delete, $"/api/footage/{record.Id}/holds/storage", Token(dock.Unit, Roles.Head),
+            JsonContent.Create(new { reason = "checked: no case asks for it" }));
+        Assert.Equal(HttpStatusCode.OK, byHead.StatusCode);
+        Assert.False((await FootageBlob(record).GetPropertiesAsync(cancellationToken: Cancel)).Value.HasLegalHold);
+        Assert.False((await SecondCopy(record).GetPropertiesAsync(cancellationToken: Cancel)).Value.HasLegalHold);
+        using var again = await fixture.SendAsync(HttpMethod.Delete, $"/api/footage/{record.Id}/holds/storage", Token(dock.Unit, Roles.Head),
+            JsonContent.Create(new { reason = "again" }));
+        Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+        using var trail = await fixture.SendAsync(HttpMethod.Get, "/api/audit?action=hold.storage-released", fixture.TokenFor(dock.Unit, Roles.Supervisor));
+        var outcomes = (await trail.Content.ReadFromJsonAsync<Functions.Audit.AuditPage>(AvCloudJson.Options, Cancel))!.Items.Select(e => e.Outcome).ToList();
+        Assert.Equal(1, outcomes.Count(o => o == AuditOutcomes.Success));
+        Assert.Equal(1, outcomes.Count(o => o == AuditOutcomes.Denied));
     }
 
     [Fact]

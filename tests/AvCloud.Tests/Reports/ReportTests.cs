@@ -181,7 +181,7 @@ public sealed class ReportTests(LocalCloudFixture fixture)
     }
 
     [Fact]
-    public async Task An_annual_review_draws_the_same_sample_for_the_same_seed_and_summarises_the_scores()
+    public async Task An_annual_review_draws_with_a_seed_AvCloud_chooses_and_shows_and_that_seed_reproduces_the_sample()
     {
         var dock = new Dock(fixture, $"unit-{Guid.NewGuid():N}"[..13]);
         var contents = Enumerable.Range(0, 6).Select(i => SyntheticWav.Create(1700 + i, 8000)).ToList();
@@ -194,17 +194,33 @@ public sealed class ReportTests(LocalCloudFixture fixture)
 
         await dock.SettledAsync(session.SessionId);
         var supervisor = fixture.TokenFor(dock.Unit, Roles.Supervisor);
-        var body = new { from = Day, to = Day.AddDays(1), size = 3, seed = 17 };
-        using var first = await SendAsync(HttpMethod.Post, "/api/reviews", supervisor, body);
-        using var second = await SendAsync(HttpMethod.Post, "/api/reviews", supervisor, body);
+
+        // The attack: a seed picked so the sample misses what someone wants unseen. Refused, and nothing is drawn.
+        using (var chosen = await SendAsync(HttpMethod.Post, "/api/reviews", supervisor, new { from = Day, to = Day.AddDays(1), size = 3, seed = 17 }))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, chosen.StatusCode);
+            Assert.Contains("\"seed\"", await chosen.Content.ReadAsStringAsync(Cancel), StringComparison.Ordinal);
+        }
+
+        using (var none = await SendAsync(HttpMethod.Get, "/api/audit?action=review.created", supervisor))
+        {
+            Assert.DoesNotContain("\"success\"", await none.Content.ReadAsStringAsync(Cancel), StringComparison.Ordinal);
+        }
+
+        using var first = await SendAsync(HttpMethod.Post, "/api/reviews", supervisor, new { from = Day, to = Day.AddDays(1), size = 3 });
         var a = (await first.Content.ReadFromJsonAsync<ReviewView>(AvCloudJson.Options, Cancel))!.Review;
-        var b = (await second.Content.ReadFromJsonAsync<ReviewView>(AvCloudJson.Options, Cancel))!.Review;
 
         Assert.Equal(HttpStatusCode.Created, first.StatusCode);
         Assert.Equal(6, a.Population);
         Assert.Equal(3, a.FootageIds.Count);
-        Assert.Equal(a.FootageIds, b.FootageIds);
-        Assert.NotEqual(a.Id, b.Id);
+        // Anyone can check the sample with the seed shown: the same seed over the same recordings draws it again.
+        Assert.Equal(a.FootageIds, AnnualReviews.Sample(contents.Select(Dock.Sha256), 3, a.Seed));
+        using (var created = await SendAsync(HttpMethod.Get, "/api/audit?action=review.created", supervisor))
+        {
+            var recorded = Assert.Single((await created.Content.ReadFromJsonAsync<Functions.Audit.AuditPage>(AvCloudJson.Options, Cancel))!.Items,
+                e => e.Outcome == Functions.Audit.AuditOutcomes.Success);
+            Assert.Equal(a.Seed.ToString(System.Globalization.CultureInfo.InvariantCulture), recorded.Details["seed"]);
+        }
 
         using var outside = await SendAsync(HttpMethod.Post, $"/api/reviews/{a.Id}/scores", supervisor,
             new { footageId = Dock.Sha256(contents.First(c => !a.FootageIds.Contains(Dock.Sha256(c)))), completeness = 4, clarity = 4, openingStatement = true, keyMomentsPhotographed = true });
@@ -219,7 +235,8 @@ public sealed class ReportTests(LocalCloudFixture fixture)
             Assert.Equal(HttpStatusCode.OK, s1.StatusCode);
         }
 
-        using (var s2 = await SendAsync(HttpMethod.Post, $"/api/reviews/{a.Id}/scores", supervisor,
+        // Reviewers score (Art. 17), not only supervisors.
+        using (var s2 = await SendAsync(HttpMethod.Post, $"/api/reviews/{a.Id}/scores", fixture.TokenFor(dock.Unit, Roles.Reviewer),
             new { footageId = a.FootageIds[1], completeness = 3, clarity = 5, openingStatement = false, keyMomentsPhotographed = false, notes = "no opening statement" }))
         {
             Assert.Equal(HttpStatusCode.OK, s2.StatusCode);
@@ -230,5 +247,41 @@ public sealed class ReportTests(LocalCloudFixture fixture)
         Assert.Equal(new ReviewSummary(3, 2, 4, 4, 0.5, 0), summary);
         using var otherUnit = await SendAsync(HttpMethod.Get, $"/api/reviews/{a.Id}", fixture.TokenFor("unit-other-9", Roles.Head));
         Assert.Equal(HttpStatusCode.NotFound, otherUnit.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_reviewer_sees_the_custody_of_sampled_recordings_under_the_review_and_is_refused_any_other()
+    {
+        var dock = new Dock(fixture, $"unit-{Guid.NewGuid():N}"[..13]);
+        var contents = Enumerable.Range(0, 4).Select(i => SyntheticWav.Create(1750 + i, 8000)).ToList();
+        var session = await dock.OpenAsync(Dock.Manifest(Day.AddHours(20), TimeSpan.Zero,
+            [.. contents.Select((c, i) => Entry($"r{i}.wav", c, Day.AddHours(i + 1), TimeSpan.FromMinutes(1)))]));
+        for (var i = 0; i < contents.Count; i++)
+        {
+            await Dock.UploadAsync(session, $"r{i}.wav", contents[i]);
+        }
+
+        await dock.SettledAsync(session.SessionId);
+        using var drawn = await SendAsync(HttpMethod.Post, "/api/reviews", fixture.TokenFor(dock.Unit, Roles.Supervisor), new { from = Day, to = Day.AddDays(1), size = 2 });
+        var review = (await drawn.Content.ReadFromJsonAsync<ReviewView>(AvCloudJson.Options, Cancel))!.Review;
+        var sampled = review.FootageIds[0];
+        var other = contents.Select(Dock.Sha256).First(id => !review.FootageIds.Contains(id));
+        var reviewer = fixture.Cloud.Issuer.Mint("reviewer-wang", dock.Unit, [Roles.Reviewer], TimeSpan.FromHours(1), DateTimeOffset.UtcNow);
+
+        using var custody = await SendAsync(HttpMethod.Get, $"/api/footage/{sampled}/custody", reviewer);
+        using var refused = await SendAsync(HttpMethod.Get, $"/api/footage/{other}/custody", reviewer);
+        using var record = await SendAsync(HttpMethod.Get, $"/api/footage/{sampled}", reviewer);
+
+        Assert.Equal(HttpStatusCode.OK, custody.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, record.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        Assert.Contains("review they score", await refused.Content.ReadAsStringAsync(Cancel), StringComparison.Ordinal);
+        using var audit = await SendAsync(HttpMethod.Get, "/api/audit?actor=reviewer-wang", fixture.TokenFor(dock.Unit, Roles.Supervisor));
+        var events = (await audit.Content.ReadFromJsonAsync<Functions.Audit.AuditPage>(AvCloudJson.Options, Cancel))!.Items;
+        Assert.Contains(events, e => e.Action == Functions.Audit.AuditAction.CustodyRead.Name && e.Target == $"footage/{sampled}"
+            && e.Outcome == Functions.Audit.AuditOutcomes.Success && e.Details["review"] == review.Id);
+        Assert.Contains(events, e => e.Action == Functions.Audit.AuditAction.FootageRead.Name && e.Target == $"footage/{sampled}" && e.Details["review"] == review.Id);
+        Assert.Contains(events, e => e.Action == Functions.Audit.AuditAction.CustodyRead.Name && e.Target == $"footage/{other}"
+            && e.Outcome == Functions.Audit.AuditOutcomes.Denied);
     }
 }

@@ -268,6 +268,65 @@ public sealed class RetentionTests(RetentionTests.ShiftedCloud cloud) : IClassFi
     }
 
     [Fact]
+    public async Task A_keeper_who_recorded_the_footage_cannot_approve_its_disposal_and_nothing_changes()
+    {
+        var unit = $"unit-{Guid.NewGuid():N}"[..13];
+        var record = await PendingAsync(unit, 905);
+        // The recording officer is also a keeper and the head: Arts. 12 and 17 still leave the decision to someone else.
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/disposals/{record.Id}/approve");
+        request.Headers.Authorization = new("Bearer", cloud.Cloud.Issuer.Mint(record.OfficerId, unit, [Roles.Keeper, Roles.Head, Roles.Officer],
+            TimeSpan.FromHours(1), cloud.Clock.GetUtcNow()));
+        using var own = await cloud.Http.SendAsync(request, Cancel);
+
+        Assert.Equal(HttpStatusCode.Forbidden, own.StatusCode);
+        Assert.Contains("recording they made", await own.Content.ReadAsStringAsync(Cancel), StringComparison.Ordinal);
+        var unchanged = (await Footage(unit, record.Id))!;
+        Assert.Equal(FootageStatus.DisposalPending, unchanged.Status);
+        Assert.Null(unchanged.Disposal!.ApprovedBy);
+        var denied = await SingleAuditAsync(unit, Functions.Audit.AuditAction.DisposalApproved);
+        Assert.Equal((Functions.Audit.AuditOutcomes.Denied, record.OfficerId), (denied.Outcome, denied.Actor));
+    }
+
+    [Fact]
+    public async Task A_released_second_copy_keeps_the_footages_retention_moves_with_an_extension_and_is_purged_with_the_footage()
+    {
+        var unit = $"unit-{Guid.NewGuid():N}"[..13];
+        var record = await CatalogueAsync(unit, 906);
+        using (var hold = await cloud.SendAsync(HttpMethod.Post, $"/api/footage/{record.Id}/holds", unit, Roles.Keeper,
+            new { reason = "dispute", caseName = "market", caseNumber = "2026-40", requestedBy = "complainant" }))
+        {
+            var holdId = (await hold.Content.ReadFromJsonAsync<FootageRecord>(AvCloudJson.Options, Cancel))!.Holds[0].Id;
+            using var release = await cloud.SendAsync(HttpMethod.Delete, $"/api/footage/{record.Id}/holds/{holdId}", unit, Roles.Head, new { reason = "settled" });
+            Assert.Equal(HttpStatusCode.OK, release.StatusCode);
+        }
+
+        var copy = new BlobServiceClient(cloud.Cloud.PreservationConnectionString).GetBlobContainerClient(BlobContainers.Preservation).GetBlobClient(record.BlobName);
+        Assert.Equal(ToSecond(record.RetentionUntil), (await copy.GetPropertiesAsync(cancellationToken: Cancel)).Value.ImmutabilityPolicy.ExpiresOn);
+
+        cloud.Clock.Shift(TimeSpan.FromDays(25 * 31));
+        await cloud.RunAsync("SweepRetention");
+        var until = cloud.Clock.GetUtcNow().AddDays(30);
+        using (var extended = await cloud.SendAsync(HttpMethod.Post, $"/api/disposals/{record.Id}/extend", unit, Roles.Keeper, new { until, reason = "appeal window" }))
+        {
+            Assert.Equal(HttpStatusCode.OK, extended.StatusCode);
+        }
+
+        Assert.Equal(ToSecond(until), (await copy.GetPropertiesAsync(cancellationToken: Cancel)).Value.ImmutabilityPolicy.ExpiresOn);
+
+        cloud.Clock.Shift(TimeSpan.FromDays(31));
+        await cloud.RunAsync("SweepRetention");
+        await ApproveAsync(unit, record.Id);
+        cloud.Clock.Shift(TimeSpan.FromDays(8));
+        await cloud.RunAsync("ExecuteDisposals");
+
+        var tombstone = (await Footage(unit, record.Id))!;
+        Assert.Equal(FootageStatus.Purged, tombstone.Status);
+        Assert.NotNull(tombstone.SecondCopy!.PurgedAt);
+        Assert.False(await copy.ExistsAsync(Cancel));
+        Assert.Contains("second copy", (await SingleAuditAsync(unit, Functions.Audit.AuditAction.FootagePurged)).Details["detail"], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_hold_placed_after_approval_stops_the_purge()
     {
         var unit = $"unit-{Guid.NewGuid():N}"[..13];
