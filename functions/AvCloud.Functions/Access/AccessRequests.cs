@@ -127,7 +127,7 @@ public sealed partial class AccessRequests(RequestStore requests, FootageStore f
         var status = Listing.Enum<AccessStatus>(request.Query, "status");
         var page = await requests.PageAsync(caller.UnitId, mine || !AccessRules.SeesAllRequests(caller) ? caller.UserId : null, status, now,
             request.Query, cancellationToken);
-        return TypedResults.Ok(new AccessRequestPage([.. page.Select(r => r.AsOf(now))], page.ContinuationToken));
+        return TypedResults.Ok(new AccessRequestPage([.. page.Select(r => AccessRules.ShownTo(caller, r.AsOf(now)))], page.ContinuationToken));
     }
 
     [Function("GetAccessRequest")]
@@ -140,7 +140,7 @@ public sealed partial class AccessRequests(RequestStore requests, FootageStore f
     {
         var caller = request.Caller();
         var found = await VisibleAsync(requests, caller, id, cancellationToken);
-        return TypedResults.Ok(found.AsOf(time.GetUtcNow()));
+        return TypedResults.Ok(AccessRules.ShownTo(caller, found.AsOf(time.GetUtcNow())));
     }
 
     [Function("ApproveAccessRequest")]

@@ -117,6 +117,14 @@ public static class AccessRules
     public static bool SeesOnlyReviewSamples(Caller caller) =>
         ScoresReviews(caller) && !caller.HasRole(Roles.Keeper) && !caller.HasRole(Roles.Supervisor) && !caller.HasRole(Roles.Head);
 
+    /// <summary>
+    /// Art. 14: a request as <paramref name="caller"/> is shown it. Someone else's request names its recordings (and the
+    /// search that found them) only to those cleared for every level: a supervisor oversees who asked for what, and why,
+    /// without learning which recordings, classified ones among them, were asked for.
+    /// </summary>
+    public static AccessRequest ShownTo(Caller caller, AccessRequest request) =>
+        request.RequestedBy == caller.UserId || ClearanceOf(caller).SeesEverything ? request : request with { FootageIds = [], Search = null };
+
     /// <summary>Who sees every request of the unit (the rest see their own).</summary>
     public static bool SeesAllRequests(Caller caller) => caller.HasRole(Roles.Keeper) || caller.HasRole(Roles.Supervisor) || caller.HasRole(Roles.Head);
 

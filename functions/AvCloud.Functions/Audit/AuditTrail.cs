@@ -120,7 +120,7 @@ public sealed class AuditTrail(Database database, TimeProvider time) : CosmosSto
 
     /// <summary>One page of the unit's events matching the filters (each null one left out), newest first.</summary>
     public Task<FeedResponse<AuditEvent>> PageAsync(string unitId, string? target, string? actor, string? action, DateTimeOffset? from, DateTimeOffset? to,
-        IQueryCollection request, CancellationToken cancellationToken)
+        IReadOnlyCollection<string> hiddenTargets, IQueryCollection request, CancellationToken cancellationToken)
     {
         var filters = new List<string> { "c.type = @type" };
         var parameters = new Dictionary<string, object> { ["@type"] = AuditEvent.DocumentType };
@@ -138,6 +138,8 @@ public sealed class AuditTrail(Database database, TimeProvider time) : CosmosSto
         Add("c.action = @action", "@action", action);
         Add("c.time >= @from", "@from", from);
         Add("c.time <= @to", "@to", to);
+        // Left out in the query itself, so a page's size and continuation say nothing of what was left out.
+        Add("NOT ARRAY_CONTAINS(@hidden, c.target)", "@hidden", hiddenTargets.Count > 0 ? hiddenTargets : null);
         return PageAsync<AuditEvent>(unitId, Http.Listing.Where(filters, parameters, "c.sequence DESC"), request, cancellationToken);
     }
 

@@ -8,7 +8,7 @@ namespace AvCloud.Functions.Audit;
 /// <c>GET /api/audit?target=&amp;actor=&amp;action=&amp;from=&amp;to=&amp;pageSize=&amp;continuationToken=</c>: the caller's
 /// unit's audit events, newest first, paged. For supervisors and the unit head; the reading is itself audited.
 /// </summary>
-public sealed class ReadAuditTrail(AuditTrail audit)
+public sealed class ReadAuditTrail(AuditTrail audit, Footage.FootageStore footage)
 {
     [Function(nameof(ReadAuditTrail))]
     [RequiresRole(Roles.Supervisor, Roles.Head)]
@@ -25,8 +25,11 @@ public sealed class ReadAuditTrail(AuditTrail audit)
     {
         var caller = request.Caller();
         var query = request.Query;
+        // Art. 14: events about recordings at a level the caller may not see are not theirs to read (a supervisor inspects
+        // the trail; the keeper and the head see it whole).
+        var hidden = (await footage.WithheldIdsAsync(caller.UnitId, Access.AccessRules.ClearanceOf(caller), cancellationToken)).Select(id => $"footage/{id}").ToList();
         var page = await audit.PageAsync(caller.UnitId, Listing.Text(query, "target"), Listing.Text(query, "actor"), Listing.Text(query, "action"),
-            Listing.Time(query, "from"), Listing.Time(query, "to"), query, cancellationToken);
+            Listing.Time(query, "from"), Listing.Time(query, "to"), hidden, query, cancellationToken);
         await audit.RecordAsync(caller, AuditAction.AuditRead, "audit", new Dictionary<string, string> { ["query"] = request.QueryString.Value ?? "" }, cancellationToken);
         return TypedResults.Ok(new AuditPage([.. page], page.ContinuationToken));
     }

@@ -159,6 +159,12 @@ public sealed class FootageStore(Database database, Audit.AuditTrail audit) : Co
     public IAsyncEnumerable<FootageRecord> FindAsync(string unitId, FootageFilter filter, CancellationToken cancellationToken) =>
         QueryAsync<FootageRecord>(unitId, Where(filter, "c.correctedStart"), cancellationToken);
 
+    /// <summary>Art. 14: the ids of the unit's recordings at levels <paramref name="clearance"/> does not see (none when it sees every level).</summary>
+    public async Task<List<string>> WithheldIdsAsync(string unitId, Clearance clearance, CancellationToken cancellationToken) =>
+        Shown(clearance) is not { } shown ? []
+        : await ListAsync<string>(unitId, new QueryDefinition($"SELECT VALUE c.id FROM c WHERE c.type = @type AND NOT ({shown})")
+            .WithParameter("@type", FootageRecord.DocumentType), cancellationToken);
+
     /// <summary>
     /// Art. 14: the condition that keeps to the levels <paramref name="clearance"/> sees (null when it sees every level),
     /// after <paramref name="prefix"/>. The levels are the enum's own names, never a caller's text, so they are written
