@@ -100,7 +100,7 @@ public sealed partial class Cataloguer(
         var fileName = file.Name;
         await SetStatusAsync(session, fileName, FileState.Received, null, null, cancellationToken);
 
-        var (length, sha256, hashed) = await HashAsync(blob, cancellationToken);
+        var (length, sha256, hashed, md5) = await HashAsync(blob, cancellationToken);
         if (length != file.Size || sha256 != file.Sha256)
         {
             var reason = length != file.Size
@@ -138,7 +138,7 @@ public sealed partial class Cataloguer(
         var footageName = FootageName(unit, correctedStart, sha256, file);
         // The bytes kept are the bytes hashed: the copy is pinned to the version that was hashed, and checked after.
         await hooks.BeforeCopy(blobName, cancellationToken);
-        if (await CopyToFootageAsync(blob, hashed, footageName, length, retainUntil, settings.PolicyMode, cancellationToken) is { } changed)
+        if (await CopyToFootageAsync(blob, hashed, footageName, length, md5, retainUntil, settings.PolicyMode, cancellationToken) is { } changed)
         {
             await QuarantineAsync(blob, unit, session, file, changed, cancellationToken);
             return FileState.Quarantined;
@@ -217,12 +217,13 @@ public sealed partial class Cataloguer(
         return string.Create(CultureInfo.InvariantCulture, $"{unit}/{correctedStart.UtcDateTime:yyyy}/{correctedStart.UtcDateTime:MM}/{sha256}.{extension}");
     }
 
-    private static async Task<(long Length, string Sha256, ETag ETag)> HashAsync(BlobClient blob, CancellationToken cancellationToken)
+    private static async Task<(long Length, string Sha256, ETag ETag, byte[]? Md5)> HashAsync(BlobClient blob, CancellationToken cancellationToken)
     {
         var download = await blob.DownloadStreamingAsync(cancellationToken: cancellationToken);
         await using var content = download.Value.Content;
         var (length, sha256) = await StreamHasher.HashAsync(content, cancellationToken);
-        return (length, sha256, download.Value.Details.ETag);
+        // The MD5 storage keeps for the whole blob (set when the dock committed it), to check the copy against.
+        return (length, sha256, download.Value.Details.ETag, download.Value.Details.BlobContentHash);
     }
 
     /// <summary>
@@ -231,8 +232,8 @@ public sealed partial class Cataloguer(
     /// size hashed. Content addressing makes the copy idempotent: a blob already at the name is another run's copy of
     /// these bytes, and its length, which storage reports, is checked like a new copy's.
     /// </summary>
-    private async Task<string?> CopyToFootageAsync(BlobClient source, ETag hashed, string footageName, long length, DateTimeOffset retainUntil, PolicyMode mode,
-        CancellationToken cancellationToken)
+    private async Task<string?> CopyToFootageAsync(BlobClient source, ETag hashed, string footageName, long length, byte[]? md5, DateTimeOffset retainUntil,
+        PolicyMode mode, CancellationToken cancellationToken)
     {
         var target = _footageBlobs.GetBlobClient(footageName);
         if (!await target.ExistsAsync(cancellationToken) && await StartCopyAsync(source, hashed, target, retainUntil, mode, cancellationToken) is { } refused)
@@ -241,8 +242,11 @@ public sealed partial class Cataloguer(
         }
 
         var stored = (await target.GetPropertiesAsync(cancellationToken: cancellationToken)).Value;
-        return stored.ContentLength == length ? null
-            : string.Create(CultureInfo.InvariantCulture, $"The footage blob {footageName} holds {stored.ContentLength} bytes; {length} were hashed.");
+        return stored.ContentLength != length
+            ? string.Create(CultureInfo.InvariantCulture, $"The footage blob {footageName} holds {stored.ContentLength} bytes; {length} were hashed.")
+            : md5 is { Length: > 0 } && stored.ContentHash is { Length: > 0 } kept && !kept.AsSpan().SequenceEqual(md5)
+                ? $"The footage blob {footageName} has another content MD5 than the upload that was hashed."
+                : null;
     }
 
     private async Task<string?> StartCopyAsync(BlobClient source, ETag hashed, BlobClient target, DateTimeOffset retainUntil, PolicyMode mode,
