@@ -183,7 +183,7 @@ public sealed class AnnualReviews(ActivityStore reviews, FootageStore footage, T
         var scored = (await reviews.ChangeReviewAsync(caller.UnitId, id, r => r.Score(score),
             (_, after) => AuditEntry.By(caller, AuditAction.ReviewScored, $"reviews/{id}", AuditOutcomes.Success, new Dictionary<string, string> { ["footage"] = score.FootageId }),
             cancellationToken)).OrRefuse(AuditAction.ReviewScored, $"reviews/{id}");
-        return TypedResults.Ok(new ReviewView(scored, Summarise(scored)));
+        return TypedResults.Ok(await ViewAsync(caller, scored, cancellationToken));
     }
 
     [Function("GetReview")]
@@ -194,8 +194,32 @@ public sealed class AnnualReviews(ActivityStore reviews, FootageStore footage, T
         string id,
         CancellationToken cancellationToken)
     {
-        var review = await ReadAsync(request.Caller(), id, cancellationToken);
-        return TypedResults.Ok(new ReviewView(review, Summarise(review)));
+        var caller = request.Caller();
+        var review = await ReadAsync(caller, id, cancellationToken);
+        return TypedResults.Ok(await ViewAsync(caller, review, cancellationToken));
+    }
+
+    /// <summary>
+    /// Art. 14: the review as <paramref name="caller"/> may read it. A review the keeper or the head drew may sample
+    /// classified recordings: to anyone not cleared for them it shows neither those recordings nor their scores, and its
+    /// population counts only the recordings of the period they may see, so its numbers say nothing of the rest.
+    /// </summary>
+    private async Task<ReviewView> ViewAsync(Caller caller, Review review, CancellationToken cancellationToken)
+    {
+        var clearance = AccessRules.ClearanceOf(caller);
+        var withheld = (await footage.WithheldIdsAsync(caller.UnitId, clearance, cancellationToken)).ToHashSet(StringComparer.Ordinal);
+        if (withheld.Count == 0)
+        {
+            return new ReviewView(review, Summarise(review));
+        }
+
+        var shown = review with
+        {
+            FootageIds = [.. review.FootageIds.Where(f => !withheld.Contains(f))],
+            Scores = [.. review.Scores.Where(s => !withheld.Contains(s.FootageId))],
+            Population = (await footage.StoredIdsRecordedInAsync(caller.UnitId, review.From, review.To, clearance, cancellationToken)).Count,
+        };
+        return new ReviewView(shown, Summarise(shown));
     }
 
     /// <summary>

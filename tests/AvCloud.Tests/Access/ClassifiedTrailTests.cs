@@ -78,4 +78,24 @@ public sealed class ClassifiedTrailTests(LocalCloudFixture fixture)
         Assert.DoesNotContain(secret, await listed.Content.ReadAsStringAsync(Cancel), StringComparison.Ordinal);
         Assert.Equal([secret, open], (await byHead.Content.ReadFromJsonAsync<AccessRequest>(AvCloudJson.Options, Cancel))!.FootageIds);
     }
+
+    [Fact]
+    public async Task A_review_the_head_drew_shows_a_supervisor_neither_the_classified_recordings_it_sampled_nor_their_count()
+    {
+        var (dock, secret, open) = await UnitAsync();
+        var period = new { from = Recent.HoursAgo(4), to = Recent.HoursAgo(-1), size = 10 };
+        using var drawn = await fixture.SendAsync(HttpMethod.Post, "/api/reviews", fixture.TokenFor(dock.Unit, Roles.Head), JsonContent.Create(period));
+        Assert.Equal(HttpStatusCode.Created, drawn.StatusCode);
+        var id = (await drawn.Content.ReadFromJsonAsync<Functions.Reports.ReviewView>(AvCloudJson.Options, Cancel))!.Review.Id;
+
+        using var bySupervisor = await fixture.SendAsync(HttpMethod.Get, $"/api/reviews/{id}", fixture.TokenFor(dock.Unit, Roles.Supervisor));
+        using var byHead = await fixture.SendAsync(HttpMethod.Get, $"/api/reviews/{id}", fixture.TokenFor(dock.Unit, Roles.Head));
+        var seen = (await bySupervisor.Content.ReadFromJsonAsync<Functions.Reports.ReviewView>(AvCloudJson.Options, Cancel))!;
+        var whole = (await byHead.Content.ReadFromJsonAsync<Functions.Reports.ReviewView>(AvCloudJson.Options, Cancel))!;
+
+        Assert.Equal([open], seen.Review.FootageIds);
+        Assert.Equal((1, 1), (seen.Review.Population, seen.Summary.Items));
+        Assert.Equal(2, whole.Review.Population);
+        Assert.Equal(new[] { open, secret }.Order(StringComparer.Ordinal), whole.Review.FootageIds.Order(StringComparer.Ordinal));
+    }
 }
