@@ -43,7 +43,7 @@ public sealed partial class AccessRequests(RequestStore requests, FootageStore f
 {
     private const int MaxBodyBytes = 64 * 1024;
 
-    [GeneratedRegex("^[0-9a-f]{64}$")]
+    [GeneratedRegex(@"^[0-9a-f]{64}\z")]
     private static partial Regex FootageId();
 
     [Function("CreateAccessRequest")]

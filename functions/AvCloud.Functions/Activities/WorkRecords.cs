@@ -7,9 +7,7 @@ using AvCloud.Functions.Http;
 using AvCloud.Functions.Identity;
 using AvCloud.Functions.Retention;
 using AvCloud.Functions.Storage;
-using Azure;
 using Azure.Storage.Blobs;
-using Azure.Storage.Blobs.Models;
 using Microsoft.Azure.Functions.Worker;
 
 namespace AvCloud.Functions.Activities;
@@ -124,27 +122,12 @@ public sealed class WorkRecords(ActivityStore activities, UnitStore units, BlobS
         var blobName = string.Create(CultureInfo.InvariantCulture, $"{record.UnitId}/work-records/{activity.Start.UtcDateTime:yyyy}/{record.Id}.json");
         var blob = blobs.GetBlobContainerClient(BlobContainers.Footage).GetBlobClient(blobName);
         var until = RetentionRule.RetainUntil(activity.Start, settings.MonthsFor([AvCloudJson.Name(activity.Kind)]));
-        try
+        if (!await Immutability.WriteOnceAsync(blob, content, until, settings.PolicyMode, storageClock, cancellationToken))
         {
-            await blob.UploadAsync(new BinaryData(content), new BlobUploadOptions
-            {
-                Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All },
-                HttpHeaders = new BlobHttpHeaders { ContentType = "application/json" },
-                ImmutabilityPolicy = until > storageClock.GetUtcNow().AddMinutes(1)
-                    ? new BlobImmutabilityPolicy
-                    {
-                        ExpiresOn = until,
-                        PolicyMode = settings.PolicyMode == PolicyMode.Locked ? BlobImmutabilityPolicyMode.Locked : BlobImmutabilityPolicyMode.Unlocked,
-                    }
-                    : null,
-            }, cancellationToken);
-            return (blobName, Convert.ToHexStringLower(SHA256.HashData(content)));
+            content = (await blob.DownloadContentAsync(cancellationToken)).Value.Content.ToArray();
         }
-        catch (RequestFailedException exception) when (exception.Status is StatusCodes.Status409Conflict or StatusCodes.Status412PreconditionFailed)
-        {
-            var existing = (await blob.DownloadContentAsync(cancellationToken)).Value.Content.ToArray();
-            return (blobName, Convert.ToHexStringLower(SHA256.HashData(existing)));
-        }
+
+        return (blobName, Convert.ToHexStringLower(SHA256.HashData(content)));
     }
 
     private static string Target(WorkRecord record) => $"activities/{record.ActivityId}/work-records/{record.Id}";

@@ -18,8 +18,6 @@ public sealed class AuditAction
     /// <summary>As stored in the audit event and hashed into the chain.</summary>
     public string Name { get; }
 
-    public static IReadOnlyList<AuditAction> All => Catalogue;
-
     /// <summary>The catalogued action called <paramref name="name"/> (as a pending event stores it).</summary>
     public static AuditAction Named(string name) =>
         Catalogue.FirstOrDefault(a => a.Name == name) ?? throw new ArgumentException($"No audit action is called {name}.", nameof(name));

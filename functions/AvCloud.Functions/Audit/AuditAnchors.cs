@@ -3,7 +3,6 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using AvCloud.Functions.Retention;
 using AvCloud.Functions.Storage;
-using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 
@@ -58,27 +57,8 @@ public sealed class AuditAnchors(BlobServiceClient blobs, UnitStore units, Stora
         var settings = await units.SettingsAsync(anchor.UnitId, cancellationToken);
         // Art. 18: the trail must stay checkable as long as any footage it speaks of is kept, so the longest period applies.
         var until = RetentionRule.RetainUntil(anchor.AnchoredAt, settings.RetentionMonths.Values.Max());
-        try
-        {
-            await _footage.GetBlobClient(BlobName(anchor.UnitId, anchor.Day)).UploadAsync(
-                new BinaryData(JsonSerializer.SerializeToUtf8Bytes(anchor, AvCloudJson.Options)), new BlobUploadOptions
-                {
-                    Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All },
-                    HttpHeaders = new BlobHttpHeaders { ContentType = "application/json" },
-                    ImmutabilityPolicy = until > storageClock.GetUtcNow().AddMinutes(1)
-                        ? new BlobImmutabilityPolicy
-                        {
-                            ExpiresOn = until,
-                            PolicyMode = settings.PolicyMode == PolicyMode.Locked ? BlobImmutabilityPolicyMode.Locked : BlobImmutabilityPolicyMode.Unlocked,
-                        }
-                        : null,
-                }, cancellationToken);
-            return true;
-        }
-        catch (RequestFailedException exception) when (exception.Status is StatusCodes.Status409Conflict or StatusCodes.Status412PreconditionFailed)
-        {
-            return false;
-        }
+        return await Immutability.WriteOnceAsync(_footage.GetBlobClient(BlobName(anchor.UnitId, anchor.Day)),
+            JsonSerializer.SerializeToUtf8Bytes(anchor, AvCloudJson.Options), until, settings.PolicyMode, storageClock, cancellationToken);
     }
 
     /// <summary>The unit's anchors, oldest first; one that cannot be read or is not what its name says carries its <see cref="AuditAnchor.Problem"/>.</summary>

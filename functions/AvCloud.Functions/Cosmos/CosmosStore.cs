@@ -71,7 +71,7 @@ public abstract class CosmosStore(Database database, string containerName, Audit
             pending = Trail.Pending(audited(current, next));
             return next.WithOutbox([.. next.Outbox, pending]);
         }), cancellationToken);
-        return outcome.Value is { } written ? await CompleteAsync(written, pending!, cancellationToken) : outcome;
+        return outcome.Value is { } written ? await CompleteWrittenAsync(written, pending!, cancellationToken) : outcome;
     }
 
     /// <summary>Creates <paramref name="document"/> with its audit event written in it, then appends the event; false when one with its id is already there.</summary>
@@ -85,7 +85,7 @@ public abstract class CosmosStore(Database database, string containerName, Audit
             return false;
         }
 
-        await CompleteAsync(written, pending, cancellationToken);
+        await CompleteWrittenAsync(written, pending, cancellationToken);
         return true;
     }
 
@@ -108,14 +108,19 @@ public abstract class CosmosStore(Database database, string containerName, Audit
             pending = audited(next) is { } entry ? Trail.Pending(entry) : null;
             return pending is null ? next : next.WithOutbox([.. next.Outbox, pending]);
         }, cancellationToken);
-        return written is not null && pending is not null ? await CompleteAsync(written, pending, cancellationToken) : written;
+        return written is not null && pending is not null ? await CompleteWrittenAsync(written, pending, cancellationToken) : written;
     }
 
-    /// <summary>Appends the pending event to the chain (unless it is there already) and takes it off the record.</summary>
-    private async Task<T> CompleteAsync<T>(T written, PendingAudit pending, CancellationToken cancellationToken)
+    /// <summary>
+    /// Appends the pending event to the chain and takes it off the record; true when it was appended now. A writer that
+    /// has just written the event knows the chain cannot hold it yet; only what a stopped writer left
+    /// (<paramref name="mayBeInChain"/>) is looked for in the chain first, so it is never appended twice.
+    /// </summary>
+    private async Task<bool> CompleteAsync<T>(T written, PendingAudit pending, bool mayBeInChain, CancellationToken cancellationToken)
         where T : class, IAudited<T>
     {
-        if (!await Trail.HoldsAsync(written.UnitId, pending.Id, cancellationToken))
+        var append = !mayBeInChain || !await Trail.HoldsAsync(written.UnitId, pending.Id, cancellationToken);
+        if (append)
         {
             await Trail.AppendAsync(pending.ToEntry(written.UnitId), cancellationToken);
         }
@@ -124,6 +129,14 @@ public abstract class CosmosStore(Database database, string containerName, Audit
         await Documents.ChangeAsync<T>(Container, written.Id, written.UnitId,
             current => current.Outbox.Any(p => p.Id == pending.Id) ? current.WithOutbox([.. current.Outbox.Where(p => p.Id != pending.Id)]) : done,
             cancellationToken);
+        return append;
+    }
+
+    /// <summary>The written record as its writer hands it on: its event appended and off it.</summary>
+    private async Task<T> CompleteWrittenAsync<T>(T written, PendingAudit pending, CancellationToken cancellationToken)
+        where T : class, IAudited<T>
+    {
+        await CompleteAsync(written, pending, mayBeInChain: false, cancellationToken);
         return written.WithOutbox([.. written.Outbox.Where(p => p.Id != pending.Id)]);
     }
 
@@ -140,8 +153,7 @@ public abstract class CosmosStore(Database database, string containerName, Audit
         {
             foreach (var pending in document.Outbox.Where(p => p.At < before))
             {
-                appended += await Trail.HoldsAsync(document.UnitId, pending.Id, cancellationToken) ? 0 : 1;
-                await CompleteAsync(document, pending, cancellationToken);
+                appended += await CompleteAsync(document, pending, mayBeInChain: true, cancellationToken) ? 1 : 0;
             }
         }
 

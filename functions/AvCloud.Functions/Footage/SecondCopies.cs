@@ -124,11 +124,7 @@ public sealed class SecondCopies(
         }
 
         var mode = (await units.SettingsAsync(record.UnitId, cancellationToken)).PolicyMode;
-        await copy.SetImmutabilityPolicyAsync(new BlobImmutabilityPolicy
-        {
-            ExpiresOn = until,
-            PolicyMode = lockedUntil is not null || mode == PolicyMode.Locked ? BlobImmutabilityPolicyMode.Locked : BlobImmutabilityPolicyMode.Unlocked,
-        }, cancellationToken: cancellationToken);
+        await copy.SetImmutabilityPolicyAsync(Immutability.Until(until, mode, stayLocked: lockedUntil is not null), cancellationToken: cancellationToken);
         return true;
     }
 

@@ -5,7 +5,8 @@ namespace AvCloud.Functions.Http;
 /// <summary>Field checks shared by the request bodies: each problem is added to <c>errors</c> under the field's name.</summary>
 public static partial class Fields
 {
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")]
+    // \z, not $: "$" would also take a trailing newline.
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}\z")]
     private static partial Regex SafeId();
 
     /// <summary>Whether <paramref name="value"/> is an id people and docks give (devices, officers): 1-128 letters, digits, '.', '_' or '-', never a path.</summary>

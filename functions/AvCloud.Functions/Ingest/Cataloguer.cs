@@ -48,7 +48,7 @@ public sealed partial class Cataloguer(
     private readonly BlobContainerClient _footageBlobs = blobs.GetBlobContainerClient(BlobContainers.Footage);
     private readonly BlobContainerClient _quarantine = blobs.GetBlobContainerClient(BlobContainers.Quarantine);
 
-    [GeneratedRegex("^[a-z0-9]{1,8}$")]
+    [GeneratedRegex(@"^[a-z0-9]{1,8}\z")]
     private static partial Regex Extension();
 
     /// <summary>Catalogues (or quarantines) the ingest blob <paramref name="blobName"/>; returns the file's final state.</summary>
@@ -260,11 +260,7 @@ public sealed partial class Cataloguer(
         if (retainUntil > storageClock.GetUtcNow().AddMinutes(1))
         {
             // Art. 15: storage itself refuses deletion before the retention date.
-            options.DestinationImmutabilityPolicy = new BlobImmutabilityPolicy
-            {
-                ExpiresOn = retainUntil,
-                PolicyMode = mode == PolicyMode.Locked ? BlobImmutabilityPolicyMode.Locked : BlobImmutabilityPolicyMode.Unlocked,
-            };
+            options.DestinationImmutabilityPolicy = Immutability.Until(retainUntil, mode);
         }
 
         var sourceUri = await sas.ForBlobAsync(source, BlobSasPermissions.Read, storageClock.GetUtcNow().AddHours(1), null, cancellationToken);

@@ -32,10 +32,7 @@ public static partial class ManifestRules
 
     public const int MaxFiles = 1000;
 
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")]
-    private static partial Regex SafeId();
-
-    [GeneratedRegex("^[0-9a-fA-F]{64}$")]
+    [GeneratedRegex(@"^[0-9a-fA-F]{64}\z")]
     private static partial Regex Sha256Hex();
 
     /// <summary>
@@ -131,7 +128,7 @@ public static partial class ManifestRules
                     Fail($"{at}.recordedEnd", "The recording cannot end before it starts.");
                 }
 
-                if (file.ActivityId is not null && !SafeId().IsMatch(file.ActivityId))
+                if (file.ActivityId is not null && !Fields.IsId(file.ActivityId))
                 {
                     Fail($"{at}.activityId", "The activity id may hold letters, digits, '.', '_' and '-' only.");
                 }
@@ -172,7 +169,7 @@ public static partial class ManifestRules
 
     private static void Id(string? value, string field, Action<string, string> fail)
     {
-        if (value is null || !SafeId().IsMatch(value))
+        if (!Fields.IsId(value))
         {
             fail(field, $"The {field} is required: 1-128 letters, digits, '.', '_' or '-', starting with a letter or digit.");
         }

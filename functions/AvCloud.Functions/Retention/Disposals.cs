@@ -6,7 +6,6 @@ using AvCloud.Functions.Http;
 using AvCloud.Functions.Identity;
 using AvCloud.Functions.Storage;
 using Azure.Storage.Blobs;
-using Azure.Storage.Blobs.Models;
 using Microsoft.Azure.Functions.Worker;
 
 namespace AvCloud.Functions.Retention;
@@ -89,11 +88,7 @@ public sealed class Disposals(FootageStore footage, UnitStore units, BlobService
         // Storage first: the policy moves later (a Locked policy can only be extended), then the record follows.
         var mode = (await units.SettingsAsync(caller.UnitId, cancellationToken)).PolicyMode;
         await blobs.GetBlobContainerClient(BlobContainers.Footage).GetBlobClient(current.BlobName)
-            .SetImmutabilityPolicyAsync(new BlobImmutabilityPolicy
-            {
-                ExpiresOn = until,
-                PolicyMode = mode == PolicyMode.Locked ? BlobImmutabilityPolicyMode.Locked : BlobImmutabilityPolicyMode.Unlocked,
-            }, cancellationToken: cancellationToken);
+            .SetImmutabilityPolicyAsync(Immutability.Until(until, mode), cancellationToken: cancellationToken);
         var extended = (await footage.ChangeAsync(caller.UnitId, id, r => r.ExtendRetention(until),
             (_, after) => AuditEntry.By(caller, AuditAction.DisposalExtended, Target(id), AuditOutcomes.Success, new Dictionary<string, string>
         {

@@ -7,7 +7,7 @@ using Azure.Storage.Blobs.Models;
 namespace AvCloud.Functions.Retention;
 
 /// <summary>A record's retention date before and after it was worked out again.</summary>
-public sealed record RetentionChange(FootageRecord Before, FootageRecord After, DateTimeOffset RuleDate, bool HeldByLockedPolicy);
+public sealed record RetentionChange(FootageRecord Before, FootageRecord After, bool HeldByLockedPolicy);
 
 /// <summary>
 /// Works a record's retention date out again from the unit's current rules, when its categories change, when it is
@@ -70,11 +70,7 @@ public sealed class RetentionDates(FootageStore footage, UnitStore units, BlobSe
         {
             if (policy?.ExpiresOn is not { } expires || expires != Truncate(until))
             {
-                await blob.SetImmutabilityPolicyAsync(new BlobImmutabilityPolicy
-                {
-                    ExpiresOn = until,
-                    PolicyMode = locked || settings.PolicyMode == PolicyMode.Locked ? BlobImmutabilityPolicyMode.Locked : BlobImmutabilityPolicyMode.Unlocked,
-                }, cancellationToken: cancellationToken);
+                await blob.SetImmutabilityPolicyAsync(Immutability.Until(until, settings.PolicyMode, stayLocked: locked), cancellationToken: cancellationToken);
             }
         }
         else if (policy?.ExpiresOn > now)
@@ -85,7 +81,7 @@ public sealed class RetentionDates(FootageStore footage, UnitStore units, BlobSe
 
         var heldByLockedPolicy = locked && policy!.ExpiresOn > ruleDate;
         var after = await footage.ChangeAsync(unitId, id, r => r.Retain(applicable, until, now),
-            (current, next) => audited(new RetentionChange(current, next, ruleDate, heldByLockedPolicy)), cancellationToken);
+            (current, next) => audited(new RetentionChange(current, next, heldByLockedPolicy)), cancellationToken);
         if (after.Refusal is { } lost)
         {
             return lost;
@@ -94,7 +90,7 @@ public sealed class RetentionDates(FootageStore footage, UnitStore units, BlobSe
         // Art. 16: the second copy keeps the footage's date, later or (under an Unlocked policy) earlier.
         await secondCopies.FollowRetentionAsync(after.Value!, cancellationToken);
 
-        return new RetentionChange(before, after.Value!, ruleDate, heldByLockedPolicy);
+        return new RetentionChange(before, after.Value!, heldByLockedPolicy);
     }
 
     private static DateTimeOffset Latest(DateTimeOffset rule, params DateTimeOffset?[] others) =>
