@@ -42,6 +42,9 @@ public static class AvCloudServices
         services.AddOptions<Footage.IntegrityOptions>().Bind(configuration.GetSection(Footage.IntegrityOptions.Section))
             .ValidateDataAnnotations().ValidateOnStart();
 
+        services.AddOptions<WebConsole.ConsoleOptions>().Bind(configuration.GetSection(WebConsole.ConsoleOptions.Section))
+            .ValidateDataAnnotations().ValidateOnStart();
+
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(new StorageClock(TimeProvider.System));
         services.ConfigureHttpJsonOptions(json =>

@@ -4,6 +4,7 @@ using AvCloud.Functions;
 using AvCloud.Functions.Cosmos;
 using AvCloud.Functions.Health;
 using AvCloud.Functions.Storage;
+using AvCloud.Functions.WebConsole;
 using AvCloud.Local.Emulators;
 using AvCloud.Functions.Identity;
 using AvCloud.Local.Functions;
@@ -43,6 +44,13 @@ public sealed class LocalCloud : IAsyncDisposable
 
     /// <summary>The function host: <c>/api/...</c>, <c>/runtime/webhooks/blobs</c>, <c>/admin/functions</c>.</summary>
     public Uri BaseAddress { get; }
+
+    /// <summary>Where the web console answers (ServeConsole).</summary>
+    public const string ConsolePath = "api/console/";
+
+    /// <summary>The published console the local host serves unless told otherwise: what <c>./avcloud build</c> publishes.</summary>
+    public static string PublishedConsole() =>
+        Path.Combine(Path.GetDirectoryName(Emulator.FindLocalDirectory())!, "console", "AvCloud.Console", "bin", "publish", "wwwroot");
 
     /// <summary>Blob storage as the app sees it: Azurite, behind the WORM gateway that runs in its process.</summary>
     public Uri BlobEndpoint { get; }
@@ -143,6 +151,7 @@ public sealed class LocalCloud : IAsyncDisposable
             [$"{IdentityOptions.Section}:MetadataAddress"] = $"http://127.0.0.1:{port}{LocalIssuer.MetadataPath}",
             [$"{IdentityOptions.Section}:Audience"] = LocalIssuer.Audience,
             [$"{IdentityOptions.Section}:RequireHttpsMetadata"] = "false",
+            [$"{ConsoleOptions.Section}:Directory"] = PublishedConsole(),
         });
         builder.Configuration.AddInMemoryCollection(options.Settings);
         builder.Logging.ClearProviders().AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(options.MinimumLogLevel);
@@ -172,8 +181,20 @@ public sealed class LocalCloud : IAsyncDisposable
         var timers = app.Services.GetRequiredService<TimerFunctions>();
         AdminFunctions.Map(app, functions, timers, clock, keys);
         // Entra's metadata and keys are public; so are the local issuer's.
-        app.MapGet(LocalIssuer.MetadataPath, (HttpContext http) => TypedResults.Ok(issuer.Metadata(new Uri($"{http.Request.Scheme}://{http.Request.Host}/"))));
+        // The console signs in with the authorization code flow against the same issuer (LocalSignIn).
+        app.MapGet(LocalIssuer.MetadataPath, (HttpContext http) =>
+        {
+            var host = new Uri($"{http.Request.Scheme}://{http.Request.Host}/");
+            var metadata = issuer.Metadata(host);
+            foreach (var (name, value) in LocalSignIn.Metadata(host))
+            {
+                metadata[name] = value;
+            }
+
+            return TypedResults.Ok(metadata);
+        });
         app.MapGet(LocalIssuer.JwksPath, () => TypedResults.Ok(issuer.Jwks()));
+        LocalSignInPage.Map(app, new LocalSignIn(issuer, clock));
 
         await app.StartAsync(cancellationToken);
         var baseAddress = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());

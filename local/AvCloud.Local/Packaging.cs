@@ -4,15 +4,24 @@ namespace AvCloud.Local;
 
 /// <summary>
 /// The deployable zip of the function app (<c>./avcloud package</c>): the publish folder as it is, which must hold
-/// host.json, functions.metadata and the worker, since Flex Consumption runs the zip without building anything.
+/// host.json, functions.metadata and the worker, since Flex Consumption runs the zip without building anything, and
+/// the published web console under <c>wwwroot/</c>, which the function app serves itself (ServeConsole), so Azure
+/// needs no other resource for it.
 /// </summary>
 public static class Packaging
 {
+    public const string ConsoleFolder = "wwwroot";
+
     public static readonly string[] Required = ["host.json", "functions.metadata", "AvCloud.Functions.dll"];
 
-    public static void Zip(string publishFolder, string zipPath)
+    public static void Zip(string publishFolder, string consoleFolder, string zipPath)
     {
         var missing = Required.Where(f => !File.Exists(Path.Combine(publishFolder, f))).ToList();
+        if (!File.Exists(Path.Combine(consoleFolder, "index.html")))
+        {
+            missing.Add($"the published console ({consoleFolder}/index.html)");
+        }
+
         if (missing.Count > 0)
         {
             throw new InvalidOperationException($"{publishFolder} is not a published function app: {string.Join(", ", missing)} missing.");
@@ -20,5 +29,13 @@ public static class Packaging
 
         File.Delete(zipPath);
         ZipFile.CreateFromDirectory(publishFolder, zipPath, CompressionLevel.Optimal, includeBaseDirectory: false);
+        using var archive = ZipFile.Open(zipPath, ZipArchiveMode.Update);
+        foreach (var file in Directory.EnumerateFiles(consoleFolder, "*", SearchOption.AllDirectories))
+        {
+            var name = $"{ConsoleFolder}/{Path.GetRelativePath(consoleFolder, file).Replace(Path.DirectorySeparatorChar, '/')}";
+            // Brotli and gzip copies are compressed already.
+            var level = file.EndsWith(".br", StringComparison.Ordinal) || file.EndsWith(".gz", StringComparison.Ordinal) ? CompressionLevel.NoCompression : CompressionLevel.Optimal;
+            archive.CreateEntryFromFile(file, name, level);
+        }
     }
 }

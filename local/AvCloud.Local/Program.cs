@@ -41,11 +41,18 @@ public static class Program
             return await RunFunctionAsync(args[1..]);
         }
 
-        if (args is ["zip", var publishFolder, var zipPath])
+        if (args is ["openapi", var descriptionPath])
+        {
+            // The description GET /api/openapi.json serves, without a host: the console's client is generated from it.
+            await File.WriteAllTextAsync(descriptionPath, AvCloud.Functions.Http.ServeOpenApi.Build(typeof(AvCloud.Functions.Health.CheckHealth).Assembly).ToJsonString());
+            return 0;
+        }
+
+        if (args is ["zip", var publishFolder, var consoleFolder, var zipPath])
         {
             try
             {
-                Packaging.Zip(publishFolder, zipPath);
+                Packaging.Zip(publishFolder, consoleFolder, zipPath);
                 return 0;
             }
             catch (InvalidOperationException exception)
@@ -288,6 +295,7 @@ public static class Program
         var api = new Uri(cloud.BaseAddress, "api/");
         Console.WriteLine($"""
             AvCloud is running on this machine (127.0.0.1 only).
+              Console        {new Uri(cloud.BaseAddress, LocalCloud.ConsolePath)}   (sign in on the local issuer's page: pick user, roles, unit)
               API            {api}   (try: curl {api}health)
               Blob storage   {cloud.BlobEndpoint}   (Azurite, with the WORM gateway; second account avcloudpreservation)
               Cosmos DB      {cloud.CosmosEndpoint}   (Cosmos stand-in)

@@ -13,6 +13,9 @@ internal static class Repository
     /// <summary>The function app's build output, where the Worker SDK writes functions.metadata.</summary>
     public static string FunctionsOutput => Path.Combine(Root, "functions", "AvCloud.Functions", "bin", Configuration, "net10.0");
 
+    /// <summary>The web console as <c>./avcloud build</c> publishes it (trimmed, fingerprinted, precompressed).</summary>
+    public static string PublishedConsole => Path.Combine(Root, "console", "AvCloud.Console", "bin", "publish", "wwwroot");
+
     private static string FindRoot()
     {
         for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)

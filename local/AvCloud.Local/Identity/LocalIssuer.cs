@@ -108,7 +108,7 @@ public sealed class LocalIssuer : IDisposable
         });
     }
 
-    public object Metadata(Uri host) => new Dictionary<string, object>
+    public Dictionary<string, object> Metadata(Uri host) => new()
     {
         ["issuer"] = Issuer,
         ["jwks_uri"] = new Uri(host, JwksPath).ToString(),
@@ -135,6 +135,19 @@ public sealed class LocalIssuer : IDisposable
                 },
             },
         };
+    }
+
+    /// <summary>The claims of a token this issuer signed for the API, still valid at <paramref name="now"/>; null for anything else.</summary>
+    public async Task<IReadOnlyDictionary<string, object>?> ClaimsOfAsync(string token, DateTimeOffset now)
+    {
+        var result = await new JsonWebTokenHandler().ValidateTokenAsync(token, new TokenValidationParameters
+        {
+            ValidIssuer = Issuer,
+            ValidAudience = Audience,
+            IssuerSigningKey = _key,
+            LifetimeValidator = (notBefore, expires, _, _) => notBefore <= now.UtcDateTime.AddMinutes(2) && expires > now.UtcDateTime,
+        });
+        return result.IsValid ? result.Claims.ToDictionary(c => c.Key, c => c.Value) : null;
     }
 
     /// <summary>The public key, for tests that forge tokens with it (an HS256 token keyed with the public key must fail).</summary>

@@ -3,20 +3,22 @@ using AvCloud.Local;
 
 namespace AvCloud.Tests.Hosting;
 
-/// <summary>The deployable zip holds what Azure runs: host.json, functions.metadata and the worker.</summary>
+/// <summary>The deployable zip holds what Azure runs: host.json, functions.metadata, the worker and the web console it serves.</summary>
 public sealed class PackagingTests
 {
     [Fact]
-    public void The_zip_holds_the_host_settings_the_function_metadata_and_the_worker()
+    public void The_zip_holds_the_host_settings_the_function_metadata_the_worker_and_the_console()
     {
         var zip = Path.Combine(Path.GetTempPath(), $"avcloud-{Guid.NewGuid():N}.zip");
         try
         {
-            Packaging.Zip(Repository.FunctionsOutput, zip);
+            Packaging.Zip(Repository.FunctionsOutput, Repository.PublishedConsole, zip);
 
             using var archive = ZipFile.OpenRead(zip);
             var names = archive.Entries.Select(e => e.FullName).ToHashSet(StringComparer.Ordinal);
             Assert.All(Packaging.Required, f => Assert.Contains(f, names));
+            Assert.Contains("wwwroot/index.html", names);
+            Assert.Contains(names, n => n.StartsWith("wwwroot/_framework/", StringComparison.Ordinal) && n.EndsWith(".wasm.br", StringComparison.Ordinal));
             Assert.DoesNotContain(names, n => n.StartsWith('/') || n.Contains("..", StringComparison.Ordinal));
         }
         finally
@@ -31,8 +33,9 @@ public sealed class PackagingTests
         var folder = Directory.CreateTempSubdirectory("not-published-").FullName;
         try
         {
-            var refused = Assert.Throws<InvalidOperationException>(() => Packaging.Zip(folder, Path.Combine(folder, "x.zip")));
+            var refused = Assert.Throws<InvalidOperationException>(() => Packaging.Zip(folder, folder, Path.Combine(folder, "x.zip")));
             Assert.Contains("host.json", refused.Message, StringComparison.Ordinal);
+            Assert.Contains("console", refused.Message, StringComparison.Ordinal);
         }
         finally
         {

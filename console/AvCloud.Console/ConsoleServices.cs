@@ -1,0 +1,41 @@
+using AvCloud.Console.Api;
+using AvCloud.Console.Client;
+using AvCloud.Functions.WebConsole;
+using Microsoft.AspNetCore.Components.WebAssembly.Authentication;
+using Microsoft.Kiota.Abstractions.Authentication;
+using Microsoft.Kiota.Http.HttpClientLibrary;
+
+namespace AvCloud.Console;
+
+/// <summary>The console's services: sign-in (OpenID Connect, code + PKCE), the API client with the person's token, the texts.</summary>
+internal static class ConsoleServices
+{
+    public static IServiceCollection AddConsole(this IServiceCollection services, ConsoleSettings settings, Uri baseAddress)
+    {
+        services.AddOidcAuthentication(options =>
+        {
+            options.ProviderOptions.Authority = settings.Authority.ToString();
+            options.ProviderOptions.ClientId = settings.ClientId;
+            options.ProviderOptions.ResponseType = "code";
+            options.ProviderOptions.DefaultScopes.Add(settings.Scope);
+            // Entra ID and the local issuer both put the app roles in "roles" and the person's name in "name".
+            options.UserOptions.RoleClaim = "roles";
+            options.UserOptions.NameClaim = "name";
+        }).AddAccountClaimsPrincipalFactory<RolesAccountFactory>();
+
+        services.AddLocalization();
+        // The console is served from the API's own origin: the token goes there and nowhere else.
+        var api = new Uri(baseAddress.GetLeftPart(UriPartial.Authority) + "/");
+        services.AddScoped(provider =>
+        {
+            var handler = provider.GetRequiredService<AuthorizationMessageHandler>()
+                .ConfigureHandler([api.ToString()], [settings.Scope]);
+            handler.InnerHandler = new HttpClientHandler();
+            var http = new HttpClient(handler) { BaseAddress = api };
+            return new AvCloudClient(new HttpClientRequestAdapter(new AnonymousAuthenticationProvider(), httpClient: http) { BaseUrl = api.ToString().TrimEnd('/') });
+        });
+        services.AddScoped<ApiCalls>();
+        services.AddScoped<Clock>();
+        return services;
+    }
+}
