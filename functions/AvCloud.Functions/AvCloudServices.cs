@@ -80,8 +80,10 @@ public static class AvCloudServices
 
         services.AddSingleton<Cataloguer>();
         services.AddSingleton<Footage.SecondCopies>();
+        services.AddSingleton<Footage.LegalHolds>();
         services.AddSingleton<RetentionDates>();
         services.AddSingleton<Activities.ActivityViews>();
+        services.AddSingleton<Reports.ArticleChecks>();
         services.TryAddSingleton<CataloguePipelineHooks>();
 
         return services;

@@ -174,7 +174,8 @@ public sealed record FootageRecord : Audit.IAudited<FootageRecord>
             : this with { Classification = level, ClassificationChange = new ClassificationChange(Classification, reason, caller.UserId, at) };
 
     /// <summary>
-    /// Linked to <paramref name="activity"/>: Art. 13's deadline becomes the activity's end plus <paramref name="allowance"/>,
+    /// Linked to <paramref name="activity"/>: Art. 13's deadline becomes the activity's end (or, away from the unit, the
+    /// officers' return: <see cref="Activities.Activity.HandoverFrom"/>) plus <paramref name="allowance"/>,
     /// judged against when AvCloud first received the recording. A tombstone links to nothing.
     /// </summary>
     public Outcome<FootageRecord> LinkTo(Activities.Activity activity, TimeSpan allowance)
@@ -184,7 +185,8 @@ public sealed record FootageRecord : Audit.IAudited<FootageRecord>
             return Refusal.NotFound("No such footage in your unit.");
         }
 
-        var deadline = activity.End + allowance;
+        // Art. 13: away from the unit, the allowance runs from the officers' return.
+        var deadline = activity.HandoverFrom + allowance;
         return this with
         {
             ActivityId = activity.Id,

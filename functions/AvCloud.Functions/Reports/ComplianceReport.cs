@@ -61,6 +61,9 @@ public sealed record Compliance(
     /// <summary>Art. 16: legal holds storage keeps that no record hold asks for, reported in the period, for the head to review.</summary>
     public IReadOnlyList<PreservationDiscrepancy> StorageOnlyHolds { get; init; } = [];
 
+    /// <summary>The obligations checked article by article (Arts. 3, 4, 7, ...), see <see cref="ArticleChecks"/>.</summary>
+    public ArticleFindings? Articles { get; init; }
+
     /// <summary>Art. 14: the classification levels of the footage this report draws on (those its reader may see).</summary>
     public IReadOnlyList<Classification> Levels { get; init; } = [];
 }
@@ -78,7 +81,7 @@ public sealed record Compliance(
 /// recordings are only counted, as its view counts them.
 /// </summary>
 public sealed class ComplianceReport(ActivityStore activities, ActivityViews views, FootageStore footage, RequestStore requests, UnitStore units, AuditTrail audit,
-    TimeProvider time)
+    TimeProvider time, ArticleChecks articles)
 {
     [Function("ReadComplianceReport")]
     [RequiresRole(Roles.Supervisor, Roles.Head)]
@@ -118,7 +121,8 @@ public sealed class ComplianceReport(ActivityStore activities, ActivityViews vie
         var missing = new List<ActivityFinding>();
         var gapped = new List<ActivityFinding>();
         var started = await activities.StartedInAsync(unitId, from, to, cancellationToken);
-        foreach (var view in await views.ViewsAsync(unitId, started, settings, clearance, cancellationToken))
+        var viewed = await views.ViewsAsync(unitId, started, settings, clearance, cancellationToken);
+        foreach (var view in viewed)
         {
             var activity = view.Activity;
             var explained = view.WorkRecords.Any(w => w.Status == WorkRecordStatus.Approved);
@@ -218,6 +222,7 @@ public sealed class ComplianceReport(ActivityStore activities, ActivityViews vie
         {
             StorageOnlyHolds = discrepancies,
             Levels = clearance.Levels,
+            Articles = await articles.FindAsync(unitId, from, to, settings, clearance, viewed, cancellationToken),
         };
     }
 
@@ -260,6 +265,7 @@ public sealed class ComplianceReport(ActivityStore activities, ActivityViews vie
             "links issued", string.Join(" ", l.Requests), l.Requester, "", "",
             string.Create(CultureInfo.InvariantCulture, $"{l.Links} {l.Mode} links to {l.Recordings} recordings"),
         }));
+        rows.AddRange(report.Articles is { } found ? ArticleChecks.CsvRows(found) : []);
         rows.Add(["pending", "disposals", "", "", "", report.Pending.DisposalsPending.ToString(CultureInfo.InvariantCulture)]);
         rows.Add(["pending", "holds", "", "", "", report.Pending.FootageHeld.ToString(CultureInfo.InvariantCulture)]);
         rows.Add(["pending", "access requests", "", "", "", report.Pending.AccessRequestsPending.ToString(CultureInfo.InvariantCulture)]);
