@@ -59,6 +59,11 @@ public sealed class ResolveFlaggedRecording(FootageStore footage, ActivityStore 
             throw Refusal.Conflict("The recording is already resolved.", "already resolved").Audited(AuditAction.FlagResolved, target);
         }
 
+        if (caseId is not null && await activities.ReadCaseAsync(caller.UnitId, caseId, cancellationToken) is null)
+        {
+            throw Refusal.Invalid("caseId", "No such misconduct case in your unit.").Audited(AuditAction.FlagResolved, target);
+        }
+
         if (resolution == FlagResolutionKind.Linked)
         {
             await LinkAsync(caller, record, body.ActivityId!, reason!, cancellationToken);

@@ -1,6 +1,4 @@
 using System.Net;
-using System.Net.Http.Json;
-using AvCloud.Functions;
 using AvCloud.Functions.Accountability;
 using AvCloud.Functions.Activities;
 using AvCloud.Functions.Audit;
@@ -13,30 +11,11 @@ namespace AvCloud.Tests.Accountability;
 /// <summary>Art. 5: recordings flagged as possibly unrelated to work are resolved by the keeper; the report shows the rest by age, and nothing of those its reader may not see.</summary>
 public sealed class FlagResolutionTests(LocalCloudFixture fixture)
 {
-    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
-
     private static readonly DateTimeOffset Day = Recent.HoursAgo(20);
 
     private static readonly string[] Zhang = ["officer-zhang"];
 
-    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string token, object? body = null) =>
-        await fixture.SendAsync(method, path, token, body is null ? null : JsonContent.Create(body));
-
-    private async Task<HttpStatusCode> StatusAsync(HttpMethod method, string path, string token, object? body = null)
-    {
-        using var response = await SendAsync(method, path, token, body);
-        return response.StatusCode;
-    }
-
-    private async Task<T> OkAsync<T>(HttpMethod method, string path, string token, object? body = null)
-    {
-        using var response = await SendAsync(method, path, token, body);
-        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync(Cancel));
-        return (await response.Content.ReadFromJsonAsync<T>(AvCloudJson.Options, Cancel))!;
-    }
-
-    private Task<Compliance> ReportAsync(string token) =>
-        OkAsync<Compliance>(HttpMethod.Get, $"/api/reports/compliance?from={Uri.EscapeDataString(Day.AddDays(-1).ToString("O"))}&to={Uri.EscapeDataString(DateTimeOffset.UtcNow.ToString("O"))}", token);
+    private Task<Compliance> ReportAsync(string token) => fixture.ComplianceAsync(token, Day.AddDays(-1), DateTimeOffset.UtcNow);
 
     [Fact]
     public async Task The_keeper_resolves_flagged_recordings_once_and_the_report_shows_the_unresolved_by_age_to_those_who_may_see_them()
@@ -56,32 +35,34 @@ public sealed class FlagResolutionTests(LocalCloudFixture fixture)
         }
 
         await dock.SettledAsync(session.SessionId);
-        var activity = await OkAsync<Activity>(HttpMethod.Post, "/api/activities", keeper, new
+        var activity = await fixture.OkAsync<Activity>(HttpMethod.Post, "/api/activities", keeper, new
         {
             kind = "investigation", officers = Zhang, place = "warehouse", start = Day.AddHours(1), end = Day.AddHours(3),
         });
 
-        var explained = await OkAsync<FlagResolution>(HttpMethod.Post, $"/api/footage/{ids[0]}/resolution", keeper,
+        var explained = await fixture.OkAsync<FlagResolution>(HttpMethod.Post, $"/api/footage/{ids[0]}/resolution", keeper,
             new { resolution = "explained", reason = "test recording after the firmware update" });
         Assert.Equal([FlagResolution.Unlinked, FlagResolution.NotCheckedOut], explained.Flags);
-        Assert.Equal(HttpStatusCode.Conflict, await StatusAsync(HttpMethod.Post, $"/api/footage/{ids[0]}/resolution", head, new { resolution = "explained", reason = "again" }));
-        var linked = await OkAsync<FlagResolution>(HttpMethod.Post, $"/api/footage/{ids[1]}/resolution", keeper,
+        Assert.Equal(HttpStatusCode.Conflict, await fixture.StatusAsync(HttpMethod.Post, $"/api/footage/{ids[0]}/resolution", head, new { resolution = "explained", reason = "again" }));
+        var linked = await fixture.OkAsync<FlagResolution>(HttpMethod.Post, $"/api/footage/{ids[1]}/resolution", keeper,
             new { resolution = "linked", reason = "part of the warehouse inspection", activityId = activity.Id });
         Assert.Equal(activity.Id, linked.ActivityId);
         Assert.Equal(activity.Id, (await dock.FootageAsync(ids[1])).ActivityId);
-        await OkAsync<FlagResolution>(HttpMethod.Post, $"/api/footage/{ids[2]}/resolution", keeper, new { resolution = "referredForMisconduct", reason = "recorded at a private dinner" });
-        await OkAsync<object>(HttpMethod.Put, $"/api/footage/{ids[3]}/classification", keeper, new { level = "privacy", reason = "a minor's face" });
+        await fixture.OkAsync<FlagResolution>(HttpMethod.Post, $"/api/footage/{ids[2]}/resolution", keeper, new { resolution = "referredForMisconduct", reason = "recorded at a private dinner" });
+        await fixture.OkAsync<object>(HttpMethod.Put, $"/api/footage/{ids[3]}/classification", keeper, new { level = "privacy", reason = "a minor's face" });
 
         // Bad requests change nothing and name the field; the wrong role, another unit and a classified recording learn nothing.
-        Assert.Equal(HttpStatusCode.BadRequest, await StatusAsync(HttpMethod.Post, $"/api/footage/{ids[4]}/resolution", keeper, new { resolution = "linked", reason = "r" }));
-        Assert.Equal(HttpStatusCode.BadRequest, await StatusAsync(HttpMethod.Post, $"/api/footage/{ids[4]}/resolution", keeper, new { resolution = "forgotten", reason = "r" }));
-        Assert.Equal(HttpStatusCode.BadRequest, await StatusAsync(HttpMethod.Post, $"/api/footage/{ids[4]}/resolution", keeper,
+        Assert.Equal(HttpStatusCode.BadRequest, await fixture.StatusAsync(HttpMethod.Post, $"/api/footage/{ids[4]}/resolution", keeper, new { resolution = "linked", reason = "r" }));
+        Assert.Equal(HttpStatusCode.BadRequest, await fixture.StatusAsync(HttpMethod.Post, $"/api/footage/{ids[4]}/resolution", keeper, new { resolution = "forgotten", reason = "r" }));
+        Assert.Equal(HttpStatusCode.BadRequest, await fixture.StatusAsync(HttpMethod.Post, $"/api/footage/{ids[4]}/resolution", keeper,
             new { resolution = "linked", reason = "r", activityId = "no-such-activity" }));
-        Assert.Equal(HttpStatusCode.BadRequest, await StatusAsync(HttpMethod.Post, $"/api/footage/{ids[4]}/resolution", keeper, new { resolution = "explained" }));
-        Assert.Equal(HttpStatusCode.Forbidden, await StatusAsync(HttpMethod.Post, $"/api/footage/{ids[4]}/resolution", supervisor, new { resolution = "explained", reason = "r" }));
-        Assert.Equal(HttpStatusCode.NotFound, await StatusAsync(HttpMethod.Post, $"/api/footage/{ids[4]}/resolution",
+        Assert.Equal(HttpStatusCode.BadRequest, await fixture.StatusAsync(HttpMethod.Post, $"/api/footage/{ids[4]}/resolution", keeper, new { resolution = "explained" }));
+        Assert.Equal(HttpStatusCode.BadRequest, await fixture.StatusAsync(HttpMethod.Post, $"/api/footage/{ids[4]}/resolution", keeper,
+            new { resolution = "referredForMisconduct", reason = "r", caseId = "no-such-case" }));
+        Assert.Equal(HttpStatusCode.Forbidden, await fixture.StatusAsync(HttpMethod.Post, $"/api/footage/{ids[4]}/resolution", supervisor, new { resolution = "explained", reason = "r" }));
+        Assert.Equal(HttpStatusCode.NotFound, await fixture.StatusAsync(HttpMethod.Post, $"/api/footage/{ids[4]}/resolution",
             fixture.TokenFor($"unit-{Guid.NewGuid():N}"[..13], Roles.Keeper), new { resolution = "explained", reason = "r" }));
-        Assert.Equal(HttpStatusCode.NotFound, await StatusAsync(HttpMethod.Post, $"/api/footage/{new string('0', 64)}/resolution", keeper, new { resolution = "explained", reason = "r" }));
+        Assert.Equal(HttpStatusCode.NotFound, await fixture.StatusAsync(HttpMethod.Post, $"/api/footage/{new string('0', 64)}/resolution", keeper, new { resolution = "explained", reason = "r" }));
         Assert.Null((await dock.FootageAsync(ids[4])).ActivityId);
 
         var all = (await ReportAsync(head)).Articles!.FlaggedRecordings;
@@ -95,12 +76,10 @@ public sealed class FlagResolutionTests(LocalCloudFixture fixture)
         Assert.Equal(ids[4], Assert.Single(seen.Unresolved).FootageId);
         Assert.Equal(1, seen.UnresolvedByAge[0].Count);
 
-        using var audit = await SendAsync(HttpMethod.Get, $"/api/audit?action={AuditAction.FlagResolved.Name}", head);
-        var events = (await audit.Content.ReadFromJsonAsync<AuditPage>(AvCloudJson.Options, Cancel))!.Items;
+        var events = await fixture.AuditAsync(head, AuditAction.FlagResolved);
         Assert.Equal(3, events.Count(e => e.Outcome == AuditOutcomes.Success));
         Assert.Contains(events, e => e.Outcome == AuditOutcomes.Denied && e.Target == $"footage/{ids[0]}" && e.Details["reason"] == "already resolved");
-        using var links = await SendAsync(HttpMethod.Get, $"/api/audit?action={AuditAction.FootageLinked.Name}", head);
-        Assert.Contains((await links.Content.ReadFromJsonAsync<AuditPage>(AvCloudJson.Options, Cancel))!.Items,
+        Assert.Contains(await fixture.AuditAsync(head, AuditAction.FootageLinked),
             e => e.Target == $"footage/{ids[1]}" && e.Details["activity"] == activity.Id);
     }
 

@@ -1,10 +1,7 @@
 using System.Net;
-using System.Net.Http.Json;
-using AvCloud.Functions;
 using AvCloud.Functions.Accountability;
 using AvCloud.Functions.Audit;
 using AvCloud.Functions.Identity;
-using AvCloud.Functions.Reports;
 using AvCloud.Tests.Ingest;
 
 namespace AvCloud.Tests.Accountability;
@@ -12,30 +9,11 @@ namespace AvCloud.Tests.Accountability;
 /// <summary>Art. 18: misconduct cases opened by a supervisor or the head, holding the recordings involved, closed by someone other than the person concerned; shown in the report.</summary>
 public sealed class MisconductCaseTests(LocalCloudFixture fixture)
 {
-    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
-
     private static readonly DateTimeOffset Day = Recent.HoursAgo(15);
 
     private static readonly long[] NoSuchEvent = [1_000_000];
 
-    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string token, object? body = null) =>
-        await fixture.SendAsync(method, path, token, body is null ? null : JsonContent.Create(body));
-
-    private async Task<HttpStatusCode> StatusAsync(HttpMethod method, string path, string token, object? body = null)
-    {
-        using var response = await SendAsync(method, path, token, body);
-        return response.StatusCode;
-    }
-
-    private async Task<T> OkAsync<T>(HttpMethod method, string path, string token, object? body = null)
-    {
-        using var response = await SendAsync(method, path, token, body);
-        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync(Cancel));
-        return (await response.Content.ReadFromJsonAsync<T>(AvCloudJson.Options, Cancel))!;
-    }
-
-    private async Task<IReadOnlyList<AuditEvent>> AuditAsync(string unit, AuditAction action) =>
-        (await OkAsync<AuditPage>(HttpMethod.Get, $"/api/audit?action={action.Name}", fixture.TokenFor(unit, Roles.Head))).Items;
+    private Task<IReadOnlyList<AuditEvent>> AuditAsync(string unit, AuditAction action) => fixture.AuditAsync(fixture.TokenFor(unit, Roles.Head), action);
 
     [Fact]
     public async Task A_case_holds_its_recordings_is_closed_by_someone_else_than_its_subject_and_shows_in_the_report()
@@ -54,14 +32,14 @@ public sealed class MisconductCaseTests(LocalCloudFixture fixture)
         var catalogued = (await AuditAsync(dock.Unit, AuditAction.FootageCatalogued)).Select(e => e.Sequence).ToArray();
 
         var body = new { personId = "officer-zhang", item = "misuseOrLending", description = "recorded a family dinner", footageIds = ids, auditEvents = catalogued, hold = true };
-        Assert.Equal(HttpStatusCode.Forbidden, await StatusAsync(HttpMethod.Post, "/api/misconduct-cases", fixture.TokenFor(dock.Unit, Roles.Keeper), body));
-        Assert.Equal(HttpStatusCode.Forbidden, await StatusAsync(HttpMethod.Post, "/api/misconduct-cases", subjectAsHead, body));
-        Assert.Equal(HttpStatusCode.BadRequest, await StatusAsync(HttpMethod.Post, "/api/misconduct-cases", supervisor, body with { item = "gossip" }));
-        Assert.Equal(HttpStatusCode.BadRequest, await StatusAsync(HttpMethod.Post, "/api/misconduct-cases", supervisor, body with { footageIds = new[] { new string('0', 64) } }));
-        Assert.Equal(HttpStatusCode.BadRequest, await StatusAsync(HttpMethod.Post, "/api/misconduct-cases", supervisor, body with { auditEvents = NoSuchEvent }));
+        Assert.Equal(HttpStatusCode.Forbidden, await fixture.StatusAsync(HttpMethod.Post, "/api/misconduct-cases", fixture.TokenFor(dock.Unit, Roles.Keeper), body));
+        Assert.Equal(HttpStatusCode.Forbidden, await fixture.StatusAsync(HttpMethod.Post, "/api/misconduct-cases", subjectAsHead, body));
+        Assert.Equal(HttpStatusCode.BadRequest, await fixture.StatusAsync(HttpMethod.Post, "/api/misconduct-cases", supervisor, body with { item = "gossip" }));
+        Assert.Equal(HttpStatusCode.BadRequest, await fixture.StatusAsync(HttpMethod.Post, "/api/misconduct-cases", supervisor, body with { footageIds = new[] { new string('0', 64) } }));
+        Assert.Equal(HttpStatusCode.BadRequest, await fixture.StatusAsync(HttpMethod.Post, "/api/misconduct-cases", supervisor, body with { auditEvents = NoSuchEvent }));
         Assert.Empty((await dock.FootageAsync(ids[0])).Holds);
 
-        var opened = (await OkAsync<MisconductCaseView>(HttpMethod.Post, "/api/misconduct-cases", supervisor, body)).Case;
+        var opened = (await fixture.OkAsync<MisconductCaseView>(HttpMethod.Post, "/api/misconduct-cases", supervisor, body)).Case;
         Assert.Equal((MisconductItem.MisuseOrLending, MisconductCaseStatus.Open, "supervisor-liu"), (opened.Item, opened.Status, opened.OpenedBy));
         foreach (var id in ids)
         {
@@ -72,25 +50,24 @@ public sealed class MisconductCaseTests(LocalCloudFixture fixture)
         Assert.Equal(2, (await AuditAsync(dock.Unit, AuditAction.HoldPlaced)).Count(e => e.Outcome == AuditOutcomes.Success && e.Details["case"].Contains(opened.Id, StringComparison.Ordinal)));
 
         // Art. 14: once one recording is classified, a supervisor sees the case with that one counted, not named.
-        await OkAsync<object>(HttpMethod.Put, $"/api/footage/{ids[1]}/classification", fixture.TokenFor(dock.Unit, Roles.Keeper), new { level = "privacy", reason = "bystander" });
-        var seen = await OkAsync<MisconductCaseView>(HttpMethod.Get, $"/api/misconduct-cases/{opened.Id}", supervisor);
+        await fixture.OkAsync<object>(HttpMethod.Put, $"/api/footage/{ids[1]}/classification", fixture.TokenFor(dock.Unit, Roles.Keeper), new { level = "privacy", reason = "bystander" });
+        var seen = await fixture.OkAsync<MisconductCaseView>(HttpMethod.Get, $"/api/misconduct-cases/{opened.Id}", supervisor);
         Assert.Equal([ids[0]], seen.Case.FootageIds);
         Assert.Equal(1, seen.Withheld);
 
         var close = new { finding = "the recorder was used at a private event", outcome = "criticismAndEducation" };
-        Assert.Equal(HttpStatusCode.Forbidden, await StatusAsync(HttpMethod.Post, $"/api/misconduct-cases/{opened.Id}/close", subjectAsHead, close));
-        Assert.Equal(HttpStatusCode.NotFound, await StatusAsync(HttpMethod.Post, $"/api/misconduct-cases/{opened.Id}/close", fixture.TokenFor($"unit-{Guid.NewGuid():N}"[..13], Roles.Head), close));
-        Assert.Equal(HttpStatusCode.BadRequest, await StatusAsync(HttpMethod.Post, $"/api/misconduct-cases/{opened.Id}/close", head, new { finding = "x", outcome = "fired" }));
-        var closed = (await OkAsync<MisconductCaseView>(HttpMethod.Post, $"/api/misconduct-cases/{opened.Id}/close", head, close)).Case;
+        Assert.Equal(HttpStatusCode.Forbidden, await fixture.StatusAsync(HttpMethod.Post, $"/api/misconduct-cases/{opened.Id}/close", subjectAsHead, close));
+        Assert.Equal(HttpStatusCode.NotFound, await fixture.StatusAsync(HttpMethod.Post, $"/api/misconduct-cases/{opened.Id}/close", fixture.TokenFor($"unit-{Guid.NewGuid():N}"[..13], Roles.Head), close));
+        Assert.Equal(HttpStatusCode.BadRequest, await fixture.StatusAsync(HttpMethod.Post, $"/api/misconduct-cases/{opened.Id}/close", head, new { finding = "x", outcome = "fired" }));
+        var closed = (await fixture.OkAsync<MisconductCaseView>(HttpMethod.Post, $"/api/misconduct-cases/{opened.Id}/close", head, close)).Case;
         Assert.Equal((MisconductCaseStatus.Closed, MisconductOutcome.CriticismAndEducation), (closed.Status, closed.Outcome));
-        Assert.Equal(HttpStatusCode.Conflict, await StatusAsync(HttpMethod.Post, $"/api/misconduct-cases/{opened.Id}/close", head, close));
+        Assert.Equal(HttpStatusCode.Conflict, await fixture.StatusAsync(HttpMethod.Post, $"/api/misconduct-cases/{opened.Id}/close", head, close));
         Assert.Contains(await AuditAsync(dock.Unit, AuditAction.MisconductCaseClosed), e => e.Outcome == AuditOutcomes.Denied && e.Details["reason"] == "own case");
 
-        var report = await OkAsync<Compliance>(HttpMethod.Get,
-            $"/api/reports/compliance?from={Uri.EscapeDataString(Day.AddHours(-1).ToString("O"))}&to={Uri.EscapeDataString(DateTimeOffset.UtcNow.ToString("O"))}", supervisor);
+        var report = await fixture.ComplianceAsync(supervisor, Day.AddHours(-1), DateTimeOffset.UtcNow);
         var line = Assert.Single(report.Articles!.MisconductCases);
         Assert.Equal((opened.Id, "officer-zhang", MisconductOutcome.CriticismAndEducation, 1), (line.Case.Id, line.Case.PersonId, line.Case.Outcome, line.Withheld));
         Assert.DoesNotContain(ids[1], line.Case.FootageIds);
-        Assert.Single((await OkAsync<MisconductCaseList>(HttpMethod.Get, "/api/misconduct-cases", head)).Items, c => c.Case.Id == opened.Id && c.Withheld == 0);
+        Assert.Single((await fixture.OkAsync<MisconductCaseList>(HttpMethod.Get, "/api/misconduct-cases", head)).Items, c => c.Case.Id == opened.Id && c.Withheld == 0);
     }
 }

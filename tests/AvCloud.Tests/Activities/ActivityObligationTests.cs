@@ -1,7 +1,5 @@
 using System.Net;
-using System.Net.Http.Json;
 using System.Text.Json.Nodes;
-using AvCloud.Functions;
 using AvCloud.Functions.Activities;
 using AvCloud.Functions.Audit;
 using AvCloud.Functions.Identity;
@@ -25,27 +23,10 @@ public sealed class ActivityObligationTests(LocalCloudFixture fixture)
 
     private static string NewUnit() => $"unit-{Guid.NewGuid():N}"[..13];
 
-    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string token, object? body = null) =>
-        await fixture.SendAsync(method, path, token, body is null ? null : JsonContent.Create(body));
-
-    private async Task<HttpStatusCode> StatusAsync(HttpMethod method, string path, string token, object? body = null)
-    {
-        using var response = await SendAsync(method, path, token, body);
-        return response.StatusCode;
-    }
-
-    private async Task<T> OkAsync<T>(HttpMethod method, string path, string token, object? body = null)
-    {
-        using var response = await SendAsync(method, path, token, body);
-        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync(Cancel));
-        return (await response.Content.ReadFromJsonAsync<T>(AvCloudJson.Options, Cancel))!;
-    }
-
     private Task<Activity> ActivityAsync(string token, string kind, DateTimeOffset start, DateTimeOffset end, bool away = false) =>
-        OkAsync<Activity>(HttpMethod.Post, "/api/activities", token, new { kind, officers = Zhang, place = "market", start, end, away });
+        fixture.OkAsync<Activity>(HttpMethod.Post, "/api/activities", token, new { kind, officers = Zhang, place = "market", start, end, away });
 
-    private Task<Compliance> ReportAsync(string token, DateTimeOffset from) =>
-        OkAsync<Compliance>(HttpMethod.Get, $"/api/reports/compliance?from={Uri.EscapeDataString(from.ToString("O"))}&to={Uri.EscapeDataString(DateTimeOffset.UtcNow.AddMinutes(1).ToString("O"))}", token);
+    private Task<Compliance> ReportAsync(string token, DateTimeOffset from) => fixture.ComplianceAsync(token, from, DateTimeOffset.UtcNow.AddMinutes(1));
 
     private string OfficerToken(string unit, string user = "officer-zhang") =>
         fixture.Cloud.Issuer.Mint(user, unit, [Roles.Officer], TimeSpan.FromHours(1), DateTimeOffset.UtcNow);
@@ -56,7 +37,7 @@ public sealed class ActivityObligationTests(LocalCloudFixture fixture)
         var unit = NewUnit();
         var head = fixture.TokenFor(unit, Roles.Head);
         var officer = OfficerToken(unit);
-        using (var settings = await SendAsync(HttpMethod.Put, $"/api/units/{unit}/settings", head, new
+        using (var settings = await fixture.CallAsync(HttpMethod.Put, $"/api/units/{unit}/settings", head, new
         {
             name = unit, timeZone = "Asia/Shanghai", retentionMonths = new Dictionary<string, int> { ["default"] = 24 }, obligations = new { noticeWording = "依法执法，全程录音录像。" },
         }))
@@ -70,26 +51,26 @@ public sealed class ActivityObligationTests(LocalCloudFixture fixture)
         var silent = await ActivityAsync(officer, "onSiteEnforcement", day.AddHours(4), day.AddHours(5));
         var optional = await ActivityAsync(officer, "other", day.AddHours(6), day.AddHours(7));
 
-        var recorded = await OkAsync<Activity>(HttpMethod.Put, $"/api/activities/{complete.Id}/conduct", officer, new
+        var recorded = await fixture.OkAsync<Activity>(HttpMethod.Put, $"/api/activities/{complete.Id}/conduct", officer, new
         {
             openingStatement = true, partyInformed = true, parties = Party, evidenceItems = Evidence, keyMomentsPhotographed = true,
         });
         Assert.Equal(("依法执法，全程录音录像。", true), (recorded.Conduct!.Wording, recorded.Conduct.StandardWording));
-        await OkAsync<Activity>(HttpMethod.Put, $"/api/activities/{partial.Id}/conduct", fixture.TokenFor(unit, Roles.Keeper), new
+        await fixture.OkAsync<Activity>(HttpMethod.Put, $"/api/activities/{partial.Id}/conduct", fixture.TokenFor(unit, Roles.Keeper), new
         {
             openingStatement = true, partyInformed = true, wording = "we are filming you", parties = Party, evidenceItems = None, keyMomentsPhotographed = false,
         });
 
         // Only the activity's officers, the keeper and the head record it; a bad body is named by field and changes nothing.
-        Assert.Equal(HttpStatusCode.Forbidden, await StatusAsync(HttpMethod.Put, $"/api/activities/{silent.Id}/conduct", OfficerToken(unit, "officer-wang"), new
+        Assert.Equal(HttpStatusCode.Forbidden, await fixture.StatusAsync(HttpMethod.Put, $"/api/activities/{silent.Id}/conduct", OfficerToken(unit, "officer-wang"), new
         {
             openingStatement = true, partyInformed = true, parties = Party, evidenceItems = None, keyMomentsPhotographed = true,
         }));
-        Assert.Equal(HttpStatusCode.Forbidden, await StatusAsync(HttpMethod.Put, $"/api/activities/{silent.Id}/conduct", fixture.TokenFor(unit, Roles.Supervisor), new
+        Assert.Equal(HttpStatusCode.Forbidden, await fixture.StatusAsync(HttpMethod.Put, $"/api/activities/{silent.Id}/conduct", fixture.TokenFor(unit, Roles.Supervisor), new
         {
             openingStatement = true, partyInformed = true, parties = Party, evidenceItems = None, keyMomentsPhotographed = true,
         }));
-        using (var bad = await SendAsync(HttpMethod.Put, $"/api/activities/{silent.Id}/conduct", officer, new { openingStatement = true, parties = Party }))
+        using (var bad = await fixture.CallAsync(HttpMethod.Put, $"/api/activities/{silent.Id}/conduct", officer, new { openingStatement = true, parties = Party }))
         {
             Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
             var problem = await bad.Content.ReadAsStringAsync(Cancel);
@@ -97,7 +78,7 @@ public sealed class ActivityObligationTests(LocalCloudFixture fixture)
             Assert.Contains("keyMomentsPhotographed", problem, StringComparison.Ordinal);
         }
 
-        Assert.Equal(HttpStatusCode.NotFound, await StatusAsync(HttpMethod.Put, $"/api/activities/{silent.Id}/conduct", fixture.TokenFor(NewUnit(), Roles.Keeper), new
+        Assert.Equal(HttpStatusCode.NotFound, await fixture.StatusAsync(HttpMethod.Put, $"/api/activities/{silent.Id}/conduct", fixture.TokenFor(NewUnit(), Roles.Keeper), new
         {
             openingStatement = true, partyInformed = true, parties = Party, evidenceItems = None, keyMomentsPhotographed = true,
         }));
@@ -111,8 +92,7 @@ public sealed class ActivityObligationTests(LocalCloudFixture fixture)
         Assert.Equal(["art8", "art9", "art10", "art11"], silentLine.Missing);
         Assert.True(silentLine.NoAccount);
 
-        using var audit = await SendAsync(HttpMethod.Get, $"/api/audit?action={AuditAction.ActivityConductRecorded.Name}", head);
-        var events = (await audit.Content.ReadFromJsonAsync<AuditPage>(AvCloudJson.Options, Cancel))!.Items;
+        var events = await fixture.AuditAsync(head, AuditAction.ActivityConductRecorded);
         Assert.Contains(events, e => e.Target == $"activities/{partial.Id}" && e.Details["missing"] == "art9, art11" && e.Details["standardWording"] == "false");
         Assert.Contains(events, e => e.Target == $"activities/{silent.Id}" && e.Outcome == AuditOutcomes.Denied);
     }
@@ -123,7 +103,7 @@ public sealed class ActivityObligationTests(LocalCloudFixture fixture)
         var unit = NewUnit();
         var head = fixture.TokenFor(unit, Roles.Head);
         var officer = OfficerToken(unit);
-        using (var settings = await SendAsync(HttpMethod.Put, $"/api/units/{unit}/settings", head, new
+        using (var settings = await fixture.CallAsync(HttpMethod.Put, $"/api/units/{unit}/settings", head, new
         {
             name = unit, timeZone = "Asia/Shanghai", retentionMonths = new Dictionary<string, int> { ["default"] = 24 }, obligations = new { workRecordDueHours = 3 },
         }))
@@ -134,13 +114,13 @@ public sealed class ActivityObligationTests(LocalCloudFixture fixture)
         var now = DateTimeOffset.UtcNow;
         var old = await ActivityAsync(officer, "investigation", now.AddHours(-10), now.AddHours(-8));
         var recent = await ActivityAsync(officer, "investigation", now.AddHours(-2), now.AddHours(-1));
-        var late = await OkAsync<WorkRecord>(HttpMethod.Post, $"/api/activities/{old.Id}/work-records", officer, new { reason = "deviceFault", explanation = "battery died" });
-        await OkAsync<WorkRecord>(HttpMethod.Post, $"/api/activities/{recent.Id}/work-records", officer, new { reason = "badWeather", explanation = "downpour" });
+        var late = await fixture.OkAsync<WorkRecord>(HttpMethod.Post, $"/api/activities/{old.Id}/work-records", officer, new { reason = "deviceFault", explanation = "battery died" });
+        await fixture.OkAsync<WorkRecord>(HttpMethod.Post, $"/api/activities/{recent.Id}/work-records", officer, new { reason = "badWeather", explanation = "downpour" });
 
         var line = Assert.Single((await ReportAsync(head, now.AddHours(-11))).Articles!.LateWorkRecords);
         Assert.Equal((old.Id, late.Id, "officer-zhang", old.End.AddHours(3)), (line.ActivityId, line.WorkRecordId, line.OfficerId, line.DueBy));
         Assert.InRange(line.HoursLate, 4.9, 5.5);
-        Assert.Equal(HttpStatusCode.BadRequest, await StatusAsync(HttpMethod.Put, $"/api/units/{unit}/settings", head, new
+        Assert.Equal(HttpStatusCode.BadRequest, await fixture.StatusAsync(HttpMethod.Put, $"/api/units/{unit}/settings", head, new
         {
             name = unit, timeZone = "Asia/Shanghai", retentionMonths = new Dictionary<string, int> { ["default"] = 24 }, obligations = new { workRecordDueHours = 0 },
         }));
@@ -170,13 +150,13 @@ public sealed class ActivityObligationTests(LocalCloudFixture fixture)
         Assert.Contains(before.LateUploads, l => l.FootageIds.Contains(id));
         Assert.Null(Assert.Single(before.Articles!.AwayActivities).ReturnedAt);
 
-        Assert.Equal(HttpStatusCode.BadRequest, await StatusAsync(HttpMethod.Put, $"/api/activities/{trip.Id}/return", officer, new { returnedAt = now.AddHours(-75) }));
-        Assert.Equal(HttpStatusCode.BadRequest, await StatusAsync(HttpMethod.Put, $"/api/activities/{trip.Id}/return", officer, new { returnedAt = now.AddHours(3) }));
-        Assert.Equal(HttpStatusCode.Forbidden, await StatusAsync(HttpMethod.Put, $"/api/activities/{trip.Id}/return", OfficerToken(dock.Unit, "officer-wang"), new { returnedAt = now.AddHours(-2) }));
-        Assert.Equal(HttpStatusCode.NotFound, await StatusAsync(HttpMethod.Put, $"/api/activities/{trip.Id}/return", fixture.TokenFor(NewUnit(), Roles.Keeper), new { returnedAt = now.AddHours(-2) }));
-        var returned = await OkAsync<Activity>(HttpMethod.Put, $"/api/activities/{trip.Id}/return", officer, new { returnedAt = now.AddHours(-2) });
+        Assert.Equal(HttpStatusCode.BadRequest, await fixture.StatusAsync(HttpMethod.Put, $"/api/activities/{trip.Id}/return", officer, new { returnedAt = now.AddHours(-75) }));
+        Assert.Equal(HttpStatusCode.BadRequest, await fixture.StatusAsync(HttpMethod.Put, $"/api/activities/{trip.Id}/return", officer, new { returnedAt = now.AddHours(3) }));
+        Assert.Equal(HttpStatusCode.Forbidden, await fixture.StatusAsync(HttpMethod.Put, $"/api/activities/{trip.Id}/return", OfficerToken(dock.Unit, "officer-wang"), new { returnedAt = now.AddHours(-2) }));
+        Assert.Equal(HttpStatusCode.NotFound, await fixture.StatusAsync(HttpMethod.Put, $"/api/activities/{trip.Id}/return", fixture.TokenFor(NewUnit(), Roles.Keeper), new { returnedAt = now.AddHours(-2) }));
+        var returned = await fixture.OkAsync<Activity>(HttpMethod.Put, $"/api/activities/{trip.Id}/return", officer, new { returnedAt = now.AddHours(-2) });
         Assert.Equal(now.AddHours(-2), returned.HandoverFrom);
-        Assert.Equal(HttpStatusCode.Conflict, await StatusAsync(HttpMethod.Put, $"/api/activities/{trip.Id}/return", keeper, new { returnedAt = now.AddHours(-1) }));
+        Assert.Equal(HttpStatusCode.Conflict, await fixture.StatusAsync(HttpMethod.Put, $"/api/activities/{trip.Id}/return", keeper, new { returnedAt = now.AddHours(-1) }));
 
         // The linked recording is judged again: 24 hours from the return.
         var record = await dock.FootageAsync(id);
@@ -184,11 +164,10 @@ public sealed class ActivityObligationTests(LocalCloudFixture fixture)
         var after = await ReportAsync(fixture.TokenFor(dock.Unit, Roles.Head), now.AddHours(-80));
         Assert.DoesNotContain(after.LateUploads, l => l.FootageIds.Contains(id));
         Assert.Equal(new AwayActivity(trip.Id, trip.End, now.AddHours(-2), now.AddHours(22)), Assert.Single(after.Articles!.AwayActivities));
-        using var audit = await SendAsync(HttpMethod.Get, $"/api/audit?action={AuditAction.HandoverDeadlineMoved.Name}", fixture.TokenFor(dock.Unit, Roles.Head));
-        Assert.Equal($"footage/{id}", Assert.Single((await audit.Content.ReadFromJsonAsync<AuditPage>(AvCloudJson.Options, Cancel))!.Items).Target);
+        Assert.Equal($"footage/{id}", Assert.Single(await fixture.AuditAsync(fixture.TokenFor(dock.Unit, Roles.Head), AuditAction.HandoverDeadlineMoved)).Target);
 
         // The dock reads the allowance's start from the activity listing (avdock status shows the same deadline).
-        using var listed = await SendAsync(HttpMethod.Get, $"/api/activities?from={Uri.EscapeDataString(now.AddHours(-80).ToString("O"))}", dock.DockToken);
+        using var listed = await fixture.CallAsync(HttpMethod.Get, $"/api/activities?from={Uri.EscapeDataString(now.AddHours(-80).ToString("O"))}", dock.DockToken);
         var item = JsonNode.Parse(await listed.Content.ReadAsStringAsync(Cancel))!["items"]!.AsArray().Single(a => (string?)a!["id"] == trip.Id)!;
         Assert.Equal(now.AddHours(-2), item["handoverFrom"]!.GetValue<DateTimeOffset>());
     }

@@ -1,6 +1,4 @@
 using System.Net;
-using System.Net.Http.Json;
-using AvCloud.Functions;
 using AvCloud.Functions.Audit;
 using AvCloud.Functions.Identity;
 using AvCloud.Functions.Reports;
@@ -11,30 +9,11 @@ namespace AvCloud.Tests.Reports;
 /// <summary>Art. 17: the unit's review schedule; a year with no completed review is flagged until one is completed, scored by the articles it checks.</summary>
 public sealed class ReviewScheduleTests(LocalCloudFixture fixture)
 {
-    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
-
     private static readonly DateTimeOffset Day = Recent.HoursAgo(10);
-
-    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string token, object? body = null) =>
-        await fixture.SendAsync(method, path, token, body is null ? null : JsonContent.Create(body));
-
-    private async Task<HttpStatusCode> StatusAsync(HttpMethod method, string path, string token, object? body = null)
-    {
-        using var response = await SendAsync(method, path, token, body);
-        return response.StatusCode;
-    }
-
-    private async Task<T> OkAsync<T>(HttpMethod method, string path, string token, object? body = null)
-    {
-        using var response = await SendAsync(method, path, token, body);
-        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync(Cancel));
-        return (await response.Content.ReadFromJsonAsync<T>(AvCloudJson.Options, Cancel))!;
-    }
 
     private async Task<ReviewYear> ThisYearAsync(string token)
     {
-        var report = await OkAsync<Compliance>(HttpMethod.Get,
-            $"/api/reports/compliance?from={Uri.EscapeDataString(Day.AddHours(-1).ToString("O"))}&to={Uri.EscapeDataString(DateTimeOffset.UtcNow.ToString("O"))}", token);
+        var report = await fixture.ComplianceAsync(token, Day.AddHours(-1), DateTimeOffset.UtcNow);
         return Assert.Single(report.Articles!.ReviewSchedule, y => y.Year == DateTimeOffset.UtcNow.Year);
     }
 
@@ -45,7 +24,7 @@ public sealed class ReviewScheduleTests(LocalCloudFixture fixture)
         var head = fixture.TokenFor(dock.Unit, Roles.Head);
         var supervisor = fixture.TokenFor(dock.Unit, Roles.Supervisor);
         var reviewer = fixture.TokenFor(dock.Unit, Roles.Reviewer);
-        using (var settings = await SendAsync(HttpMethod.Put, $"/api/units/{dock.Unit}/settings", head, new
+        using (var settings = await fixture.CallAsync(HttpMethod.Put, $"/api/units/{dock.Unit}/settings", head, new
         {
             name = dock.Unit, timeZone = "Asia/Shanghai", retentionMonths = new Dictionary<string, int> { ["default"] = 24 }, obligations = new { reviewDueMonth = 1 },
         }))
@@ -63,36 +42,34 @@ public sealed class ReviewScheduleTests(LocalCloudFixture fixture)
         await Dock.UploadAsync(session, "a.wav", contents[0]);
         await Dock.UploadAsync(session, "b.wav", contents[1]);
         await dock.SettledAsync(session.SessionId);
-        var review = (await OkAsync<ReviewView>(HttpMethod.Post, "/api/reviews", supervisor, new { from = Day.AddHours(-1), to = Day.AddHours(1), size = 2 })).Review;
+        var review = (await fixture.OkAsync<ReviewView>(HttpMethod.Post, "/api/reviews", supervisor, new { from = Day.AddHours(-1), to = Day.AddHours(1), size = 2 })).Review;
         Assert.Equal(2, review.FootageIds.Count);
 
-        Assert.Equal(HttpStatusCode.Conflict, await StatusAsync(HttpMethod.Post, $"/api/reviews/{review.Id}/complete", head));
-        await OkAsync<ReviewView>(HttpMethod.Post, $"/api/reviews/{review.Id}/scores", reviewer, new
+        Assert.Equal(HttpStatusCode.Conflict, await fixture.StatusAsync(HttpMethod.Post, $"/api/reviews/{review.Id}/complete", head));
+        await fixture.OkAsync<ReviewView>(HttpMethod.Post, $"/api/reviews/{review.Id}/scores", reviewer, new
         {
             footageId = review.FootageIds[0], completeness = 5, clarity = 4, openingStatement = true, keyMomentsPhotographed = false, partyInformed = true, partiesAndEvidence = true,
         });
-        var scored = await OkAsync<ReviewView>(HttpMethod.Post, $"/api/reviews/{review.Id}/scores", reviewer, new
+        var scored = await fixture.OkAsync<ReviewView>(HttpMethod.Post, $"/api/reviews/{review.Id}/scores", reviewer, new
         {
             footageId = review.FootageIds[1], completeness = 3, clarity = 3, openingStatement = false, keyMomentsPhotographed = false, partyInformed = false,
         });
         Assert.Equal(new ArticleShares(0.5, 0.5, 1.0, 0.0), scored.Summary.ByArticle);
 
-        Assert.Equal(HttpStatusCode.Forbidden, await StatusAsync(HttpMethod.Post, $"/api/reviews/{review.Id}/complete", reviewer));
-        Assert.Equal(HttpStatusCode.NotFound, await StatusAsync(HttpMethod.Post, $"/api/reviews/{review.Id}/complete", fixture.TokenFor($"unit-{Guid.NewGuid():N}"[..13], Roles.Head)));
-        var completed = await OkAsync<ReviewListing>(HttpMethod.Post, $"/api/reviews/{review.Id}/complete", head);
+        Assert.Equal(HttpStatusCode.Forbidden, await fixture.StatusAsync(HttpMethod.Post, $"/api/reviews/{review.Id}/complete", reviewer));
+        Assert.Equal(HttpStatusCode.NotFound, await fixture.StatusAsync(HttpMethod.Post, $"/api/reviews/{review.Id}/complete", fixture.TokenFor($"unit-{Guid.NewGuid():N}"[..13], Roles.Head)));
+        var completed = await fixture.OkAsync<ReviewListing>(HttpMethod.Post, $"/api/reviews/{review.Id}/complete", head);
         Assert.NotNull(completed.CompletedAt);
-        Assert.Equal(HttpStatusCode.Conflict, await StatusAsync(HttpMethod.Post, $"/api/reviews/{review.Id}/complete", supervisor));
+        Assert.Equal(HttpStatusCode.Conflict, await fixture.StatusAsync(HttpMethod.Post, $"/api/reviews/{review.Id}/complete", supervisor));
 
         var year = await ThisYearAsync(supervisor);
         Assert.Equal([review.Id], year.Completed);
         Assert.False(year.Overdue);
-        var report = await OkAsync<Compliance>(HttpMethod.Get,
-            $"/api/reports/compliance?from={Uri.EscapeDataString(Day.AddHours(-1).ToString("O"))}&to={Uri.EscapeDataString(DateTimeOffset.UtcNow.ToString("O"))}", head);
+        var report = await fixture.ComplianceAsync(head, Day.AddHours(-1), DateTimeOffset.UtcNow);
         Assert.Equal(review.Id, Assert.Single(report.Articles!.Reviews).Id);
-        Assert.Equal(review.Id, Assert.Single((await OkAsync<ReviewList>(HttpMethod.Get, "/api/reviews", reviewer)).Items).Id);
+        Assert.Equal(review.Id, Assert.Single((await fixture.OkAsync<ReviewList>(HttpMethod.Get, "/api/reviews", reviewer)).Items).Id);
 
-        using var audit = await SendAsync(HttpMethod.Get, $"/api/audit?action={AuditAction.ReviewCompleted.Name}", head);
-        var events = (await audit.Content.ReadFromJsonAsync<AuditPage>(AvCloudJson.Options, Cancel))!.Items;
+        var events = await fixture.AuditAsync(head, AuditAction.ReviewCompleted);
         Assert.Single(events, e => e.Outcome == AuditOutcomes.Success);
         Assert.Contains(events, e => e.Outcome == AuditOutcomes.Denied && e.Details["reason"] == "not every recording scored");
     }
