@@ -80,7 +80,7 @@ public static class AvCloudServices
 
         services.AddSingleton<Cataloguer>();
         services.AddSingleton<Footage.SecondCopies>();
-        services.AddSingleton<Footage.LegalHolds>();
+        services.AddSingleton<Footage.FootageHolds>();
         services.AddSingleton<RetentionDates>();
         services.AddSingleton<Activities.ActivityViews>();
         services.AddSingleton<Reports.ArticleChecks>();

@@ -53,8 +53,8 @@ public sealed record FlagResolution : Audit.IAudited<FlagResolution>
     /// <summary>The activity it was linked to, for <see cref="FlagResolutionKind.Linked"/>.</summary>
     public string? ActivityId { get; init; }
 
-    /// <summary>The misconduct case it was referred to, when one is named.</summary>
-    public string? CaseId { get; init; }
+    /// <summary>The Art. 18 misconduct case it was referred to, when one is named.</summary>
+    public string? MisconductCaseId { get; init; }
 
     public required string ResolvedBy { get; init; }
 
@@ -73,7 +73,7 @@ public sealed record FlagResolution : Audit.IAudited<FlagResolution>
     /// Art. 5: the keeper's resolution of a flagged recording. A recording that is not flagged has nothing to resolve,
     /// and only one linked to no activity can be resolved by linking it.
     /// </summary>
-    public static Outcome<FlagResolution> Of(FootageRecord record, FlagResolutionKind resolution, string reason, string? activityId, string? caseId, string by,
+    public static Outcome<FlagResolution> Of(FootageRecord record, FlagResolutionKind resolution, string reason, string? activityId, string? misconductCaseId, string by,
         DateTimeOffset at)
     {
         var flags = FlagsOf(record);
@@ -96,7 +96,7 @@ public sealed record FlagResolution : Audit.IAudited<FlagResolution>
             Resolution = resolution,
             Reason = reason,
             ActivityId = resolution == FlagResolutionKind.Linked ? activityId : null,
-            CaseId = caseId,
+            MisconductCaseId = misconductCaseId,
             ResolvedBy = by,
             ResolvedAt = at,
         };

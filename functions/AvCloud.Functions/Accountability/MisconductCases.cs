@@ -25,7 +25,7 @@ public sealed record MisconductCaseList(IReadOnlyList<MisconductCaseView> Items)
 /// them. Audited; the compliance report shows them. Art. 14: recordings the reader may not see are counted, not shown,
 /// and cannot be named by someone not cleared for them.
 /// </summary>
-public sealed class MisconductCases(ActivityStore cases, FootageStore footage, LegalHolds holds, AuditTrail audit, TimeProvider time)
+public sealed class MisconductCases(ActivityStore cases, FootageStore footage, FootageHolds holds, AuditTrail audit, TimeProvider time)
 {
     [Function("OpenMisconductCase")]
     [RequiresRole(Roles.Supervisor, Roles.Head)]
@@ -97,9 +97,9 @@ public sealed class MisconductCases(ActivityStore cases, FootageStore footage, L
         {
             foreach (var id in opened.FootageIds)
             {
-                await holds.PlaceAsync(caller, id, new PreservationHold(Guid.NewGuid().ToString("N"), HoldReason.Other,
+                (await holds.PlaceAsync(caller, id, new PreservationHold(Guid.NewGuid().ToString("N"), HoldReason.Other,
                     $"Art. 18 misconduct case ({AvCloudJson.Name(opened.Item)}) about {opened.PersonId}", "misconduct case", opened.Id, caller.UserId, caller.UserId, opened.OpenedAt),
-                    cancellationToken);
+                    cancellationToken)).OrRefuse(AuditAction.HoldPlaced, $"footage/{id}");
             }
         }
 
@@ -124,7 +124,7 @@ public sealed class MisconductCases(ActivityStore cases, FootageStore footage, L
         ProblemException.ThrowIfAny(errors);
 
         var now = time.GetUtcNow();
-        var closed = (await cases.ChangeCaseAsync(caller.UnitId, id, c => c.Close(caller, finding!, outcome!.Value, now),
+        var closed = (await cases.ChangeMisconductCaseAsync(caller.UnitId, id, c => c.Close(caller, finding!, outcome!.Value, now),
             (_, after) => AuditEntry.By(caller, AuditAction.MisconductCaseClosed, Target(id), AuditOutcomes.Success, new Dictionary<string, string>
             {
                 ["person"] = after.PersonId,
@@ -144,7 +144,7 @@ public sealed class MisconductCases(ActivityStore cases, FootageStore footage, L
     {
         var caller = request.Caller();
         var withheld = await WithheldAsync(caller, cancellationToken);
-        return TypedResults.Ok(new MisconductCaseList([.. (await cases.CasesAsync(caller.UnitId, cancellationToken)).Select(c => c.ViewFor(withheld))]));
+        return TypedResults.Ok(new MisconductCaseList([.. (await cases.MisconductCasesAsync(caller.UnitId, cancellationToken)).Select(c => c.ViewFor(withheld))]));
     }
 
     [Function("GetMisconductCase")]
@@ -156,7 +156,7 @@ public sealed class MisconductCases(ActivityStore cases, FootageStore footage, L
         CancellationToken cancellationToken)
     {
         var caller = request.Caller();
-        var found = await cases.ReadCaseAsync(caller.UnitId, id, cancellationToken)
+        var found = await cases.ReadMisconductCaseAsync(caller.UnitId, id, cancellationToken)
             ?? throw new ProblemException(StatusCodes.Status404NotFound, "Not found.", "No such misconduct case in your unit.");
         return TypedResults.Ok(found.ViewFor(await WithheldAsync(caller, cancellationToken)));
     }

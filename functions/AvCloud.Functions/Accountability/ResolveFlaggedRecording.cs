@@ -13,7 +13,7 @@ using Microsoft.Extensions.Options;
 
 namespace AvCloud.Functions.Accountability;
 
-public sealed record FlagResolutionBody([Required] FlagResolutionKind? Resolution, [Required] string? Reason, string? ActivityId = null, string? CaseId = null);
+public sealed record FlagResolutionBody([Required] FlagResolutionKind? Resolution, [Required] string? Reason, string? ActivityId = null, string? MisconductCaseId = null);
 
 /// <summary>
 /// Art. 5: <c>POST /api/footage/{id}/resolution</c> (Keeper, Head) settles a recording flagged as linked to no activity
@@ -38,7 +38,7 @@ public sealed class ResolveFlaggedRecording(FootageStore footage, ActivityStore 
         var body = await RequestBody.ReadJsonAsync<FlagResolutionBody>(request, 8 * 1024, cancellationToken, errors);
         var resolution = Fields.Required(body.Resolution, "resolution", errors);
         var reason = Fields.Text(body.Reason, "reason", 2000, errors);
-        var caseId = body.CaseId is null ? null : Fields.Id(body.CaseId, "caseId", "case id", errors);
+        var caseId = body.MisconductCaseId is null ? null : Fields.Id(body.MisconductCaseId, "misconductCaseId", "misconduct case id", errors);
         if (resolution == FlagResolutionKind.Linked && body.ActivityId is null)
         {
             errors["activityId"] = ["Name the activity the recording is linked to."];
@@ -59,9 +59,9 @@ public sealed class ResolveFlaggedRecording(FootageStore footage, ActivityStore 
             throw Refusal.Conflict("The recording is already resolved.", "already resolved").Audited(AuditAction.FlagResolved, target);
         }
 
-        if (caseId is not null && await activities.ReadCaseAsync(caller.UnitId, caseId, cancellationToken) is null)
+        if (caseId is not null && await activities.ReadMisconductCaseAsync(caller.UnitId, caseId, cancellationToken) is null)
         {
-            throw Refusal.Invalid("caseId", "No such misconduct case in your unit.").Audited(AuditAction.FlagResolved, target);
+            throw Refusal.Invalid("misconductCaseId", "No such misconduct case in your unit.").Audited(AuditAction.FlagResolved, target);
         }
 
         if (resolution == FlagResolutionKind.Linked)
@@ -75,7 +75,7 @@ public sealed class ResolveFlaggedRecording(FootageStore footage, ActivityStore 
                 ["flags"] = string.Join(", ", resolved.Flags),
                 ["reason"] = resolved.Reason,
                 ["activity"] = resolved.ActivityId ?? "",
-                ["case"] = resolved.CaseId ?? "",
+                ["misconductCase"] = resolved.MisconductCaseId ?? "",
             }), cancellationToken))
         {
             throw Refusal.Conflict("The recording is already resolved.", "already resolved").Audited(AuditAction.FlagResolved, target);

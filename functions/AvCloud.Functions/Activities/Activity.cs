@@ -56,6 +56,12 @@ public sealed record Activity : Audit.IAudited<Activity>
 
     public required DateTimeOffset CreatedAt { get; init; }
 
+    /// <summary>Art. 12: a work record is filed by an officer of the activity.</summary>
+    public Outcome<Activity> AcceptsWorkRecordFrom(Caller caller) =>
+        Officers.Contains(caller.UserId)
+            ? this
+            : Refusal.Forbidden("Not your activity.", "Work records are filed by the officers of the activity.", "not an officer of the activity");
+
     /// <summary>Art. 13: the activity took place away from the unit (remote, on water, out of town, or back to back).</summary>
     public bool Away { get; init; }
 
@@ -89,12 +95,6 @@ public sealed record Activity : Audit.IAudited<Activity>
         _ when at - End > TimeSpan.FromDays(30) => Refusal.Invalid("returnedAt", "The return is at most 30 days after the activity."),
         _ => this with { Away = true, ReturnedAt = at },
     };
-
-    /// <summary>Art. 12: a work record is filed by an officer of the activity.</summary>
-    public Outcome<Activity> AcceptsWorkRecordFrom(Caller caller) =>
-        Officers.Contains(caller.UserId)
-            ? this
-            : Refusal.Forbidden("Not your activity.", "Work records are filed by the officers of the activity.", "not an officer of the activity");
 }
 
 /// <summary>

@@ -52,7 +52,7 @@ public sealed class RecordActivityObligations(ActivityStore activities, FootageS
         var conduct = new ActivityConduct(opening!.Value, informed!.Value, informed.Value ? wording ?? standard : null, informed.Value && (wording is null || wording == standard),
             parties!, evidence!, photographed!.Value, caller.UserId, time.GetUtcNow());
         var target = $"activities/{id}";
-        var changed = (await activities.ChangeActivityAsync(caller.UnitId, id, a => a.RecordConduct(caller, conduct),
+        var changed = (await activities.ChangeAsync(caller.UnitId, id, a => a.RecordConduct(caller, conduct),
             (_, _) => AuditEntry.By(caller, AuditAction.ActivityConductRecorded, target, AuditOutcomes.Success, new Dictionary<string, string>
             {
                 ["openingStatement"] = Flag(conduct.OpeningStatement),
@@ -85,7 +85,7 @@ public sealed class RecordActivityObligations(ActivityStore activities, FootageS
 
         var target = $"activities/{id}";
         var now = time.GetUtcNow();
-        var changed = (await activities.ChangeActivityAsync(caller.UnitId, id,
+        var changed = (await activities.ChangeAsync(caller.UnitId, id,
             a => caller.HasRole(Roles.Keeper) || caller.HasRole(Roles.Head) || a.Officers.Contains(caller.UserId)
                 ? a.ReturnedToUnit(at!.Value.ToUniversalTime(), now)
                 : Refusal.Forbidden("Not your activity.", "The return is recorded by the activity's officers, the keeper or the head.", "not an officer of the activity"),
@@ -96,7 +96,7 @@ public sealed class RecordActivityObligations(ActivityStore activities, FootageS
         // Art. 13: the recordings already linked are judged again against the deadline that runs from the return.
         await foreach (var record in footage.FindAsync(caller.UnitId, new FootageFilter(Activities: [id]), cancellationToken))
         {
-            await footage.ChangeAsync(caller.UnitId, record.Id, r => r.ActivityId == id ? r.LinkTo(changed, ingest.Value.HandoverAllowance) : Refusal.Conflict("Linked elsewhere meanwhile."),
+            await footage.ChangeAsync(caller.UnitId, record.Id, r => r.HandoverJudgedBy(changed, ingest.Value.HandoverAllowance),
                 (before, after) => AuditEntry.By(caller, AuditAction.HandoverDeadlineMoved, $"footage/{record.Id}", AuditOutcomes.Success, new Dictionary<string, string>
                 {
                     ["activity"] = id,

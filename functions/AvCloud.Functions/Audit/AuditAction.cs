@@ -115,16 +115,39 @@ public sealed class AuditAction
 
     public static AuditAction DeviceLedgerRead { get; } = new("device.ledger");
 
+    // Activities and work records (Arts. 6, 8, 12).
+    public static AuditAction ActivityCreated { get; } = new("activity.created");
+
+    public static AuditAction WorkRecordSubmitted { get; } = new("workrecord.submitted");
+
+    public static AuditAction WorkRecordApproved { get; } = new("workrecord.approved");
+
+    public static AuditAction WorkRecordRejected { get; } = new("workrecord.rejected");
+
+    // Reports and reviews (Art. 17).
+    public static AuditAction ComplianceReportRead { get; } = new("report.compliance");
+
+    public static AuditAction ReviewCreated { get; } = new("review.created");
+
+    public static AuditAction ReviewScored { get; } = new("review.scored");
+
+    // The unit's rules.
+    public static AuditAction UnitSettingsChanged { get; } = new("unit.settings");
+
+    // Article by article (Arts. 3 to 18): what the keeper, the supervisors and the head enter for the obligations the
+    // compliance report checks.
+
+    /// <summary>Art. 3: an officer added to the unit's roster.</summary>
+    public static AuditAction OfficerRegistered { get; } = new("officer.registered");
+
+    /// <summary>Art. 3: an officer's name, status or issued device kinds changed.</summary>
+    public static AuditAction OfficerChanged { get; } = new("officer.changed");
+
     /// <summary>Art. 4: a fault, repair or inspection in a device's maintenance log.</summary>
     public static AuditAction DeviceMaintained { get; } = new("device.maintenance");
 
-    // The officer roster (Art. 3).
-    public static AuditAction OfficerRegistered { get; } = new("officer.registered");
-
-    public static AuditAction OfficerChanged { get; } = new("officer.changed");
-
-    // Activities and work records (Arts. 6, 8, 12).
-    public static AuditAction ActivityCreated { get; } = new("activity.created");
+    /// <summary>Art. 5: the keeper settled a recording flagged as unrelated to work (explained, linked, referred).</summary>
+    public static AuditAction FlagResolved { get; } = new("footage.flag-resolved");
 
     /// <summary>Arts. 8 to 11: what an activity's recording showed (opening statement, notice, parties and evidence, photographs).</summary>
     public static AuditAction ActivityConductRecorded { get; } = new("activity.conduct");
@@ -135,35 +158,14 @@ public sealed class AuditAction
     /// <summary>Art. 13: a recording's handover deadline moved with its activity's return.</summary>
     public static AuditAction HandoverDeadlineMoved { get; } = new("footage.handover-deadline");
 
-    public static AuditAction WorkRecordSubmitted { get; } = new("workrecord.submitted");
-
-    public static AuditAction WorkRecordApproved { get; } = new("workrecord.approved");
-
-    public static AuditAction WorkRecordRejected { get; } = new("workrecord.rejected");
-
-    // Accountability (Arts. 5, 18).
-
-    /// <summary>Art. 5: the keeper settled a recording flagged as unrelated to work (explained, linked, referred).</summary>
-    public static AuditAction FlagResolved { get; } = new("footage.flag-resolved");
+    /// <summary>Art. 17: a review completed (every sampled recording scored).</summary>
+    public static AuditAction ReviewCompleted { get; } = new("review.completed");
 
     /// <summary>Art. 18: a misconduct case opened about someone.</summary>
     public static AuditAction MisconductCaseOpened { get; } = new("misconduct.opened");
 
     /// <summary>Art. 18: a misconduct case closed with its finding and outcome.</summary>
     public static AuditAction MisconductCaseClosed { get; } = new("misconduct.closed");
-
-    // Reports and reviews (Art. 17).
-    public static AuditAction ComplianceReportRead { get; } = new("report.compliance");
-
-    public static AuditAction ReviewCreated { get; } = new("review.created");
-
-    public static AuditAction ReviewScored { get; } = new("review.scored");
-
-    /// <summary>Art. 17: a review completed (every sampled recording scored).</summary>
-    public static AuditAction ReviewCompleted { get; } = new("review.completed");
-
-    // The unit's rules.
-    public static AuditAction UnitSettingsChanged { get; } = new("unit.settings");
 
     public override string ToString() => Name;
 }

@@ -30,7 +30,7 @@ public sealed class PreservationHolds(
     BlobServiceClient blobs,
     [FromKeyedServices(BlobContainers.PreservationAccount)] BlobServiceClient preservation,
     SecondCopies secondCopies,
-    LegalHolds legalHolds,
+    FootageHolds holds,
     AuditTrail audit,
     TimeProvider time)
 {
@@ -50,7 +50,7 @@ public sealed class PreservationHolds(
         var errors = new Dictionary<string, string[]>();
         var body = await RequestBody.ReadJsonAsync<HoldRequest>(request, MaxBodyBytes, cancellationToken, errors);
         var hold = Validate(body, caller, time.GetUtcNow(), errors);
-        var record = await legalHolds.PlaceAsync(caller, id, hold, cancellationToken);
+        var record = (await holds.PlaceAsync(caller, id, hold, cancellationToken)).OrRefuse(AuditAction.HoldPlaced, Target(id));
         return TypedResults.Created($"/api/footage/{id}/holds/{hold.Id}", record);
     }
 

@@ -85,6 +85,8 @@ public sealed record Review : Audit.IAudited<Review>
     public Outcome<Review> Complete(string by, DateTimeOffset at) => this switch
     {
         { CompletedAt: { } done } => Refusal.Conflict($"The review was completed at {done:O}.", "already completed"),
+        // A sample of nothing reviews nothing: it cannot stand for the year's review.
+        { FootageIds.Count: 0 } => Refusal.Conflict("The review sampled no recordings; draw one over a period with recordings.", "empty sample"),
         _ when FootageIds.Except(Scores.Select(s => s.FootageId)).Count() is var unscored and > 0 =>
             Refusal.Conflict($"{unscored} recordings of the sample have no score yet.", "not every recording scored"),
         _ => this with { CompletedAt = at, CompletedBy = by },

@@ -133,7 +133,7 @@ public sealed class ArticleChecks(DeviceStore devices, FootageStore footage, Act
     private async Task<IReadOnlyList<Accountability.MisconductCaseView>> CasesAsync(string unitId, DateTimeOffset from, DateTimeOffset to, Clearance clearance,
         CancellationToken cancellationToken)
     {
-        var cases = (await activities.CasesAsync(unitId, cancellationToken))
+        var cases = (await activities.MisconductCasesAsync(unitId, cancellationToken))
             .Where(c => c.Status == Accountability.MisconductCaseStatus.Open || (c.OpenedAt >= from && c.OpenedAt <= to)).ToList();
         var withheld = cases.Count == 0 ? [] : (await footage.WithheldIdsAsync(unitId, clearance, cancellationToken)).ToHashSet(StringComparer.Ordinal);
         return [.. cases.Select(c => c.ViewFor(withheld))];

@@ -61,11 +61,11 @@ public sealed record Compliance(
     /// <summary>Art. 16: legal holds storage keeps that no record hold asks for, reported in the period, for the head to review.</summary>
     public IReadOnlyList<PreservationDiscrepancy> StorageOnlyHolds { get; init; } = [];
 
-    /// <summary>The obligations checked article by article (Arts. 3, 4, 7, ...), see <see cref="ArticleChecks"/>.</summary>
-    public ArticleFindings? Articles { get; init; }
-
     /// <summary>Art. 14: the classification levels of the footage this report draws on (those its reader may see).</summary>
     public IReadOnlyList<Classification> Levels { get; init; } = [];
+
+    /// <summary>The obligations checked article by article (Arts. 3 to 18), see <see cref="ArticleChecks"/>.</summary>
+    public ArticleFindings? Articles { get; init; }
 }
 
 /// <summary>
@@ -265,10 +265,10 @@ public sealed class ComplianceReport(ActivityStore activities, ActivityViews vie
             "links issued", string.Join(" ", l.Requests), l.Requester, "", "",
             string.Create(CultureInfo.InvariantCulture, $"{l.Links} {l.Mode} links to {l.Recordings} recordings"),
         }));
-        rows.AddRange(report.Articles is { } found ? ArticleChecks.CsvRows(found) : []);
         rows.Add(["pending", "disposals", "", "", "", report.Pending.DisposalsPending.ToString(CultureInfo.InvariantCulture)]);
         rows.Add(["pending", "holds", "", "", "", report.Pending.FootageHeld.ToString(CultureInfo.InvariantCulture)]);
         rows.Add(["pending", "access requests", "", "", "", report.Pending.AccessRequestsPending.ToString(CultureInfo.InvariantCulture)]);
+        rows.AddRange(report.Articles is { } found ? ArticleChecks.CsvRows(found) : []);
         return string.Join("\r\n", rows.Select(r => string.Join(',', r.Select(Quote)))) + "\r\n";
 
         string[] Row(string section, FootageFinding f) => [section, f.FootageId, f.OfficerId, f.DeviceId, Time(f.Start), f.Detail];

@@ -58,7 +58,7 @@ public sealed class FlagResolutionTests(LocalCloudFixture fixture)
             new { resolution = "linked", reason = "r", activityId = "no-such-activity" }));
         Assert.Equal(HttpStatusCode.BadRequest, await fixture.StatusAsync(HttpMethod.Post, $"/api/footage/{ids[4]}/resolution", keeper, new { resolution = "explained" }));
         Assert.Equal(HttpStatusCode.BadRequest, await fixture.StatusAsync(HttpMethod.Post, $"/api/footage/{ids[4]}/resolution", keeper,
-            new { resolution = "referredForMisconduct", reason = "r", caseId = "no-such-case" }));
+            new { resolution = "referredForMisconduct", reason = "r", misconductCaseId = "no-such-case" }));
         Assert.Equal(HttpStatusCode.Forbidden, await fixture.StatusAsync(HttpMethod.Post, $"/api/footage/{ids[4]}/resolution", supervisor, new { resolution = "explained", reason = "r" }));
         Assert.Equal(HttpStatusCode.NotFound, await fixture.StatusAsync(HttpMethod.Post, $"/api/footage/{ids[4]}/resolution",
             fixture.TokenFor($"unit-{Guid.NewGuid():N}"[..13], Roles.Keeper), new { resolution = "explained", reason = "r" }));

@@ -99,6 +99,23 @@ public sealed class ObligationTransitionTests
     }
 
     [Fact]
+    public void A_review_is_completed_once_and_only_when_it_sampled_recordings_and_scored_each()
+    {
+        var review = new Functions.Reports.Review
+        {
+            Id = "r1", UnitId = "unit-a", From = Morning, To = Morning, Seed = 7, Population = 2, FootageIds = ["f1", "f2"], CreatedBy = "supervisor-liu", CreatedAt = Morning,
+        };
+        Functions.Reports.ReviewScore Scored(string footage) => new(footage, "reviewer-wang", 4, 4, true, true, null, Morning);
+
+        Assert.Equal("not every recording scored", Refused(review.Complete("head-1", Morning), 409).Reason);
+        Assert.Equal("not every recording scored", Refused(review.Score(Scored("f1")).Value!.Complete("head-1", Morning), 409).Reason);
+        Assert.Equal("empty sample", Refused((review with { FootageIds = [] }).Complete("head-1", Morning), 409).Reason);
+        var completed = review.Score(Scored("f1")).Then(r => r.Score(Scored("f2"))).Then(r => r.Complete("head-1", Morning.AddDays(1))).Value!;
+        Assert.Equal((Morning.AddDays(1), "head-1"), (completed.CompletedAt, completed.CompletedBy));
+        Assert.Equal("already completed", Refused(completed.Complete("head-2", Morning.AddDays(2)), 409).Reason);
+    }
+
+    [Fact]
     public void Nobody_opens_or_closes_a_misconduct_case_about_themselves_and_a_case_closes_once()
     {
         var opened = new MisconductCase
