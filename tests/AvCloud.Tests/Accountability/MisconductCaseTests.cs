@@ -59,6 +59,11 @@ public sealed class MisconductCaseTests(LocalCloudFixture fixture)
         Assert.Equal(HttpStatusCode.Forbidden, await fixture.StatusAsync(HttpMethod.Post, $"/api/misconduct-cases/{opened.Id}/close", subjectAsHead, close));
         Assert.Equal(HttpStatusCode.NotFound, await fixture.StatusAsync(HttpMethod.Post, $"/api/misconduct-cases/{opened.Id}/close", fixture.TokenFor($"unit-{Guid.NewGuid():N}"[..13], Roles.Head), close));
         Assert.Equal(HttpStatusCode.BadRequest, await fixture.StatusAsync(HttpMethod.Post, $"/api/misconduct-cases/{opened.Id}/close", head, new { finding = "x", outcome = "fired" }));
+        // Art. 5: a flagged recording (its device was never checked out) is referred to the case.
+        var referred = await fixture.OkAsync<FlagResolution>(HttpMethod.Post, $"/api/footage/{ids[0]}/resolution", fixture.TokenFor(dock.Unit, Roles.Keeper),
+            new { resolution = "referredForMisconduct", reason = "the dinner recording", misconductCaseId = opened.Id });
+        Assert.Equal((FlagResolutionKind.ReferredForMisconduct, opened.Id), (referred.Resolution, referred.MisconductCaseId));
+
         var closed = (await fixture.OkAsync<MisconductCaseView>(HttpMethod.Post, $"/api/misconduct-cases/{opened.Id}/close", head, close)).Case;
         Assert.Equal((MisconductCaseStatus.Closed, MisconductOutcome.CriticismAndEducation), (closed.Status, closed.Outcome));
         Assert.Equal(HttpStatusCode.Conflict, await fixture.StatusAsync(HttpMethod.Post, $"/api/misconduct-cases/{opened.Id}/close", head, close));
