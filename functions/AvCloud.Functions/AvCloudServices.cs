@@ -83,8 +83,10 @@ public static class AvCloudServices
 
         services.AddSingleton<Cataloguer>();
         services.AddSingleton<Footage.SecondCopies>();
+        services.AddSingleton<Footage.FootageHolds>();
         services.AddSingleton<RetentionDates>();
         services.AddSingleton<Activities.ActivityViews>();
+        services.AddSingleton<Reports.ArticleChecks>();
         services.TryAddSingleton<CataloguePipelineHooks>();
 
         return services;

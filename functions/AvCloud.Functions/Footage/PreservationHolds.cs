@@ -30,6 +30,7 @@ public sealed class PreservationHolds(
     BlobServiceClient blobs,
     [FromKeyedServices(BlobContainers.PreservationAccount)] BlobServiceClient preservation,
     SecondCopies secondCopies,
+    FootageHolds holds,
     AuditTrail audit,
     TimeProvider time)
 {
@@ -49,23 +50,7 @@ public sealed class PreservationHolds(
         var errors = new Dictionary<string, string[]>();
         var body = await RequestBody.ReadJsonAsync<HoldRequest>(request, MaxBodyBytes, cancellationToken, errors);
         var hold = Validate(body, caller, time.GetUtcNow(), errors);
-        var current = await footage.ReadAsync(caller.UnitId, id, cancellationToken) ?? throw FootageStore.NoSuchFootage.Audited(AuditAction.HoldPlaced, Target(id));
-        current.PlaceHold(hold, copy: null).OrRefuse(AuditAction.HoldPlaced, Target(id));
-
-        // Storage first, record second: a record never claims a hold the blob does not have.
-        await blobs.GetBlobContainerClient(BlobContainers.Footage).GetBlobClient(current.BlobName).SetLegalHoldAsync(true, cancellationToken);
-        var copy = await secondCopies.EnsureAsync(current, hold, cancellationToken);
-        var record = (await footage.ChangeAsync(caller.UnitId, id, r => r.PlaceHold(hold, copy),
-            (_, after) => AuditEntry.By(caller, AuditAction.HoldPlaced, Target(id), AuditOutcomes.Success, new Dictionary<string, string>
-        {
-            ["hold"] = hold.Id,
-            ["reason"] = hold.Reason.ToString(),
-            ["case"] = $"{hold.CaseName} ({hold.CaseNumber})",
-            ["requestedBy"] = hold.RequestedBy,
-            ["secondCopy"] = $"{copy.Account}/{copy.BlobName}",
-            ["secondCopySha256"] = copy.Sha256,
-        }),
-            cancellationToken)).OrRefuse(AuditAction.HoldPlaced, Target(id));
+        var record = (await holds.PlaceAsync(caller, id, hold, cancellationToken)).OrRefuse(AuditAction.HoldPlaced, Target(id));
         return TypedResults.Created($"/api/footage/{id}/holds/{hold.Id}", record);
     }
 
