@@ -1,0 +1,96 @@
+using AvCloud.Local;
+using AvCloud.Local.Identity;
+using Deque.AxeCore.Playwright;
+using Microsoft.Playwright;
+
+namespace AvCloud.Tests.WebConsole;
+
+/// <summary>One person at the console in the browser: signs in on the local issuer's page, moves around, looks.</summary>
+internal sealed class ConsoleSession : IAsyncDisposable
+{
+    private readonly IBrowserContext _context;
+    private readonly List<string> _log = [];
+
+    private ConsoleSession(IBrowserContext context, IPage page, Uri console)
+    {
+        _context = context;
+        Page = page;
+        Console = console;
+        // What the page said (its console, its errors, failed requests) goes to tests/TestResults/browser/ for a failing test.
+        page.Console += (_, message) => _log.Add($"console.{message.Type}: {message.Text}");
+        page.PageError += (_, error) => _log.Add($"page error: {error}");
+        page.RequestFailed += (_, request) => _log.Add($"request failed: {request.Method} {request.Url} {request.Failure}");
+        page.Response += (_, response) =>
+        {
+            if (response.Status >= 400)
+            {
+                _log.Add($"HTTP {response.Status}: {response.Request.Method} {response.Url}");
+            }
+        };
+    }
+
+    public IPage Page { get; }
+
+    public Uri Console { get; }
+
+    public static string Screenshots => Path.Combine(Repository.Root, "tests", "TestResults", "screenshots");
+
+    public static async Task<ConsoleSession> OpenAsync(IBrowser browser, LocalCloudFixture fixture)
+    {
+        var context = await browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            Locale = "zh-CN",
+            TimezoneId = "Asia/Shanghai",
+            ViewportSize = new ViewportSize { Width = 1280, Height = 900 },
+        });
+        context.SetDefaultTimeout(20_000);
+        return new ConsoleSession(context, await context.NewPageAsync(), new Uri(fixture.Cloud.BaseAddress, LocalCloud.ConsolePath));
+    }
+
+    /// <summary>Opens the console, which sends the browser to sign in; picks the user, unit and roles there.</summary>
+    public async Task SignInAsync(string user, string unit, params string[] roles)
+    {
+        await Page.GotoAsync(Console.ToString());
+        await Page.WaitForURLAsync(url => url.Contains(LocalSignIn.AuthorizePath, StringComparison.Ordinal));
+        await Page.FillAsync("#user", user);
+        await Page.FillAsync("#unit", unit);
+        foreach (var box in await Page.QuerySelectorAllAsync("input[name=role]"))
+        {
+            var role = await box.GetAttributeAsync("value");
+            await box.SetCheckedAsync(Array.IndexOf(roles, role) >= 0);
+        }
+
+        await Page.ClickAsync("button[type=submit]");
+        await Page.WaitForSelectorAsync("[data-testid=who]");
+    }
+
+    public async Task GoAsync(string route)
+    {
+        await Page.GotoAsync(new Uri(Console, route).ToString());
+        await Page.WaitForSelectorAsync("main h1");
+    }
+
+    public async Task ScreenshotAsync(string name)
+    {
+        Directory.CreateDirectory(Screenshots);
+        var language = await Page.EvaluateAsync<string>("document.documentElement.lang");
+        await Page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, $"{name}.{language}.png"), FullPage = true });
+    }
+
+    /// <summary>axe-core on the page as it is: the serious and critical violations, with what they concern.</summary>
+    public async Task<IReadOnlyList<string>> SeriousViolationsAsync()
+    {
+        var result = await Page.RunAxe();
+        return [.. result.Violations.Where(v => v.Impact is "serious" or "critical")
+            .Select(v => $"{v.Id} ({v.Impact}): {string.Join("; ", v.Nodes.Select(n => n.Html))}")];
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        var folder = Path.Combine(Repository.Root, "tests", "TestResults", "browser");
+        Directory.CreateDirectory(folder);
+        var test = TestContext.Current.Test?.TestDisplayName.Split('(')[0].Split('.')[^1] ?? "test";
+        await File.WriteAllLinesAsync(Path.Combine(folder, $"{test[..Math.Min(48, test.Length)]}-{Guid.NewGuid():N}.log"), [Page.Url, .. _log]);
+        await _context.CloseAsync();
+    }
+}
