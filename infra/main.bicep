@@ -203,10 +203,25 @@ module app 'modules/functionapp.bicep' = {
       AvCloud__Identity__Audience: audience
       AvCloud__Retention__PolicyMode: policyMode
       AvCloud__Access__MaxLinkLifetime: maxLinkLifetime
+      AvCloud__Signing__Signer: 'KeyVault'
+      AvCloud__Signing__Vault: signing.outputs.vaultUri
+      AvCloud__Signing__Name: signing.outputs.keyName
       AvCloudIngest__blobServiceUri: footage.outputs.blobEndpoint
       AvCloudIngest__queueServiceUri: replace(footage.outputs.blobEndpoint, '.blob.', '.queue.')
       AvCloudIngest__credential: 'managedidentity'
     }
+  }
+}
+
+// Evidence packages are signed by a Key Vault key the app uses only through Key Vault's sign operation.
+module signing 'modules/keyvault.bicep' = {
+  name: 'signing'
+  params: {
+    name: take('${prefix}-kv-${suffix}', 24)
+    location: location
+    keyName: 'evidence-packages'
+    principalId: identity.properties.principalId
+    tags: tags
   }
 }
 

@@ -41,6 +41,8 @@ public static class AvCloudServices
             .ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<Footage.IntegrityOptions>().Bind(configuration.GetSection(Footage.IntegrityOptions.Section))
             .ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<Packages.SigningOptions>().Bind(configuration.GetSection(Packages.SigningOptions.Section))
+            .ValidateDataAnnotations().ValidateOnStart();
 
         services.AddOptions<WebConsole.ConsoleOptions>().Bind(configuration.GetSection(WebConsole.ConsoleOptions.Section))
             .ValidateDataAnnotations().ValidateOnStart();
@@ -87,6 +89,9 @@ public static class AvCloudServices
         services.AddSingleton<RetentionDates>();
         services.AddSingleton<Activities.ActivityViews>();
         services.AddSingleton<Reports.ArticleChecks>();
+        services.AddSingleton<Footage.CustodyRecords>();
+        services.AddSingleton(CreateSigner);
+        services.AddSingleton<Packages.EvidencePackages>();
         services.TryAddSingleton<CataloguePipelineHooks>();
 
         return services;
@@ -117,6 +122,15 @@ public static class AvCloudServices
         return string.IsNullOrWhiteSpace(clientId)
             ? new ManagedIdentityCredential(ManagedIdentityId.SystemAssigned)
             : new ManagedIdentityCredential(ManagedIdentityId.FromUserAssignedClientId(clientId));
+    }
+
+    // Evidence packages are signed by a key file locally and by a Key Vault key in Azure, as configured (checked at start).
+    private static Packages.ManifestSigner CreateSigner(IServiceProvider provider)
+    {
+        var options = provider.GetRequiredService<IOptions<Packages.SigningOptions>>().Value;
+        return options.Signer == Packages.SignerKind.KeyVault
+            ? new Packages.KeyVaultManifestSigner(new HttpClient(), provider.GetRequiredService<TokenCredential>(), options.KeyVaultKey!)
+            : new Packages.FileManifestSigner(options.KeyFile!);
     }
 
     private static BlobServiceClient CreateBlobServiceClient(IServiceProvider provider)

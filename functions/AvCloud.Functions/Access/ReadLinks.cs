@@ -18,11 +18,11 @@ public sealed record ReadLink(string FootageId, string Sha256, string FileName, 
 public sealed record ReadLinks(string RequestId, AccessMode Mode, IReadOnlyList<ReadLink> Links);
 
 /// <summary>
-/// <c>POST /api/access-requests/{id}/links</c>: the requester of an approved, unexpired, unrevoked request gets, per
-/// footage item, a read-only SAS URL for that one blob, valid for the shorter of the approved window and
-/// <see cref="AccessOptions.MaxLinkLifetime"/>; <c>view</c> links play inline, <c>copy</c> links download as a
-/// named file. The rules are checked again first (footage classified since approval needs a new approval; state-secret
-/// footage is never copied). Every link is audited against its footage, so the custody view shows each access.
+/// <c>POST /api/access-requests/{id}/links</c>: the requester of an approved, unexpired, unrevoked <c>view</c> request
+/// gets, per footage item, a read-only SAS URL for that one blob, valid for the shorter of the approved window and
+/// <see cref="AccessOptions.MaxLinkLifetime"/>, to play inline. A <c>copy</c> request gets no links: it yields an
+/// evidence package (<c>Packages/DownloadEvidencePackage</c>). The rules are checked again first (footage classified
+/// since approval needs a new approval). Every link is audited against its footage, so the custody view shows each access.
 /// </summary>
 public sealed class IssueReadLinks(RequestStore requests, FootageStore footage, UnitStore units, BlobServiceClient blobs, SasIssuer sas, AuditTrail audit,
     StorageClock storageClock, TimeProvider time, IOptions<AccessOptions> options)
@@ -39,22 +39,8 @@ public sealed class IssueReadLinks(RequestStore requests, FootageStore footage, 
     {
         var caller = request.Caller();
         var now = time.GetUtcNow();
-        var target = AccessRequest.TargetOf(id);
-        var asked = await requests.ReadVisibleAsync(caller, id, cancellationToken) ?? throw RequestStore.NotVisible();
-        // The requester and the request's state first: nobody else learns anything about the footage from the refusal.
-        asked.AllowsLinks(caller, asked.ApproverRole, now).OrRefuse(AuditAction.ReadLinkIssued, target);
-
-        var stored = await footage.StoredForAccessAsync(caller.UnitId, asked.FootageIds, cancellationToken);
-        var levels = stored.Select(f => f.Classification).ToList();
-        if (AccessRules.NeverAllowed(levels, asked.Mode) is { } never)
-        {
-            throw never.Audited(AuditAction.ReadLinkIssued, target);
-        }
-
-        // The rules applied again to the footage as it is classified now: footage classified since approval needs a new one.
-        var settings = await units.SettingsAsync(caller.UnitId, cancellationToken);
-        var required = AccessRules.RequiredApprover(settings.AccessApprovals, levels, asked.Mode, asked.RequesterRoles.ToHashSet());
-        var current = asked.AllowsLinks(caller, required, now).OrRefuse(AuditAction.ReadLinkIssued, target);
+        var (current, stored) = await AccessFootage.GrantedAsync(requests, footage, units, caller, id,
+            (asked, required) => asked.AllowsLinks(caller, required, now), AuditAction.ReadLinkIssued, cancellationToken);
 
         // Storage checks link expiry against its own clock: the remaining window is carried over to it.
         var lifetime = Min(current.ExpiresAt!.Value - now, options.Value.MaxLinkLifetime);
@@ -65,7 +51,7 @@ public sealed class IssueReadLinks(RequestStore requests, FootageStore footage, 
         foreach (var record in stored)
         {
             var fileName = FileName(record);
-            var disposition = $"{(current.Mode == AccessMode.View ? "inline" : "attachment")}; filename=\"{fileName}\"";
+            var disposition = $"inline; filename=\"{fileName}\"";
             var url = await sas.ForBlobAsync(container.GetBlobClient(record.BlobName), BlobSasPermissions.Read, expiresAt, disposition, cancellationToken);
             links.Add(new ReadLink(record.Id, record.Sha256, fileName, url, now + lifetime));
             issued.Add(AuditEntry.By(caller, AuditAction.ReadLinkIssued, $"footage/{record.Id}", AuditOutcomes.Success,

@@ -104,6 +104,12 @@ public sealed class AuditAction
     /// <summary>One read link issued (or refused) for one recording.</summary>
     public static AuditAction ReadLinkIssued { get; } = new("access.link");
 
+    /// <summary>One recording put into an evidence package (before any byte of it is sent): who took a copy, under which request.</summary>
+    public static AuditAction FootagePackaged { get; } = new("access.packaged");
+
+    /// <summary>An evidence package sent (or refused) under a request: the package's own SHA-256, size and file count.</summary>
+    public static AuditAction PackageSent { get; } = new("access.package");
+
     // Devices and the ledger (Art. 4).
     public static AuditAction DeviceRegistered { get; } = new("device.registered");
 

@@ -99,6 +99,14 @@ public sealed class AccessTests(LocalCloudFixture fixture)
         return response.StatusCode;
     }
 
+    private async Task<HttpStatusCode> PackageStatusAsync(string id, string token)
+    {
+        using var response = await fixture.SendAsync(HttpMethod.Get, $"/api/access-requests/{id}/package", token);
+        // The whole package is read: its end is written (and audited) only as the caller takes it.
+        await response.Content.CopyToAsync(Stream.Null, Cancel);
+        return response.StatusCode;
+    }
+
     private async Task<IReadOnlyList<AuditEvent>> AuditAsync(Unit unit, AuditAction action)
     {
         // The head reads the whole trail: a supervisor is not shown events about classified recordings (Art. 14).
@@ -156,7 +164,7 @@ public sealed class AccessTests(LocalCloudFixture fixture)
     }
 
     [Fact]
-    public async Task A_copy_needs_the_head_and_downloads_as_an_attachment()
+    public async Task A_copy_needs_the_head_and_is_taken_as_an_evidence_package_not_as_links()
     {
         var unit = await UnitAsync(1211, 1);
         var asked = await RequestAsync(unit.Reviewer, Ask(unit.Footage, "copy"));
@@ -164,13 +172,11 @@ public sealed class AccessTests(LocalCloudFixture fixture)
 
         Assert.Equal(HttpStatusCode.Forbidden, await DecideAsync(asked.Id, "approve", unit.Keeper));
         Assert.Equal(HttpStatusCode.OK, await DecideAsync(asked.Id, "approve", unit.Head));
-        var link = Assert.Single((await LinksAsync(asked.Id, unit.Reviewer)).Links);
-
-        var download = (await new BlobClient(link.Url).DownloadContentAsync(Cancel)).Value;
-        Assert.Equal($"attachment; filename=\"{link.FileName}\"", download.Details.ContentDisposition);
+        Assert.Equal(HttpStatusCode.Conflict, await LinksStatusAsync(asked.Id, unit.Reviewer));
+        Assert.Equal(HttpStatusCode.OK, await PackageStatusAsync(asked.Id, unit.Reviewer));
 
         // Art. 18: the supervisors' report shows who took copies, and how many.
-        Assert.Single((await LinksAsync(asked.Id, unit.Reviewer)).Links);
+        Assert.Equal(HttpStatusCode.OK, await PackageStatusAsync(asked.Id, unit.Reviewer));
         var today = DateTimeOffset.UtcNow;
         var period = $"from={Uri.EscapeDataString(today.AddDays(-1).ToString("O"))}&to={Uri.EscapeDataString(today.AddDays(1).ToString("O"))}";
         using var report = await fixture.SendAsync(HttpMethod.Get, $"/api/reports/compliance?{period}", unit.Supervisor);
@@ -319,7 +325,7 @@ public sealed class AccessTests(LocalCloudFixture fixture)
 
         Assert.Equal(HttpStatusCode.UnprocessableEntity, copy.StatusCode);
         Assert.Equal(Roles.Head, view.ApproverRole);
-        Assert.Equal(HttpStatusCode.UnprocessableEntity, await LinksStatusAsync(copyFirst.Id, unit.Reviewer));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, await PackageStatusAsync(copyFirst.Id, unit.Reviewer));
         Assert.Equal(HttpStatusCode.Conflict, await LinksStatusAsync(viewByKeeper.Id, unit.Reviewer));
     }
 
