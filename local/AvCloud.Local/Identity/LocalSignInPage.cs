@@ -48,8 +48,9 @@ internal static class LocalSignInPage
         {
             // Nothing is kept here to end: tokens end on their own. Back to the console if it asked, on this machine only.
             var back = http.Request.Query["post_logout_redirect_uri"].ToString();
+            var state = http.Request.Query["state"].ToString();
             return LocalSignIn.IsLoopbackRedirect(back)
-                ? Results.Redirect(back)
+                ? Results.Redirect(state.Length == 0 ? back : WithQuery(back, ("state", state)))
                 : Page(StatusCodes.Status200OK, "<p>已退出 / Signed out.</p>");
         });
     }

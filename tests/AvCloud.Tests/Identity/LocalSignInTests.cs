@@ -198,6 +198,16 @@ public sealed class LocalSignInTests(LocalCloudFixture fixture) : IDisposable
         Assert.Equal("login_required", System.Web.HttpUtility.ParseQueryString(answer.Headers.Location!.Query)["error"]);
     }
 
+    [Theory]
+    [InlineData("http://127.0.0.1:7071/authentication/logout-callback", HttpStatusCode.Redirect)]
+    [InlineData("https://console.example.com/authentication/logout-callback", HttpStatusCode.OK)]
+    public async Task Signing_out_returns_to_the_console_on_this_machine_only_with_its_state(string back, HttpStatusCode status)
+    {
+        using var answer = await _browser.GetAsync($"{LocalSignIn.LogoutPath}?post_logout_redirect_uri={Uri.EscapeDataString(back)}&state=s-9", Cancel);
+        Assert.Equal(status, answer.StatusCode);
+        Assert.Equal(status == HttpStatusCode.Redirect ? back + "?state=s-9" : null, answer.Headers.Location?.ToString());
+    }
+
     [Fact]
     public void A_code_expires_after_a_minute()
     {

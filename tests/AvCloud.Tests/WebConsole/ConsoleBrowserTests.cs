@@ -66,14 +66,11 @@ public sealed class ConsoleBrowserTests(LocalCloudFixture fixture, Chromium chro
         Assert.Empty(await reviewer.SeriousViolationsAsync());
         await reviewer.Page.CheckAsync($"tr[data-footage='{footage}'] input[type=checkbox]");
         await reviewer.Page.ClickAsync("[data-testid=ask]");
-        await reviewer.Page.FillAsync("[data-testid=ask-purpose]", "投诉复核");
-        await reviewer.Page.FillAsync("[data-testid=ask-case-name]", "张某投诉案");
-        await reviewer.Page.FillAsync("[data-testid=ask-case-number]", "TS-2026-118");
+        await reviewer.Page.WaitForSelectorAsync($"[data-testid=ask-footage] :text('{footage}')");
         await reviewer.ScreenshotAsync("ask");
         Assert.Empty(await reviewer.SeriousViolationsAsync());
-        await reviewer.Page.ClickAsync("[data-testid=ask-submit]");
-        await reviewer.Page.WaitForSelectorAsync("[data-testid=request-state]:has-text('待审批')");
-        var requestId = reviewer.Page.Url.Split("/requests/")[1].Split('?')[0];
+        var requestId = await reviewer.AskAsync("投诉复核", "张某投诉案", "TS-2026-118");
+        Assert.Contains("待审批", await reviewer.Page.TextContentAsync("[data-testid=request-state]"), StringComparison.Ordinal);
         // A reviewer decides nothing: no approve button.
         Assert.Equal(0, await reviewer.Page.Locator("[data-testid=approve]").CountAsync());
 
@@ -117,6 +114,16 @@ public sealed class ConsoleBrowserTests(LocalCloudFixture fixture, Chromium chro
         await head.GoAsync("");
         await head.ScreenshotAsync("inbox");
         Assert.Empty(await head.SeriousViolationsAsync());
+
+        // The head revokes the approval: the reviewer's page gets no new links, and says why in the API's words.
+        await head.GoAsync($"requests/{requestId}");
+        await head.Page.FillAsync("[data-testid=decision-reason]", "Complaint withdrawn");
+        await head.Page.ClickAsync("[data-testid=revoke]");
+        await head.Page.WaitForSelectorAsync("[data-testid=request-state]:has-text('Revoked')");
+        await reviewer.GoAsync($"requests/{requestId}/watch");
+        await reviewer.Page.WaitForSelectorAsync("[data-testid=problem]");
+        Assert.Equal(0, await reviewer.Page.Locator("[data-testid=video]").CountAsync());
+        Assert.False(string.IsNullOrWhiteSpace(await reviewer.Page.TextContentAsync("[data-testid=problem-detail]")));
     }
 
     [Fact]
@@ -133,6 +140,10 @@ public sealed class ConsoleBrowserTests(LocalCloudFixture fixture, Chromium chro
 
         await person.Page.ClickAsync("[data-testid=switch-language]");
         await person.Page.WaitForSelectorAsync("html[lang=zh-CN] nav ul li a:has-text('待办')");
+
+        // Signing out goes through the issuer's end-session endpoint and back to the console.
+        await person.Page.ClickAsync("nav button:has-text('退出')");
+        await person.Page.WaitForSelectorAsync("main :text('您已退出。')");
     }
 
     [Fact]
@@ -143,12 +154,7 @@ public sealed class ConsoleBrowserTests(LocalCloudFixture fixture, Chromium chro
         await using var reviewer = await ConsoleSession.OpenAsync(chromium.Browser, fixture);
         await reviewer.SignInAsync("reviewer-chen", unit, Roles.Reviewer);
         await reviewer.GoAsync($"requests/new?footage={footage}");
-        await reviewer.Page.FillAsync("[data-testid=ask-purpose]", "复核");
-        await reviewer.Page.FillAsync("[data-testid=ask-case-name]", "案件");
-        await reviewer.Page.FillAsync("[data-testid=ask-case-number]", "A-1");
-        await reviewer.Page.ClickAsync("[data-testid=ask-submit]");
-        await reviewer.Page.WaitForSelectorAsync("[data-testid=request-state]");
-        var requestId = reviewer.Page.Url.Split("/requests/")[1].Split('?')[0];
+        var requestId = await reviewer.AskAsync("复核", "案件", "A-1");
         Assert.Equal(0, await reviewer.Page.Locator("[data-testid=approve]").CountAsync());
 
         // Forged: the approval posted from the page with the reviewer's own token, as devtools would.
@@ -180,10 +186,7 @@ public sealed class ConsoleBrowserTests(LocalCloudFixture fixture, Chromium chro
         await using var person = await ConsoleSession.OpenAsync(chromium.Browser, fixture);
         await person.SignInAsync("keeper-head-sun", unit, Roles.Keeper, Roles.Head);
         await person.GoAsync($"requests/new?footage={footage}");
-        await person.Page.FillAsync("[data-testid=ask-purpose]", "复核");
-        await person.Page.FillAsync("[data-testid=ask-case-name]", "案件");
-        await person.Page.FillAsync("[data-testid=ask-case-number]", "A-2");
-        await person.Page.ClickAsync("[data-testid=ask-submit]");
+        await person.AskAsync("复核", "案件", "A-2");
         await person.Page.WaitForSelectorAsync("[data-testid=approve]");
 
         await person.Page.ClickAsync("[data-testid=approve]");

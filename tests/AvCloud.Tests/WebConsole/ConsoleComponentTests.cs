@@ -160,6 +160,13 @@ public sealed class ConsoleComponentTests : BunitContext
     public void Each_recording_gets_the_player_its_file_needs(string? name, Media.Kind kind) => Assert.Equal(kind, Media.Of(name));
 
     [Fact]
+    public void The_console_knows_the_roles_by_the_names_the_api_gives_them()
+    {
+        var console = typeof(Roles).GetFields().Where(f => f.IsLiteral).Select(f => (string)f.GetRawConstantValue()!);
+        Assert.Equal(Functions.Identity.Roles.All.Order(StringComparer.Ordinal), console.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public void The_menu_offers_footage_and_requests_to_the_people_who_work_with_them_and_the_inbox_to_all()
     {
         Assert.Equal(["", "footage", "requests"], Menu.For(new HashSet<string> { Roles.Reviewer }).Select(i => i.Href));

@@ -70,6 +70,17 @@ internal sealed class ConsoleSession : IAsyncDisposable
         await Page.WaitForSelectorAsync("main h1");
     }
 
+    /// <summary>On the page asking for access: fills the purpose and case, submits, and gives the new request's id.</summary>
+    public async Task<string> AskAsync(string purpose, string caseName, string caseNumber)
+    {
+        await Page.FillAsync("[data-testid=ask-purpose]", purpose);
+        await Page.FillAsync("[data-testid=ask-case-name]", caseName);
+        await Page.FillAsync("[data-testid=ask-case-number]", caseNumber);
+        await Page.ClickAsync("[data-testid=ask-submit]");
+        await Page.WaitForSelectorAsync("[data-testid=request-state]");
+        return Page.Url.Split("/requests/")[1].Split('?')[0];
+    }
+
     public async Task ScreenshotAsync(string name)
     {
         Directory.CreateDirectory(Screenshots);
