@@ -82,6 +82,8 @@ public static class AvCloudServices
         services.AddSingleton<Footage.SecondCopies>();
         services.AddSingleton<RetentionDates>();
         services.AddSingleton<Activities.ActivityViews>();
+        services.AddSingleton<Access.ReadLinkIssuer>();
+        services.AddSingleton<Access.LiveRequests>();
         services.TryAddSingleton<CataloguePipelineHooks>();
 
         return services;

@@ -27,17 +27,18 @@ internal static class AccessScenario
         var ids = contents.Select(c => Convert.ToHexStringLower(SHA256.HashData(c))).ToArray();
 
         var reviewer = cloud.Issuer.Mint("reviewer-1", unit, [Roles.Reviewer], TimeSpan.FromHours(2), DateTimeOffset.UtcNow);
-        var keeper = cloud.Issuer.Mint("keeper-1", unit, [Roles.Keeper], TimeSpan.FromHours(2), DateTimeOffset.UtcNow);
+        // Links are issued for copies only (views are opened one by one), and a copy is the head's to approve.
+        var head = cloud.Issuer.Mint("head-1", unit, [Roles.Head], TimeSpan.FromHours(2), DateTimeOffset.UtcNow);
         // The recordings are catalogued in the background; the request can be made once all of them are.
         var request = await Eventually.That(async () =>
         {
             using var asked = await SendAsync(http, HttpMethod.Post, "/api/access-requests", reviewer, new
             {
-                footageIds = ids, purpose = "benchmark", caseName = "benchmark", caseNumber = "B-1", mode = "view", duration = "PT8H",
+                footageIds = ids, purpose = "benchmark", caseName = "benchmark", caseNumber = "B-1", mode = "copy", duration = "PT8H",
             });
             return asked.IsSuccessStatusCode ? await asked.Content.ReadFromJsonAsync<AccessRequest>(AvCloudJson.Options) : null;
         }, "the recordings to be catalogued", TimeSpan.FromMinutes(2));
-        using (var approved = await SendAsync(http, HttpMethod.Post, $"/api/access-requests/{request.Id}/approve", keeper, new { }))
+        using (var approved = await SendAsync(http, HttpMethod.Post, $"/api/access-requests/{request.Id}/approve", head, new { }))
         {
             approved.EnsureSuccessStatusCode();
         }

@@ -177,9 +177,13 @@ public sealed class AccessOptions
 {
     public const string Section = "AvCloud:Access";
 
-    /// <summary>The longest a read link lives, however long the approved window (default 8 hours).</summary>
+    /// <summary>The longest a copy link lives, however long the approved window (default 8 hours).</summary>
     [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
     public TimeSpan MaxLinkLifetime { get; init; } = TimeSpan.FromHours(8);
+
+    /// <summary>How long the link one view hands out lives (default 5 minutes): enough to start playing, too short to pass around.</summary>
+    [Range(typeof(TimeSpan), "00:00:10", "01:00:00")]
+    public TimeSpan ViewLinkLifetime { get; init; } = TimeSpan.FromMinutes(5);
 
     /// <summary>The longest window a request may ask for.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "365.00:00:00")]

@@ -17,9 +17,14 @@ public sealed record StoredCopy(string Account, string Blob, bool Exists, DateTi
 /// </summary>
 public sealed record Custody(FootageRecord Record, [property: JsonPropertyName("footage")] StoredCopy Primary, StoredCopy? SecondCopy, IReadOnlyList<AuditEvent> Events)
 {
-    /// <summary>Each access: every read link issued for it and every read of its record, with who and when.</summary>
-    public IReadOnlyList<AuditEvent> Accesses => [.. Events.Where(e => (e.Action == AuditAction.ReadLinkIssued.Name || e.Action == AuditAction.FootageRead.Name)
-        && e.Outcome == AuditOutcomes.Success)];
+    /// <summary>
+    /// Each access: every read link issued for it, every view of it under a request, every play by an outside recipient
+    /// of a share, and every read of its record, with who, when and (for views and plays) from where.
+    /// </summary>
+    public IReadOnlyList<AuditEvent> Accesses => [.. Events.Where(e => AccessActions.Contains(e.Action) && e.Outcome == AuditOutcomes.Success)];
+
+    private static readonly HashSet<string> AccessActions =
+        [AuditAction.ReadLinkIssued.Name, AuditAction.FootageViewed.Name, AuditAction.SharePlayed.Name, AuditAction.FootageRead.Name];
 }
 
 /// <summary>

@@ -36,7 +36,7 @@ public sealed record PreservationCorrection(string FootageId, DateTimeOffset At,
 /// </summary>
 public sealed record PreservationDiscrepancy(string FootageId, DateTimeOffset At, string Copy, string Discrepancy);
 
-/// <summary>Art. 18: the read links one person was given in the period, for one mode; copies leave AvCloud, so who took how many is watched.</summary>
+/// <summary>Art. 18: the read links one person was given in the period, for one mode (a view's links are its opens); copies leave AvCloud, so who took how many is watched.</summary>
 public sealed record LinksIssued(string Requester, string Mode, int Links, int Recordings, IReadOnlyList<string> Requests);
 
 /// <summary>What is waiting for someone: disposals to review, footage held, access requests to decide.</summary>
@@ -186,12 +186,16 @@ public sealed class ComplianceReport(ActivityStore activities, ActivityViews vie
             discrepancies.Add(new PreservationDiscrepancy(FootageId(entry), entry.Time, entry.Details.GetValueOrDefault("copy", ""), entry.Details.GetValueOrDefault("discrepancy", "")));
         }
 
+        // Copy links issued and views opened (each view hands out its own link, minutes long), by person and mode.
         var links = new List<AuditEvent>();
-        await foreach (var entry in audit.OfActionAsync(unitId, AuditAction.ReadLinkIssued, from, to, cancellationToken))
+        foreach (var action in new[] { AuditAction.ReadLinkIssued, AuditAction.FootageViewed })
         {
-            if (entry.Outcome == AuditOutcomes.Success)
+            await foreach (var entry in audit.OfActionAsync(unitId, action, from, to, cancellationToken))
             {
-                links.Add(entry);
+                if (entry.Outcome == AuditOutcomes.Success)
+                {
+                    links.Add(entry);
+                }
             }
         }
 
