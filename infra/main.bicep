@@ -158,6 +158,23 @@ var cosmosContainers = [
     indexingPolicy: defaultIndexing
   }
   {
+    name: 'shares'
+    indexingPolicy: union(defaultIndexing, {
+      compositeIndexes: [
+        [
+          {
+            path: '/type'
+            order: 'ascending'
+          }
+          {
+            path: '/createdAt'
+            order: 'descending'
+          }
+        ]
+      ]
+    })
+  }
+  {
     name: 'units'
     indexingPolicy: defaultIndexing
   }
