@@ -43,6 +43,8 @@ public static class AvCloudServices
             .ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<Footage.IntegrityOptions>().Bind(configuration.GetSection(Footage.IntegrityOptions.Section))
             .ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<Packages.SigningOptions>().Bind(configuration.GetSection(Packages.SigningOptions.Section))
+            .ValidateDataAnnotations().ValidateOnStart();
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(new StorageClock(TimeProvider.System));
@@ -87,6 +89,9 @@ public static class AvCloudServices
         services.AddSingleton<Activities.ActivityViews>();
         services.AddSingleton<Access.ReadLinkIssuer>();
         services.AddSingleton<Access.LiveRequests>();
+        services.AddSingleton<Footage.CustodyRecords>();
+        services.AddSingleton(CreateSigner);
+        services.AddSingleton<Packages.EvidencePackages>();
         services.TryAddSingleton<CataloguePipelineHooks>();
 
         return services;
@@ -117,6 +122,15 @@ public static class AvCloudServices
         return string.IsNullOrWhiteSpace(clientId)
             ? new ManagedIdentityCredential(ManagedIdentityId.SystemAssigned)
             : new ManagedIdentityCredential(ManagedIdentityId.FromUserAssignedClientId(clientId));
+    }
+
+    // Evidence packages are signed by a key file locally and by a Key Vault key in Azure, as configured (checked at start).
+    private static Packages.ManifestSigner CreateSigner(IServiceProvider provider)
+    {
+        var options = provider.GetRequiredService<IOptions<Packages.SigningOptions>>().Value;
+        return options.Signer == Packages.SignerKind.KeyVault
+            ? new Packages.KeyVaultManifestSigner(new HttpClient(), provider.GetRequiredService<TokenCredential>(), options.KeyVaultKey!)
+            : new Packages.FileManifestSigner(options.KeyFile!);
     }
 
     private static BlobServiceClient CreateBlobServiceClient(IServiceProvider provider)

@@ -10,8 +10,9 @@ using AvCloud.Tests;
 namespace AvCloud.Benchmarks;
 
 /// <summary>
-/// Read-link issuance for one approved request covering <c>items</c> recordings: the latency of
-/// <c>POST /api/access-requests/{id}/links</c> as the requester sees it, over the local host's real sockets.
+/// Viewing under one approved request covering <c>items</c> recordings: the latency of one open,
+/// <c>GET /api/access-requests/{id}/footage/{footageId}/view</c>, as the requester sees it, over the local host's real sockets
+/// (each round opens the next recording).
 /// </summary>
 internal static class AccessScenario
 {
@@ -27,18 +28,17 @@ internal static class AccessScenario
         var ids = contents.Select(c => Convert.ToHexStringLower(SHA256.HashData(c))).ToArray();
 
         var reviewer = cloud.Issuer.Mint("reviewer-1", unit, [Roles.Reviewer], TimeSpan.FromHours(2), DateTimeOffset.UtcNow);
-        // Links are issued for copies only (views are opened one by one), and a copy is the head's to approve.
-        var head = cloud.Issuer.Mint("head-1", unit, [Roles.Head], TimeSpan.FromHours(2), DateTimeOffset.UtcNow);
+        var keeper = cloud.Issuer.Mint("keeper-1", unit, [Roles.Keeper], TimeSpan.FromHours(2), DateTimeOffset.UtcNow);
         // The recordings are catalogued in the background; the request can be made once all of them are.
         var request = await Eventually.That(async () =>
         {
             using var asked = await SendAsync(http, HttpMethod.Post, "/api/access-requests", reviewer, new
             {
-                footageIds = ids, purpose = "benchmark", caseName = "benchmark", caseNumber = "B-1", mode = "copy", duration = "PT8H",
+                footageIds = ids, purpose = "benchmark", caseName = "benchmark", caseNumber = "B-1", mode = "view", duration = "PT8H",
             });
             return asked.IsSuccessStatusCode ? await asked.Content.ReadFromJsonAsync<AccessRequest>(AvCloudJson.Options) : null;
         }, "the recordings to be catalogued", TimeSpan.FromMinutes(2));
-        using (var approved = await SendAsync(http, HttpMethod.Post, $"/api/access-requests/{request.Id}/approve", head, new { }))
+        using (var approved = await SendAsync(http, HttpMethod.Post, $"/api/access-requests/{request.Id}/approve", keeper, new { }))
         {
             approved.EnsureSuccessStatusCode();
         }
@@ -47,13 +47,14 @@ internal static class AccessScenario
         for (var round = 0; round <= rounds; round++)
         {
             var clock = Stopwatch.StartNew();
-            using var links = await SendAsync(http, HttpMethod.Post, $"/api/access-requests/{request.Id}/links", reviewer, new { });
-            links.EnsureSuccessStatusCode();
-            var issued = (await links.Content.ReadFromJsonAsync<ReadLinks>(AvCloudJson.Options))!;
+            var footageId = ids[round % items];
+            using var view = await SendAsync(http, HttpMethod.Get, $"/api/access-requests/{request.Id}/footage/{footageId}/view", reviewer, null);
+            view.EnsureSuccessStatusCode();
+            var link = (await view.Content.ReadFromJsonAsync<ReadLink>(AvCloudJson.Options))!;
             clock.Stop();
-            if (issued.Links.Count != items)
+            if (link.FootageId != footageId)
             {
-                throw new InvalidOperationException($"Expected {items} links, got {issued.Links.Count}.");
+                throw new InvalidOperationException($"Expected a link to {footageId}, got one to {link.FootageId}.");
             }
 
             if (round > 0)
@@ -66,9 +67,9 @@ internal static class AccessScenario
         return new Result(items, rounds, latencies[latencies.Count / 2], latencies[(int)Math.Ceiling(latencies.Count * 0.99) - 1], latencies[^1]);
     }
 
-    private static async Task<HttpResponseMessage> SendAsync(HttpClient http, HttpMethod method, string path, string token, object body)
+    private static async Task<HttpResponseMessage> SendAsync(HttpClient http, HttpMethod method, string path, string token, object? body)
     {
-        using var message = new HttpRequestMessage(method, path) { Content = JsonContent.Create(body) };
+        using var message = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body) };
         message.Headers.Authorization = new("Bearer", token);
         return await http.SendAsync(message);
     }

@@ -158,12 +158,24 @@ public sealed record AccessRequest : Audit.IAudited<AccessRequest>
     /// approved and unexpired, and only if its approver still satisfies <paramref name="required"/> (the rules applied to
     /// the footage as it is classified now).
     /// </summary>
-    public Outcome<AccessRequest> AllowsLinks(Caller caller, string required, DateTimeOffset now)
+    public Outcome<AccessRequest> AllowsLinks(Caller caller, string required, DateTimeOffset now) => Mode == AccessMode.Copy
+        ? Refusal.Conflict($"A copy is taken as an evidence package, with its signed manifest and custody: GET /api/access-requests/{Id}/package.", "copy is a package")
+        : Allows(caller, required, now);
+
+    /// <summary>
+    /// Whether an evidence package may be made for <paramref name="caller"/> now: an approved copy request, as for
+    /// <see cref="AllowsLinks"/> (the requester only, approved, unexpired, not revoked, its approver still sufficient).
+    /// </summary>
+    public Outcome<AccessRequest> AllowsPackage(Caller caller, string required, DateTimeOffset now) => Mode == AccessMode.View
+        ? Refusal.Conflict("This request was approved for viewing: its footage is viewed through read links, not copied.", "view is not a copy")
+        : Allows(caller, required, now);
+
+    private Outcome<AccessRequest> Allows(Caller caller, string required, DateTimeOffset now)
     {
         var status = AsOf(now).Status;
         return this switch
         {
-            _ when RequestedBy != caller.UserId => Refusal.Forbidden("Not yours.", "Read links go to the person who made the request only.", "not the requester"),
+            _ when RequestedBy != caller.UserId => Refusal.Forbidden("Not yours.", "Access goes to the person who made the request only.", "not the requester"),
             _ when status != AccessStatus.Approved => new Refusal(StatusCodes.Status409Conflict, "No access now.",
                 $"The request is {AvCloudJson.Name(status)}: links are issued for approved, unexpired requests only.", $"request is {AvCloudJson.Name(status)}"),
             { Approval: { } approval } when !AccessRules.Satisfies(approval.Role, required) => new Refusal(StatusCodes.Status409Conflict, "Needs a new approval.",
@@ -176,10 +188,6 @@ public sealed record AccessRequest : Audit.IAudited<AccessRequest>
 public sealed class AccessOptions
 {
     public const string Section = "AvCloud:Access";
-
-    /// <summary>The longest a copy link lives, however long the approved window (default 8 hours).</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
-    public TimeSpan MaxLinkLifetime { get; init; } = TimeSpan.FromHours(8);
 
     /// <summary>How long the link one view hands out lives (default 5 minutes): enough to start playing, too short to pass around.</summary>
     [Range(typeof(TimeSpan), "00:00:10", "01:00:00")]

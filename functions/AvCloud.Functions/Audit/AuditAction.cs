@@ -104,6 +104,12 @@ public sealed class AuditAction
     /// <summary>One read link issued (or refused) for one recording.</summary>
     public static AuditAction ReadLinkIssued { get; } = new("access.link");
 
+    /// <summary>One recording put into an evidence package (before any byte of it is sent): who took a copy, under which request.</summary>
+    public static AuditAction FootagePackaged { get; } = new("access.packaged");
+
+    /// <summary>An evidence package sent (or refused) under a request: the package's own SHA-256, size and file count.</summary>
+    public static AuditAction PackageSent { get; } = new("access.package");
+
     /// <summary>The requester opened one recording of a view request: who, from where, and the minutes-long link handed out (or the refusal).</summary>
     public static AuditAction FootageViewed { get; } = new("access.view");
 
@@ -125,6 +131,9 @@ public sealed class AuditAction
 
     /// <summary>Too many wrong passcodes: the share is locked for a while, whatever passcode is given.</summary>
     public static AuditAction ShareLocked { get; } = new("share.locked");
+
+    /// <summary>The recipient of a package-mode share downloaded the evidence package: each recording before its bytes are sent.</summary>
+    public static AuditAction ShareDownloaded { get; } = new("share.downloaded");
 
     // Devices and the ledger (Art. 4).
     public static AuditAction DeviceRegistered { get; } = new("device.registered");

@@ -36,15 +36,18 @@ public sealed record PreservationCorrection(string FootageId, DateTimeOffset At,
 /// </summary>
 public sealed record PreservationDiscrepancy(string FootageId, DateTimeOffset At, string Copy, string Discrepancy);
 
-/// <summary>Art. 18: the read links one person was given in the period, for one mode (a view's links are its opens); copies leave AvCloud, so who took how many is watched.</summary>
+/// <summary>
+/// Art. 18: the read links (a view's are its opens) or packaged recordings (copy) one person was given in the period, for
+/// one mode; copies leave AvCloud, so who took how many is watched.
+/// </summary>
 public sealed record LinksIssued(string Requester, string Mode, int Links, int Recordings, IReadOnlyList<string> Requests);
 
 /// <summary>
 /// An external share's activity in the period: who it is for, who made, approved or revoked it, and what its recipient
-/// did (opens, plays of how many recordings, wrong passcodes, locks).
+/// did (opens, plays of how many recordings, package downloads, wrong passcodes, locks).
 /// </summary>
 public sealed record ShareActivity(string ShareId, string Recipient, string Organisation, string? CreatedBy, string? ApprovedBy, string? RevokedBy,
-    int Opens, int Plays, int Recordings, int WrongPasscodes, int Locks);
+    int Opens, int Plays, int Recordings, int Downloads, int WrongPasscodes, int Locks);
 
 /// <summary>What is waiting for someone: disposals to review, footage held, access requests to decide.</summary>
 public sealed record PendingWork(int DisposalsPending, int FootageHeld, int AccessRequestsPending);
@@ -196,9 +199,10 @@ public sealed class ComplianceReport(ActivityStore activities, ActivityViews vie
             discrepancies.Add(new PreservationDiscrepancy(FootageId(entry), entry.Time, entry.Details.GetValueOrDefault("copy", ""), entry.Details.GetValueOrDefault("discrepancy", "")));
         }
 
-        // Copy links issued and views opened (each view hands out its own link, minutes long), by person and mode.
+        // Views opened (each hands out its own link, minutes long) and copies taken as evidence packages (each recording
+        // packaged counts as a copy given), by person and mode.
         var links = new List<AuditEvent>();
-        foreach (var action in new[] { AuditAction.ReadLinkIssued, AuditAction.FootageViewed })
+        foreach (var action in new[] { AuditAction.ReadLinkIssued, AuditAction.FootageViewed, AuditAction.FootagePackaged })
         {
             await foreach (var entry in audit.OfActionAsync(unitId, action, from, to, cancellationToken))
             {
@@ -230,9 +234,10 @@ public sealed class ComplianceReport(ActivityStore activities, ActivityViews vie
             }
         }
 
-        // Art. 14: plays of footage the reader may not see are left out, at its level now.
-        var played = await SeenAsync(unitId, [.. shareEvents.Where(e => e.Action == AuditAction.SharePlayed.Name).Select(FootageId)], clearance, cancellationToken);
-        shareEvents.RemoveAll(e => e.Action == AuditAction.SharePlayed.Name && !played(FootageId(e)));
+        // Art. 14: plays and downloads of footage the reader may not see are left out, at its level now.
+        static bool OfFootage(AuditEvent e) => e.Target.StartsWith("footage/", StringComparison.Ordinal);
+        var shown = await SeenAsync(unitId, [.. shareEvents.Where(OfFootage).Select(FootageId)], clearance, cancellationToken);
+        shareEvents.RemoveAll(e => OfFootage(e) && !shown(FootageId(e)));
 
         var pending = new PendingWork(
             await footage.CountDisposalsPendingAsync(unitId, clearance, cancellationToken),
@@ -252,7 +257,7 @@ public sealed class ComplianceReport(ActivityStore activities, ActivityViews vie
     private static readonly AuditAction[] ShareActions =
     [
         AuditAction.ShareCreated, AuditAction.ShareApproved, AuditAction.ShareRevoked, AuditAction.ShareOpened, AuditAction.SharePlayed,
-        AuditAction.SharePasscodeWrong, AuditAction.ShareLocked,
+        AuditAction.ShareDownloaded, AuditAction.SharePasscodeWrong, AuditAction.ShareLocked,
     ];
 
     /// <summary>One line per share the events are about, from its events in the period (every one names the share and its recipient).</summary>
@@ -268,6 +273,7 @@ public sealed class ComplianceReport(ActivityStore activities, ActivityViews vie
             return new ShareActivity(g.Key, first.Details.GetValueOrDefault("recipient", ""), first.Details.GetValueOrDefault("organisation", ""),
                 By(AuditAction.ShareCreated), By(AuditAction.ShareApproved), By(AuditAction.ShareRevoked),
                 Count(AuditAction.ShareOpened, AuditOutcomes.Success), plays.Count, plays.Select(FootageId).Distinct().Count(),
+                succeeded.Count(e => e.Action == AuditAction.ShareDownloaded.Name && e.Target.StartsWith("shares/", StringComparison.Ordinal)),
                 Count(AuditAction.SharePasscodeWrong, AuditOutcomes.Denied) + Count(AuditAction.ShareLocked, AuditOutcomes.Denied),
                 Count(AuditAction.ShareLocked, AuditOutcomes.Denied));
         }).OrderBy(a => a.Recipient, StringComparer.Ordinal).ThenBy(a => a.ShareId, StringComparer.Ordinal),
@@ -316,7 +322,7 @@ public sealed class ComplianceReport(ActivityStore activities, ActivityViews vie
         {
             "external share", a.ShareId, a.Recipient, "", "",
             string.Create(CultureInfo.InvariantCulture,
-                $"{a.Organisation}; made by {a.CreatedBy ?? "-"}; approved by {a.ApprovedBy ?? "-"}; revoked by {a.RevokedBy ?? "-"}; {a.Opens} opens, {a.Plays} plays of {a.Recordings} recordings; {a.WrongPasscodes} wrong passcodes, {a.Locks} locks"),
+                $"{a.Organisation}; made by {a.CreatedBy ?? "-"}; approved by {a.ApprovedBy ?? "-"}; revoked by {a.RevokedBy ?? "-"}; {a.Opens} opens, {a.Plays} plays of {a.Recordings} recordings, {a.Downloads} package downloads; {a.WrongPasscodes} wrong passcodes, {a.Locks} locks"),
         }));
         rows.Add(["pending", "disposals", "", "", "", report.Pending.DisposalsPending.ToString(CultureInfo.InvariantCulture)]);
         rows.Add(["pending", "holds", "", "", "", report.Pending.FootageHeld.ToString(CultureInfo.InvariantCulture)]);

@@ -5,6 +5,7 @@ using AvCloud.Functions.Audit;
 using AvCloud.Functions.Footage;
 using AvCloud.Functions.Http;
 using AvCloud.Functions.Identity;
+using AvCloud.Functions.Packages;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Options;
 
@@ -23,14 +24,15 @@ public sealed record SharedContents(string ShareId, ShareRecipient Recipient, Sh
 /// The recipient's side of an external share. The recipient has no token: the share's id (the link) and its passcode, in
 /// the <c>X-Share-Passcode</c> header or the body (never the address, which ends up in logs and histories), admit them.
 /// <c>POST /api/shared/{shareId}</c> opens the share (what it holds); <c>POST /api/shared/{shareId}/footage/{footageId}/play</c>
-/// answers a read link for one recording that plays inline for minutes (<see cref="ShareOptions.PlayLinkLifetime"/>).
+/// answers a read link for one recording that plays inline for minutes (<see cref="ShareOptions.PlayLinkLifetime"/>);
+/// <c>POST /api/shared/{shareId}/package</c> streams the evidence package of a <c>package</c> share (<see cref="EvidencePackages"/>).
 /// Each request is checked again (the share not locked, the passcode, approved, unexpired, unrevoked, no footage become
 /// state-secret since) and logged in the unit's audit trail with the share, the recipient, their address and agent.
 /// Wrong passcodes are counted on the share and lock it (<see cref="ExternalShare.WrongPasscode"/>); an unknown share id
 /// is counted like a refused sign-in.
 /// </summary>
-public sealed partial class ServeShares(ShareStore shares, FootageStore footage, ReadLinkIssuer links, SignInRefusals refusals, TimeProvider time,
-    IOptions<ShareOptions> options)
+public sealed partial class ServeShares(ShareStore shares, FootageStore footage, ReadLinkIssuer links, EvidencePackages packages, AuditTrail audit,
+    SignInRefusals refusals, TimeProvider time, IOptions<ShareOptions> options)
 {
     public const string PasscodeHeader = "X-Share-Passcode";
 
@@ -88,6 +90,74 @@ public sealed partial class ServeShares(ShareStore shares, FootageStore footage,
             ["expiresAt"] = link.ExpiresAt.ToString("O", CultureInfo.InvariantCulture),
         }, now, cancellationToken);
         return TypedResults.Ok(link);
+    }
+
+    [Function("DownloadSharedPackage")]
+    [Anonymous]
+    [Accepts(typeof(PasscodeBody))]
+    [Query("lang", "The language of the package's custody.pdf: zh-CN (default) or en.")]
+    [Answers(StatusCodes.Status200OK, typeof(Stream), MediaType = "application/zip")]
+    [Answers(StatusCodes.Status403Forbidden)]
+    [Answers(StatusCodes.Status409Conflict)]
+    [Answers(StatusCodes.Status410Gone)]
+    [Answers(StatusCodes.Status422UnprocessableEntity)]
+    [Answers(StatusCodes.Status429TooManyRequests)]
+    public async Task<IResult> Download(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "shared/{shareId}/package")] HttpRequest request,
+        string shareId,
+        CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var language = request.Query["lang"].ToString() is { Length: > 0 } lang ? lang : CustodyReport.Chinese;
+        if (!CustodyReport.Languages.Contains(language))
+        {
+            throw ProblemException.Invalid("lang", $"lang is one of {string.Join(", ", CustodyReport.Languages)}.");
+        }
+
+        var (share, recordings, details) = await AdmitAsync(request, shareId, AuditAction.ShareDownloaded, now, cancellationToken);
+        var target = ExternalShare.TargetOf(share.Id);
+        if (share.Mode != ShareMode.Package)
+        {
+            throw Refusal.Forbidden("View only.", "This share is for viewing: no package is downloaded from it.", "share is view-only")
+                .Audited(AuditAction.ShareDownloaded, target, details);
+        }
+
+        var refusal = recordings.Count == 0 ? Refusal.Conflict("None of this share's recordings is stored any more: there is nothing to package.", "nothing stored")
+            : EvidencePackages.Refuses(recordings);
+        if (refusal is not null)
+        {
+            throw refusal.Audited(AuditAction.ShareDownloaded, target, details);
+        }
+
+        // Admitted (the share unlocked and live on the stored share), then each recording audited as downloaded before a byte is sent.
+        await AuditedAdmitAsync(share, AuditAction.ShareDownloaded, target,
+            new Dictionary<string, string>(details) { ["items"] = recordings.Count.ToString(CultureInfo.InvariantCulture) }, now, cancellationToken);
+        var recipient = share.RecipientCaller();
+        await audit.AppendAllAsync([.. recordings.Select(r => AuditEntry.By(recipient, AuditAction.ShareDownloaded, $"footage/{r.Id}", AuditOutcomes.Success,
+            new Dictionary<string, string>(details) { ["sha256"] = r.Sha256 }))], cancellationToken);
+
+        var order = new PackageOrder(share.UnitId, $"{share.Recipient.Name} ({share.Recipient.Organisation})", target, share.Purpose, null, null, recordings, language);
+        return TypedResults.Stream(async body =>
+        {
+            // What was sent is recorded whatever happens to the recipient's connection, so not under the request's token.
+            try
+            {
+                var sent = await packages.WriteAsync(order, body, request.HttpContext.RequestAborted);
+                await audit.RecordAsync(recipient, AuditAction.PackageSent, target, new Dictionary<string, string>(details)
+                {
+                    ["package"] = sent.PackageId,
+                    ["sha256"] = sent.Sha256,
+                    ["size"] = sent.Size.ToString(CultureInfo.InvariantCulture),
+                    ["files"] = sent.Files.ToString(CultureInfo.InvariantCulture),
+                }, CancellationToken.None);
+            }
+            catch (Exception failure) when (failure is not OutOfMemoryException)
+            {
+                await audit.RecordAsync(recipient, AuditAction.PackageSent, target, new Dictionary<string, string>(details) { ["reason"] = failure.GetType().Name },
+                    CancellationToken.None, AuditOutcomes.Failure);
+                throw;
+            }
+        }, "application/zip", EvidencePackages.FileName(target, now));
     }
 
     /// <summary>

@@ -86,19 +86,6 @@ public sealed class AccessTests(LocalCloudFixture fixture)
         return response.StatusCode;
     }
 
-    private async Task<ReadLinks> LinksAsync(string id, string token)
-    {
-        using var response = await PostAsync($"/api/access-requests/{id}/links", token);
-        Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync(Cancel));
-        return (await response.Content.ReadFromJsonAsync<ReadLinks>(AvCloudJson.Options, Cancel))!;
-    }
-
-    private async Task<HttpStatusCode> LinksStatusAsync(string id, string token)
-    {
-        using var response = await PostAsync($"/api/access-requests/{id}/links", token);
-        return response.StatusCode;
-    }
-
     /// <summary>One open of a recording under a view request, as a browser makes it: the requester's token and a user agent.</summary>
     private async Task<HttpResponseMessage> OpenAsync(string id, string footageId, string token)
     {
@@ -124,6 +111,14 @@ public sealed class AccessTests(LocalCloudFixture fixture)
     /// <summary>The expiry storage will enforce on a SAS URL: its <c>se</c>.</summary>
     private static DateTimeOffset SignedExpiry(Uri url) => new BlobUriBuilder(url).Sas.ExpiresOn;
 
+    private async Task<HttpStatusCode> PackageStatusAsync(string id, string token)
+    {
+        using var response = await fixture.SendAsync(HttpMethod.Get, $"/api/access-requests/{id}/package", token);
+        // The whole package is read: its end is written (and audited) only as the caller takes it.
+        await response.Content.CopyToAsync(Stream.Null, Cancel);
+        return response.StatusCode;
+    }
+
     private async Task<IReadOnlyList<AuditEvent>> AuditAsync(Unit unit, AuditAction action)
     {
         // The head reads the whole trail: a supervisor is not shown events about classified recordings (Art. 14).
@@ -144,9 +139,9 @@ public sealed class AccessTests(LocalCloudFixture fixture)
         Assert.Equal(Roles.Keeper, asked.ApproverRole);
 
         Assert.Equal(HttpStatusCode.OK, await DecideAsync(asked.Id, "approve", unit.Keeper, new { reason = "case file complete" }));
-        var links = new ReadLinks(asked.Id, AccessMode.View, [await ViewAsync(asked.Id, unit.Footage[0].Id, unit.Reviewer), await ViewAsync(asked.Id, unit.Footage[1].Id, unit.Reviewer)]);
+        ReadLink[] links = [await ViewAsync(asked.Id, unit.Footage[0].Id, unit.Reviewer), await ViewAsync(asked.Id, unit.Footage[1].Id, unit.Reviewer)];
 
-        foreach (var link in links.Links)
+        foreach (var link in links)
         {
             var blob = new BlobClient(link.Url);
             var download = (await blob.DownloadContentAsync(Cancel)).Value;
@@ -156,15 +151,15 @@ public sealed class AccessTests(LocalCloudFixture fixture)
         }
 
         // The link reads that one blob only: not another, not a write, not a listing, not with a changed signature.
-        var first = new BlobUriBuilder(links.Links[0].Url);
-        var other = new BlobUriBuilder(links.Links[0].Url) { BlobName = unit.Footage[1].BlobName };
+        var first = new BlobUriBuilder(links[0].Url);
+        var other = new BlobUriBuilder(links[0].Url) { BlobName = unit.Footage[1].BlobName };
         Assert.Equal(403, (await RefusedAsync(() => new BlobClient(other.ToUri()).DownloadContentAsync(Cancel))).Status);
-        Assert.Equal(403, (await RefusedAsync(() => new BlobClient(links.Links[0].Url).UploadAsync(new BinaryData([1, 2, 3]), overwrite: true, Cancel))).Status);
-        var container = new BlobUriBuilder(links.Links[0].Url) { BlobName = "" };
+        Assert.Equal(403, (await RefusedAsync(() => new BlobClient(links[0].Url).UploadAsync(new BinaryData([1, 2, 3]), overwrite: true, Cancel))).Status);
+        var container = new BlobUriBuilder(links[0].Url) { BlobName = "" };
         Assert.Equal(403, (await RefusedAsync(() => new BlobContainerClient(container.ToUri()).GetBlobsAsync(cancellationToken: Cancel).AsPages().GetAsyncEnumerator(Cancel).MoveNextAsync().AsTask())).Status);
-        var tampered = new Uri(links.Links[0].Url.ToString().Replace("sp=r", "sp=rw", StringComparison.Ordinal));
+        var tampered = new Uri(links[0].Url.ToString().Replace("sp=r", "sp=rw", StringComparison.Ordinal));
         Assert.Equal(403, (await RefusedAsync(() => new BlobClient(tampered).DownloadContentAsync(Cancel))).Status);
-        Assert.Equal(403, (await RefusedAsync(() => new BlobClient(links.Links[0].Url).DeleteAsync(cancellationToken: Cancel))).Status);
+        Assert.Equal(403, (await RefusedAsync(() => new BlobClient(links[0].Url).DeleteAsync(cancellationToken: Cancel))).Status);
         Assert.Equal(403, (await RefusedAsync(() => new BlobClient(new Uri(first.ToUri().ToString().Replace("sig=", "sig=A", StringComparison.Ordinal))).DownloadContentAsync(Cancel))).Status);
 
         // Every step is in the audit trail, and the custody view shows each access.
@@ -194,20 +189,18 @@ public sealed class AccessTests(LocalCloudFixture fixture)
         Assert.InRange(link.ExpiresAt, opened.AddMinutes(4), opened.AddMinutes(5).AddSeconds(5));
 
         // The address forwarded to someone else opens nothing: another reviewer is told "not found", the keeper (who
-        // sees every request) is refused as not the requester, and a view request hands out no links at all.
+        // sees every request) is refused as not the requester.
         Assert.Equal(HttpStatusCode.NotFound, await ViewStatusAsync(asked.Id, unit.Footage[0].Id, fixture.TokenFor(unit.Id, Roles.Reviewer)));
         Assert.Equal(HttpStatusCode.Forbidden, await ViewStatusAsync(asked.Id, unit.Footage[0].Id, unit.Keeper));
-        Assert.Equal(HttpStatusCode.UnprocessableEntity, await LinksStatusAsync(asked.Id, unit.Reviewer));
         Assert.Equal(HttpStatusCode.NotFound, await ViewStatusAsync(asked.Id, new string('c', 64), unit.Reviewer));
 
         var views = await AuditAsync(unit, AuditAction.FootageViewed);
         Assert.Single(views, e => e.Outcome == AuditOutcomes.Success);
         Assert.Contains(views, e => e.Outcome == AuditOutcomes.Denied && e.Details["reason"] == "not the requester");
-        Assert.Contains(await AuditAsync(unit, AuditAction.ReadLinkIssued), e => e.Outcome == AuditOutcomes.Denied && e.Details["reason"] == "view requests are opened, not linked");
     }
 
     [Fact]
-    public async Task A_copy_needs_the_head_and_downloads_as_an_attachment()
+    public async Task A_copy_needs_the_head_and_is_taken_as_an_evidence_package_not_as_links()
     {
         var unit = await UnitAsync(1211, 1);
         var asked = await RequestAsync(unit.Reviewer, Ask(unit.Footage, "copy"));
@@ -215,13 +208,12 @@ public sealed class AccessTests(LocalCloudFixture fixture)
 
         Assert.Equal(HttpStatusCode.Forbidden, await DecideAsync(asked.Id, "approve", unit.Keeper));
         Assert.Equal(HttpStatusCode.OK, await DecideAsync(asked.Id, "approve", unit.Head));
-        var link = Assert.Single((await LinksAsync(asked.Id, unit.Reviewer)).Links);
-
-        var download = (await new BlobClient(link.Url).DownloadContentAsync(Cancel)).Value;
-        Assert.Equal($"attachment; filename=\"{link.FileName}\"", download.Details.ContentDisposition);
+        // A copy is a package, not something viewed through AvCloud.
+        Assert.Equal(HttpStatusCode.Conflict, await ViewStatusAsync(asked.Id, unit.Footage[0].Id, unit.Reviewer));
+        Assert.Equal(HttpStatusCode.OK, await PackageStatusAsync(asked.Id, unit.Reviewer));
 
         // Art. 18: the supervisors' report shows who took copies, and how many.
-        Assert.Single((await LinksAsync(asked.Id, unit.Reviewer)).Links);
+        Assert.Equal(HttpStatusCode.OK, await PackageStatusAsync(asked.Id, unit.Reviewer));
         var today = DateTimeOffset.UtcNow;
         var period = $"from={Uri.EscapeDataString(today.AddDays(-1).ToString("O"))}&to={Uri.EscapeDataString(today.AddDays(1).ToString("O"))}";
         using var report = await fixture.SendAsync(HttpMethod.Get, $"/api/reports/compliance?{period}", unit.Supervisor);
@@ -371,7 +363,7 @@ public sealed class AccessTests(LocalCloudFixture fixture)
 
         Assert.Equal(HttpStatusCode.UnprocessableEntity, copy.StatusCode);
         Assert.Equal(Roles.Head, view.ApproverRole);
-        Assert.Equal(HttpStatusCode.UnprocessableEntity, await LinksStatusAsync(copyFirst.Id, unit.Reviewer));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, await PackageStatusAsync(copyFirst.Id, unit.Reviewer));
         Assert.Equal(HttpStatusCode.Conflict, await ViewStatusAsync(viewByKeeper.Id, unit.Footage[1].Id, unit.Reviewer));
     }
 

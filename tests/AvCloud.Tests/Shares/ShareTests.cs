@@ -205,10 +205,55 @@ public sealed class ShareTests(LocalCloudFixture fixture)
         var period = $"from={Uri.EscapeDataString(today.AddDays(-1).ToString("O"))}&to={Uri.EscapeDataString(today.AddDays(1).ToString("O"))}";
         using var report = await fixture.SendAsync(HttpMethod.Get, $"/api/reports/compliance?{period}", unit.Supervisor);
         var line = Assert.Single((await report.Content.ReadFromJsonAsync<Compliance>(AvCloudJson.Options, Cancel))!.Shares);
-        Assert.Equal((share.Id, "Wang Fang", "Xuhui District People's Procuratorate", share.CreatedBy, approval.Share.Approval!.By, (string?)null, 1, 1, 1, 0, 0),
-            (line.ShareId, line.Recipient, line.Organisation, line.CreatedBy, line.ApprovedBy, line.RevokedBy, line.Opens, line.Plays, line.Recordings, line.WrongPasscodes, line.Locks));
+        Assert.Equal((share.Id, "Wang Fang", "Xuhui District People's Procuratorate", share.CreatedBy, approval.Share.Approval!.By, (string?)null, 1, 1, 1, 0, 0, 0),
+            (line.ShareId, line.Recipient, line.Organisation, line.CreatedBy, line.ApprovedBy, line.RevokedBy, line.Opens, line.Plays, line.Recordings, line.Downloads,
+                line.WrongPasscodes, line.Locks));
         using var csv = await fixture.SendAsync(HttpMethod.Get, $"/api/reports/compliance?{period}&format=csv", unit.Supervisor);
         Assert.Contains($"external share,{share.Id},Wang Fang,", await csv.Content.ReadAsStringAsync(Cancel), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_package_share_downloads_a_signed_evidence_package_and_a_view_only_share_downloads_nothing()
+    {
+        var unit = await UnitAsync(2191);
+        var (share, approval) = await ApprovedAsync(unit, Share(unit.Footage, mode: "package"));
+        var (_, viewOnly) = await ApprovedAsync(unit, Share(unit.Footage));
+
+        byte[] package;
+        using (var download = await RecipientAsync($"{approval.Link.AbsolutePath}/package?lang=en", approval.Passcode))
+        {
+            Assert.True(download.StatusCode == HttpStatusCode.OK, await download.Content.ReadAsStringAsync(Cancel));
+            Assert.Equal("application/zip", download.Content.Headers.ContentType?.MediaType);
+            package = await download.Content.ReadAsByteArrayAsync(Cancel);
+        }
+
+        // The package verifies offline, holds exactly the shared recordings, and names the share it was made under.
+        var report = AvCloud.Packages.PackageVerifier.Verify(new MemoryStream(package), null);
+        Assert.True(report.Valid, string.Join("; ", report.Problems));
+        Assert.Equal(2, report.Files);
+        using (var zip = new System.IO.Compression.ZipArchive(new MemoryStream(package)))
+        {
+            await using var entry = await zip.GetEntry(AvCloud.Packages.PackageFormat.Manifest)!.OpenAsync(Cancel);
+            var manifest = (await System.Text.Json.JsonSerializer.DeserializeAsync<AvCloud.Packages.PackageManifest>(entry, AvCloud.Packages.PackageFormat.Json, Cancel))!;
+            Assert.Equal(unit.Footage.Select(f => f.Id).Order(StringComparer.Ordinal), manifest.Files.Select(f => f.Id).Order(StringComparer.Ordinal));
+            Assert.Equal(ExternalShare.TargetOf(share.Id), manifest.Reference);
+        }
+
+        using (var fromViewOnly = await RecipientAsync($"{viewOnly.Link.AbsolutePath}/package", viewOnly.Passcode))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, fromViewOnly.StatusCode);
+        }
+
+        // Each recording's custody shows the download, and the package's own hash is audited against the share.
+        var downloads = await AuditAsync(unit, AuditAction.ShareDownloaded);
+        Assert.Equal(2, downloads.Count(e => e.Outcome == AuditOutcomes.Success && e.Target.StartsWith("footage/", StringComparison.Ordinal)));
+        Assert.Contains(downloads, e => e.Outcome == AuditOutcomes.Denied && e.Details["reason"] == "share is view-only");
+        var sent = await Eventually.That(async () => (await AuditAsync(unit, AuditAction.PackageSent)).FirstOrDefault(e => e.Target == ExternalShare.TargetOf(share.Id)),
+            "the package to be audited as sent", TimeSpan.FromSeconds(10), Cancel);
+        Assert.Equal((Dock.Sha256(package), "127.0.0.1", Agent), (sent.Details["sha256"], sent.Details["address"], sent.Details["agent"]));
+        using var custody = await fixture.SendAsync(HttpMethod.Get, $"/api/footage/{unit.Footage[1].Id}/custody", unit.Keeper);
+        Assert.Contains((await custody.Content.ReadFromJsonAsync<Custody>(AvCloudJson.Options, Cancel))!.Accesses,
+            e => e.Action == AuditAction.ShareDownloaded.Name && e.Details["share"] == share.Id);
     }
 
     [Fact]
