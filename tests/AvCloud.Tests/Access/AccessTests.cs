@@ -42,22 +42,7 @@ public sealed class AccessTests(LocalCloudFixture fixture)
     private async Task<Unit> UnitAsync(int seed, int count = 2)
     {
         var dock = new Dock(fixture, $"unit-{Guid.NewGuid():N}"[..13]);
-        var contents = Enumerable.Range(0, count).Select(i => SyntheticWav.Create(seed + i, 8000)).ToList();
-        var session = await dock.OpenAsync(Dock.Manifest(Recorded.AddHours(2), TimeSpan.Zero,
-            [.. contents.Select((c, i) => Dock.FileEntry($"a{i}.wav", "audio", c, Recorded.AddMinutes(i), TimeSpan.FromSeconds(1)))]));
-        for (var i = 0; i < count; i++)
-        {
-            await Dock.UploadAsync(session, $"a{i}.wav", contents[i]);
-        }
-
-        await dock.SettledAsync(session.SessionId);
-        var footage = new List<FootageRecord>();
-        foreach (var content in contents)
-        {
-            footage.Add(await dock.FootageAsync(Dock.Sha256(content)));
-        }
-
-        return new Unit(fixture, dock.Unit, footage);
+        return new Unit(fixture, dock.Unit, await dock.CataloguedAudioAsync(seed, count, Recorded));
     }
 
     private static object Ask(IEnumerable<FootageRecord> footage, string mode = "view", string duration = "PT8H") => new

@@ -33,21 +33,7 @@ public sealed class ShareTests(LocalCloudFixture fixture)
     private async Task<Unit> UnitAsync(int seed, int count = 2)
     {
         var dock = new Dock(fixture, $"share-{Guid.NewGuid():N}"[..14]);
-        var contents = Enumerable.Range(0, count).Select(i => SyntheticWav.Create(seed + i, 8000)).ToList();
-        var session = await dock.OpenAsync(Dock.Manifest(Recorded.AddHours(2), TimeSpan.Zero,
-            [.. contents.Select((c, i) => Dock.FileEntry($"s{i}.wav", "audio", c, Recorded.AddMinutes(i), TimeSpan.FromSeconds(1)))]));
-        for (var i = 0; i < count; i++)
-        {
-            await Dock.UploadAsync(session, $"s{i}.wav", contents[i]);
-        }
-
-        await dock.SettledAsync(session.SessionId);
-        var footage = new List<FootageRecord>();
-        foreach (var content in contents)
-        {
-            footage.Add(await dock.FootageAsync(Dock.Sha256(content)));
-        }
-
+        var footage = await dock.CataloguedAudioAsync(seed, count, Recorded);
         var unit = dock.Unit;
         return new Unit(unit, footage, fixture.TokenFor(unit, Roles.Keeper), fixture.TokenFor(unit, Roles.Reviewer), fixture.TokenFor(unit, Roles.Head),
             fixture.TokenFor(unit, Roles.Supervisor));
