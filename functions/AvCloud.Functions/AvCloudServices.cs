@@ -88,7 +88,6 @@ public static class AvCloudServices
         services.AddSingleton<RetentionDates>();
         services.AddSingleton<Activities.ActivityViews>();
         services.AddSingleton<Access.ReadLinkIssuer>();
-        services.AddSingleton<Access.LiveRequests>();
         services.AddSingleton<Footage.CustodyRecords>();
         services.AddSingleton(CreateSigner);
         services.AddSingleton<Packages.EvidencePackages>();

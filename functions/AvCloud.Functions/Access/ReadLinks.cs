@@ -18,15 +18,12 @@ public sealed record ReadLink(string FootageId, string Sha256, string FileName, 
 /// <summary>Read-only URLs for one footage blob each, signed for storage's own clock.</summary>
 public sealed class ReadLinkIssuer(BlobServiceClient blobs, SasIssuer sas, StorageClock storageClock)
 {
-    /// <summary>
-    /// A link that reads <paramref name="record"/>'s blob and nothing else for <paramref name="lifetime"/>; it plays
-    /// inline, or downloads as a named file when <paramref name="inline"/> is false.
-    /// </summary>
-    public async Task<ReadLink> IssueAsync(FootageRecord record, bool inline, TimeSpan lifetime, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>A link that reads <paramref name="record"/>'s blob and nothing else for <paramref name="lifetime"/>, to play inline (copies are evidence packages).</summary>
+    public async Task<ReadLink> IssueAsync(FootageRecord record, TimeSpan lifetime, DateTimeOffset now, CancellationToken cancellationToken)
     {
         // Storage checks link expiry against its own clock: the lifetime is carried over to it.
         var fileName = FileName(record);
-        var disposition = $"{(inline ? "inline" : "attachment")}; filename=\"{fileName}\"";
+        var disposition = $"inline; filename=\"{fileName}\"";
         var blob = blobs.GetBlobContainerClient(BlobContainers.Footage).GetBlobClient(record.BlobName);
         var url = await sas.ForBlobAsync(blob, BlobSasPermissions.Read, storageClock.GetUtcNow() + lifetime, disposition, cancellationToken);
         return new ReadLink(record.Id, record.Sha256, fileName, url, now + lifetime);
@@ -40,34 +37,6 @@ public sealed class ReadLinkIssuer(BlobServiceClient blobs, SasIssuer sas, Stora
 }
 
 /// <summary>
-/// An approved request as it stands now, for the person who made it: approved, unexpired, unrevoked, its footage still
-/// stored, and its approver still enough for the footage as it is classified now (footage classified since approval
-/// needs a new approval; state-secret footage is never copied). Checked at every view.
-/// </summary>
-public sealed class LiveRequests(RequestStore requests, FootageStore footage, UnitStore units)
-{
-    public async Task<(AccessRequest Request, IReadOnlyList<FootageRecord> Footage)> ForRequesterAsync(Caller caller, string id, AuditAction action,
-        DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        var target = AccessRequest.TargetOf(id);
-        var asked = await requests.ReadVisibleAsync(caller, id, cancellationToken) ?? throw RequestStore.NotVisible();
-        // The requester and the request's state first: nobody else learns anything about the footage from the refusal.
-        asked.AllowsLinks(caller, asked.ApproverRole, now).OrRefuse(action, target);
-
-        var stored = await footage.StoredForAccessAsync(caller.UnitId, asked.FootageIds, cancellationToken);
-        var levels = stored.Select(f => f.Classification).ToList();
-        if (AccessRules.NeverAllowed(levels, asked.Mode) is { } never)
-        {
-            throw never.Audited(action, target);
-        }
-
-        var settings = await units.SettingsAsync(caller.UnitId, cancellationToken);
-        var required = AccessRules.RequiredApprover(settings.AccessApprovals, levels, asked.Mode, asked.RequesterRoles.ToHashSet());
-        return (asked.AllowsLinks(caller, required, now).OrRefuse(action, target), stored);
-    }
-}
-
-/// <summary>
 /// <c>GET /api/access-requests/{id}/footage/{footageId}/view</c>: the one way to watch footage under an access request.
 /// Each open is checked as a link is (the caller is the requester; the request is approved, unexpired, unrevoked, and its
 /// approval still enough), logged with the viewer, their address and agent (Art. 18), and answered with a read link
@@ -77,7 +46,7 @@ public sealed class LiveRequests(RequestStore requests, FootageStore footage, Un
 /// (<c>GET /api/access-requests/{id}/package</c>), so these minutes-long links are the only read links AvCloud issues
 /// under a request.
 /// </summary>
-public sealed class ViewFootage(LiveRequests live, ReadLinkIssuer links, AuditTrail audit, TimeProvider time, IOptions<AccessOptions> options)
+public sealed class ViewFootage(RequestStore requests, FootageStore footage, UnitStore units, ReadLinkIssuer links, AuditTrail audit, TimeProvider time, IOptions<AccessOptions> options)
 {
     [Function(nameof(ViewFootage))]
     [RequiresRole(Roles.Reviewer, Roles.Officer, Roles.Keeper, Roles.Supervisor, Roles.Head)]
@@ -93,11 +62,12 @@ public sealed class ViewFootage(LiveRequests live, ReadLinkIssuer links, AuditTr
         var caller = request.Caller();
         var now = time.GetUtcNow();
         var client = ClientFacts.Of(request.HttpContext);
-        var (current, stored) = await live.ForRequesterAsync(caller, id, AuditAction.FootageViewed, now, cancellationToken);
+        var (current, stored) = await AccessFootage.GrantedAsync(requests, footage, units, caller, id,
+            (asked, required) => asked.AllowsLinks(caller, required, now), AuditAction.FootageViewed, cancellationToken);
         var record = stored.FirstOrDefault(f => f.Id == footageId)
             ?? throw Refusal.NotFound("This request does not cover a recording with that id.").Audited(AuditAction.FootageViewed, AccessRequest.TargetOf(id), client.Details());
 
-        var link = await links.IssueAsync(record, inline: true, ReadLinkIssuer.Min(current.ExpiresAt!.Value - now, options.Value.ViewLinkLifetime), now, cancellationToken);
+        var link = await links.IssueAsync(record, ReadLinkIssuer.Min(current.ExpiresAt!.Value - now, options.Value.ViewLinkLifetime), now, cancellationToken);
         // The open is in the audit trail before the link is handed out.
         await audit.AppendAsync(AuditEntry.By(caller, AuditAction.FootageViewed, $"footage/{record.Id}", AuditOutcomes.Success,
             new Dictionary<string, string>

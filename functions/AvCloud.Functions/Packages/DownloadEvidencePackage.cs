@@ -40,21 +40,8 @@ public sealed class DownloadEvidencePackage(RequestStore requests, FootageStore 
             throw ProblemException.Invalid("lang", $"lang is one of {string.Join(", ", CustodyReport.Languages)}.");
         }
 
-        var asked = await requests.ReadVisibleAsync(caller, id, cancellationToken) ?? throw RequestStore.NotVisible();
-        // The requester and the request's state first: nobody else learns anything about the footage from the refusal.
-        asked.AllowsPackage(caller, asked.ApproverRole, now).OrRefuse(AuditAction.PackageSent, target);
-
-        var stored = await footage.StoredForAccessAsync(caller.UnitId, asked.FootageIds, cancellationToken);
-        if (EvidencePackages.Refuses(stored) is { } never)
-        {
-            throw never.Audited(AuditAction.PackageSent, target);
-        }
-
-        // The rules applied again to the footage as it is classified now: footage classified since approval needs a new one.
-        var settings = await units.SettingsAsync(caller.UnitId, cancellationToken);
-        var required = AccessRules.RequiredApprover(settings.AccessApprovals, stored.Select(f => f.Classification).ToList(), asked.Mode, asked.RequesterRoles.ToHashSet());
-        var current = asked.AllowsPackage(caller, required, now).OrRefuse(AuditAction.PackageSent, target);
-
+        var (current, stored) = await AccessFootage.GrantedAsync(requests, footage, units, caller, id,
+            (asked, required) => asked.AllowsPackage(caller, required, now), AuditAction.PackageSent, cancellationToken);
         await audit.AppendAllAsync([.. stored.Select(record => AuditEntry.By(caller, AuditAction.FootagePackaged, $"footage/{record.Id}", AuditOutcomes.Success,
             new Dictionary<string, string>
             {

@@ -82,7 +82,7 @@ public sealed partial class ServeShares(ShareStore shares, FootageStore footage,
             ?? throw Refusal.NotFound("This share holds no recording with that id.").Audited(AuditAction.SharePlayed, ExternalShare.TargetOf(share.Id), details);
 
         var lifetime = ReadLinkIssuer.Min(share.ExpiresAt!.Value - now, options.Value.PlayLinkLifetime);
-        var link = await links.IssueAsync(record, inline: true, lifetime, now, cancellationToken);
+        var link = await links.IssueAsync(record, lifetime, now, cancellationToken);
         // The play is in the audit trail, against the recording (so its custody shows it), before the link is handed out.
         await AuditedAdmitAsync(share, AuditAction.SharePlayed, $"footage/{record.Id}", new Dictionary<string, string>(details)
         {
