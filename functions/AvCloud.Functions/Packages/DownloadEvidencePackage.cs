@@ -85,13 +85,14 @@ public sealed class DownloadEvidencePackage(RequestStore requests, FootageStore 
 }
 
 /// <summary>
-/// <c>GET /api/signing-keys</c> (anonymous: a public key is public): the key evidence packages are signed with, its id
-/// and its fingerprint, so a court can check a package's <c>manifest.sig</c> against the key the agency publishes.
+/// <c>GET /api/signing-keys</c> (anyone of the unit): the key evidence packages are signed with, its id, public key and
+/// fingerprint, which the head publishes so a court can check a package's <c>manifest.sig</c> against it. Not anonymous:
+/// only health and the API description are (courts take the key from the agency, not from AvCloud).
 /// </summary>
 public sealed class ListSigningKeys(ManifestSigner signer)
 {
     [Function(nameof(ListSigningKeys))]
-    [Anonymous]
+    [RequiresRole(Roles.Officer, Roles.Keeper, Roles.Reviewer, Roles.Supervisor, Roles.Head)]
     [Answers(StatusCodes.Status200OK, typeof(SigningKeys))]
     public async Task<IResult> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "signing-keys")] HttpRequest request,

@@ -85,9 +85,9 @@ public sealed class EvidencePackageTests(LocalCloudFixture fixture)
         return (await response.Content.ReadFromJsonAsync<AuditPage>(AvCloudJson.Options, Cancel))!.Items;
     }
 
-    private async Task<SigningKey> PublishedKeyAsync()
+    private async Task<SigningKey> PublishedKeyAsync(Unit unit)
     {
-        using var response = await fixture.SendAsync(HttpMethod.Get, "/api/signing-keys", token: null);
+        using var response = await fixture.SendAsync(HttpMethod.Get, "/api/signing-keys", unit.Head);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return Assert.Single((await response.Content.ReadFromJsonAsync<SigningKeys>(AvCloudJson.Options, Cancel))!.Keys);
     }
@@ -162,7 +162,7 @@ public sealed class EvidencePackageTests(LocalCloudFixture fixture)
         }
 
         // Signed by the key AvCloud publishes, and valid as a whole.
-        var key = await PublishedKeyAsync();
+        var key = await PublishedKeyAsync(unit);
         var signature = Read<ManifestSignature>(zip, PackageFormat.Signature);
         Assert.Equal((key.KeyId, key.Fingerprint), (signature.KeyId, signature.Fingerprint));
         var report = Verify(package, key.Fingerprint);
@@ -244,7 +244,7 @@ public sealed class EvidencePackageTests(LocalCloudFixture fixture)
     {
         var unit = await UnitAsync(1721, 1);
         var (_, package) = await PackageAsync(await CopyRequestAsync(unit), unit.Reviewer);
-        var published = await PublishedKeyAsync();
+        var published = await PublishedKeyAsync(unit);
 
         // Someone changes the manifest and signs it again with a key of their own: the package is consistent in itself...
         using var forger = ECDsa.Create(ECCurve.NamedCurves.nistP256);
