@@ -79,6 +79,18 @@ public sealed record AccessRequest : Audit.IAudited<AccessRequest>
     /// <summary>How the audit trail names request <paramref name="id"/>.</summary>
     public static string TargetOf(string id) => $"access-requests/{id}";
 
+    /// <summary>What the audit trail keeps about every access given under the request (a view, a packaged recording), per recording.</summary>
+    public Dictionary<string, string> GrantDetails(Footage.FootageRecord record) => new()
+    {
+        ["request"] = Id,
+        ["requester"] = RequestedBy,
+        ["approver"] = Approval?.By ?? "",
+        ["purpose"] = Purpose,
+        ["case"] = $"{CaseName} {CaseNumber}",
+        ["mode"] = AccessRules.Name(Mode),
+        ["sha256"] = record.Sha256,
+    };
+
     /// <summary>The request as its reader should see it: an approved request past its window is expired.</summary>
     public AccessRequest AsOf(DateTimeOffset now) =>
         Status == AccessStatus.Approved && ExpiresAt <= now ? this with { Status = AccessStatus.Expired } : this;

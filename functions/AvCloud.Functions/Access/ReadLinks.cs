@@ -70,18 +70,9 @@ public sealed class ViewFootage(RequestStore requests, FootageStore footage, Uni
         var link = await links.IssueAsync(record, ReadLinkIssuer.Min(current.ExpiresAt!.Value - now, options.Value.ViewLinkLifetime), now, cancellationToken);
         // The open is in the audit trail before the link is handed out.
         await audit.AppendAsync(AuditEntry.By(caller, AuditAction.FootageViewed, $"footage/{record.Id}", AuditOutcomes.Success,
-            new Dictionary<string, string>
+            new Dictionary<string, string>(current.GrantDetails(record).Concat(client.Details()))
             {
-                ["request"] = current.Id,
-                ["requester"] = current.RequestedBy,
-                ["approver"] = current.Approval!.By,
-                ["purpose"] = current.Purpose,
-                ["case"] = $"{current.CaseName} {current.CaseNumber}",
-                ["mode"] = AccessRules.Name(current.Mode),
-                ["sha256"] = record.Sha256,
                 ["expiresAt"] = link.ExpiresAt.ToString("O", CultureInfo.InvariantCulture),
-                ["address"] = client.Address,
-                ["agent"] = client.Agent,
             }), cancellationToken);
         return TypedResults.Ok(link);
     }
