@@ -39,6 +39,8 @@ public static class AvCloudServices
             .ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<Access.AccessOptions>().Bind(configuration.GetSection(Access.AccessOptions.Section))
             .ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<Shares.ShareOptions>().Bind(configuration.GetSection(Shares.ShareOptions.Section))
+            .ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<Footage.IntegrityOptions>().Bind(configuration.GetSection(Footage.IntegrityOptions.Section))
             .ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<Packages.SigningOptions>().Bind(configuration.GetSection(Packages.SigningOptions.Section))
@@ -82,6 +84,7 @@ public static class AvCloudServices
         services.AddSingleton<Access.RequestStore>();
         services.AddSingleton<Devices.DeviceStore>();
         services.AddSingleton<Activities.ActivityStore>();
+        services.AddSingleton<Shares.ShareStore>();
 
         services.AddSingleton<Cataloguer>();
         services.AddSingleton<Footage.SecondCopies>();
@@ -89,6 +92,7 @@ public static class AvCloudServices
         services.AddSingleton<RetentionDates>();
         services.AddSingleton<Activities.ActivityViews>();
         services.AddSingleton<Reports.ArticleChecks>();
+        services.AddSingleton<Access.ReadLinkIssuer>();
         services.AddSingleton<Footage.CustodyRecords>();
         services.AddSingleton(CreateSigner);
         services.AddSingleton<Packages.EvidencePackages>();

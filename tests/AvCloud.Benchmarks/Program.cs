@@ -84,7 +84,7 @@ if (scenario is "sweep" or "all")
 if (scenario is "access" or "all")
 {
     var access = await AccessScenario.RunAsync(50, count ?? 40);
-    Console.WriteLine($"Read-link issuance, one approved request of {access.Items} recordings, {access.Rounds} rounds after a warm-up");
+    Console.WriteLine($"One view opened under an approved request of {access.Items} recordings, {access.Rounds} rounds after a warm-up");
     Console.WriteLine("| items | p50 (ms) | p99 (ms) | max (ms) |");
     Console.WriteLine("|---|---|---|---|");
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {access.Items} | {access.P50Ms:F0} | {access.P99Ms:F0} | {access.MaxMs:F0} |"));

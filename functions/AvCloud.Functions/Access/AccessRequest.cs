@@ -79,6 +79,18 @@ public sealed record AccessRequest : Audit.IAudited<AccessRequest>
     /// <summary>How the audit trail names request <paramref name="id"/>.</summary>
     public static string TargetOf(string id) => $"access-requests/{id}";
 
+    /// <summary>What the audit trail keeps about every access given under the request (a view, a packaged recording), per recording.</summary>
+    public Dictionary<string, string> GrantDetails(Footage.FootageRecord record) => new()
+    {
+        ["request"] = Id,
+        ["requester"] = RequestedBy,
+        ["approver"] = Approval?.By ?? "",
+        ["purpose"] = Purpose,
+        ["case"] = $"{CaseName} {CaseNumber}",
+        ["mode"] = AccessRules.Name(Mode),
+        ["sha256"] = record.Sha256,
+    };
+
     /// <summary>The request as its reader should see it: an approved request past its window is expired.</summary>
     public AccessRequest AsOf(DateTimeOffset now) =>
         Status == AccessStatus.Approved && ExpiresAt <= now ? this with { Status = AccessStatus.Expired } : this;
@@ -189,9 +201,9 @@ public sealed class AccessOptions
 {
     public const string Section = "AvCloud:Access";
 
-    /// <summary>The longest a read link lives, however long the approved window (default 8 hours).</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
-    public TimeSpan MaxLinkLifetime { get; init; } = TimeSpan.FromHours(8);
+    /// <summary>How long the link one view hands out lives (default 5 minutes): enough to start playing, too short to pass around.</summary>
+    [Range(typeof(TimeSpan), "00:00:10", "01:00:00")]
+    public TimeSpan ViewLinkLifetime { get; init; } = TimeSpan.FromMinutes(5);
 
     /// <summary>The longest window a request may ask for.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "365.00:00:00")]

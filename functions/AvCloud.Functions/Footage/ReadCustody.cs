@@ -20,9 +20,18 @@ public sealed record StoredCopy(string Account, string Blob, bool Exists, DateTi
 /// </summary>
 public sealed record Custody(FootageRecord Record, [property: JsonPropertyName("footage")] StoredCopy Primary, StoredCopy? SecondCopy, IReadOnlyList<AuditEvent> Events)
 {
-    /// <summary>Each access: every read link issued for it, every package that carried it, every read of its record, with who and when.</summary>
-    public IReadOnlyList<AuditEvent> Accesses => [.. Events.Where(e => (e.Action == AuditAction.ReadLinkIssued.Name || e.Action == AuditAction.FootagePackaged.Name
-        || e.Action == AuditAction.FootageRead.Name) && e.Outcome == AuditOutcomes.Success)];
+    /// <summary>
+    /// Each access: every read link issued for it, every view of it under a request, every package that carried it, every
+    /// play or download by an outside recipient of a share, and every read of its record, with who, when and (for views,
+    /// plays and downloads) from where.
+    /// </summary>
+    public IReadOnlyList<AuditEvent> Accesses => [.. Events.Where(e => AccessActions.Contains(e.Action) && e.Outcome == AuditOutcomes.Success)];
+
+    private static readonly HashSet<string> AccessActions =
+    [
+        AuditAction.ReadLinkIssued.Name, AuditAction.FootageViewed.Name, AuditAction.FootagePackaged.Name, AuditAction.SharePlayed.Name,
+        AuditAction.ShareDownloaded.Name, AuditAction.FootageRead.Name,
+    ];
 }
 
 /// <summary>

@@ -43,16 +43,7 @@ public sealed class DownloadEvidencePackage(RequestStore requests, FootageStore 
         var (current, stored) = await AccessFootage.GrantedAsync(requests, footage, units, caller, id,
             (asked, required) => asked.AllowsPackage(caller, required, now), AuditAction.PackageSent, cancellationToken);
         await audit.AppendAllAsync([.. stored.Select(record => AuditEntry.By(caller, AuditAction.FootagePackaged, $"footage/{record.Id}", AuditOutcomes.Success,
-            new Dictionary<string, string>
-            {
-                ["request"] = id,
-                ["requester"] = current.RequestedBy,
-                ["approver"] = current.Approval!.By,
-                ["purpose"] = current.Purpose,
-                ["case"] = $"{current.CaseName} {current.CaseNumber}",
-                ["mode"] = AccessRules.Name(current.Mode),
-                ["sha256"] = record.Sha256,
-            }))], cancellationToken);
+            current.GrantDetails(record)))], cancellationToken);
 
         var order = new PackageOrder(caller.UnitId, current.RequestedBy, target, current.Purpose, current.CaseName, current.CaseNumber, stored, language);
         return TypedResults.Stream(async body =>

@@ -82,7 +82,7 @@ public sealed class EvidencePackages(BlobServiceClient blobs, CustodyRecords cus
         foreach (var record in order.Footage)
         {
             var activity = record.ActivityId is null ? null : await activities.ReadAsync(order.UnitId, record.ActivityId, cancellationToken);
-            files.Add(new PackagedFile(record.Id, PackageFormat.FilesFolder + Access.IssueReadLinks.FileName(record),
+            files.Add(new PackagedFile(record.Id, PackageFormat.FilesFolder + Access.ReadLinkIssuer.FileName(record),
                 record.Uploads.Count > 0 ? record.Uploads[0].FileName : record.BlobName, record.Sha256, record.Size, AvCloudJson.Name(record.Kind),
                 record.RecordedStart, record.RecordedEnd, record.CorrectedStart, record.CorrectedEnd, record.DeviceId, record.OfficerId, record.ActivityId,
                 activity is { CaseName: null, CaseNumber: null } or null ? null : new PackagedCase(activity.CaseName, activity.CaseNumber),

@@ -9,34 +9,34 @@ using System.IO;
 using System.Threading.Tasks;
 using System.Threading;
 using System;
-namespace AvCloud.Console.Client.Api.AccessRequests.Item.Links
+namespace AvCloud.Console.Client.Api.AccessRequests.Item.Footage.Item.View
 {
     /// <summary>
-    /// Builds and executes requests for operations under \api\access-requests\{id}\links
+    /// Builds and executes requests for operations under \api\access-requests\{id}\footage\{footageId}\view
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
-    public partial class LinksRequestBuilder : BaseRequestBuilder
+    public partial class ViewRequestBuilder : BaseRequestBuilder
     {
         /// <summary>
-        /// Instantiates a new <see cref="global::AvCloud.Console.Client.Api.AccessRequests.Item.Links.LinksRequestBuilder"/> and sets the default values.
+        /// Instantiates a new <see cref="global::AvCloud.Console.Client.Api.AccessRequests.Item.Footage.Item.View.ViewRequestBuilder"/> and sets the default values.
         /// </summary>
         /// <param name="pathParameters">Path parameters for the request</param>
         /// <param name="requestAdapter">The request adapter to use to execute the requests.</param>
-        public LinksRequestBuilder(Dictionary<string, object> pathParameters, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/api/access-requests/{id}/links", pathParameters)
+        public ViewRequestBuilder(Dictionary<string, object> pathParameters, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/api/access-requests/{id}/footage/{footageId}/view", pathParameters)
         {
         }
         /// <summary>
-        /// Instantiates a new <see cref="global::AvCloud.Console.Client.Api.AccessRequests.Item.Links.LinksRequestBuilder"/> and sets the default values.
+        /// Instantiates a new <see cref="global::AvCloud.Console.Client.Api.AccessRequests.Item.Footage.Item.View.ViewRequestBuilder"/> and sets the default values.
         /// </summary>
         /// <param name="rawUrl">The raw URL to use for the request builder.</param>
         /// <param name="requestAdapter">The request adapter to use to execute the requests.</param>
-        public LinksRequestBuilder(string rawUrl, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/api/access-requests/{id}/links", rawUrl)
+        public ViewRequestBuilder(string rawUrl, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/api/access-requests/{id}/footage/{footageId}/view", rawUrl)
         {
         }
         /// <summary>
-        /// IssueReadLinks (roles: Reviewer, Officer, Keeper, Supervisor, Head)
+        /// ViewFootage (roles: Reviewer, Officer, Keeper, Supervisor, Head)
         /// </summary>
-        /// <returns>A <see cref="global::AvCloud.Console.Client.Models.ReadLinks"/></returns>
+        /// <returns>A <see cref="global::AvCloud.Console.Client.Models.ReadLink"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
         /// <exception cref="global::AvCloud.Console.Client.Models.Problem">When receiving a 400 status code</exception>
@@ -47,14 +47,14 @@ namespace AvCloud.Console.Client.Api.AccessRequests.Item.Links
         /// <exception cref="global::AvCloud.Console.Client.Models.Problem">When receiving a 422 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-        public async Task<global::AvCloud.Console.Client.Models.ReadLinks?> PostAsync(Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
+        public async Task<global::AvCloud.Console.Client.Models.ReadLink?> GetAsync(Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
         {
 #nullable restore
 #else
-        public async Task<global::AvCloud.Console.Client.Models.ReadLinks> PostAsync(Action<RequestConfiguration<DefaultQueryParameters>> requestConfiguration = default, CancellationToken cancellationToken = default)
+        public async Task<global::AvCloud.Console.Client.Models.ReadLink> GetAsync(Action<RequestConfiguration<DefaultQueryParameters>> requestConfiguration = default, CancellationToken cancellationToken = default)
         {
 #endif
-            var requestInfo = ToPostRequestInformation(requestConfiguration);
+            var requestInfo = ToGetRequestInformation(requestConfiguration);
             var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
             {
                 { "400", global::AvCloud.Console.Client.Models.Problem.CreateFromDiscriminatorValue },
@@ -64,23 +64,23 @@ namespace AvCloud.Console.Client.Api.AccessRequests.Item.Links
                 { "409", global::AvCloud.Console.Client.Models.Problem.CreateFromDiscriminatorValue },
                 { "422", global::AvCloud.Console.Client.Models.Problem.CreateFromDiscriminatorValue },
             };
-            return await RequestAdapter.SendAsync<global::AvCloud.Console.Client.Models.ReadLinks>(requestInfo, global::AvCloud.Console.Client.Models.ReadLinks.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
+            return await RequestAdapter.SendAsync<global::AvCloud.Console.Client.Models.ReadLink>(requestInfo, global::AvCloud.Console.Client.Models.ReadLink.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// IssueReadLinks (roles: Reviewer, Officer, Keeper, Supervisor, Head)
+        /// ViewFootage (roles: Reviewer, Officer, Keeper, Supervisor, Head)
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-        public RequestInformation ToPostRequestInformation(Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default)
+        public RequestInformation ToGetRequestInformation(Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default)
         {
 #nullable restore
 #else
-        public RequestInformation ToPostRequestInformation(Action<RequestConfiguration<DefaultQueryParameters>> requestConfiguration = default)
+        public RequestInformation ToGetRequestInformation(Action<RequestConfiguration<DefaultQueryParameters>> requestConfiguration = default)
         {
 #endif
-            var requestInfo = new RequestInformation(Method.POST, UrlTemplate, PathParameters);
+            var requestInfo = new RequestInformation(Method.GET, UrlTemplate, PathParameters);
             requestInfo.Configure(requestConfiguration);
             requestInfo.Headers.TryAdd("Accept", "application/json");
             return requestInfo;
@@ -88,11 +88,11 @@ namespace AvCloud.Console.Client.Api.AccessRequests.Item.Links
         /// <summary>
         /// Returns a request builder with the provided arbitrary URL. Using this method means any other path or query parameters are ignored.
         /// </summary>
-        /// <returns>A <see cref="global::AvCloud.Console.Client.Api.AccessRequests.Item.Links.LinksRequestBuilder"/></returns>
+        /// <returns>A <see cref="global::AvCloud.Console.Client.Api.AccessRequests.Item.Footage.Item.View.ViewRequestBuilder"/></returns>
         /// <param name="rawUrl">The raw URL to use for the request builder.</param>
-        public global::AvCloud.Console.Client.Api.AccessRequests.Item.Links.LinksRequestBuilder WithUrl(string rawUrl)
+        public global::AvCloud.Console.Client.Api.AccessRequests.Item.Footage.Item.View.ViewRequestBuilder WithUrl(string rawUrl)
         {
-            return new global::AvCloud.Console.Client.Api.AccessRequests.Item.Links.LinksRequestBuilder(rawUrl, RequestAdapter);
+            return new global::AvCloud.Console.Client.Api.AccessRequests.Item.Footage.Item.View.ViewRequestBuilder(rawUrl, RequestAdapter);
         }
     }
 }
