@@ -48,6 +48,12 @@ public static class Program
             return 0;
         }
 
+        if (args is ["precompress", var published])
+        {
+            Packaging.Precompress(published);
+            return 0;
+        }
+
         if (args is ["zip", var publishFolder, var consoleFolder, var zipPath])
         {
             try

@@ -47,4 +47,41 @@ public sealed class PackagingTests
             Directory.Delete(folder, recursive: true);
         }
     }
+
+    [Fact]
+    public void Assets_left_uncompressed_get_brotli_and_gzip_copies_of_the_same_bytes_and_fresh_copies_are_kept()
+    {
+        var folder = Directory.CreateTempSubdirectory("console-precompress-").FullName;
+        try
+        {
+            var script = Path.Combine(folder, "_content", "lib", "sign-in.js");
+            Directory.CreateDirectory(Path.GetDirectoryName(script)!);
+            var content = System.Text.Encoding.UTF8.GetBytes(string.Concat(Enumerable.Repeat("function signIn() { return 42; }\n", 500)));
+            File.WriteAllBytes(script, content);
+            File.WriteAllBytes(Path.Combine(folder, "photo.png"), [1, 2, 3]);
+            File.WriteAllText(Path.Combine(folder, "app.css"), "body{}");
+            File.WriteAllText(Path.Combine(folder, "app.css.br"), "kept");
+
+            Packaging.Precompress(folder);
+
+            using (var brotli = new BrotliStream(File.OpenRead(script + ".br"), CompressionMode.Decompress))
+            using (var gzip = new GZipStream(File.OpenRead(script + ".gz"), CompressionMode.Decompress))
+            using (var fromBrotli = new MemoryStream())
+            using (var fromGzip = new MemoryStream())
+            {
+                brotli.CopyTo(fromBrotli);
+                gzip.CopyTo(fromGzip);
+                Assert.Equal(content, fromBrotli.ToArray());
+                Assert.Equal(content, fromGzip.ToArray());
+            }
+
+            Assert.True(new FileInfo(script + ".br").Length < content.Length / 10);
+            Assert.False(File.Exists(Path.Combine(folder, "photo.png.br")));
+            Assert.Equal("kept", File.ReadAllText(Path.Combine(folder, "app.css.br")));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
 }

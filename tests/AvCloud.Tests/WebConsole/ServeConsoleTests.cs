@@ -77,6 +77,18 @@ public sealed class ServeConsoleTests(LocalCloudFixture fixture)
         Assert.Equal(expected, await response.Content.ReadAsByteArrayAsync(Cancel));
     }
 
+    [Fact]
+    public async Task A_packages_script_goes_precompressed_too()
+    {
+        const string script = "_content/Microsoft.AspNetCore.Components.WebAssembly.Authentication/AuthenticationService.js";
+        using var response = await GetAsync(script, "br");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(["br"], response.Content.Headers.ContentEncoding);
+        Assert.Equal("text/javascript", response.Content.Headers.ContentType?.MediaType);
+        var original = new FileInfo(Path.Combine(Repository.PublishedConsole, script)).Length;
+        Assert.True((await response.Content.ReadAsByteArrayAsync(Cancel)).Length < original / 3, "the Brotli copy is a third of the script or less");
+    }
+
     [Theory]
     [InlineData("app.css", "text/css")]
     [InlineData("console.js", "text/javascript")]
