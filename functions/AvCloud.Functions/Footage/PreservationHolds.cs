@@ -5,7 +5,6 @@ using AvCloud.Functions.Http;
 using AvCloud.Functions.Identity;
 using AvCloud.Functions.Storage;
 using Microsoft.Azure.Functions.Worker;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace AvCloud.Functions.Footage;
 
@@ -28,8 +27,8 @@ public sealed record HoldRelease([Required] string? Reason);
 public sealed class PreservationHolds(
     FootageStore footage,
     BlobServiceClient blobs,
-    [FromKeyedServices(BlobContainers.PreservationAccount)] BlobServiceClient preservation,
     SecondCopies secondCopies,
+    FootageHolds holds,
     AuditTrail audit,
     TimeProvider time)
 {
@@ -49,23 +48,7 @@ public sealed class PreservationHolds(
         var errors = new Dictionary<string, string[]>();
         var body = await RequestBody.ReadJsonAsync<HoldRequest>(request, MaxBodyBytes, cancellationToken, errors);
         var hold = Validate(body, caller, time.GetUtcNow(), errors);
-        var current = await footage.ReadAsync(caller.UnitId, id, cancellationToken) ?? throw FootageStore.NoSuchFootage.Audited(AuditAction.HoldPlaced, Target(id));
-        current.PlaceHold(hold, copy: null).OrRefuse(AuditAction.HoldPlaced, Target(id));
-
-        // Storage first, record second: a record never claims a hold the blob does not have.
-        await blobs.GetBlobContainerClient(BlobContainers.Footage).GetBlobClient(current.BlobName).SetLegalHoldAsync(true, cancellationToken);
-        var copy = await secondCopies.EnsureAsync(current, hold, cancellationToken);
-        var record = (await footage.ChangeAsync(caller.UnitId, id, r => r.PlaceHold(hold, copy),
-            (_, after) => AuditEntry.By(caller, AuditAction.HoldPlaced, Target(id), AuditOutcomes.Success, new Dictionary<string, string>
-        {
-            ["hold"] = hold.Id,
-            ["reason"] = hold.Reason.ToString(),
-            ["case"] = $"{hold.CaseName} ({hold.CaseNumber})",
-            ["requestedBy"] = hold.RequestedBy,
-            ["secondCopy"] = $"{copy.Account}/{copy.BlobName}",
-            ["secondCopySha256"] = copy.Sha256,
-        }),
-            cancellationToken)).OrRefuse(AuditAction.HoldPlaced, Target(id));
+        var record = (await holds.PlaceAsync(caller, id, hold, cancellationToken)).OrRefuse(AuditAction.HoldPlaced, Target(id));
         return TypedResults.Created($"/api/footage/{id}/holds/{hold.Id}", record);
     }
 
@@ -83,25 +66,8 @@ public sealed class PreservationHolds(
         var body = await RequestBody.ReadJsonAsync<HoldRelease>(request, MaxBodyBytes, cancellationToken);
         var reason = ProblemException.RequireReason(body.Reason, "Releasing a hold");
 
-        var record = (await footage.ChangeAsync(caller.UnitId, id, r => r.ReleaseHold(holdId),
-            (_, after) => AuditEntry.By(caller, AuditAction.HoldReleased, Target(id), AuditOutcomes.Success, new Dictionary<string, string>
-            {
-                ["hold"] = holdId,
-                ["reason"] = reason,
-                ["holdsRemaining"] = after.Holds.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            }),
-            cancellationToken)).OrRefuse(AuditAction.HoldReleased, Target(id), new Dictionary<string, string> { ["hold"] = holdId });
-        if (record.Holds.Count == 0)
-        {
-            // The last hold is gone: both copies go back to retention alone (Art. 16: the second copy keeps the footage's date).
-            await blobs.GetBlobContainerClient(BlobContainers.Footage).GetBlobClient(record.BlobName).SetLegalHoldAsync(false, cancellationToken);
-            if (record.SecondCopy is { } copy)
-            {
-                await secondCopies.FollowRetentionAsync(record, cancellationToken);
-                await preservation.GetBlobContainerClient(BlobContainers.Preservation).GetBlobClient(copy.BlobName).SetLegalHoldAsync(false, cancellationToken);
-            }
-        }
-
+        var record = (await holds.ReleaseAsync(caller, id, holdId, reason, cancellationToken))
+            .OrRefuse(AuditAction.HoldReleased, Target(id), new Dictionary<string, string> { ["hold"] = holdId });
         return TypedResults.Ok(record);
     }
 
