@@ -200,14 +200,7 @@ public sealed class ManageCases(ActivityStore activities, ActivityViews views, F
         var caller = request.Caller();
         var errors = new Dictionary<string, string[]>();
         var body = await RequestBody.ReadJsonAsync<CaseHoldRequest>(request, MaxBodyBytes, cancellationToken, errors);
-        var reason = Fields.Required(body.Reason, "reason", errors);
-        if (reason == HoldReason.Other && string.IsNullOrWhiteSpace(body.ReasonText))
-        {
-            errors["reasonText"] = ["A hold for another reason needs the reason in text."];
-        }
-
-        var requestedBy = Fields.Text(body.RequestedBy, "requestedBy", 200, errors);
-        var reasonText = Fields.Text(body.ReasonText, "reasonText", 1000, errors, required: false);
+        var (reason, reasonText, requestedBy) = PreservationHolds.Grounds(body.Reason, body.ReasonText, body.RequestedBy, errors);
         ProblemException.ThrowIfAny(errors);
         var hold = new CaseHold(Guid.NewGuid().ToString("N"), reason!.Value, reasonText, requestedBy!, caller.UserId, time.GetUtcNow());
         // The case says it is held before its recordings are: a recording linked meanwhile is held at its link.

@@ -94,22 +94,17 @@ public sealed class ActivityLinker(FootageStore footage, ActivityStore activitie
     /// Arts. 5 and 8: an activity was created (<paramref name="before"/> null) or its span or officers changed: every
     /// recording it may now take, or may have lost, gets the rule again.
     /// </summary>
-    public async Task<int> RelinkForAsync(Activity? before, Activity after, CancellationToken cancellationToken)
+    public async Task RelinkForAsync(Activity? before, Activity after, CancellationToken cancellationToken)
     {
         var settings = await units.SettingsAsync(after.UnitId, cancellationToken);
         var margin = TimeSpan.FromMinutes(settings.LinkMarginMinutes);
         var from = (before is null || after.Start < before.Start ? after.Start : before.Start) - margin;
         var to = (before is null || after.End > before.End ? after.End : before.End) + margin;
         var officers = after.Officers.Union(before?.Officers ?? [], StringComparer.Ordinal).ToList();
-        var changed = 0;
         foreach (var id in await footage.RelinkableIdsAsync(after.UnitId, after.Id, officers, from, to, cancellationToken))
         {
-            var was = await footage.ReadAsync(after.UnitId, id, cancellationToken);
-            var now = await LinkAsync(after.UnitId, id, cancellationToken);
-            changed += now is not null && (now.ActivityId != was?.ActivityId || now.LinkCandidates.Count != was?.LinkCandidates.Count) ? 1 : 0;
+            await LinkAsync(after.UnitId, id, cancellationToken);
         }
-
-        return changed;
     }
 
     /// <summary>

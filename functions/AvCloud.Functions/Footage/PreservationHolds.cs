@@ -134,18 +134,24 @@ public sealed class PreservationHolds(
 
     private static string Target(string id) => $"footage/{id}";
 
-    private static PreservationHold Validate(HoldRequest body, Caller caller, DateTimeOffset now, Dictionary<string, string[]> errors)
+    /// <summary>Art. 16's grounds of a hold (on a recording or a whole case): why (in text for "other"), and who asked; problems go to <paramref name="errors"/>.</summary>
+    public static (HoldReason? Reason, string? ReasonText, string? RequestedBy) Grounds(HoldReason? reason, string? reasonText, string? requestedBy,
+        Dictionary<string, string[]> errors)
     {
-        var reason = Fields.Required(body.Reason, "reason", errors);
-        if (reason == HoldReason.Other && string.IsNullOrWhiteSpace(body.ReasonText))
+        var why = Fields.Required(reason, "reason", errors);
+        if (why == HoldReason.Other && string.IsNullOrWhiteSpace(reasonText))
         {
             errors["reasonText"] = ["A hold for another reason needs the reason in text."];
         }
 
+        return (why, Fields.Text(reasonText, "reasonText", 1000, errors, required: false), Fields.Text(requestedBy, "requestedBy", 200, errors));
+    }
+
+    private static PreservationHold Validate(HoldRequest body, Caller caller, DateTimeOffset now, Dictionary<string, string[]> errors)
+    {
+        var (reason, reasonText, requestedBy) = Grounds(body.Reason, body.ReasonText, body.RequestedBy, errors);
         var caseName = Fields.Text(body.CaseName, "caseName", 200, errors);
         var caseNumber = Fields.Text(body.CaseNumber, "caseNumber", 200, errors);
-        var requestedBy = Fields.Text(body.RequestedBy, "requestedBy", 200, errors);
-        var reasonText = Fields.Text(body.ReasonText, "reasonText", 1000, errors, required: false);
         if (errors.Count > 0)
         {
             throw new ProblemException(StatusCodes.Status400BadRequest, "The hold request is not valid.", "See errors for each field.") { Errors = errors };
