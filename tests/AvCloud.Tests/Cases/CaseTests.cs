@@ -268,7 +268,7 @@ public sealed class CaseTests(LocalCloudFixture fixture)
         var byCase = Assert.Single(held.Holds, h => h.Id == hold.Id);
         Assert.Equal((opened.Id, opened.Name, opened.Number), (byCase.CaseId, byCase.CaseName, byCase.CaseNumber));
 
-        // Linked later while the hold stands: by the rule at cataloguing, by the manifest, by the activity joining the case, by a keeper's relink.
+        // Linked later while the hold stands: by the rule at cataloguing, by the activity joining the case, by a keeper's relink, by the manifest.
         var byRule = await DockAsync(dock, 2302, 30, 40);
         var joined = await DockAsync(dock, 2303, 105, 115, second.Id);
         await AddAsync(unit, opened.Id, second.Id);
@@ -280,7 +280,8 @@ public sealed class CaseTests(LocalCloudFixture fixture)
             Assert.Equal(HttpStatusCode.OK, relink.StatusCode);
         }
 
-        foreach (var id in new[] { byRule, joined, relinked })
+        var named = await DockAsync(dock, 2306, 50, 55, first.Id);
+        foreach (var id in new[] { byRule, joined, relinked, named })
         {
             var record = await dock.FootageAsync(id);
             Assert.Equal(hold.Id, Assert.Single(record.Holds).Id);
@@ -304,7 +305,7 @@ public sealed class CaseTests(LocalCloudFixture fixture)
 
         using var released = await SendAsync(HttpMethod.Delete, $"{holds}/{hold.Id}", head, new { reason = "the court has ruled" });
         Assert.Empty((await ReadAsync<EnforcementCase>(released, HttpStatusCode.OK)).Holds);
-        foreach (var id in new[] { byRule, joined, relinked })
+        foreach (var id in new[] { byRule, joined, relinked, named })
         {
             var record = await dock.FootageAsync(id);
             Assert.Empty(record.Holds);
@@ -315,7 +316,7 @@ public sealed class CaseTests(LocalCloudFixture fixture)
         var kept = await dock.FootageAsync(before);
         Assert.Equal("C-1", Assert.Single(kept.Holds).CaseNumber);
         Assert.True((await FootageBlob(kept).GetPropertiesAsync(cancellationToken: Cancel)).Value.HasLegalHold);
-        Assert.Equal(4, (await AuditAsync(unit, AuditAction.HoldReleased)).Count(e => e.Outcome == AuditOutcomes.Success && e.Details["reason"] == "the court has ruled"));
+        Assert.Equal(5, (await AuditAsync(unit, AuditAction.HoldReleased)).Count(e => e.Outcome == AuditOutcomes.Success && e.Details["reason"] == "the court has ruled"));
         Assert.Single(await AuditAsync(unit, AuditAction.CaseHoldReleased), e => e.Outcome == AuditOutcomes.Success);
 
         // A recording linked after the release is not held.
