@@ -15,7 +15,7 @@ public enum ActivityKind
 
 /// <summary>
 /// An enforcement activity, in the <c>activities</c> container (partition <c>/unitId</c>). Recordings link to it (by the
-/// dock manifest or the keeper), which sets their handover deadline (the activity's end + 24 hours) and lets the
+/// dock manifest, AvCloud's rule or the keeper; see <see cref="Footage.ActivityLinker"/>), which sets their handover deadline (the activity's end + 24 hours) and lets the
 /// activity's kind count as a retention category.
 /// </summary>
 public sealed record Activity : Audit.IAudited<Activity>
