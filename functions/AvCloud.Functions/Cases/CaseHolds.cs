@@ -12,25 +12,22 @@ namespace AvCloud.Functions.Cases;
 /// </summary>
 public sealed class CaseHolds(ActivityStore activities, FootageStore footage, FootageHolds holds, TimeProvider time)
 {
-    /// <summary>Every stored recording of <paramref name="activityIds"/> held under each of <paramref name="which"/> (holds of <paramref name="enforcementCase"/>); how many holds were placed now.</summary>
-    public async Task<int> HoldRecordingsAsync(Caller actor, EnforcementCase enforcementCase, IReadOnlyList<CaseHold> which, IReadOnlyList<string> activityIds,
+    /// <summary>Every stored recording of <paramref name="activityIds"/> held under each of <paramref name="which"/> (holds of <paramref name="enforcementCase"/>).</summary>
+    public async Task HoldRecordingsAsync(Caller actor, EnforcementCase enforcementCase, IReadOnlyList<CaseHold> which, IReadOnlyList<string> activityIds,
         CancellationToken cancellationToken)
     {
-        var placed = 0;
         if (which.Count == 0 || activityIds.Count == 0)
         {
-            return placed;
+            return;
         }
 
         await foreach (var record in footage.FindStoredAsync(enforcementCase.UnitId, new FootageFilter(Activities: activityIds), cancellationToken))
         {
             foreach (var hold in which.Where(h => record.Holds.All(held => held.Id != h.Id)))
             {
-                placed += (await holds.PlaceAsync(actor, record.Id, enforcementCase.OnRecording(hold, actor.UserId, time.GetUtcNow()), cancellationToken)).IsRefused ? 0 : 1;
+                await PlaceAsync(actor, record.Id, enforcementCase, hold, cancellationToken);
             }
         }
-
-        return placed;
     }
 
     /// <summary>
@@ -43,25 +40,41 @@ public sealed class CaseHolds(ActivityStore activities, FootageStore footage, Fo
         {
             foreach (var hold in enforcementCase.Holds.Where(h => record.Holds.All(held => held.Id != h.Id)))
             {
-                if ((await holds.PlaceAsync(actor, record.Id, enforcementCase.OnRecording(hold, actor.UserId, time.GetUtcNow()), cancellationToken)).Value is { } held)
-                {
-                    record = held;
-                }
+                record = await PlaceAsync(actor, record.Id, enforcementCase, hold, cancellationToken) ?? record;
             }
         }
 
         return record;
     }
 
-    /// <summary>The holds case <paramref name="caseId"/>'s hold <paramref name="holdId"/> placed, released by <paramref name="actor"/>; how many.</summary>
-    public async Task<int> ReleaseRecordingsAsync(Caller actor, string caseId, string holdId, string reason, CancellationToken cancellationToken)
+    /// <summary>
+    /// <paramref name="hold"/> of <paramref name="enforcementCase"/> placed on recording <paramref name="id"/>; null when refused.
+    /// The case is read again after: a release that ran meanwhile may have missed this recording (it looks for the
+    /// recordings that carry the hold after the case lets go, this looks at the case after the recording carries it, so
+    /// one of the two sees the other), and the hold goes again rather than stay with no case hold to release it.
+    /// </summary>
+    private async Task<FootageRecord?> PlaceAsync(Caller actor, string id, EnforcementCase enforcementCase, CaseHold hold, CancellationToken cancellationToken)
     {
-        var released = 0;
-        foreach (var id in await footage.HeldUnderAsync(actor.UnitId, holdId, cancellationToken))
+        if ((await holds.PlaceAsync(actor, id, enforcementCase.OnRecording(hold, actor.UserId, time.GetUtcNow()), cancellationToken)).Value is not { } held)
         {
-            released += (await holds.ReleaseAsync(actor, id, holdId, reason, cancellationToken, byCase: caseId)).IsRefused ? 0 : 1;
+            return null;
         }
 
-        return released;
+        if ((await activities.ReadCaseAsync(enforcementCase.UnitId, enforcementCase.Id, cancellationToken))?.Holds.Any(h => h.Id == hold.Id) is true)
+        {
+            return held;
+        }
+
+        return (await holds.ReleaseAsync(actor, id, hold.Id, "The case hold was released while this recording was being held under it.", cancellationToken,
+            byCase: enforcementCase.Id)).Value ?? held;
+    }
+
+    /// <summary>The holds case <paramref name="caseId"/>'s hold <paramref name="holdId"/> placed, released by <paramref name="actor"/> with <paramref name="reason"/>.</summary>
+    public async Task ReleaseRecordingsAsync(Caller actor, string caseId, string holdId, string reason, CancellationToken cancellationToken)
+    {
+        foreach (var id in await footage.HeldUnderAsync(actor.UnitId, holdId, cancellationToken))
+        {
+            await holds.ReleaseAsync(actor, id, holdId, reason, cancellationToken, byCase: caseId);
+        }
     }
 }

@@ -9,6 +9,7 @@ using AvCloud.Functions.Footage;
 using AvCloud.Functions.Identity;
 using AvCloud.Functions.Storage;
 using AvCloud.Tests.Ingest;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace AvCloud.Tests.Cases;
 
@@ -322,5 +323,33 @@ public sealed class CaseTests(LocalCloudFixture fixture)
         // A recording linked after the release is not held.
         var afterRelease = await DockAsync(dock, 2305, 45, 50);
         Assert.Empty((await dock.FootageAsync(afterRelease)).Holds);
+    }
+
+    [Fact]
+    public async Task A_case_hold_placed_on_a_recording_after_the_case_let_it_go_is_taken_off_again()
+    {
+        var unit = NewUnit();
+        var dock = await CheckedOutDockAsync(unit);
+        var opened = await OpenAsync(unit, "WG-2026-800", "Late release");
+        var activity = await ActivityAsync(unit, 0, 60);
+        await AddAsync(unit, opened.Id, activity.Id);
+        using var placed = await SendAsync(HttpMethod.Post, $"/api/cases/{opened.Id}/holds", fixture.TokenFor(unit, Roles.Keeper), new { reason = "majorCase", requestedBy = "the head" });
+        var held = await ReadAsync<EnforcementCase>(placed, HttpStatusCode.Created);
+        using (var released = await SendAsync(HttpMethod.Delete, $"/api/cases/{opened.Id}/holds/{held.Holds[0].Id}", fixture.TokenFor(unit, Roles.Head), new { reason = "ruled" }))
+        {
+            Assert.Equal(HttpStatusCode.OK, released.StatusCode);
+        }
+
+        var id = await DockAsync(dock, 2401, 10, 20, activity.Id);
+        Assert.Empty((await dock.FootageAsync(id)).Holds);
+
+        // A writer that read the case while its hold stood, and holds the recording only now: the hold does not stay.
+        var caseHolds = fixture.Cloud.Services.GetRequiredService<CaseHolds>();
+        await caseHolds.HoldRecordingsAsync(Functions.Footage.ActivityLinker.System(unit), held, held.Holds, [activity.Id], Cancel);
+
+        var record = await dock.FootageAsync(id);
+        Assert.Empty(record.Holds);
+        Assert.False((await FootageBlob(record).GetPropertiesAsync(cancellationToken: Cancel)).Value.HasLegalHold);
+        Assert.Contains(await AuditAsync(unit, AuditAction.HoldReleased), e => e.Target == $"footage/{id}" && e.Details["hold"] == held.Holds[0].Id);
     }
 }
