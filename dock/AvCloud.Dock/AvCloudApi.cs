@@ -26,7 +26,8 @@ public sealed record SessionState(string Id, IReadOnlyList<SessionFile> Files);
 
 public sealed record StagedBlock(string Name, long Size);
 
-public sealed record ActivityRef(string Id, DateTimeOffset End, bool Urgent);
+/// <summary>An activity as AvCloud lists it; <see cref="HandoverFrom"/> is its end, or for one away from the unit the officers' return (Art. 13).</summary>
+public sealed record ActivityRef(string Id, DateTimeOffset End, bool Urgent, DateTimeOffset? HandoverFrom = null);
 
 public sealed record ActivityPage(IReadOnlyList<ActivityRef> Items, string? ContinuationToken);
 

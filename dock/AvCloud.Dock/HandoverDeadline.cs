@@ -3,7 +3,8 @@ namespace AvCloud.DockSync;
 /// <summary>
 /// Art. 13 as AvCloud judges it when it catalogues a recording, so that <c>avdock status</c> shows the deadline the
 /// server will hold the file to: the recording's end by the device's clock corrected by the drift measured at docking,
-/// or, when the file names an activity, the activity's end; plus 24 hours. AvCloud compares it with when it received
+/// or, when the file names an activity, the activity's end (for one away from the unit, its officers' return, as AvCloud
+/// lists it in <c>handoverFrom</c>); plus 24 hours. AvCloud compares it with when it received
 /// the file, so the dock's own clock plays no part.
 /// </summary>
 public static class HandoverDeadline

@@ -101,9 +101,10 @@ public sealed class Pusher(DockSettings settings, TextWriter output, HttpMessage
     {
         foreach (var entry in _journal.Entries.Where(e => e.Stage is not (FileStage.Verified or FileStage.Wiped) && e.ActivityId is not null))
         {
-            if (activities.TryGetValue(entry.ActivityId!, out var activity) && entry.ActivityEnd != activity.End)
+            // Art. 13: away from the unit, the 24 hours run from the officers' return, which AvCloud lists as handoverFrom.
+            if (activities.TryGetValue(entry.ActivityId!, out var activity) && entry.ActivityEnd != (activity.HandoverFrom ?? activity.End))
             {
-                _journal.Put(entry with { ActivityEnd = activity.End });
+                _journal.Put(entry with { ActivityEnd = activity.HandoverFrom ?? activity.End });
             }
         }
     }

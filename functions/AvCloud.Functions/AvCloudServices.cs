@@ -85,6 +85,7 @@ public static class AvCloudServices
         services.AddSingleton<Cases.CaseHolds>();
         services.AddSingleton<RetentionDates>();
         services.AddSingleton<Activities.ActivityViews>();
+        services.AddSingleton<Reports.ArticleChecks>();
         services.TryAddSingleton<CataloguePipelineHooks>();
 
         return services;

@@ -108,6 +108,61 @@ public sealed record Activity : Audit.IAudited<Activity>
         Officers.Contains(caller.UserId)
             ? this
             : Refusal.Forbidden("Not your activity.", "Work records are filed by the officers of the activity.", "not an officer of the activity");
+
+    /// <summary>Art. 13: the activity took place away from the unit (remote, on water, out of town, or back to back).</summary>
+    public bool Away { get; init; }
+
+    /// <summary>Art. 13: when the officers of an activity away from the unit returned to it.</summary>
+    public DateTimeOffset? ReturnedAt { get; init; }
+
+    /// <summary>
+    /// Art. 13: from when the handover allowance runs: the activity's end, or for one away from the unit the officers'
+    /// return ("在返回单位后24小时内予以储存"), once it is recorded.
+    /// </summary>
+    public DateTimeOffset HandoverFrom => Away && ReturnedAt is { } returned ? returned : End;
+
+    /// <summary>Arts. 8 to 11: what the recording of the activity showed, as its officers or the keeper recorded it.</summary>
+    public ActivityConduct? Conduct { get; init; }
+
+    /// <summary>Arts. 8 to 11: recorded by an officer of the activity, the keeper or the head; a later account replaces an earlier one (the audit trail keeps both).</summary>
+    public Outcome<Activity> RecordConduct(Caller caller, ActivityConduct conduct) =>
+        Officers.Contains(caller.UserId) || caller.HasRole(Roles.Keeper) || caller.HasRole(Roles.Head)
+            ? this with { Conduct = conduct }
+            : Refusal.Forbidden("Not your activity.", "What an activity's recording showed is recorded by its officers, the keeper or the head.", "not an officer of the activity");
+
+    /// <summary>
+    /// Art. 13: marked as away from the unit, with when its officers returned: not before the activity ended, not in the
+    /// future, within 30 days. Once recorded, the return stays (the deadlines of its recordings were judged on it).
+    /// </summary>
+    public Outcome<Activity> ReturnedToUnit(DateTimeOffset at, DateTimeOffset now) => this switch
+    {
+        { ReturnedAt: { } returned } when returned != at => Refusal.Conflict($"The return was recorded already ({returned:O}).", "return already recorded"),
+        _ when at < End => Refusal.Invalid("returnedAt", "The officers return after the activity ends."),
+        _ when at > now.AddMinutes(5) => Refusal.Invalid("returnedAt", "The return cannot be in the future."),
+        _ when at - End > TimeSpan.FromDays(30) => Refusal.Invalid("returnedAt", "The return is at most 30 days after the activity."),
+        _ => this with { Away = true, ReturnedAt = at },
+    };
+}
+
+/// <summary>
+/// Arts. 8 to 11: what the recording of an activity showed: the spoken opening statement (Art. 8: purpose, task,
+/// officers); that the party was told it was being recorded, and in which words (Art. 9: the unit's standard wording);
+/// the parties and the evidence items recorded (Art. 10); whether the evidence and key moments were photographed (Art. 11).
+/// </summary>
+public sealed record ActivityConduct(bool OpeningStatement, bool PartyInformed, string? Wording, bool StandardWording, IReadOnlyList<string> Parties,
+    IReadOnlyList<string> EvidenceItems, bool KeyMomentsPhotographed, string RecordedBy, DateTimeOffset RecordedAt)
+{
+    /// <summary>The articles whose requirement this account shows unmet: art8, art9 (not told, or not in the standard words), art10 (no party), art11.</summary>
+    public IReadOnlyList<string> Missing =>
+    [
+        .. OpeningStatement ? Array.Empty<string>() : ["art8"],
+        .. PartyInformed && StandardWording ? Array.Empty<string>() : ["art9"],
+        .. Parties.Count > 0 ? Array.Empty<string>() : ["art10"],
+        .. KeyMomentsPhotographed ? Array.Empty<string>() : ["art11"],
+    ];
+
+    /// <summary>An activity with no account at all misses every one of them.</summary>
+    public static IReadOnlyList<string> NotRecorded { get; } = ["art8", "art9", "art10", "art11"];
 }
 
 /// <summary>A stretch of an activity no linked recording covers.</summary>

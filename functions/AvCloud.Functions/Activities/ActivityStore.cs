@@ -85,6 +85,44 @@ public sealed class ActivityStore(Database database, Audit.AuditTrail audit) : C
             .WithParameter("@type", WorkRecord.DocumentType).WithParameter("@activities", activityIds), cancellationToken))
             .ToLookup(w => w.ActivityId, StringComparer.Ordinal);
 
+    /// <summary>All units: audit events a writer left on Art. 5 resolutions and Art. 18 cases older than <paramref name="before"/>, appended now.</summary>
+    public async Task<int> CompleteAccountabilityPendingAsync(DateTimeOffset before, CancellationToken cancellationToken) =>
+        await CompletePendingAsync<Accountability.FlagResolution>(Accountability.FlagResolution.DocumentType, before, cancellationToken)
+        + await CompletePendingAsync<Accountability.MisconductCase>(Accountability.MisconductCase.DocumentType, before, cancellationToken);
+
+    private static readonly Refusal NoSuchMisconductCase = Refusal.NotFound("No such misconduct case in your unit.");
+
+    /// <summary>Art. 18: records a case with its audit event.</summary>
+    public Task<bool> CreateAsync(Accountability.MisconductCase opened, Audit.AuditEntry audited, CancellationToken cancellationToken) =>
+        CreateAsync<Accountability.MisconductCase>(opened, audited, cancellationToken);
+
+    public Task<Accountability.MisconductCase?> ReadMisconductCaseAsync(string unitId, string id, CancellationToken cancellationToken) =>
+        ReadAsync<Accountability.MisconductCase>(unitId, id, Accountability.MisconductCase.DocumentType, cancellationToken);
+
+    public Task<Outcome<Accountability.MisconductCase>> ChangeMisconductCaseAsync(string unitId, string id, Func<Accountability.MisconductCase, Outcome<Accountability.MisconductCase>> transition,
+        Func<Accountability.MisconductCase, Accountability.MisconductCase, Audit.AuditEntry> audited, CancellationToken cancellationToken) =>
+        ChangeAsync(unitId, id, Accountability.MisconductCase.DocumentType, NoSuchMisconductCase, transition, audited, cancellationToken);
+
+    /// <summary>Art. 18: the unit's misconduct cases, newest first.</summary>
+    public Task<List<Accountability.MisconductCase>> MisconductCasesAsync(string unitId, CancellationToken cancellationToken) =>
+        ListAsync<Accountability.MisconductCase>(unitId, new QueryDefinition("SELECT * FROM c WHERE c.type = @type ORDER BY c.openedAt DESC")
+            .WithParameter("@type", Accountability.MisconductCase.DocumentType), cancellationToken);
+
+    /// <summary>Art. 5: the keeper's resolution of flagged recording <paramref name="footageId"/>, or null.</summary>
+    public Task<Accountability.FlagResolution?> ReadResolutionAsync(string unitId, string footageId, CancellationToken cancellationToken) =>
+        ReadAsync<Accountability.FlagResolution>(unitId, Accountability.FlagResolution.IdFor(footageId), Accountability.FlagResolution.DocumentType, cancellationToken);
+
+    /// <summary>Art. 5: records a resolution with its audit event; false when the recording was resolved already.</summary>
+    public Task<bool> CreateAsync(Accountability.FlagResolution resolution, Audit.AuditEntry audited, CancellationToken cancellationToken) =>
+        CreateAsync<Accountability.FlagResolution>(resolution, audited, cancellationToken);
+
+    /// <summary>Art. 5: the resolutions of the recordings <paramref name="footageIds"/>, by recording.</summary>
+    public async Task<Dictionary<string, Accountability.FlagResolution>> ResolutionsOfAsync(string unitId, IReadOnlyList<string> footageIds, CancellationToken cancellationToken) =>
+        footageIds.Count == 0 ? []
+            : (await ListAsync<Accountability.FlagResolution>(unitId, new QueryDefinition("SELECT * FROM c WHERE c.type = @type AND ARRAY_CONTAINS(@footage, c.footageId)")
+                .WithParameter("@type", Accountability.FlagResolution.DocumentType).WithParameter("@footage", footageIds), cancellationToken))
+                .ToDictionary(r => r.FootageId, StringComparer.Ordinal);
+
     public Task<Review?> ReadReviewAsync(string unitId, string id, CancellationToken cancellationToken) =>
         ReadAsync<Review>(unitId, id, Review.DocumentType, cancellationToken);
 
@@ -101,6 +139,10 @@ public sealed class ActivityStore(Database database, Audit.AuditTrail audit) : C
     /// </summary>
     public async Task<string?> ReviewSamplingAsync(Identity.Caller caller, string footageId, CancellationToken cancellationToken) =>
         Access.AccessRules.ScoresReviews(caller) ? (await ReviewsSamplingAsync(caller.UnitId, footageId, cancellationToken)).Order(StringComparer.Ordinal).FirstOrDefault() : null;
+
+    /// <summary>Art. 17: the unit's reviews, newest first.</summary>
+    public Task<List<Review>> ReviewsAsync(string unitId, CancellationToken cancellationToken) =>
+        ListAsync<Review>(unitId, new QueryDefinition("SELECT * FROM c WHERE c.type = @type ORDER BY c.createdAt DESC").WithParameter("@type", Review.DocumentType), cancellationToken);
 
     public Task<Outcome<Review>> ChangeReviewAsync(string unitId, string id, Func<Review, Outcome<Review>> transition, Func<Review, Review, Audit.AuditEntry> audited,
         CancellationToken cancellationToken) =>

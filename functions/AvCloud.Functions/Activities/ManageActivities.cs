@@ -20,7 +20,8 @@ public sealed record ActivityBody(
     [Required] DateTimeOffset? End,
     string? CaseName = null,
     string? CaseNumber = null,
-    bool? Urgent = null);
+    bool? Urgent = null,
+    bool? Away = null);
 
 public sealed record ActivityLinkBody([Required] string? ActivityId, [Required] string? Reason);
 
@@ -110,6 +111,7 @@ public sealed class ManageActivities(ActivityStore activities, ActivityViews vie
             CaseName = caseName,
             CaseNumber = caseNumber,
             Urgent = body.Urgent ?? false,
+            Away = body.Away ?? false,
             CreatedBy = caller.UserId,
             CreatedAt = now,
         };

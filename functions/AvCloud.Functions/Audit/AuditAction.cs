@@ -156,5 +156,38 @@ public sealed class AuditAction
     // The unit's rules.
     public static AuditAction UnitSettingsChanged { get; } = new("unit.settings");
 
+    // Article by article (Arts. 3 to 18): what the keeper, the supervisors and the head enter for the obligations the
+    // compliance report checks.
+
+    /// <summary>Art. 3: an officer added to the unit's roster.</summary>
+    public static AuditAction OfficerRegistered { get; } = new("officer.registered");
+
+    /// <summary>Art. 3: an officer's name, status or issued device kinds changed.</summary>
+    public static AuditAction OfficerChanged { get; } = new("officer.changed");
+
+    /// <summary>Art. 4: a fault, repair or inspection in a device's maintenance log.</summary>
+    public static AuditAction DeviceMaintained { get; } = new("device.maintenance");
+
+    /// <summary>Art. 5: the keeper settled a recording flagged as unrelated to work (explained, linked, referred).</summary>
+    public static AuditAction FlagResolved { get; } = new("footage.flag-resolved");
+
+    /// <summary>Arts. 8 to 11: what an activity's recording showed (opening statement, notice, parties and evidence, photographs).</summary>
+    public static AuditAction ActivityConductRecorded { get; } = new("activity.conduct");
+
+    /// <summary>Art. 13: an activity away from the unit, and when its officers returned.</summary>
+    public static AuditAction ActivityReturnRecorded { get; } = new("activity.return");
+
+    /// <summary>Art. 13: a recording's handover deadline moved with its activity's return.</summary>
+    public static AuditAction HandoverDeadlineMoved { get; } = new("footage.handover-deadline");
+
+    /// <summary>Art. 17: a review completed (every sampled recording scored).</summary>
+    public static AuditAction ReviewCompleted { get; } = new("review.completed");
+
+    /// <summary>Art. 18: a misconduct case opened about someone.</summary>
+    public static AuditAction MisconductCaseOpened { get; } = new("misconduct.opened");
+
+    /// <summary>Art. 18: a misconduct case closed with its finding and outcome.</summary>
+    public static AuditAction MisconductCaseClosed { get; } = new("misconduct.closed");
+
     public override string ToString() => Name;
 }

@@ -26,6 +26,7 @@ public sealed partial class CompleteAuditOutbox(FootageStore footage, RequestSto
             + await requests.CompletePendingAsync(before, cancellationToken)
             + await devices.CompletePendingAsync(before, cancellationToken)
             + await activities.CompletePendingAsync(before, cancellationToken)
+            + await activities.CompleteAccountabilityPendingAsync(before, cancellationToken)
             + await units.CompletePendingAsync(before, cancellationToken)
             + await uploads.CompletePendingAsync(before, cancellationToken);
         if (appended > 0)

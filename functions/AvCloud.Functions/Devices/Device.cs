@@ -22,7 +22,54 @@ public enum DeviceStatus
 }
 
 /// <summary>Who has the device now: checked out to an officer, by whom, in what condition.</summary>
-public sealed record DeviceCheckout(string OfficerId, DateTimeOffset At, string HandedOverBy, string Condition);
+public sealed record DeviceCheckout(string OfficerId, DateTimeOffset At, string HandedOverBy, string Condition)
+{
+    /// <summary>Art. 7: the check made before use.</summary>
+    public PreUseCheck? Check { get; init; }
+
+    /// <summary>Art. 7: why the device went out although its check failed (null when it passed).</summary>
+    public string? CheckException { get; init; }
+
+    /// <summary>Art. 7: what the check found short of the unit's figures, as <see cref="PreUseCheck.Failures"/>.</summary>
+    public IReadOnlyList<string> CheckFailures { get; init; } = [];
+
+    /// <summary>
+    /// Art. 7: a device goes out only when its check passed against <paramref name="rules"/>, or, when it failed, with the
+    /// reason it must go out anyway (kept on the checkout and in its audit event).
+    /// </summary>
+    public Outcome<DeviceCheckout> Checked(Retention.UnitObligations rules) => Check switch
+    {
+        null => Refusal.Invalid("check", "Record the pre-use check (Art. 7): battery, free storage and whether the clock was set."),
+        { } check when check.Failures(rules) is { Count: > 0 } failures && CheckException is null => Refusal.Conflict(
+            $"The device failed its pre-use check (Art. 7): {string.Join("; ", failures)}. Fix it, or give checkException with the reason it must go out.",
+            "pre-use check failed: " + string.Join("; ", failures)),
+        { } check => this with { CheckFailures = check.Failures(rules) },
+    };
+}
+
+/// <summary>Art. 7: "电池电量充足，有足够存储空间，并按照当前日期、时间调整好设备时间", as measured before use.</summary>
+public sealed record PreUseCheck(int BatteryPercent, int StorageFreeMb, bool ClockSet)
+{
+    /// <summary>What falls short of the unit's figures; none when the check passed.</summary>
+    public IReadOnlyList<string> Failures(Retention.UnitObligations rules) =>
+    [
+        .. BatteryPercent < rules.MinBatteryPercent ? [$"battery {BatteryPercent}% below {rules.MinBatteryPercent}%"] : Array.Empty<string>(),
+        .. StorageFreeMb < rules.MinStorageFreeMb ? [$"free storage {StorageFreeMb} MB below {rules.MinStorageFreeMb} MB"] : Array.Empty<string>(),
+        .. ClockSet ? Array.Empty<string>() : ["clock not set to the current date and time"],
+    ];
+}
+
+/// <summary>Art. 4: the steps of a device's upkeep.</summary>
+public enum MaintenanceKind
+{
+    FaultReported,
+    SentForRepair,
+    Repaired,
+    Inspected,
+}
+
+/// <summary>Art. 4: one step of a device's upkeep, with who recorded it and when.</summary>
+public sealed record MaintenanceEntry(MaintenanceKind Kind, string Note, string By, DateTimeOffset At);
 
 /// <summary>A change of a device's status, with its reason.</summary>
 public sealed record DeviceStatusChange(DeviceStatus From, DeviceStatus To, string Reason, string By, DateTimeOffset At);
@@ -68,6 +115,39 @@ public sealed record Device : Audit.IAudited<Device>
 
     public IReadOnlyList<DeviceStatusChange> StatusChanges { get; init; } = [];
 
+    /// <summary>Art. 4: the maintenance log: faults, repairs and inspections, oldest first.</summary>
+    public IReadOnlyList<MaintenanceEntry> Maintenance { get; init; } = [];
+
+    /// <summary>Art. 4: a fault was reported and no inspection has cleared the device since.</summary>
+    public bool FaultOpen => Maintenance.LastOrDefault(m => m.Kind is MaintenanceKind.FaultReported or MaintenanceKind.Inspected) is { Kind: MaintenanceKind.FaultReported };
+
+    /// <summary>
+    /// Art. 4: one step of upkeep. A fault may be reported at any time; a device goes for repair only when it is back
+    /// from its officer (and is then under repair); it is repaired only while under repair; an inspection after the
+    /// repair puts it back in service, and one without a repair clears a reported fault. A retired device has no upkeep.
+    /// </summary>
+    public Outcome<Device> Maintain(MaintenanceEntry entry)
+    {
+        var sinceSent = Maintenance.Reverse().TakeWhile(m => m.Kind != MaintenanceKind.SentForRepair).ToList();
+        Outcome<Device> logged = this with { Maintenance = [.. Maintenance, entry] };
+        return (entry.Kind, this) switch
+        {
+            (_, { Status: DeviceStatus.Retired }) => Refusal.Conflict("A retired device has no upkeep.", "retired"),
+            (MaintenanceKind.SentForRepair, { Holder: { } holder }) =>
+                Refusal.Conflict($"The device is checked out to {holder.OfficerId}; take it back first.", "checked out"),
+            (MaintenanceKind.SentForRepair, { Status: DeviceStatus.UnderRepair }) => Refusal.Conflict("The device is already under repair.", "already under repair"),
+            (MaintenanceKind.SentForRepair, _) => logged.Then(d => d.Moved(DeviceStatus.UnderRepair, entry)),
+            (MaintenanceKind.Repaired, { Status: not DeviceStatus.UnderRepair }) => Refusal.Conflict("Only a device under repair is repaired.", "not under repair"),
+            (MaintenanceKind.Inspected, { Status: DeviceStatus.UnderRepair }) when !sinceSent.Any(m => m.Kind == MaintenanceKind.Repaired) =>
+                Refusal.Conflict("The device is still under repair: record the repair before the inspection that puts it back in service.", "not repaired yet"),
+            (MaintenanceKind.Inspected, { Status: DeviceStatus.UnderRepair }) => logged.Then(d => d.Moved(DeviceStatus.InService, entry)),
+            _ => logged,
+        };
+    }
+
+    private Device Moved(DeviceStatus to, MaintenanceEntry entry) =>
+        this with { Status = to, StatusChanges = [.. StatusChanges, new DeviceStatusChange(Status, to, $"{AvCloudJson.Name(entry.Kind)}: {entry.Note}", entry.By, entry.At)] };
+
     /// <summary>Sent for repair, back in service, or retired (for good), with the reason. A device out with an officer stays in service until it is back.</summary>
     public Outcome<Device> ChangeStatus(DeviceStatus to, string reason, string by, DateTimeOffset at) => this switch
     {
@@ -84,6 +164,8 @@ public sealed record Device : Audit.IAudited<Device>
             $"The device is already checked out to {holder.OfficerId} since {holder.At:O}; it must be returned first.", "already checked out"),
         { Status: not DeviceStatus.InService } => Refusal.Conflict(
             $"The device is {AvCloudJson.Name(Status)}; only a device in service is checked out.", $"device is {AvCloudJson.Name(Status)}"),
+        { FaultOpen: true } => Refusal.Conflict(
+            "A fault is reported on the device (Art. 4); it goes out again once an inspection clears it.", "fault reported"),
         { LastReturnedAt: { } returned } when checkout.At < returned => Refusal.Conflict(
             $"The device was returned at {returned:O}; a checkout cannot start before that.", "checkout before last return"),
         _ => this with { Holder = checkout },
@@ -96,7 +178,8 @@ public sealed record Device : Audit.IAudited<Device>
     public Outcome<Device> Return(DateTimeOffset at, DeviceCheckout? of = null) => Holder switch
     {
         null => Refusal.Conflict("The device is not checked out: a return must follow a checkout.", "not checked out"),
-        { } holder when of is not null && holder != of => Refusal.Conflict("The device was returned meanwhile.", "returned meanwhile"),
+        // A checkout is the officer and the time it began (its ledger line's id), whatever else it records.
+        { } holder when of is not null && (holder.OfficerId, holder.At) != (of.OfficerId, of.At) => Refusal.Conflict("The device was returned meanwhile.", "returned meanwhile"),
         { } holder when at < holder.At => Refusal.Conflict($"The device was checked out at {holder.At:O}; it cannot come back before that.", "return before checkout"),
         _ => this with { Holder = null, LastReturnedAt = at },
     };
@@ -134,6 +217,13 @@ public sealed record DeviceUse : IUnitDocument
 
     public string? ConditionIn { get; init; }
 
+    /// <summary>Art. 7: the pre-use check at checkout, and why the device went out although it failed.</summary>
+    public PreUseCheck? Check { get; init; }
+
+    public string? CheckException { get; init; }
+
+    public IReadOnlyList<string> CheckFailures { get; init; } = [];
+
     /// <summary>The ledger line of <paramref name="checkout"/> of <paramref name="device"/>, ended at <paramref name="returnedAt"/> (null: still out).</summary>
     public static DeviceUse Of(Device device, DeviceCheckout checkout, DateTimeOffset? returnedAt = null, string? receivedBy = null, string? conditionIn = null) => new()
     {
@@ -147,6 +237,9 @@ public sealed record DeviceUse : IUnitDocument
         ReturnedAt = returnedAt,
         ReceivedBy = receivedBy,
         ConditionIn = conditionIn,
+        Check = checkout.Check,
+        CheckException = checkout.CheckException,
+        CheckFailures = checkout.CheckFailures,
     };
 
     public static string IdFor(string deviceId, DateTimeOffset checkedOutAt) =>

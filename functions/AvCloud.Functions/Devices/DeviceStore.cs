@@ -23,8 +23,9 @@ public sealed class DeviceStore(Database database, Audit.AuditTrail audit) : Cos
         ChangeAsync(unitId, id, Device.DocumentType, NoSuchDevice, transition, audited, cancellationToken);
 
     /// <summary>All units: audit events a writer left on devices older than <paramref name="before"/>, appended now.</summary>
-    public Task<int> CompletePendingAsync(DateTimeOffset before, CancellationToken cancellationToken) =>
-        CompletePendingAsync<Device>(Device.DocumentType, before, cancellationToken);
+    public async Task<int> CompletePendingAsync(DateTimeOffset before, CancellationToken cancellationToken) =>
+        await CompletePendingAsync<Device>(Device.DocumentType, before, cancellationToken)
+        + await CompletePendingAsync<Officers.Officer>(Officers.Officer.DocumentType, before, cancellationToken);
 
     public Task<Microsoft.Azure.Cosmos.FeedResponse<Device>> PageAsync(string unitId, DeviceStatus? status, IQueryCollection request, CancellationToken cancellationToken)
     {
@@ -65,4 +66,34 @@ public sealed class DeviceStore(Database database, Audit.AuditTrail audit) : Cos
 
         return null;
     }
+
+    private static readonly Refusal NoSuchOfficer = Refusal.NotFound("No such officer on your unit's roster.");
+
+    /// <summary>Art. 3: adds an officer to the roster, with its audit event; false when the unit already has one with its id.</summary>
+    public Task<bool> RegisterAsync(Officers.Officer officer, Audit.AuditEntry audited, CancellationToken cancellationToken) => CreateAsync(officer, audited, cancellationToken);
+
+    public Task<Outcome<Officers.Officer>> ChangeOfficerAsync(string unitId, string id, Func<Officers.Officer, Outcome<Officers.Officer>> transition,
+        Func<Officers.Officer, Officers.Officer, Audit.AuditEntry> audited, CancellationToken cancellationToken) =>
+        ChangeAsync(unitId, id, Officers.Officer.DocumentType, NoSuchOfficer, transition, audited, cancellationToken);
+
+    public Task<FeedResponse<Officers.Officer>> PageOfficersAsync(string unitId, Officers.OfficerStatus? status, IQueryCollection request, CancellationToken cancellationToken)
+    {
+        var query = new QueryDefinition("SELECT * FROM c WHERE c.type = @type" + (status is null ? "" : " AND c.status = @status") + " ORDER BY c.id")
+            .WithParameter("@type", Officers.Officer.DocumentType);
+        return PageAsync<Officers.Officer>(unitId, status is { } wanted ? query.WithParameter("@status", AvCloudJson.Name(wanted)) : query, request, cancellationToken);
+    }
+
+    /// <summary>Art. 3: the whole roster, by id.</summary>
+    public Task<List<Officers.Officer>> OfficersAsync(string unitId, CancellationToken cancellationToken) =>
+        ListAsync<Officers.Officer>(unitId, new QueryDefinition("SELECT * FROM c WHERE c.type = @type ORDER BY c.id").WithParameter("@type", Officers.Officer.DocumentType),
+            cancellationToken);
+
+    /// <summary>Arts. 3 and 4: every device of the unit, by id.</summary>
+    public Task<List<Device>> DevicesAsync(string unitId, CancellationToken cancellationToken) =>
+        ListAsync<Device>(unitId, new QueryDefinition("SELECT * FROM c WHERE c.type = @type ORDER BY c.id").WithParameter("@type", Device.DocumentType), cancellationToken);
+
+    /// <summary>Art. 7: the finished uses that began in the period, oldest first.</summary>
+    public Task<List<DeviceUse>> UsesCheckedOutInAsync(string unitId, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) =>
+        ListAsync<DeviceUse>(unitId, new QueryDefinition("SELECT * FROM c WHERE c.type = @type AND c.checkedOutAt >= @from AND c.checkedOutAt <= @to ORDER BY c.checkedOutAt")
+            .WithParameter("@type", DeviceUse.DocumentType).WithParameter("@from", from).WithParameter("@to", to), cancellationToken);
 }

@@ -12,7 +12,13 @@ public sealed record DeviceRegistration([Required] string? Id, [Required] Device
 
 public sealed record DeviceStatusBody([Required] DeviceStatus? Status, [Required] string? Reason);
 
-public sealed record CheckoutBody([Required] string? OfficerId, [Required] string? Condition, DateTimeOffset? At = null);
+/// <summary>Art. 7: the pre-use check as measured: battery charge, free storage, and whether the clock was set to the current time.</summary>
+public sealed record PreUseCheckBody([Required] int? BatteryPercent, [Required] int? StorageFreeMb, [Required] bool? ClockSet);
+
+public sealed record CheckoutBody([Required] string? OfficerId, [Required] string? Condition, DateTimeOffset? At = null, [Required] PreUseCheckBody? Check = null,
+    string? CheckException = null);
+
+public sealed record MaintenanceBody([Required] MaintenanceKind? Kind, [Required] string? Note, DateTimeOffset? At = null);
 
 public sealed record ReturnBody([Required] string? Condition, DateTimeOffset? At = null);
 
@@ -27,6 +33,9 @@ public sealed record LedgerUse(DeviceUse Use, IReadOnlyList<LedgerRecording> Rec
 /// <summary>The ledger of one device: each use with its recordings, and recordings made outside any use.</summary>
 public sealed record DeviceLedger(Device Device, IReadOnlyList<LedgerUse> Uses, IReadOnlyList<LedgerRecording> OutsideAnyUse)
 {
+    /// <summary>Art. 4: the device's upkeep in the period (faults, repairs, inspections).</summary>
+    public IReadOnlyList<MaintenanceEntry> Maintenance { get; init; } = [];
+
     /// <summary>Art. 4: each use with what was recorded during it, within <paramref name="from"/>..<paramref name="to"/>.</summary>
     public static DeviceLedger Of(Device device, IEnumerable<DeviceUse> finished, IEnumerable<FootageRecord> recorded, DateTimeOffset from, DateTimeOffset to)
     {
@@ -41,7 +50,10 @@ public sealed record DeviceLedger(Device Device, IReadOnlyList<LedgerUse> Uses, 
         static bool During(FootageRecord r, DeviceUse u) => r.CorrectedStart >= u.CheckedOutAt && r.CorrectedStart <= (u.ReturnedAt ?? DateTimeOffset.MaxValue);
         return new DeviceLedger(device,
             [.. uses.Select(u => new LedgerUse(u, [.. recordings.Where(r => During(r, u)).Select(Line)]))],
-            [.. recordings.Where(r => !uses.Any(u => During(r, u))).Select(Line)]);
+            [.. recordings.Where(r => !uses.Any(u => During(r, u))).Select(Line)])
+        {
+            Maintenance = [.. device.Maintenance.Where(m => m.At >= from && m.At <= to)],
+        };
     }
 }
 
@@ -52,7 +64,7 @@ public sealed record DeviceLedger(Device Device, IReadOnlyList<LedgerUse> Uses, 
 /// <c>GET .../ledger</c> shows each use with its recordings (those the reader may see: Art. 14). Every change is audited,
 /// refusals too.
 /// </summary>
-public sealed class ManageDevices(DeviceStore devices, FootageStore footage, AuditTrail audit, TimeProvider time)
+public sealed class ManageDevices(DeviceStore devices, FootageStore footage, Retention.UnitStore units, AuditTrail audit, TimeProvider time)
 {
     private const int MaxBodyBytes = 8 * 1024;
 
@@ -159,13 +171,27 @@ public sealed class ManageDevices(DeviceStore devices, FootageStore footage, Aud
         var officer = Fields.Id(body.OfficerId, "officerId", "officer id", errors);
         var condition = Fields.Text(body.Condition, "condition", 500, errors);
         var at = When(body.At, time.GetUtcNow(), errors);
+        var exception = Fields.Text(body.CheckException, "checkException", 1000, errors, required: false);
+        var check = PreUseCheckOf(body.Check, errors);
         ProblemException.ThrowIfAny(errors);
 
-        var checkout = new DeviceCheckout(officer!, at, caller.UserId, condition!);
-        var changed = (await devices.ChangeAsync(caller.UnitId, id, d => d.CheckOut(checkout),
-            (_, _) => AuditEntry.By(caller, AuditAction.DeviceCheckedOut, Target(id), AuditOutcomes.Success,
-                new Dictionary<string, string> { ["officer"] = checkout.OfficerId, ["at"] = at.ToString("O"), ["condition"] = checkout.Condition }),
-            cancellationToken)).OrRefuse(AuditAction.DeviceCheckedOut, Target(id));
+        // Art. 7: the check is judged against the unit's figures as the device changes hands; a failure is refused (and
+        // audited) unless the keeper records why it must go out anyway.
+        var rules = (await units.SettingsAsync(caller.UnitId, cancellationToken)).Obligations;
+        var judged = new DeviceCheckout(officer!, at, caller.UserId, condition!) { Check = check, CheckException = exception }.Checked(rules);
+        var checkout = judged.Value;
+        var changed = (await devices.ChangeAsync(caller.UnitId, id, d => checkout is null ? judged.Refusal! : d.CheckOut(checkout),
+            (_, _) => AuditEntry.By(caller, AuditAction.DeviceCheckedOut, Target(id), AuditOutcomes.Success, new Dictionary<string, string>
+            {
+                ["officer"] = checkout!.OfficerId,
+                ["at"] = at.ToString("O"),
+                ["condition"] = checkout.Condition,
+                ["check"] = string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"battery {check!.BatteryPercent}%, free {check.StorageFreeMb} MB, clock {(check.ClockSet ? "set" : "not set")}"),
+                ["checkFailures"] = string.Join("; ", checkout.CheckFailures),
+                ["checkException"] = checkout.CheckException ?? "",
+            }),
+            cancellationToken)).OrRefuse(AuditAction.DeviceCheckedOut, Target(id), new Dictionary<string, string> { ["officer"] = officer! });
         return TypedResults.Ok(changed);
     }
 
@@ -197,6 +223,37 @@ public sealed class ManageDevices(DeviceStore devices, FootageStore footage, Aud
                 new Dictionary<string, string> { ["officer"] = use.OfficerId, ["at"] = use.ReturnedAt!.Value.ToString("O"), ["condition"] = use.ConditionIn! }),
             cancellationToken)).OrRefuse(AuditAction.DeviceReturned, Target(id));
         return TypedResults.Ok(use);
+    }
+
+    [Function("RecordDeviceMaintenance")]
+    [RequiresRole(Roles.Keeper, Roles.Head)]
+    [Accepts(typeof(MaintenanceBody))]
+    [Answers(StatusCodes.Status200OK, typeof(Device))]
+    [Answers(StatusCodes.Status409Conflict)]
+    public async Task<IResult> Maintain(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "devices/{id}/maintenance")] HttpRequest request,
+        string id,
+        CancellationToken cancellationToken)
+    {
+        var caller = request.Caller();
+        var errors = new Dictionary<string, string[]>();
+        var body = await RequestBody.ReadJsonAsync<MaintenanceBody>(request, MaxBodyBytes, cancellationToken, errors);
+        var kind = Fields.Required(body.Kind, "kind", errors);
+        var note = Fields.Text(body.Note, "note", 1000, errors);
+        var at = When(body.At, time.GetUtcNow(), errors);
+        ProblemException.ThrowIfAny(errors);
+
+        var entry = new MaintenanceEntry(kind!.Value, note!, caller.UserId, at);
+        var changed = (await devices.ChangeAsync(caller.UnitId, id, d => d.Maintain(entry),
+            (_, after) => AuditEntry.By(caller, AuditAction.DeviceMaintained, Target(id), AuditOutcomes.Success, new Dictionary<string, string>
+            {
+                ["kind"] = AvCloudJson.Name(entry.Kind),
+                ["note"] = entry.Note,
+                ["at"] = at.ToString("O"),
+                ["status"] = AvCloudJson.Name(after.Status),
+            }),
+            cancellationToken)).OrRefuse(AuditAction.DeviceMaintained, Target(id), new Dictionary<string, string> { ["kind"] = AvCloudJson.Name(entry.Kind) });
+        return TypedResults.Ok(changed);
     }
 
     [Function("ReadDeviceLedger")]
@@ -231,6 +288,17 @@ public sealed class ManageDevices(DeviceStore devices, FootageStore footage, Aud
             ?? throw new ProblemException(StatusCodes.Status404NotFound, "Not found.", "No such device in your unit.");
 
     private static string Target(string id) => $"devices/{id}";
+
+    private static PreUseCheck? PreUseCheckOf(PreUseCheckBody? body, Dictionary<string, string[]> errors)
+    {
+        if (body is not { BatteryPercent: { } battery and >= 0 and <= 100, StorageFreeMb: { } free and >= 0, ClockSet: { } clockSet })
+        {
+            errors["check"] = ["Record the pre-use check (Art. 7): batteryPercent (0 to 100), storageFreeMb (0 or more) and clockSet (true or false)."];
+            return null;
+        }
+
+        return new PreUseCheck(battery, free, clockSet);
+    }
 
     private static DateTimeOffset When(DateTimeOffset? at, DateTimeOffset now, Dictionary<string, string[]> errors)
     {

@@ -7,8 +7,8 @@ using Microsoft.Extensions.DependencyInjection;
 namespace AvCloud.Functions.Footage;
 
 /// <summary>
-/// Art. 16 on one recording, for a hold placed on it (<see cref="PreservationHolds"/>) or by its case
-/// (<see cref="Cases.CaseHolds"/>): placing sets the legal hold and makes the verified, labelled second copy before the
+/// Art. 16 on one recording, for a hold placed on it (<see cref="PreservationHolds"/>), by its enforcement case
+/// (<see cref="Cases.CaseHolds"/>) or by an Art. 18 misconduct case (<see cref="Accountability.MisconductCases"/>): placing sets the legal hold and makes the verified, labelled second copy before the
 /// record says so; releasing the last hold takes the legal holds off both copies, and the second copy keeps the
 /// footage's retention date.
 /// </summary>

@@ -216,7 +216,8 @@ public sealed record FootageRecord : Audit.IAudited<FootageRecord>
             return Refusal.NotFound("No such footage in your unit.");
         }
 
-        var deadline = activity.End + allowance;
+        // Art. 13: away from the unit, the allowance runs from the officers' return (Activity.HandoverFrom).
+        var deadline = activity.HandoverFrom + allowance;
         return this with
         {
             ActivityId = activity.Id,
@@ -303,6 +304,22 @@ public sealed record FootageRecord : Audit.IAudited<FootageRecord>
         { IsStored: false } => NotStored("it has no retention date to extend."),
         _ when until <= RetentionUntil => Refusal.Invalid("until", "Retention can only be extended: the new date must be later than the current one."),
         _ => this with { RetentionUntil = until, RetentionExtendedUntil = until, Status = FootageStatus.Available, Disposal = null },
+    };
+
+    /// <summary>
+    /// Art. 13: the handover deadline judged again from its activity's <see cref="Activities.Activity.HandoverFrom"/> (the
+    /// officers' return, for an activity away from the unit), the link itself unchanged. Only a recording still linked to
+    /// <paramref name="activity"/> is judged by it.
+    /// </summary>
+    public Outcome<FootageRecord> HandoverJudgedBy(Activities.Activity activity, TimeSpan allowance) => this switch
+    {
+        { Status: FootageStatus.Purged } => Refusal.NotFound("No such footage in your unit."),
+        _ when ActivityId != activity.Id => Refusal.Conflict("The recording is linked to another activity now.", "linked elsewhere"),
+        _ => this with
+        {
+            HandoverDeadline = activity.HandoverFrom + allowance,
+            HandedOverInTime = Uploads.Min(u => u.HandedOverAt) <= activity.HandoverFrom + allowance,
+        },
     };
 
     /// <summary>Art. 15, by the sweep: past its retention date with no hold, it waits for the keeper's review.</summary>

@@ -27,10 +27,17 @@ public sealed record ReviewScore(
     bool OpeningStatement,
     bool KeyMomentsPhotographed,
     string? Notes,
-    DateTimeOffset ScoredAt);
+    DateTimeOffset ScoredAt)
+{
+    /// <summary>Art. 9: the party was told, in the unit's standard words (null: not scored).</summary>
+    public bool? PartyInformed { get; init; }
+
+    /// <summary>Art. 10: the place, time, parties, conduct and evidence can be made out (null: not scored).</summary>
+    public bool? PartiesAndEvidence { get; init; }
+}
 
 public sealed record ScoreBody([Required] string? FootageId, [Required] int? Completeness, [Required] int? Clarity, [Required] bool? OpeningStatement,
-    [Required] bool? KeyMomentsPhotographed, string? Notes = null);
+    [Required] bool? KeyMomentsPhotographed, string? Notes = null, bool? PartyInformed = null, bool? PartiesAndEvidence = null);
 
 /// <summary>
 /// An annual review of recordings (Art. 17), in the <c>activities</c> container: the period, the sample drawn and the
@@ -69,6 +76,22 @@ public sealed record Review : Audit.IAudited<Review>
 
     public IReadOnlyList<ReviewScore> Scores { get; init; } = [];
 
+    /// <summary>Art. 17: when the review was completed (every sampled recording scored), and by whom.</summary>
+    public DateTimeOffset? CompletedAt { get; init; }
+
+    public string? CompletedBy { get; init; }
+
+    /// <summary>Art. 17: completed once, when every recording of its sample has a score; the year's review then counts as done.</summary>
+    public Outcome<Review> Complete(string by, DateTimeOffset at) => this switch
+    {
+        { CompletedAt: { } done } => Refusal.Conflict($"The review was completed at {done:O}.", "already completed"),
+        // A sample of nothing reviews nothing: it cannot stand for the year's review.
+        { FootageIds.Count: 0 } => Refusal.Conflict("The review sampled no recordings; draw one over a period with recordings.", "empty sample"),
+        _ when FootageIds.Except(Scores.Select(s => s.FootageId)).Count() is var unscored and > 0 =>
+            Refusal.Conflict($"{unscored} recordings of the sample have no score yet.", "not every recording scored"),
+        _ => this with { CompletedAt = at, CompletedBy = by },
+    };
+
     /// <summary>Art. 17: a reviewer's marks for one recording of the sample; scoring again replaces that reviewer's earlier marks.</summary>
     public Outcome<Review> Score(ReviewScore score) =>
         FootageIds.Contains(score.FootageId)
@@ -77,7 +100,14 @@ public sealed record Review : Audit.IAudited<Review>
 }
 
 public sealed record ReviewSummary(int Items, int Scored, double? AverageCompleteness, double? AverageClarity, double? OpeningStatementShare,
-    double? KeyMomentsPhotographedShare);
+    double? KeyMomentsPhotographedShare)
+{
+    /// <summary>The share of scores that found each article's requirement met (null: none scored it).</summary>
+    public ArticleShares ByArticle { get; init; } = new(null, null, null, null);
+}
+
+/// <summary>Arts. 8 to 11 as review criteria: the opening statement, the party told, the parties and evidence, the photographs.</summary>
+public sealed record ArticleShares(double? Art8, double? Art9, double? Art10, double? Art11);
 
 public sealed record ReviewView(Review Review, ReviewSummary Summary);
 
@@ -179,7 +209,11 @@ public sealed class AnnualReviews(ActivityStore reviews, FootageStore footage, T
         ProblemException.ThrowIfAny(errors);
         await ReadAsync(caller, id, cancellationToken);
         var score = new ReviewScore(body.FootageId!, caller.UserId, body.Completeness!.Value, body.Clarity!.Value, body.OpeningStatement!.Value,
-            body.KeyMomentsPhotographed!.Value, body.Notes, time.GetUtcNow());
+            body.KeyMomentsPhotographed!.Value, body.Notes, time.GetUtcNow())
+        {
+            PartyInformed = body.PartyInformed,
+            PartiesAndEvidence = body.PartiesAndEvidence,
+        };
         var scored = (await reviews.ChangeReviewAsync(caller.UnitId, id, r => r.Score(score),
             (_, after) => AuditEntry.By(caller, AuditAction.ReviewScored, $"reviews/{id}", AuditOutcomes.Success, new Dictionary<string, string> { ["footage"] = score.FootageId }),
             cancellationToken)).OrRefuse(AuditAction.ReviewScored, $"reviews/{id}");
@@ -236,8 +270,13 @@ public sealed class AnnualReviews(ActivityStore reviews, FootageStore footage, T
     {
         var scores = review.Scores;
         double? Average(Func<ReviewScore, double> of) => scores.Count == 0 ? null : Math.Round(scores.Average(of), 2);
+        double? Share(Func<ReviewScore, bool?> of) => scores.Select(of).OfType<bool>().ToList() is { Count: > 0 } given ? Math.Round(given.Average(b => b ? 1.0 : 0), 2) : null;
         return new ReviewSummary(review.FootageIds.Count, scores.Select(s => s.FootageId).Distinct(StringComparer.Ordinal).Count(),
-            Average(s => s.Completeness), Average(s => s.Clarity), Average(s => s.OpeningStatement ? 1 : 0), Average(s => s.KeyMomentsPhotographed ? 1 : 0));
+            Average(s => s.Completeness), Average(s => s.Clarity), Average(s => s.OpeningStatement ? 1 : 0), Average(s => s.KeyMomentsPhotographed ? 1 : 0))
+        {
+            // Arts. 8 to 11: each criterion keyed by the article it checks.
+            ByArticle = new ArticleShares(Share(s => s.OpeningStatement), Share(s => s.PartyInformed), Share(s => s.PartiesAndEvidence), Share(s => s.KeyMomentsPhotographed)),
+        };
     }
 
     private async Task<Review> ReadAsync(Caller caller, string id, CancellationToken cancellationToken) =>

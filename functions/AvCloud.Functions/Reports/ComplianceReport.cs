@@ -93,6 +93,9 @@ public sealed record Compliance(
 
     /// <summary>Art. 14: the classification levels of the footage this report draws on (those its reader may see).</summary>
     public IReadOnlyList<Classification> Levels { get; init; } = [];
+
+    /// <summary>The obligations checked article by article (Arts. 3 to 18), see <see cref="ArticleChecks"/>.</summary>
+    public ArticleFindings? Articles { get; init; }
 }
 
 /// <summary>
@@ -108,7 +111,7 @@ public sealed record Compliance(
 /// recordings are only counted, as its view counts them.
 /// </summary>
 public sealed class ComplianceReport(ActivityStore activities, ActivityViews views, FootageStore footage, RequestStore requests, UnitStore units, AuditTrail audit,
-    TimeProvider time)
+    TimeProvider time, ArticleChecks articles)
 {
     [Function("ReadComplianceReport")]
     [RequiresRole(Roles.Supervisor, Roles.Head)]
@@ -148,7 +151,8 @@ public sealed class ComplianceReport(ActivityStore activities, ActivityViews vie
         var missing = new List<ActivityFinding>();
         var gapped = new List<ActivityFinding>();
         var started = await activities.StartedInAsync(unitId, from, to, cancellationToken);
-        foreach (var view in await views.ViewsAsync(unitId, started, settings, clearance, cancellationToken))
+        var viewed = await views.ViewsAsync(unitId, started, settings, clearance, cancellationToken);
+        foreach (var view in viewed)
         {
             var activity = view.Activity;
             var explained = view.WorkRecords.Any(w => w.Status == WorkRecordStatus.Approved);
@@ -254,6 +258,7 @@ public sealed class ComplianceReport(ActivityStore activities, ActivityViews vie
             StorageOnlyHolds = discrepancies,
             Links = LinkShares.Of(recorded),
             Levels = clearance.Levels,
+            Articles = await articles.FindAsync(unitId, from, to, settings, clearance, viewed, cancellationToken),
         };
     }
 
@@ -304,6 +309,7 @@ public sealed class ComplianceReport(ActivityStore activities, ActivityViews vie
         rows.Add(["pending", "disposals", "", "", "", report.Pending.DisposalsPending.ToString(CultureInfo.InvariantCulture)]);
         rows.Add(["pending", "holds", "", "", "", report.Pending.FootageHeld.ToString(CultureInfo.InvariantCulture)]);
         rows.Add(["pending", "access requests", "", "", "", report.Pending.AccessRequestsPending.ToString(CultureInfo.InvariantCulture)]);
+        rows.AddRange(report.Articles is { } found ? ArticleChecks.CsvRows(found) : []);
         return string.Join("\r\n", rows.Select(r => string.Join(',', r.Select(Quote)))) + "\r\n";
 
         string[] Row(string section, FootageFinding f) => [section, f.FootageId, f.OfficerId, f.DeviceId, Time(f.Start), f.Detail];

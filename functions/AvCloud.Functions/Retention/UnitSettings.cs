@@ -68,6 +68,9 @@ public sealed record UnitSettings : Audit.IAudited<UnitSettings>
     /// <summary>Who approves access requests, by classification, mode and requester role (the strictest match wins).</summary>
     public IReadOnlyList<ApprovalRule> AccessApprovals { get; init; } = AccessRules.Defaults;
 
+    /// <summary>Arts. 3, 7, 9, 12 and 17: the figures the compliance report checks the unit against.</summary>
+    public UnitObligations Obligations { get; init; } = new();
+
     public string? UpdatedBy { get; init; }
 
     public DateTimeOffset? UpdatedAt { get; init; }
@@ -105,6 +108,7 @@ public sealed record UnitSettings : Audit.IAudited<UnitSettings>
             PolicyMode = change.PolicyMode ?? PolicyMode,
             AccessApprovals = change.AccessApprovals ?? AccessApprovals,
             RecordingRequiredFor = change.RecordingRequiredFor ?? RecordingRequiredFor,
+            Obligations = change.Obligations ?? Obligations,
             UpdatedBy = by,
             UpdatedAt = at,
         };
@@ -162,6 +166,11 @@ public sealed record UnitSettings : Audit.IAudited<UnitSettings>
         if (AccessRules.Problems(proposed.AccessApprovals) is { Count: > 0 } ruleProblems)
         {
             errors["accessApprovals"] = [.. ruleProblems];
+        }
+
+        foreach (var (field, problems) in UnitObligations.Problems(proposed.Obligations))
+        {
+            errors[field] = problems;
         }
 
         if (current.PolicyMode == PolicyMode.Locked && errors.Count == 0)
@@ -232,6 +241,7 @@ public sealed class ManageUnitSettings(UnitStore units, TimeProvider time)
                 ["linkMarginMinutes"] = changed.LinkMarginMinutes.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["accessApprovals"] = string.Join("; ", changed.AccessApprovals.Select(r => $"{r.Classification}/{r.Mode}/{r.RequesterRole}->{r.Approver}")),
                 ["recordingRequiredFor"] = string.Join(", ", changed.RecordingRequiredFor.Select(AvCloudJson.Name)),
+                ["obligations"] = changed.Obligations.Summary(),
             }),
             cancellationToken)).OrRefuse(AuditAction.UnitSettingsChanged, $"units/{id}");
         return TypedResults.Ok(next);
@@ -244,4 +254,4 @@ public sealed class ManageUnitSettings(UnitStore units, TimeProvider time)
 public sealed record UnitSettingsChange([Required] string? Name, [Required] string? TimeZone, [Required] Dictionary<string, int>? RetentionMonths, int? RecoveryWindowDays,
     PolicyMode? PolicyMode,
     IReadOnlyList<ApprovalRule>? AccessApprovals = null, IReadOnlyList<Activities.ActivityKind>? RecordingRequiredFor = null, int? MaxClockDriftHours = null,
-    int? LinkMarginMinutes = null);
+    UnitObligations? Obligations = null, int? LinkMarginMinutes = null);

@@ -222,7 +222,7 @@ public sealed class ClassifiedListingTests(LocalCloudFixture fixture)
         var (keeper, head) = (tokens[Roles.Keeper], tokens[Roles.Head]);
 
         await dock.RegisterDeviceAsync();
-        await OkAsync(HttpMethod.Post, $"/api/devices/{Dock.DeviceId}/checkouts", keeper, new { officerId = Officer, condition = "charged", at = T0.AddHours(-1) });
+        await OkAsync(HttpMethod.Post, $"/api/devices/{Dock.DeviceId}/checkouts", keeper, new { officerId = Officer, condition = "charged", at = T0.AddHours(-1), check = Checks.Passing });
         var activity = (string)(await JsonAsync(HttpMethod.Post, "/api/activities", tokens[Roles.Officer], new
         {
             kind = "hearing", officers = new[] { Officer }, place = "No. 3 market", start = T0, end = T0.AddMinutes(60),
@@ -403,6 +403,8 @@ public sealed class ClassifiedListingTests(LocalCloudFixture fixture)
                 finding.AsObject().Remove("withheld");
             }
 
+            // The probes themselves draw reviews between the two rounds; the report lists them (no footage in them).
+            report["articles"]!.AsObject().Remove("reviews");
             return report.ToJsonString();
         }
 

@@ -64,7 +64,7 @@ public sealed class CaseTests(LocalCloudFixture fixture)
         var dock = new Dock(fixture, unit);
         await dock.RegisterDeviceAsync();
         using var checkout = await SendAsync(HttpMethod.Post, $"/api/devices/{Dock.DeviceId}/checkouts", fixture.TokenFor(unit, Roles.Keeper),
-            new { officerId = Zhang, condition = "ok", at = Nine.AddHours(-1) });
+            new { officerId = Zhang, condition = "ok", at = Nine.AddHours(-1), check = Checks.Passing });
         Assert.Equal(HttpStatusCode.OK, checkout.StatusCode);
         return dock;
     }

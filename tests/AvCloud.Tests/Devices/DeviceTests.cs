@@ -45,12 +45,12 @@ public sealed class DeviceTests(LocalCloudFixture fixture)
         var path = $"/api/devices/{Dock.DeviceId}";
 
         Assert.Equal(HttpStatusCode.Conflict, await StatusAsync(unit, $"{path}/returns", new { condition = "good" }));
-        Assert.Equal(HttpStatusCode.OK, await StatusAsync(unit, $"{path}/checkouts", new { officerId = "officer-zhang", condition = "charged", at = Morning }));
-        Assert.Equal(HttpStatusCode.Conflict, await StatusAsync(unit, $"{path}/checkouts", new { officerId = "officer-wang", condition = "charged", at = Morning.AddHours(1) }));
+        Assert.Equal(HttpStatusCode.OK, await StatusAsync(unit, $"{path}/checkouts", new { officerId = "officer-zhang", condition = "charged", at = Morning, check = Checks.Passing }));
+        Assert.Equal(HttpStatusCode.Conflict, await StatusAsync(unit, $"{path}/checkouts", new { officerId = "officer-wang", condition = "charged", at = Morning.AddHours(1), check = Checks.Passing }));
         Assert.Equal(HttpStatusCode.Conflict, await StatusAsync(unit, $"{path}/returns", new { condition = "good", at = Morning.AddHours(-1) }));
         Assert.Equal(HttpStatusCode.OK, await StatusAsync(unit, $"{path}/returns", new { condition = "scratched lens", at = Morning.AddHours(9) }));
-        Assert.Equal(HttpStatusCode.Conflict, await StatusAsync(unit, $"{path}/checkouts", new { officerId = "officer-wang", condition = "ok", at = Morning.AddHours(8) }));
-        Assert.Equal(HttpStatusCode.OK, await StatusAsync(unit, $"{path}/checkouts", new { officerId = "officer-wang", condition = "ok", at = Morning.AddHours(10) }));
+        Assert.Equal(HttpStatusCode.Conflict, await StatusAsync(unit, $"{path}/checkouts", new { officerId = "officer-wang", condition = "ok", at = Morning.AddHours(8), check = Checks.Passing }));
+        Assert.Equal(HttpStatusCode.OK, await StatusAsync(unit, $"{path}/checkouts", new { officerId = "officer-wang", condition = "ok", at = Morning.AddHours(10), check = Checks.Passing }));
 
         var ledger = await LedgerAsync(unit);
         Assert.Equal(["officer-zhang", "officer-wang"], ledger.Uses.Select(u => u.Use.OfficerId));
@@ -71,8 +71,8 @@ public sealed class DeviceTests(LocalCloudFixture fixture)
         Assert.Equal(HttpStatusCode.Forbidden, await StatusAsync(unit, "/api/devices", new { id = "cam-3", kind = "camera", serial = "x", model = "y" }, Roles.Officer));
         Assert.Equal(HttpStatusCode.BadRequest, await StatusAsync(unit, $"/api/devices/{Dock.DeviceId}/checkouts", new { condition = "ok" }));
         Assert.Equal(HttpStatusCode.BadRequest, await StatusAsync(unit, $"/api/devices/{Dock.DeviceId}/checkouts",
-            new { officerId = "officer-zhang", condition = "ok", at = DateTimeOffset.UtcNow.AddDays(1) }));
-        Assert.Equal(HttpStatusCode.NotFound, await StatusAsync(NewUnit(), $"/api/devices/{Dock.DeviceId}/checkouts", new { officerId = "officer-zhang", condition = "ok" }));
+            new { officerId = "officer-zhang", condition = "ok", at = DateTimeOffset.UtcNow.AddDays(1), check = Checks.Passing }));
+        Assert.Equal(HttpStatusCode.NotFound, await StatusAsync(NewUnit(), $"/api/devices/{Dock.DeviceId}/checkouts", new { officerId = "officer-zhang", condition = "ok", check = Checks.Passing }));
 
         using var list = await fixture.SendAsync(HttpMethod.Get, "/api/devices", fixture.TokenFor(unit, Roles.Keeper));
         var device = Assert.Single((await list.Content.ReadFromJsonAsync<DevicePage>(AvCloudJson.Options, Cancel))!.Items);
@@ -85,7 +85,7 @@ public sealed class DeviceTests(LocalCloudFixture fixture)
     {
         var unit = NewUnit();
         await RegisterAsync(unit);
-        Assert.Equal(HttpStatusCode.OK, await StatusAsync(unit, $"/api/devices/{Dock.DeviceId}/checkouts", new { officerId = "officer-zhang", condition = "ok" }));
+        Assert.Equal(HttpStatusCode.OK, await StatusAsync(unit, $"/api/devices/{Dock.DeviceId}/checkouts", new { officerId = "officer-zhang", condition = "ok", check = Checks.Passing }));
         using (var busy = await fixture.SendAsync(HttpMethod.Put, $"/api/devices/{Dock.DeviceId}/status", fixture.TokenFor(unit, Roles.Keeper),
             JsonContent.Create(new { status = "retired", reason = "end of life" })))
         {
@@ -118,7 +118,7 @@ public sealed class DeviceTests(LocalCloudFixture fixture)
         await dock.RegisterDeviceAsync();
         var path = $"/api/devices/{Dock.DeviceId}";
         // officer-zhang has the device in the morning; in the afternoon nobody has it.
-        Assert.Equal(HttpStatusCode.OK, await StatusAsync(unit, $"{path}/checkouts", new { officerId = "officer-zhang", condition = "ok", at = Morning }));
+        Assert.Equal(HttpStatusCode.OK, await StatusAsync(unit, $"{path}/checkouts", new { officerId = "officer-zhang", condition = "ok", at = Morning, check = Checks.Passing }));
         Assert.Equal(HttpStatusCode.OK, await StatusAsync(unit, $"{path}/returns", new { condition = "ok", at = Morning.AddHours(4) }));
 
         var own = SyntheticWav.Create(1411, 8000);

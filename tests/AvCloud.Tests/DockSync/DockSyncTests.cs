@@ -613,4 +613,34 @@ public sealed class DockSyncTests(LocalCloudFixture fixture) : IDisposable
         Assert.Equal(plainRecord.RecordedEnd.AddSeconds(240).AddHours(24), dueBy["plain.wav"]);
         Assert.Equal(activity.End.AddHours(24), dueBy["linked.wav"]);
     }
+
+    [Fact]
+    public async Task Status_runs_the_24_hours_of_an_activity_away_from_the_unit_from_the_officers_return()
+    {
+        var station = await StationAsync();
+        var officer = fixture.Cloud.Issuer.Mint("officer-zhang", station.Unit, [Roles.Officer], TimeSpan.FromHours(1), DateTimeOffset.UtcNow);
+        var now = DateTimeOffset.UtcNow;
+        using var created = await fixture.SendAsync(HttpMethod.Post, "/api/activities", officer, JsonContent.Create(new
+        {
+            kind = "investigation", officers = Zhang, place = "river", start = now.AddHours(-4), end = now.AddHours(-3), away = true,
+        }));
+        var activity = (await created.Content.ReadFromJsonAsync<Functions.Activities.Activity>(Functions.AvCloudJson.Options, Cancel))!;
+        using (var returned = await fixture.SendAsync(HttpMethod.Put, $"/api/activities/{activity.Id}/return", officer, JsonContent.Create(new { returnedAt = now.AddMinutes(-30) })))
+        {
+            Assert.True(returned.IsSuccessStatusCode, await returned.Content.ReadAsStringAsync(Cancel));
+        }
+
+        var folder = station.Device(clockOffSeconds: 0);
+        var content = SyntheticWav.Create(1873, 8000);
+        Station.Put(folder, "river.wav", content, "audio", minutesAgo: 210, activityId: activity.Id);
+
+        var report = await PushAsync(station);
+
+        Assert.True(report.Problems.Count == 0, string.Join("\n", report.Problems));
+        using var output = new StringWriter();
+        Assert.Equal(0, await Cli.RunAsync(["status", "--settings", station.SettingsPath, "--json"], output, TextWriter.Null));
+        var dueBy = JsonDocument.Parse(output.ToString()).RootElement.EnumerateArray().Single().GetProperty("dueBy").GetDateTimeOffset();
+        Assert.Equal(now.AddMinutes(-30).AddHours(24), dueBy);
+        Assert.Equal((await FootageAsync(station, content)).HandoverDeadline, dueBy);
+    }
 }

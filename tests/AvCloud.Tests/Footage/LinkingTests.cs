@@ -39,7 +39,7 @@ public sealed class LinkingTests(LocalCloudFixture fixture)
         var dock = new Dock(fixture, $"unit-{Guid.NewGuid():N}"[..13]);
         await dock.RegisterDeviceAsync();
         var keeper = fixture.TokenFor(dock.Unit, Roles.Keeper);
-        using var checkout = await SendAsync(HttpMethod.Post, $"/api/devices/{Dock.DeviceId}/checkouts", keeper, new { officerId = Zhang, condition = "ok", at = Nine.AddHours(-1) });
+        using var checkout = await SendAsync(HttpMethod.Post, $"/api/devices/{Dock.DeviceId}/checkouts", keeper, new { officerId = Zhang, condition = "ok", at = Nine.AddHours(-1), check = Checks.Passing });
         Assert.Equal(HttpStatusCode.OK, checkout.StatusCode);
         return new Scene(dock, keeper, fixture.Cloud.Issuer.Mint(Zhang, dock.Unit, [Roles.Officer], TimeSpan.FromHours(1), DateTimeOffset.UtcNow));
     }
