@@ -32,8 +32,8 @@ param coolAfterDays int = 90
 
 param coldAfterDays int = 365
 
-@description('Longest life of a read link (hh:mm:ss).')
-param maxLinkLifetime string = '08:00:00'
+@description('Life of the read link one view under an access request, or one play of an external share, hands out (hh:mm:ss).')
+param readLinkLifetime string = '00:05:00'
 
 param tags object = {
   application: 'avcloud'
@@ -158,6 +158,23 @@ var cosmosContainers = [
     indexingPolicy: defaultIndexing
   }
   {
+    name: 'shares'
+    indexingPolicy: union(defaultIndexing, {
+      compositeIndexes: [
+        [
+          {
+            path: '/type'
+            order: 'ascending'
+          }
+          {
+            path: '/createdAt'
+            order: 'descending'
+          }
+        ]
+      ]
+    })
+  }
+  {
     name: 'units'
     indexingPolicy: defaultIndexing
   }
@@ -202,11 +219,27 @@ module app 'modules/functionapp.bicep' = {
       AvCloud__Identity__MetadataAddress: '${environment().authentication.loginEndpoint}${tenantId}/v2.0/.well-known/openid-configuration'
       AvCloud__Identity__Audience: audience
       AvCloud__Retention__PolicyMode: policyMode
-      AvCloud__Access__MaxLinkLifetime: maxLinkLifetime
+      AvCloud__Access__ViewLinkLifetime: readLinkLifetime
+      AvCloud__Shares__PlayLinkLifetime: readLinkLifetime
+      AvCloud__Signing__Signer: 'KeyVault'
+      AvCloud__Signing__Vault: signing.outputs.vaultUri
+      AvCloud__Signing__Name: signing.outputs.keyName
       AvCloudIngest__blobServiceUri: footage.outputs.blobEndpoint
       AvCloudIngest__queueServiceUri: replace(footage.outputs.blobEndpoint, '.blob.', '.queue.')
       AvCloudIngest__credential: 'managedidentity'
     }
+  }
+}
+
+// Evidence packages are signed by a Key Vault key the app uses only through Key Vault's sign operation.
+module signing 'modules/keyvault.bicep' = {
+  name: 'signing'
+  params: {
+    name: take('${prefix}-kv-${suffix}', 24)
+    location: location
+    keyName: 'evidence-packages'
+    principalId: identity.properties.principalId
+    tags: tags
   }
 }
 

@@ -132,10 +132,24 @@ internal static class Cli
             return Done;
         });
 
+        // A court's clerk checks an evidence package with the same binary, offline: no settings, no sign-in.
+        var package = new Argument<string>("FILE") { Description = "The evidence package (zip) to check" };
+        var key = new Option<string?>("--key")
+        {
+            HelpName = "PUBLIC.pem|FINGERPRINT",
+            Description = "Require this signing key: the agency's published public key (PEM) or its SHA-256 fingerprint",
+        };
+        var verifyPackage = new Command("verify-package", "Check an evidence package offline: its signature, and every file against its manifest (exit 0 valid, 1 invalid)")
+        {
+            package, key,
+        };
+        verifyPackage.SetAction(parsed => AvCloud.Packages.PackageVerifier.Run(
+            parsed.GetValue(key) is { } required ? [parsed.GetRequiredValue(package), "--key", required] : [parsed.GetRequiredValue(package)], output, errors));
+
         // Named here rather than after the running executable, so that help reads the same from ./avcloud dock and in tests.
         return new Command("avdock", "avdock, the AvCloud dock sync client: gets the footage off docked recorders and into AvCloud")
         {
-            settingsFile, new HelpOption(), new VersionOption(), push, watch, status,
+            settingsFile, new HelpOption(), new VersionOption(), push, watch, status, verifyPackage,
         };
     }
 

@@ -39,7 +39,11 @@ public static class AvCloudServices
             .ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<Access.AccessOptions>().Bind(configuration.GetSection(Access.AccessOptions.Section))
             .ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<Shares.ShareOptions>().Bind(configuration.GetSection(Shares.ShareOptions.Section))
+            .ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<Footage.IntegrityOptions>().Bind(configuration.GetSection(Footage.IntegrityOptions.Section))
+            .ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<Packages.SigningOptions>().Bind(configuration.GetSection(Packages.SigningOptions.Section))
             .ValidateDataAnnotations().ValidateOnStart();
 
         services.TryAddSingleton(TimeProvider.System);
@@ -77,6 +81,7 @@ public static class AvCloudServices
         services.AddSingleton<Access.RequestStore>();
         services.AddSingleton<Devices.DeviceStore>();
         services.AddSingleton<Activities.ActivityStore>();
+        services.AddSingleton<Shares.ShareStore>();
 
         services.AddSingleton<Cataloguer>();
         services.AddSingleton<Footage.SecondCopies>();
@@ -86,6 +91,10 @@ public static class AvCloudServices
         services.AddSingleton<RetentionDates>();
         services.AddSingleton<Activities.ActivityViews>();
         services.AddSingleton<Reports.ArticleChecks>();
+        services.AddSingleton<Access.ReadLinkIssuer>();
+        services.AddSingleton<Footage.CustodyRecords>();
+        services.AddSingleton(CreateSigner);
+        services.AddSingleton<Packages.EvidencePackages>();
         services.TryAddSingleton<CataloguePipelineHooks>();
 
         return services;
@@ -116,6 +125,15 @@ public static class AvCloudServices
         return string.IsNullOrWhiteSpace(clientId)
             ? new ManagedIdentityCredential(ManagedIdentityId.SystemAssigned)
             : new ManagedIdentityCredential(ManagedIdentityId.FromUserAssignedClientId(clientId));
+    }
+
+    // Evidence packages are signed by a key file locally and by a Key Vault key in Azure, as configured (checked at start).
+    private static Packages.ManifestSigner CreateSigner(IServiceProvider provider)
+    {
+        var options = provider.GetRequiredService<IOptions<Packages.SigningOptions>>().Value;
+        return options.Signer == Packages.SignerKind.KeyVault
+            ? new Packages.KeyVaultManifestSigner(new HttpClient(), provider.GetRequiredService<TokenCredential>(), options.KeyVaultKey!)
+            : new Packages.FileManifestSigner(options.KeyFile!);
     }
 
     private static BlobServiceClient CreateBlobServiceClient(IServiceProvider provider)

@@ -3,6 +3,7 @@ using Azure.Storage.Blobs;
 using AvCloud.Functions;
 using AvCloud.Functions.Cosmos;
 using AvCloud.Functions.Health;
+using AvCloud.Functions.Packages;
 using AvCloud.Functions.Storage;
 using AvCloud.Local.Emulators;
 using AvCloud.Functions.Identity;
@@ -27,6 +28,7 @@ public sealed class LocalCloud : IAsyncDisposable
     private readonly NodeProcess _cosmos;
     private readonly BlobWatcher _watcher;
     private ILoggerFactory? _emulatorLoggers;
+    private DirectoryInfo? _runSigningFolder;
 
     private LocalCloud(WebApplication app, NodeProcess azurite, NodeProcess cosmos, BlobWatcher watcher,
         Uri baseAddress, Uri blobEndpoint, Uri cosmosEndpoint, IReadOnlyList<LocalFunction> functions)
@@ -134,6 +136,9 @@ public sealed class LocalCloud : IAsyncDisposable
         Uri blobEndpoint, Uri cosmosEndpoint, CancellationToken cancellationToken)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
+        // Locally evidence packages are signed by a key file in the data folder (in Azure, by a Key Vault key).
+        var runSigningFolder = options.SigningKeyFile is null ? Directory.CreateTempSubdirectory("avcloud-signing-") : null;
+        var signingKeyFile = options.SigningKeyFile ?? Path.Combine(runSigningFolder!.FullName, "signing-key.pem");
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             [$"{StorageOptions.Section}:ConnectionString"] = ConnectionString(blobEndpoint),
@@ -143,6 +148,8 @@ public sealed class LocalCloud : IAsyncDisposable
             [$"{IdentityOptions.Section}:MetadataAddress"] = $"http://127.0.0.1:{port}{LocalIssuer.MetadataPath}",
             [$"{IdentityOptions.Section}:Audience"] = LocalIssuer.Audience,
             [$"{IdentityOptions.Section}:RequireHttpsMetadata"] = "false",
+            [$"{SigningOptions.Section}:Signer"] = nameof(SignerKind.File),
+            [$"{SigningOptions.Section}:KeyFile"] = signingKeyFile,
         });
         builder.Configuration.AddInMemoryCollection(options.Settings);
         builder.Logging.ClearProviders().AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(options.MinimumLogLevel);
@@ -186,7 +193,10 @@ public sealed class LocalCloud : IAsyncDisposable
             timers.StartSchedules();
         }
 
-        return new LocalCloud(app, azurite, cosmos, watcher, baseAddress, blobEndpoint, cosmosEndpoint, functions) { Issuer = issuer, Keys = keys };
+        return new LocalCloud(app, azurite, cosmos, watcher, baseAddress, blobEndpoint, cosmosEndpoint, functions)
+        {
+            Issuer = issuer, Keys = keys, _runSigningFolder = runSigningFolder,
+        };
     }
 
     /// <summary>
@@ -219,5 +229,6 @@ public sealed class LocalCloud : IAsyncDisposable
         await _app.DisposeAsync();
         await Task.WhenAll(_azurite.DisposeAsync().AsTask(), _cosmos.DisposeAsync().AsTask());
         _emulatorLoggers?.Dispose();
+        _runSigningFolder?.Delete(recursive: true);
     }
 }

@@ -39,6 +39,9 @@ public sealed class LocalCloudOptions
     /// <summary>The host keys (master, blobs_extension), created on first use; null: keys in memory for this run only.</summary>
     public string? HostKeysFile { get; init; }
 
+    /// <summary>The key evidence packages are signed with (PEM, mode 0600), created on first use; null: a key in a temporary folder for this run only.</summary>
+    public string? SigningKeyFile { get; init; }
+
     /// <summary>Registrations added after the app's own (tests add what their probe functions need).</summary>
     public Action<IServiceCollection>? ConfigureServices { get; init; }
 

@@ -144,6 +144,7 @@ public static class Program
         {
             Port = port, DataDirectory = data, ClockOffset = offset, RunTimerSchedules = timers, MinimumLogLevel = level,
             IssuerKeyFile = IssuerKeyFile(data), HostKeysFile = HostKeysFile(data),
+            SigningKeyFile = Path.Combine(Path.GetDirectoryName(IssuerKeyFile(data))!, "signing-key.pem"),
         };
     }
 

@@ -10,8 +10,9 @@ using AvCloud.Tests;
 namespace AvCloud.Benchmarks;
 
 /// <summary>
-/// Read-link issuance for one approved request covering <c>items</c> recordings: the latency of
-/// <c>POST /api/access-requests/{id}/links</c> as the requester sees it, over the local host's real sockets.
+/// Viewing under one approved request covering <c>items</c> recordings: the latency of one open,
+/// <c>GET /api/access-requests/{id}/footage/{footageId}/view</c>, as the requester sees it, over the local host's real sockets
+/// (each round opens the next recording).
 /// </summary>
 internal static class AccessScenario
 {
@@ -46,13 +47,14 @@ internal static class AccessScenario
         for (var round = 0; round <= rounds; round++)
         {
             var clock = Stopwatch.StartNew();
-            using var links = await SendAsync(http, HttpMethod.Post, $"/api/access-requests/{request.Id}/links", reviewer, new { });
-            links.EnsureSuccessStatusCode();
-            var issued = (await links.Content.ReadFromJsonAsync<ReadLinks>(AvCloudJson.Options))!;
+            var footageId = ids[round % items];
+            using var view = await SendAsync(http, HttpMethod.Get, $"/api/access-requests/{request.Id}/footage/{footageId}/view", reviewer, null);
+            view.EnsureSuccessStatusCode();
+            var link = (await view.Content.ReadFromJsonAsync<ReadLink>(AvCloudJson.Options))!;
             clock.Stop();
-            if (issued.Links.Count != items)
+            if (link.FootageId != footageId)
             {
-                throw new InvalidOperationException($"Expected {items} links, got {issued.Links.Count}.");
+                throw new InvalidOperationException($"Expected a link to {footageId}, got one to {link.FootageId}.");
             }
 
             if (round > 0)
@@ -65,9 +67,9 @@ internal static class AccessScenario
         return new Result(items, rounds, latencies[latencies.Count / 2], latencies[(int)Math.Ceiling(latencies.Count * 0.99) - 1], latencies[^1]);
     }
 
-    private static async Task<HttpResponseMessage> SendAsync(HttpClient http, HttpMethod method, string path, string token, object body)
+    private static async Task<HttpResponseMessage> SendAsync(HttpClient http, HttpMethod method, string path, string token, object? body)
     {
-        using var message = new HttpRequestMessage(method, path) { Content = JsonContent.Create(body) };
+        using var message = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body) };
         message.Headers.Authorization = new("Bearer", token);
         return await http.SendAsync(message);
     }

@@ -83,7 +83,8 @@ internal static class IngestScenario
     /// <summary>What a dock does: opens a session for <paramref name="contents"/> and uploads each through its SAS URL.</summary>
     public static async Task DockAsync(LocalCloud cloud, HttpClient http, string unit, IReadOnlyList<byte[]> contents, Action<byte[], BlobClient>? uploaded = null)
     {
-        var token = cloud.Issuer.Mint("dock-bench", unit, [Roles.Dock], TimeSpan.FromHours(1), DateTimeOffset.UtcNow);
+        // The dock is who its token says: the manifest names the token's subject.
+        var token = cloud.Issuer.Mint("dock-1", unit, [Roles.Dock], TimeSpan.FromHours(1), DateTimeOffset.UtcNow);
         await RegisterDeviceAsync(cloud, http, unit);
 
         var dockedAt = DateTimeOffset.UtcNow;

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using AvCloud.Benchmarks;
 
-// ./avcloud bench [cosmos|storage|audit|ingest|verify|sweep|access|dock|signin|all] [count]: scenario benchmarks. Results go into docs/performance.md with the machine.
+// ./avcloud bench [cosmos|storage|audit|ingest|verify|sweep|access|package|dock|signin|all] [count]: scenario benchmarks. Results go into docs/performance.md with the machine.
 Environment.SetEnvironmentVariable("COSMOS_DISABLE_IMDS_ACCESS", "true");
 var scenario = args.Length > 0 ? args[0] : "all";
 int? count = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : null;
@@ -84,10 +84,24 @@ if (scenario is "sweep" or "all")
 if (scenario is "access" or "all")
 {
     var access = await AccessScenario.RunAsync(50, count ?? 40);
-    Console.WriteLine($"Read-link issuance, one approved request of {access.Items} recordings, {access.Rounds} rounds after a warm-up");
+    Console.WriteLine($"One view opened under an approved request of {access.Items} recordings, {access.Rounds} rounds after a warm-up");
     Console.WriteLine("| items | p50 (ms) | p99 (ms) | max (ms) |");
     Console.WriteLine("|---|---|---|---|");
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {access.Items} | {access.P50Ms:F0} | {access.P99Ms:F0} | {access.MaxMs:F0} |"));
+}
+
+if (scenario is "package" or "all")
+{
+    var rounds = count ?? 3;
+    var packages = await PackageScenario.RunAsync(rounds);
+    Console.WriteLine($"Evidence packages vs plain downloads of the same blobs (64 MiB recordings), median of {rounds} interleaved rounds");
+    Console.WriteLine("| footage | files | plain download MiB/s | package MiB/s | ratio | peak working set above start (MiB) | peak managed heap above start (MiB) |");
+    Console.WriteLine("|---|---|---|---|---|---|---|");
+    foreach (var p in packages)
+    {
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"| {p.Bytes / 1048576} MiB | {p.Files} | {p.PlainMiBps:F1} | {p.PackageMiBps:F1} | {p.PackageMiBps / p.PlainMiBps:F2}x | {p.PeakWorkingSetMiB:F0} | {p.PeakHeapMiB:F0} |"));
+    }
 }
 
 if (scenario is "dock" or "all")

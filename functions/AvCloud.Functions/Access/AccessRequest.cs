@@ -79,6 +79,18 @@ public sealed record AccessRequest : Audit.IAudited<AccessRequest>
     /// <summary>How the audit trail names request <paramref name="id"/>.</summary>
     public static string TargetOf(string id) => $"access-requests/{id}";
 
+    /// <summary>What the audit trail keeps about every access given under the request (a view, a packaged recording), per recording.</summary>
+    public Dictionary<string, string> GrantDetails(Footage.FootageRecord record) => new()
+    {
+        ["request"] = Id,
+        ["requester"] = RequestedBy,
+        ["approver"] = Approval?.By ?? "",
+        ["purpose"] = Purpose,
+        ["case"] = $"{CaseName} {CaseNumber}",
+        ["mode"] = AccessRules.Name(Mode),
+        ["sha256"] = record.Sha256,
+    };
+
     /// <summary>The request as its reader should see it: an approved request past its window is expired.</summary>
     public AccessRequest AsOf(DateTimeOffset now) =>
         Status == AccessStatus.Approved && ExpiresAt <= now ? this with { Status = AccessStatus.Expired } : this;
@@ -158,12 +170,24 @@ public sealed record AccessRequest : Audit.IAudited<AccessRequest>
     /// approved and unexpired, and only if its approver still satisfies <paramref name="required"/> (the rules applied to
     /// the footage as it is classified now).
     /// </summary>
-    public Outcome<AccessRequest> AllowsLinks(Caller caller, string required, DateTimeOffset now)
+    public Outcome<AccessRequest> AllowsLinks(Caller caller, string required, DateTimeOffset now) => Mode == AccessMode.Copy
+        ? Refusal.Conflict($"A copy is taken as an evidence package, with its signed manifest and custody: GET /api/access-requests/{Id}/package.", "copy is a package")
+        : Allows(caller, required, now);
+
+    /// <summary>
+    /// Whether an evidence package may be made for <paramref name="caller"/> now: an approved copy request, as for
+    /// <see cref="AllowsLinks"/> (the requester only, approved, unexpired, not revoked, its approver still sufficient).
+    /// </summary>
+    public Outcome<AccessRequest> AllowsPackage(Caller caller, string required, DateTimeOffset now) => Mode == AccessMode.View
+        ? Refusal.Conflict("This request was approved for viewing: its footage is viewed through read links, not copied.", "view is not a copy")
+        : Allows(caller, required, now);
+
+    private Outcome<AccessRequest> Allows(Caller caller, string required, DateTimeOffset now)
     {
         var status = AsOf(now).Status;
         return this switch
         {
-            _ when RequestedBy != caller.UserId => Refusal.Forbidden("Not yours.", "Read links go to the person who made the request only.", "not the requester"),
+            _ when RequestedBy != caller.UserId => Refusal.Forbidden("Not yours.", "Access goes to the person who made the request only.", "not the requester"),
             _ when status != AccessStatus.Approved => new Refusal(StatusCodes.Status409Conflict, "No access now.",
                 $"The request is {AvCloudJson.Name(status)}: links are issued for approved, unexpired requests only.", $"request is {AvCloudJson.Name(status)}"),
             { Approval: { } approval } when !AccessRules.Satisfies(approval.Role, required) => new Refusal(StatusCodes.Status409Conflict, "Needs a new approval.",
@@ -177,9 +201,9 @@ public sealed class AccessOptions
 {
     public const string Section = "AvCloud:Access";
 
-    /// <summary>The longest a read link lives, however long the approved window (default 8 hours).</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
-    public TimeSpan MaxLinkLifetime { get; init; } = TimeSpan.FromHours(8);
+    /// <summary>How long the link one view hands out lives (default 5 minutes): enough to start playing, too short to pass around.</summary>
+    [Range(typeof(TimeSpan), "00:00:10", "01:00:00")]
+    public TimeSpan ViewLinkLifetime { get; init; } = TimeSpan.FromMinutes(5);
 
     /// <summary>The longest window a request may ask for.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "365.00:00:00")]

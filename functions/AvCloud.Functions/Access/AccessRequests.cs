@@ -44,7 +44,7 @@ public sealed partial class AccessRequests(RequestStore requests, FootageStore f
     private const int MaxBodyBytes = 64 * 1024;
 
     [GeneratedRegex(@"^[0-9a-f]{64}\z")]
-    private static partial Regex FootageId();
+    internal static partial Regex FootageId();
 
     [Function("CreateAccessRequest")]
     [RequiresRole(Roles.Reviewer, Roles.Officer, Roles.Keeper)]
@@ -268,7 +268,8 @@ public sealed partial class AccessRequests(RequestStore requests, FootageStore f
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 
-    private static TimeSpan? ParseDuration(string? value, TimeSpan max, Dictionary<string, string[]> errors)
+    /// <summary>An ISO 8601 duration (PT8H, P3D) more than zero and at most <paramref name="max"/>; the problem goes under <c>duration</c>.</summary>
+    public static TimeSpan? ParseDuration(string? value, TimeSpan max, Dictionary<string, string[]> errors)
     {
         try
         {

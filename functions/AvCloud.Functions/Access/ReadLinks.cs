@@ -15,81 +15,65 @@ namespace AvCloud.Functions.Access;
 /// <summary>One read link: a read-only URL for one footage blob.</summary>
 public sealed record ReadLink(string FootageId, string Sha256, string FileName, Uri Url, DateTimeOffset ExpiresAt);
 
-public sealed record ReadLinks(string RequestId, AccessMode Mode, IReadOnlyList<ReadLink> Links);
-
-/// <summary>
-/// <c>POST /api/access-requests/{id}/links</c>: the requester of an approved, unexpired, unrevoked request gets, per
-/// footage item, a read-only SAS URL for that one blob, valid for the shorter of the approved window and
-/// <see cref="AccessOptions.MaxLinkLifetime"/>; <c>view</c> links play inline, <c>copy</c> links download as a
-/// named file. The rules are checked again first (footage classified since approval needs a new approval; state-secret
-/// footage is never copied). Every link is audited against its footage, so the custody view shows each access.
-/// </summary>
-public sealed class IssueReadLinks(RequestStore requests, FootageStore footage, UnitStore units, BlobServiceClient blobs, SasIssuer sas, AuditTrail audit,
-    StorageClock storageClock, TimeProvider time, IOptions<AccessOptions> options)
+/// <summary>Read-only URLs for one footage blob each, signed for storage's own clock.</summary>
+public sealed class ReadLinkIssuer(BlobServiceClient blobs, SasIssuer sas, StorageClock storageClock)
 {
-    [Function(nameof(IssueReadLinks))]
-    [RequiresRole(Roles.Reviewer, Roles.Officer, Roles.Keeper, Roles.Supervisor, Roles.Head)]
-    [Answers(StatusCodes.Status200OK, typeof(ReadLinks))]
-    [Answers(StatusCodes.Status409Conflict)]
-    [Answers(StatusCodes.Status422UnprocessableEntity)]
-    public async Task<IResult> Run(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "access-requests/{id}/links")] HttpRequest request,
-        string id,
-        CancellationToken cancellationToken)
+    /// <summary>A link that reads <paramref name="record"/>'s blob and nothing else for <paramref name="lifetime"/>, to play inline (copies are evidence packages).</summary>
+    public async Task<ReadLink> IssueAsync(FootageRecord record, TimeSpan lifetime, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var caller = request.Caller();
-        var now = time.GetUtcNow();
-        var target = AccessRequest.TargetOf(id);
-        var asked = await requests.ReadVisibleAsync(caller, id, cancellationToken) ?? throw RequestStore.NotVisible();
-        // The requester and the request's state first: nobody else learns anything about the footage from the refusal.
-        asked.AllowsLinks(caller, asked.ApproverRole, now).OrRefuse(AuditAction.ReadLinkIssued, target);
-
-        var stored = await footage.StoredForAccessAsync(caller.UnitId, asked.FootageIds, cancellationToken);
-        var levels = stored.Select(f => f.Classification).ToList();
-        if (AccessRules.NeverAllowed(levels, asked.Mode) is { } never)
-        {
-            throw never.Audited(AuditAction.ReadLinkIssued, target);
-        }
-
-        // The rules applied again to the footage as it is classified now: footage classified since approval needs a new one.
-        var settings = await units.SettingsAsync(caller.UnitId, cancellationToken);
-        var required = AccessRules.RequiredApprover(settings.AccessApprovals, levels, asked.Mode, asked.RequesterRoles.ToHashSet());
-        var current = asked.AllowsLinks(caller, required, now).OrRefuse(AuditAction.ReadLinkIssued, target);
-
-        // Storage checks link expiry against its own clock: the remaining window is carried over to it.
-        var lifetime = Min(current.ExpiresAt!.Value - now, options.Value.MaxLinkLifetime);
-        var expiresAt = storageClock.GetUtcNow() + lifetime;
-        var container = blobs.GetBlobContainerClient(BlobContainers.Footage);
-        var links = new List<ReadLink>();
-        var issued = new List<AuditEntry>();
-        foreach (var record in stored)
-        {
-            var fileName = FileName(record);
-            var disposition = $"{(current.Mode == AccessMode.View ? "inline" : "attachment")}; filename=\"{fileName}\"";
-            var url = await sas.ForBlobAsync(container.GetBlobClient(record.BlobName), BlobSasPermissions.Read, expiresAt, disposition, cancellationToken);
-            links.Add(new ReadLink(record.Id, record.Sha256, fileName, url, now + lifetime));
-            issued.Add(AuditEntry.By(caller, AuditAction.ReadLinkIssued, $"footage/{record.Id}", AuditOutcomes.Success,
-                new Dictionary<string, string>
-                {
-                    ["request"] = id,
-                    ["requester"] = current.RequestedBy,
-                    ["approver"] = current.Approval!.By,
-                    ["purpose"] = current.Purpose,
-                    ["case"] = $"{current.CaseName} {current.CaseNumber}",
-                    ["mode"] = AccessRules.Name(current.Mode),
-                    ["sha256"] = record.Sha256,
-                    ["expiresAt"] = (now + lifetime).ToString("O", CultureInfo.InvariantCulture),
-                }));
-        }
-
-        // Every link is in the audit trail before any is handed out.
-        await audit.AppendAllAsync(issued, cancellationToken);
-        return TypedResults.Ok(new ReadLinks(id, current.Mode, links));
+        // Storage checks link expiry against its own clock: the lifetime is carried over to it.
+        var fileName = FileName(record);
+        var disposition = $"inline; filename=\"{fileName}\"";
+        var blob = blobs.GetBlobContainerClient(BlobContainers.Footage).GetBlobClient(record.BlobName);
+        var url = await sas.ForBlobAsync(blob, BlobSasPermissions.Read, storageClock.GetUtcNow() + lifetime, disposition, cancellationToken);
+        return new ReadLink(record.Id, record.Sha256, fileName, url, now + lifetime);
     }
 
     /// <summary>A name that says what the file is: when it was recorded, by whom, and the start of its hash.</summary>
     public static string FileName(FootageRecord record) =>
         string.Create(CultureInfo.InvariantCulture, $"{record.CorrectedStart.UtcDateTime:yyyyMMdd-HHmmss}-{record.OfficerId}-{record.Sha256[..12]}{Path.GetExtension(record.BlobName)}");
 
-    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+    public static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+}
+
+/// <summary>
+/// <c>GET /api/access-requests/{id}/footage/{footageId}/view</c>: the one way to watch footage under an access request.
+/// Each open is checked as a link is (the caller is the requester; the request is approved, unexpired, unrevoked, and its
+/// approval still enough), logged with the viewer, their address and agent (Art. 18), and answered with a read link
+/// that plays inline for <see cref="AccessOptions.ViewLinkLifetime"/> (minutes), never past the request's window. A
+/// forwarded address is useless without the requester's own token, and revoking the request ends viewing at the next open.
+/// Viewing is never handed out as links valid for hours, and a copy is taken as an evidence package
+/// (<c>GET /api/access-requests/{id}/package</c>), so these minutes-long links are the only read links AvCloud issues
+/// under a request.
+/// </summary>
+public sealed class ViewFootage(RequestStore requests, FootageStore footage, UnitStore units, ReadLinkIssuer links, AuditTrail audit, TimeProvider time, IOptions<AccessOptions> options)
+{
+    [Function(nameof(ViewFootage))]
+    [RequiresRole(Roles.Reviewer, Roles.Officer, Roles.Keeper, Roles.Supervisor, Roles.Head)]
+    [Answers(StatusCodes.Status200OK, typeof(ReadLink))]
+    [Answers(StatusCodes.Status409Conflict)]
+    [Answers(StatusCodes.Status422UnprocessableEntity)]
+    public async Task<IResult> Run(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "access-requests/{id}/footage/{footageId}/view")] HttpRequest request,
+        string id,
+        string footageId,
+        CancellationToken cancellationToken)
+    {
+        var caller = request.Caller();
+        var now = time.GetUtcNow();
+        var client = ClientFacts.Of(request.HttpContext);
+        var (current, stored) = await AccessFootage.GrantedAsync(requests, footage, units, caller, id,
+            (asked, required) => asked.AllowsLinks(caller, required, now), AuditAction.FootageViewed, cancellationToken);
+        var record = stored.FirstOrDefault(f => f.Id == footageId)
+            ?? throw Refusal.NotFound("This request does not cover a recording with that id.").Audited(AuditAction.FootageViewed, AccessRequest.TargetOf(id), client.Details());
+
+        var link = await links.IssueAsync(record, ReadLinkIssuer.Min(current.ExpiresAt!.Value - now, options.Value.ViewLinkLifetime), now, cancellationToken);
+        // The open is in the audit trail before the link is handed out.
+        await audit.AppendAsync(AuditEntry.By(caller, AuditAction.FootageViewed, $"footage/{record.Id}", AuditOutcomes.Success,
+            new Dictionary<string, string>(current.GrantDetails(record).Concat(client.Details()))
+            {
+                ["expiresAt"] = link.ExpiresAt.ToString("O", CultureInfo.InvariantCulture),
+            }), cancellationToken);
+        return TypedResults.Ok(link);
+    }
 }

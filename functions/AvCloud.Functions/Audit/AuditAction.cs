@@ -110,6 +110,37 @@ public sealed class AuditAction
     /// <summary>One read link issued (or refused) for one recording.</summary>
     public static AuditAction ReadLinkIssued { get; } = new("access.link");
 
+    /// <summary>One recording put into an evidence package (before any byte of it is sent): who took a copy, under which request.</summary>
+    public static AuditAction FootagePackaged { get; } = new("access.packaged");
+
+    /// <summary>An evidence package sent (or refused) under a request: the package's own SHA-256, size and file count.</summary>
+    public static AuditAction PackageSent { get; } = new("access.package");
+
+    /// <summary>The requester opened one recording of a view request: who, from where, and the minutes-long link handed out (or the refusal).</summary>
+    public static AuditAction FootageViewed { get; } = new("access.view");
+
+    // External shares (prosecutor, court, a party's lawyer).
+    public static AuditAction ShareCreated { get; } = new("share.created");
+
+    public static AuditAction ShareApproved { get; } = new("share.approved");
+
+    public static AuditAction ShareRevoked { get; } = new("share.revoked");
+
+    /// <summary>The recipient opened the share (the list of what is shared), or was refused.</summary>
+    public static AuditAction ShareOpened { get; } = new("share.opened");
+
+    /// <summary>The recipient played one shared recording (a link valid for minutes), or was refused.</summary>
+    public static AuditAction SharePlayed { get; } = new("share.played");
+
+    /// <summary>A wrong passcode was given for a share.</summary>
+    public static AuditAction SharePasscodeWrong { get; } = new("share.passcode-wrong");
+
+    /// <summary>Too many wrong passcodes: the share is locked for a while, whatever passcode is given.</summary>
+    public static AuditAction ShareLocked { get; } = new("share.locked");
+
+    /// <summary>The recipient of a package-mode share downloaded the evidence package: each recording before its bytes are sent.</summary>
+    public static AuditAction ShareDownloaded { get; } = new("share.downloaded");
+
     // Devices and the ledger (Art. 4).
     public static AuditAction DeviceRegistered { get; } = new("device.registered");
 

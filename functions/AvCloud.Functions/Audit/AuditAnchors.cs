@@ -61,6 +61,23 @@ public sealed class AuditAnchors(BlobServiceClient blobs, UnitStore units, Stora
             JsonSerializer.SerializeToUtf8Bytes(anchor, AvCloudJson.Options), until, settings.PolicyMode, storageClock, cancellationToken);
     }
 
+    /// <summary>
+    /// The unit's chain verified against its head and these anchors. The anchors are read first: each then names an event
+    /// that was in the chain before the chain is read.
+    /// </summary>
+    public async Task<ChainReport> VerifyChainAsync(AuditTrail audit, string unitId, CancellationToken cancellationToken)
+    {
+        var anchored = await ReadAsync(unitId, cancellationToken);
+        var head = await audit.ReadHeadAsync(unitId, cancellationToken);
+        var events = new List<AuditEvent>();
+        await foreach (var e in audit.ReadChainAsync(unitId, cancellationToken))
+        {
+            events.Add(e);
+        }
+
+        return AuditChain.Verify(events, head, anchored);
+    }
+
     /// <summary>The unit's anchors, oldest first; one that cannot be read or is not what its name says carries its <see cref="AuditAnchor.Problem"/>.</summary>
     public async Task<IReadOnlyList<AuditAnchor>> ReadAsync(string unitId, CancellationToken cancellationToken)
     {

@@ -16,7 +16,7 @@ namespace AvCloud.Functions.Audit;
 /// work are not raced.
 /// </summary>
 public sealed partial class CompleteAuditOutbox(FootageStore footage, RequestStore requests, DeviceStore devices, ActivityStore activities, UnitStore units,
-    UploadStore uploads, TimeProvider time, ILogger<CompleteAuditOutbox> logger)
+    UploadStore uploads, Shares.ShareStore shares, TimeProvider time, ILogger<CompleteAuditOutbox> logger)
 {
     [Function(nameof(CompleteAuditOutbox))]
     public async Task Run([TimerTrigger("30 */5 * * * *")] TimerInfo timer, CancellationToken cancellationToken)
@@ -28,7 +28,8 @@ public sealed partial class CompleteAuditOutbox(FootageStore footage, RequestSto
             + await activities.CompletePendingAsync(before, cancellationToken)
             + await activities.CompleteAccountabilityPendingAsync(before, cancellationToken)
             + await units.CompletePendingAsync(before, cancellationToken)
-            + await uploads.CompletePendingAsync(before, cancellationToken);
+            + await uploads.CompletePendingAsync(before, cancellationToken)
+            + await shares.CompletePendingAsync(before, cancellationToken);
         if (appended > 0)
         {
             LogCompleted(logger, appended);

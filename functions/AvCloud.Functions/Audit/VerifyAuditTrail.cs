@@ -22,16 +22,7 @@ public sealed class VerifyAuditTrail(AuditTrail audit, AuditAnchors anchors)
         CancellationToken cancellationToken)
     {
         var caller = request.Caller();
-        // The anchors first: each then names an event that was in the chain before the chain is read.
-        var anchored = await anchors.ReadAsync(caller.UnitId, cancellationToken);
-        var head = await audit.ReadHeadAsync(caller.UnitId, cancellationToken);
-        var events = new List<AuditEvent>();
-        await foreach (var e in audit.ReadChainAsync(caller.UnitId, cancellationToken))
-        {
-            events.Add(e);
-        }
-
-        var report = AuditChain.Verify(events, head, anchored);
+        var report = await anchors.VerifyChainAsync(audit, caller.UnitId, cancellationToken);
         await audit.RecordAsync(caller, AuditAction.AuditVerified, "audit",
             new Dictionary<string, string>
             {

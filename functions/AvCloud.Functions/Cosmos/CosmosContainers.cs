@@ -14,11 +14,14 @@ public static class CosmosContainers
     public const string Devices = "devices";
     public const string Activities = "activities";
 
+    /// <summary>External shares (prosecutor, court, a party's lawyer).</summary>
+    public const string Shares = "shares";
+
     /// <summary>Per-unit settings (the unit's rules as data) and the head of the unit's audit chain.</summary>
     public const string Units = "units";
 
     /// <summary>Append-only and hash-chained per unit.</summary>
     public const string Audit = "audit";
 
-    public static IReadOnlyList<string> All { get; } = [Footage, Uploads, Requests, Devices, Activities, Units, Audit];
+    public static IReadOnlyList<string> All { get; } = [Footage, Uploads, Requests, Devices, Activities, Shares, Units, Audit];
 }

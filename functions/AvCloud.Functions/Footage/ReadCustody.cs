@@ -1,7 +1,10 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using AvCloud.Functions.Audit;
 using AvCloud.Functions.Http;
 using AvCloud.Functions.Identity;
+using AvCloud.Functions.Packages;
 using AvCloud.Functions.Storage;
 using Azure.Storage.Blobs;
 using Microsoft.Azure.Functions.Worker;
@@ -17,27 +20,88 @@ public sealed record StoredCopy(string Account, string Blob, bool Exists, DateTi
 /// </summary>
 public sealed record Custody(FootageRecord Record, [property: JsonPropertyName("footage")] StoredCopy Primary, StoredCopy? SecondCopy, IReadOnlyList<AuditEvent> Events)
 {
-    /// <summary>Each access: every read link issued for it and every read of its record, with who and when.</summary>
-    public IReadOnlyList<AuditEvent> Accesses => [.. Events.Where(e => (e.Action == AuditAction.ReadLinkIssued.Name || e.Action == AuditAction.FootageRead.Name)
-        && e.Outcome == AuditOutcomes.Success)];
+    /// <summary>
+    /// Each access: every read link issued for it, every view of it under a request, every package that carried it, every
+    /// play or download by an outside recipient of a share, and every read of its record, with who, when and (for views,
+    /// plays and downloads) from where.
+    /// </summary>
+    public IReadOnlyList<AuditEvent> Accesses => [.. Events.Where(e => AccessActions.Contains(e.Action) && e.Outcome == AuditOutcomes.Success)];
+
+    private static readonly HashSet<string> AccessActions =
+    [
+        AuditAction.ReadLinkIssued.Name, AuditAction.FootageViewed.Name, AuditAction.FootagePackaged.Name, AuditAction.SharePlayed.Name,
+        AuditAction.ShareDownloaded.Name, AuditAction.FootageRead.Name,
+    ];
+}
+
+/// <summary>
+/// Gathers custody: the record's copies as storage reports them and every audit event about it, and the unit's audit
+/// chain as verified now. The custody view and evidence packages read it the same way.
+/// </summary>
+public sealed class CustodyRecords(BlobServiceClient blobs, SecondCopies secondCopies, AuditTrail audit, AuditAnchors anchors)
+{
+    /// <summary>The custody documents' JSON: as callers are sent records (no pending audit events).</summary>
+    public static JsonSerializerOptions Json { get; } = new(AvCloudJson.Options)
+    {
+        TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { AuditedRecords.HideOutbox } },
+        WriteIndented = true,
+    };
+
+    public async Task<Custody> OfAsync(FootageRecord record, CancellationToken cancellationToken)
+    {
+        var primary = await DescribeAsync(blobs.GetBlobContainerClient(BlobContainers.Footage).GetBlobClient(record.BlobName), cancellationToken);
+        var copy = record.SecondCopy is null ? null : await DescribeAsync(secondCopies.CopyOf(record), cancellationToken);
+        var events = await audit.AboutAsync(record.UnitId, $"footage/{record.Id}", cancellationToken);
+        return new Custody(record, primary, copy, events);
+    }
+
+    public Task<ChainReport> ChainAsync(string unitId, CancellationToken cancellationToken) => anchors.VerifyChainAsync(audit, unitId, cancellationToken);
+
+    private static async Task<StoredCopy> DescribeAsync(BlobClient blob, CancellationToken cancellationToken)
+    {
+        if (!await blob.ExistsAsync(cancellationToken))
+        {
+            return new StoredCopy(blob.AccountName, blob.Name, false, null, null, false);
+        }
+
+        var properties = (await blob.GetPropertiesAsync(cancellationToken: cancellationToken)).Value;
+        return new StoredCopy(blob.AccountName, blob.Name, true, properties.ImmutabilityPolicy?.ExpiresOn,
+            properties.ImmutabilityPolicy?.PolicyMode?.ToString().ToLowerInvariant(), properties.HasLegalHold);
+    }
 }
 
 /// <summary>
 /// <c>GET /api/footage/{id}/custody</c> (Keeper, Supervisor, Head; a reviewer for a recording sampled by a review they
-/// score, Art. 17), Art. 18: upload, hashes, copies, holds, policy and every access, as JSON. Reading it is audited too
-/// (under the review, for a reviewer).
+/// score, Art. 17), Art. 18: upload, hashes, copies, holds, policy and every access, as JSON, or with
+/// <c>format=pdf</c> as the report a court reads (zh-CN; <c>lang=en</c> for English), with the unit's audit chain as
+/// verified now. Reading it is audited too (under the review, for a reviewer).
 /// </summary>
-public sealed class ReadCustody(FootageStore footage, Activities.ActivityStore reviews, BlobServiceClient blobs, SecondCopies secondCopies, AuditTrail audit)
+public sealed class ReadCustody(FootageStore footage, Activities.ActivityStore reviews, CustodyRecords custody, AuditTrail audit, TimeProvider time)
 {
     [Function(nameof(ReadCustody))]
     [RequiresRole(Roles.Keeper, Roles.Supervisor, Roles.Head, Roles.Reviewer)]
+    [Query("format", "json (default) or pdf: the chain-of-custody report laid out for a court.")]
+    [Query("lang", "The PDF's language: zh-CN (default) or en.")]
     [Answers(StatusCodes.Status200OK, typeof(Custody))]
+    [Answers(StatusCodes.Status200OK, typeof(Stream), MediaType = "application/pdf")]
     public async Task<IResult> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "footage/{id}/custody")] HttpRequest request,
         string id,
         CancellationToken cancellationToken)
     {
         var caller = request.Caller();
+        var format = request.Query["format"].ToString() is { Length: > 0 } asked ? asked : "json";
+        var language = request.Query["lang"].ToString() is { Length: > 0 } lang ? lang : CustodyReport.Chinese;
+        if (format is not ("json" or "pdf"))
+        {
+            throw ProblemException.Invalid("format", "format is json or pdf.");
+        }
+
+        if (!CustodyReport.Languages.Contains(language))
+        {
+            throw ProblemException.Invalid("lang", $"lang is one of {string.Join(", ", CustodyReport.Languages)}.");
+        }
+
         if (await footage.ReadAsync(caller.UnitId, id, cancellationToken) is not { } record)
         {
             return Problems.NoSuchFootage;
@@ -58,24 +122,23 @@ public sealed class ReadCustody(FootageStore footage, Activities.ActivityStore r
             throw new ProblemException(StatusCodes.Status403Forbidden, "Classified.", "This recording's custody is shown to the keeper and the head only.");
         }
 
-        var primary = await DescribeAsync(blobs.GetBlobContainerClient(BlobContainers.Footage).GetBlobClient(record.BlobName), cancellationToken);
-        var copy = record.SecondCopy is null ? null : await DescribeAsync(secondCopies.CopyOf(record), cancellationToken);
-
-        var events = await audit.AboutAsync(caller.UnitId, $"footage/{id}", cancellationToken);
-        await audit.RecordAsync(caller, AuditAction.CustodyRead, $"footage/{id}",
-            review is null ? null : new Dictionary<string, string> { ["review"] = review }, cancellationToken);
-        return TypedResults.Ok(new Custody(record, primary, copy, events));
-    }
-
-    private static async Task<StoredCopy> DescribeAsync(BlobClient blob, CancellationToken cancellationToken)
-    {
-        if (!await blob.ExistsAsync(cancellationToken))
+        var found = await custody.OfAsync(record, cancellationToken);
+        var details = new Dictionary<string, string> { ["format"] = format };
+        if (review is not null)
         {
-            return new StoredCopy(blob.AccountName, blob.Name, false, null, null, false);
+            details["review"] = review;
         }
 
-        var properties = (await blob.GetPropertiesAsync(cancellationToken: cancellationToken)).Value;
-        return new StoredCopy(blob.AccountName, blob.Name, true, properties.ImmutabilityPolicy?.ExpiresOn,
-            properties.ImmutabilityPolicy?.PolicyMode?.ToString().ToLowerInvariant(), properties.HasLegalHold);
+        if (format == "json")
+        {
+            await audit.RecordAsync(caller, AuditAction.CustodyRead, $"footage/{id}", details, cancellationToken);
+            return TypedResults.Ok(found);
+        }
+
+        var chain = await custody.ChainAsync(caller.UnitId, cancellationToken);
+        var now = time.GetUtcNow();
+        var pdf = CustodyReport.Render(new CustodyReportScope(caller.UnitId, now, caller.Name ?? caller.UserId, $"footage/{id}", null, null), [found], chain, language);
+        await audit.RecordAsync(caller, AuditAction.CustodyRead, $"footage/{id}", details, cancellationToken);
+        return TypedResults.File(pdf, "application/pdf", $"custody-{id[..Math.Min(12, id.Length)]}-{language}.pdf");
     }
 }

@@ -17,6 +17,9 @@ public sealed class AnswersAttribute(int status, Type? body = null) : Attribute
     public int Status { get; } = status;
 
     public Type? Body { get; } = body;
+
+    /// <summary>The body's media type; anything but JSON is described as bytes (a zip, a PDF).</summary>
+    public string MediaType { get; init; } = "application/json";
 }
 
 /// <summary>A query parameter an HTTP function reads.</summary>

@@ -149,9 +149,23 @@ public sealed partial class ServeOpenApi
 
         foreach (var answer in method.GetCustomAttributes<AnswersAttribute>())
         {
-            responses[answer.Status.ToString(CultureInfo.InvariantCulture)] = answer.Body is null
-                ? Problem(Reason(answer.Status))
-                : new JsonObject { ["description"] = Reason(answer.Status), ["content"] = Content("application/json", schemas.For(answer.Body)) };
+            var status = answer.Status.ToString(CultureInfo.InvariantCulture);
+            if (answer.Body is null)
+            {
+                responses[status] = Problem(Reason(answer.Status));
+                continue;
+            }
+
+            var schema = answer.MediaType == "application/json" ? schemas.For(answer.Body) : new JsonObject { ["type"] = "string", ["format"] = "binary" };
+            // One status may answer in several media types (custody as JSON or as a PDF).
+            if (responses[status] is JsonObject { } known && known["content"] is JsonObject content)
+            {
+                content[answer.MediaType] = new JsonObject { ["schema"] = schema };
+            }
+            else
+            {
+                responses[status] = new JsonObject { ["description"] = Reason(answer.Status), ["content"] = Content(answer.MediaType, schema) };
+            }
         }
 
         responses["400"] ??= Problem("The request is not valid (see errors by field).");

@@ -30,7 +30,7 @@ public sealed class AuthenticationMiddleware(TokenValidator tokens, AuditTrail a
         var validation = await tokens.ValidateAsync(http.Request.Headers.Authorization, context.CancellationToken);
         if (validation.Caller is null)
         {
-            refusals.Count(Source(http), "anonymous", AuditAction.AuthenticationFailed, validation.Failure ?? "", target);
+            refusals.Count(Http.ClientFacts.AddressOf(http), "anonymous", AuditAction.AuthenticationFailed, validation.Failure ?? "", target);
             // RFC 6750: no error code when no credentials were presented at all.
             http.Response.Headers.WWWAuthenticate = string.IsNullOrEmpty(http.Request.Headers.Authorization)
                 ? "Bearer"
@@ -44,7 +44,7 @@ public sealed class AuthenticationMiddleware(TokenValidator tokens, AuditTrail a
         if (validation.MissingUnit)
         {
             // Authentic, but with no unit to chain it in: summarised like a refused sign-in, under the user's id.
-            refusals.Count(Source(http), caller.UserId, AuditAction.AuthorizationDenied, validation.Failure ?? "", target);
+            refusals.Count(Http.ClientFacts.AddressOf(http), caller.UserId, AuditAction.AuthorizationDenied, validation.Failure ?? "", target);
             await TypedResults.Problem(validation.Failure, statusCode: StatusCodes.Status403Forbidden, title: "Forbidden.").ExecuteAsync(http);
             return;
         }
@@ -60,12 +60,4 @@ public sealed class AuthenticationMiddleware(TokenValidator tokens, AuditTrail a
         context.SetCaller(caller);
         await next(context);
     }
-
-    // The connection's peer address (an IPv4 client over a dual-stack socket shows as IPv4).
-    private static string Source(HttpContext http) => http.Connection.RemoteIpAddress switch
-    {
-        null => "unknown",
-        { IsIPv4MappedToIPv6: true } address => address.MapToIPv4().ToString(),
-        var address => address.ToString(),
-    };
 }

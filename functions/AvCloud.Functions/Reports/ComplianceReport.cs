@@ -36,7 +36,10 @@ public sealed record PreservationCorrection(string FootageId, DateTimeOffset At,
 /// </summary>
 public sealed record PreservationDiscrepancy(string FootageId, DateTimeOffset At, string Copy, string Discrepancy);
 
-/// <summary>Art. 18: the read links one person was given in the period, for one mode; copies leave AvCloud, so who took how many is watched.</summary>
+/// <summary>
+/// Art. 18: the read links (a view's are its opens) or packaged recordings (copy) one person was given in the period, for
+/// one mode; copies leave AvCloud, so who took how many is watched.
+/// </summary>
 public sealed record LinksIssued(string Requester, string Mode, int Links, int Recordings, IReadOnlyList<string> Requests);
 
 /// <summary>
@@ -65,6 +68,13 @@ public sealed record LinkShares(int Recordings, int ByManifest, int ByRule, int 
         records.Count(r => r.ActivityId is null),
         records.Count(r => r is { ActivityId: null, LinkCandidates.Count: > 0 }));
 }
+
+/// <summary>
+/// An external share's activity in the period: who it is for, who made, approved or revoked it, and what its recipient
+/// did (opens, plays of how many recordings, package downloads, wrong passcodes, locks).
+/// </summary>
+public sealed record ShareActivity(string ShareId, string Recipient, string Organisation, string? CreatedBy, string? ApprovedBy, string? RevokedBy,
+    int Opens, int Plays, int Recordings, int Downloads, int WrongPasscodes, int Locks);
 
 /// <summary>What is waiting for someone: disposals to review, footage held, access requests to decide.</summary>
 public sealed record PendingWork(int DisposalsPending, int FootageHeld, int AccessRequestsPending);
@@ -96,6 +106,9 @@ public sealed record Compliance(
 
     /// <summary>The obligations checked article by article (Arts. 3 to 18), see <see cref="ArticleChecks"/>.</summary>
     public ArticleFindings? Articles { get; init; }
+
+    /// <summary>Art. 18: the external shares made, approved, revoked or used in the period, with their recipients' views.</summary>
+    public IReadOnlyList<ShareActivity> Shares { get; init; } = [];
 }
 
 /// <summary>
@@ -105,8 +118,8 @@ public sealed record Compliance(
 /// recordings linked to no activity, and the shares linked by the manifest, the rule and keepers; recordings the device ledger attributes to someone else, or made while the device
 /// was not checked out; pending disposals, holds and access requests; integrity failures; and the corrections
 /// <c>ReconcilePreservation</c> made to held footage in the period, and the legal holds it found storage keeping that no
-/// record hold asks for (for the head); the read links issued in the period, by person and
-/// mode. Reading it is audited. Art. 14: the report draws only on footage its reader may see (a supervisor: unclassified
+/// record hold asks for (for the head); the read links issued and views opened in the period, by person and
+/// mode; and the external shares made, approved, revoked or used, with what each recipient opened and played. Reading it is audited. Art. 14: the report draws only on footage its reader may see (a supervisor: unclassified
 /// footage), so no finding, count or period answers a question about classified footage; an activity's classified
 /// recordings are only counted, as its view counts them.
 /// </summary>
@@ -225,12 +238,17 @@ public sealed class ComplianceReport(ActivityStore activities, ActivityViews vie
             discrepancies.Add(new PreservationDiscrepancy(FootageId(entry), entry.Time, entry.Details.GetValueOrDefault("copy", ""), entry.Details.GetValueOrDefault("discrepancy", "")));
         }
 
+        // Views opened (each hands out its own link, minutes long) and copies taken as evidence packages (each recording
+        // packaged counts as a copy given), by person and mode.
         var links = new List<AuditEvent>();
-        await foreach (var entry in audit.OfActionAsync(unitId, AuditAction.ReadLinkIssued, from, to, cancellationToken))
+        foreach (var action in new[] { AuditAction.ReadLinkIssued, AuditAction.FootageViewed, AuditAction.FootagePackaged })
         {
-            if (entry.Outcome == AuditOutcomes.Success)
+            await foreach (var entry in audit.OfActionAsync(unitId, action, from, to, cancellationToken))
             {
-                links.Add(entry);
+                if (entry.Outcome == AuditOutcomes.Success)
+                {
+                    links.Add(entry);
+                }
             }
         }
 
@@ -246,6 +264,20 @@ public sealed class ComplianceReport(ActivityStore activities, ActivityViews vie
                 [.. g.Select(e => e.Details.GetValueOrDefault("request", "")).Distinct().Order(StringComparer.Ordinal)]))
             .ToList();
 
+        var shareEvents = new List<AuditEvent>();
+        foreach (var action in ShareActions)
+        {
+            await foreach (var entry in audit.OfActionAsync(unitId, action, from, to, cancellationToken))
+            {
+                shareEvents.Add(entry);
+            }
+        }
+
+        // Art. 14: plays and downloads of footage the reader may not see are left out, at its level now.
+        static bool OfFootage(AuditEvent e) => e.Target.StartsWith("footage/", StringComparison.Ordinal);
+        var shown = await SeenAsync(unitId, [.. shareEvents.Where(OfFootage).Select(FootageId)], clearance, cancellationToken);
+        shareEvents.RemoveAll(e => OfFootage(e) && !shown(FootageId(e)));
+
         var pending = new PendingWork(
             await footage.CountDisposalsPendingAsync(unitId, clearance, cancellationToken),
             await footage.CountHeldAsync(unitId, clearance, cancellationToken),
@@ -259,8 +291,34 @@ public sealed class ComplianceReport(ActivityStore activities, ActivityViews vie
             Links = LinkShares.Of(recorded),
             Levels = clearance.Levels,
             Articles = await articles.FindAsync(unitId, from, to, settings, clearance, viewed, cancellationToken),
+            Shares = SharesActivity(shareEvents),
         };
     }
+
+    private static readonly AuditAction[] ShareActions =
+    [
+        AuditAction.ShareCreated, AuditAction.ShareApproved, AuditAction.ShareRevoked, AuditAction.ShareOpened, AuditAction.SharePlayed,
+        AuditAction.ShareDownloaded, AuditAction.SharePasscodeWrong, AuditAction.ShareLocked,
+    ];
+
+    /// <summary>One line per share the events are about, from its events in the period (every one names the share and its recipient).</summary>
+    private static List<ShareActivity> SharesActivity(IEnumerable<AuditEvent> events) =>
+    [
+        .. events.Where(e => e.Details.ContainsKey("share")).GroupBy(e => e.Details["share"]).Select(g =>
+        {
+            var succeeded = g.Where(e => e.Outcome == AuditOutcomes.Success).ToList();
+            string? By(AuditAction action) => succeeded.LastOrDefault(e => e.Action == action.Name)?.Actor;
+            int Count(AuditAction action, string outcome) => g.Count(e => e.Action == action.Name && e.Outcome == outcome);
+            var plays = succeeded.Where(e => e.Action == AuditAction.SharePlayed.Name).ToList();
+            var first = g.First();
+            return new ShareActivity(g.Key, first.Details.GetValueOrDefault("recipient", ""), first.Details.GetValueOrDefault("organisation", ""),
+                By(AuditAction.ShareCreated), By(AuditAction.ShareApproved), By(AuditAction.ShareRevoked),
+                Count(AuditAction.ShareOpened, AuditOutcomes.Success), plays.Count, plays.Select(FootageId).Distinct().Count(),
+                succeeded.Count(e => e.Action == AuditAction.ShareDownloaded.Name && e.Target.StartsWith("shares/", StringComparison.Ordinal)),
+                Count(AuditAction.SharePasscodeWrong, AuditOutcomes.Denied) + Count(AuditAction.ShareLocked, AuditOutcomes.Denied),
+                Count(AuditAction.ShareLocked, AuditOutcomes.Denied));
+        }).OrderBy(a => a.Recipient, StringComparer.Ordinal).ThenBy(a => a.ShareId, StringComparer.Ordinal),
+    ];
 
     /// <summary>Whether footage <c>id</c> (of <paramref name="ids"/>) is at a level <paramref name="clearance"/> sees.</summary>
     private async Task<Func<string, bool>> SeenAsync(string unitId, IReadOnlyCollection<string> ids, Clearance clearance, CancellationToken cancellationToken)
@@ -306,6 +364,12 @@ public sealed class ComplianceReport(ActivityStore activities, ActivityViews vie
         rows.Add(["links", "keeper", "", "", "", string.Create(CultureInfo.InvariantCulture, $"{report.Links.ByKeeper} of {report.Links.Recordings} ({report.Links.KeeperShare:P0})")]);
         rows.Add(["links", "unlinked", "", "", "", string.Create(CultureInfo.InvariantCulture,
             $"{report.Links.Unlinked} of {report.Links.Recordings} ({report.Links.UnlinkedShare:P0}); {report.Links.Undecided} wait for a keeper's decision")]);
+        rows.AddRange(report.Shares.Select(a => new[]
+        {
+            "external share", a.ShareId, a.Recipient, "", "",
+            string.Create(CultureInfo.InvariantCulture,
+                $"{a.Organisation}; made by {a.CreatedBy ?? "-"}; approved by {a.ApprovedBy ?? "-"}; revoked by {a.RevokedBy ?? "-"}; {a.Opens} opens, {a.Plays} plays of {a.Recordings} recordings, {a.Downloads} package downloads; {a.WrongPasscodes} wrong passcodes, {a.Locks} locks"),
+        }));
         rows.Add(["pending", "disposals", "", "", "", report.Pending.DisposalsPending.ToString(CultureInfo.InvariantCulture)]);
         rows.Add(["pending", "holds", "", "", "", report.Pending.FootageHeld.ToString(CultureInfo.InvariantCulture)]);
         rows.Add(["pending", "access requests", "", "", "", report.Pending.AccessRequestsPending.ToString(CultureInfo.InvariantCulture)]);

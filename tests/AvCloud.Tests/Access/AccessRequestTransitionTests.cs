@@ -105,7 +105,22 @@ public sealed class AccessRequestTransitionTests
         Refused(approved.AllowsLinks(As("reviewer-2", Roles.Reviewer), Roles.Keeper, Now), 403, "not the requester");
         Refused(approved.AllowsLinks(Reviewer, Roles.Keeper, Now.AddHours(1)), 409, "request is expired");
         Refused(approved.AllowsLinks(Reviewer, Roles.Head, Now), 409, "now needs Head");
-        Refused(Asked().AllowsLinks(Reviewer, Roles.Keeper, Now), 409, "request is pending");
+        Refused(Asked(AccessMode.View).AllowsLinks(Reviewer, Roles.Keeper, Now), 409, "request is pending");
+    }
+
+    [Fact]
+    public void A_copy_is_a_package_for_the_requester_of_an_approved_unexpired_request_never_links()
+    {
+        var copy = Asked().Approve(Head, Roles.Head, ["a"], AccessMode.Copy, TimeSpan.FromHours(1), null, Now).Value!;
+        var view = Asked().Approve(Head, Roles.Head, ["a"], AccessMode.View, TimeSpan.FromHours(1), null, Now).Value!;
+
+        Assert.Same(copy, copy.AllowsPackage(Reviewer, Roles.Head, Now).Value);
+        Refused(copy.AllowsLinks(Reviewer, Roles.Head, Now), 409, "copy is a package");
+        Refused(view.AllowsPackage(Reviewer, Roles.Head, Now), 409, "view is not a copy");
+        Refused(copy.AllowsPackage(As("reviewer-2", Roles.Reviewer), Roles.Head, Now), 403, "not the requester");
+        Refused(copy.AllowsPackage(Reviewer, Roles.Head, Now.AddHours(1)), 409, "request is expired");
+        Refused(copy.Revoke(Head, "case closed", Now).Value!.AllowsPackage(Reviewer, Roles.Head, Now), 409, "request is revoked");
+        Refused(Asked().AllowsPackage(Reviewer, Roles.Head, Now), 409, "request is pending");
     }
 
     [Fact]

@@ -42,22 +42,7 @@ public sealed class AccessTests(LocalCloudFixture fixture)
     private async Task<Unit> UnitAsync(int seed, int count = 2)
     {
         var dock = new Dock(fixture, $"unit-{Guid.NewGuid():N}"[..13]);
-        var contents = Enumerable.Range(0, count).Select(i => SyntheticWav.Create(seed + i, 8000)).ToList();
-        var session = await dock.OpenAsync(Dock.Manifest(Recorded.AddHours(2), TimeSpan.Zero,
-            [.. contents.Select((c, i) => Dock.FileEntry($"a{i}.wav", "audio", c, Recorded.AddMinutes(i), TimeSpan.FromSeconds(1)))]));
-        for (var i = 0; i < count; i++)
-        {
-            await Dock.UploadAsync(session, $"a{i}.wav", contents[i]);
-        }
-
-        await dock.SettledAsync(session.SessionId);
-        var footage = new List<FootageRecord>();
-        foreach (var content in contents)
-        {
-            footage.Add(await dock.FootageAsync(Dock.Sha256(content)));
-        }
-
-        return new Unit(fixture, dock.Unit, footage);
+        return new Unit(fixture, dock.Unit, await dock.CataloguedAudioAsync(seed, count, Recorded));
     }
 
     private static object Ask(IEnumerable<FootageRecord> footage, string mode = "view", string duration = "PT8H") => new
@@ -86,16 +71,36 @@ public sealed class AccessTests(LocalCloudFixture fixture)
         return response.StatusCode;
     }
 
-    private async Task<ReadLinks> LinksAsync(string id, string token)
+    /// <summary>One open of a recording under a view request, as a browser makes it: the requester's token and a user agent.</summary>
+    private async Task<HttpResponseMessage> OpenAsync(string id, string footageId, string token)
     {
-        using var response = await PostAsync($"/api/access-requests/{id}/links", token);
-        Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync(Cancel));
-        return (await response.Content.ReadFromJsonAsync<ReadLinks>(AvCloudJson.Options, Cancel))!;
+        using var message = new HttpRequestMessage(HttpMethod.Get, $"/api/access-requests/{id}/footage/{footageId}/view");
+        message.Headers.Authorization = new("Bearer", token);
+        message.Headers.UserAgent.ParseAdd("AvCloudViewer/1.0");
+        return await fixture.Http.SendAsync(message, Cancel);
     }
 
-    private async Task<HttpStatusCode> LinksStatusAsync(string id, string token)
+    private async Task<ReadLink> ViewAsync(string id, string footageId, string token)
     {
-        using var response = await PostAsync($"/api/access-requests/{id}/links", token);
+        using var response = await OpenAsync(id, footageId, token);
+        Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync(Cancel));
+        return (await response.Content.ReadFromJsonAsync<ReadLink>(AvCloudJson.Options, Cancel))!;
+    }
+
+    private async Task<HttpStatusCode> ViewStatusAsync(string id, string footageId, string token)
+    {
+        using var response = await OpenAsync(id, footageId, token);
+        return response.StatusCode;
+    }
+
+    /// <summary>The expiry storage will enforce on a SAS URL: its <c>se</c>.</summary>
+    private static DateTimeOffset SignedExpiry(Uri url) => new BlobUriBuilder(url).Sas.ExpiresOn;
+
+    private async Task<HttpStatusCode> PackageStatusAsync(string id, string token)
+    {
+        using var response = await fixture.SendAsync(HttpMethod.Get, $"/api/access-requests/{id}/package", token);
+        // The whole package is read: its end is written (and audited) only as the caller takes it.
+        await response.Content.CopyToAsync(Stream.Null, Cancel);
         return response.StatusCode;
     }
 
@@ -111,7 +116,7 @@ public sealed class AccessTests(LocalCloudFixture fixture)
     private static async Task<RequestFailedException> RefusedAsync(Func<Task> call) => await Assert.ThrowsAsync<RequestFailedException>(call);
 
     [Fact]
-    public async Task A_reviewer_asks_the_keeper_approves_and_the_links_download_exactly_the_footage()
+    public async Task A_reviewer_asks_the_keeper_approves_and_each_open_plays_exactly_the_footage()
     {
         var unit = await UnitAsync(1201);
         var asked = await RequestAsync(unit.Reviewer, Ask(unit.Footage));
@@ -119,44 +124,68 @@ public sealed class AccessTests(LocalCloudFixture fixture)
         Assert.Equal(Roles.Keeper, asked.ApproverRole);
 
         Assert.Equal(HttpStatusCode.OK, await DecideAsync(asked.Id, "approve", unit.Keeper, new { reason = "case file complete" }));
-        var links = await LinksAsync(asked.Id, unit.Reviewer);
+        ReadLink[] links = [await ViewAsync(asked.Id, unit.Footage[0].Id, unit.Reviewer), await ViewAsync(asked.Id, unit.Footage[1].Id, unit.Reviewer)];
 
-        Assert.Equal(AccessMode.View, links.Mode);
-        Assert.Equal(2, links.Links.Count);
-        foreach (var link in links.Links)
+        foreach (var link in links)
         {
             var blob = new BlobClient(link.Url);
             var download = (await blob.DownloadContentAsync(Cancel)).Value;
             Assert.Equal(link.Sha256, Dock.Sha256(download.Content.ToArray()));
             Assert.Equal($"inline; filename=\"{link.FileName}\"", download.Details.ContentDisposition);
-            Assert.True(link.ExpiresAt <= DateTimeOffset.UtcNow.AddHours(8));
+            Assert.True(link.ExpiresAt <= DateTimeOffset.UtcNow.AddMinutes(5));
         }
 
         // The link reads that one blob only: not another, not a write, not a listing, not with a changed signature.
-        var first = new BlobUriBuilder(links.Links[0].Url);
-        var other = new BlobUriBuilder(links.Links[0].Url) { BlobName = unit.Footage[1].BlobName };
+        var first = new BlobUriBuilder(links[0].Url);
+        var other = new BlobUriBuilder(links[0].Url) { BlobName = unit.Footage[1].BlobName };
         Assert.Equal(403, (await RefusedAsync(() => new BlobClient(other.ToUri()).DownloadContentAsync(Cancel))).Status);
-        Assert.Equal(403, (await RefusedAsync(() => new BlobClient(links.Links[0].Url).UploadAsync(new BinaryData([1, 2, 3]), overwrite: true, Cancel))).Status);
-        var container = new BlobUriBuilder(links.Links[0].Url) { BlobName = "" };
+        Assert.Equal(403, (await RefusedAsync(() => new BlobClient(links[0].Url).UploadAsync(new BinaryData([1, 2, 3]), overwrite: true, Cancel))).Status);
+        var container = new BlobUriBuilder(links[0].Url) { BlobName = "" };
         Assert.Equal(403, (await RefusedAsync(() => new BlobContainerClient(container.ToUri()).GetBlobsAsync(cancellationToken: Cancel).AsPages().GetAsyncEnumerator(Cancel).MoveNextAsync().AsTask())).Status);
-        var tampered = new Uri(links.Links[0].Url.ToString().Replace("sp=r", "sp=rw", StringComparison.Ordinal));
+        var tampered = new Uri(links[0].Url.ToString().Replace("sp=r", "sp=rw", StringComparison.Ordinal));
         Assert.Equal(403, (await RefusedAsync(() => new BlobClient(tampered).DownloadContentAsync(Cancel))).Status);
-        Assert.Equal(403, (await RefusedAsync(() => new BlobClient(links.Links[0].Url).DeleteAsync(cancellationToken: Cancel))).Status);
+        Assert.Equal(403, (await RefusedAsync(() => new BlobClient(links[0].Url).DeleteAsync(cancellationToken: Cancel))).Status);
         Assert.Equal(403, (await RefusedAsync(() => new BlobClient(new Uri(first.ToUri().ToString().Replace("sig=", "sig=A", StringComparison.Ordinal))).DownloadContentAsync(Cancel))).Status);
 
         // Every step is in the audit trail, and the custody view shows each access.
         Assert.Single(await AuditAsync(unit, AuditAction.AccessRequested));
         Assert.Single(await AuditAsync(unit, AuditAction.AccessApproved));
-        var issued = await AuditAsync(unit, AuditAction.ReadLinkIssued);
+        var issued = await AuditAsync(unit, AuditAction.FootageViewed);
         Assert.Equal(2, issued.Count(e => e.Outcome == AuditOutcomes.Success));
         Assert.All(issued, e => Assert.Equal("administrative reconsideration", e.Details["purpose"]));
+        Assert.All(issued, e => Assert.Equal(("127.0.0.1", "AvCloudViewer/1.0", asked.RequestedBy), (e.Details["address"], e.Details["agent"], e.Actor)));
         using var custody = await fixture.SendAsync(HttpMethod.Get, $"/api/footage/{unit.Footage[0].Id}/custody", unit.Keeper);
         var accesses = (await custody.Content.ReadFromJsonAsync<Custody>(AvCloudJson.Options, Cancel))!.Accesses;
-        Assert.Contains(accesses, e => e.Action == AuditAction.ReadLinkIssued.Name && e.Details["request"] == asked.Id);
+        Assert.Contains(accesses, e => e.Action == AuditAction.FootageViewed.Name && e.Details["request"] == asked.Id && e.Actor == asked.RequestedBy);
     }
 
     [Fact]
-    public async Task A_copy_needs_the_head_and_downloads_as_an_attachment()
+    public async Task A_view_is_opened_by_the_requester_only_and_its_link_lives_minutes()
+    {
+        var unit = await UnitAsync(1331, 1);
+        var asked = await RequestAsync(unit.Reviewer, Ask(unit.Footage));
+        Assert.Equal(HttpStatusCode.OK, await DecideAsync(asked.Id, "approve", unit.Keeper));
+
+        var opened = DateTimeOffset.UtcNow;
+        var link = await ViewAsync(asked.Id, unit.Footage[0].Id, unit.Reviewer);
+        // Storage enforces se: five minutes (AvCloud:Access:ViewLinkLifetime), not the request's eight hours.
+        var signedExpiry = SignedExpiry(link.Url);
+        Assert.InRange(signedExpiry, opened.AddMinutes(4), opened.AddMinutes(5).AddSeconds(5));
+        Assert.InRange(link.ExpiresAt, opened.AddMinutes(4), opened.AddMinutes(5).AddSeconds(5));
+
+        // The address forwarded to someone else opens nothing: another reviewer is told "not found", the keeper (who
+        // sees every request) is refused as not the requester.
+        Assert.Equal(HttpStatusCode.NotFound, await ViewStatusAsync(asked.Id, unit.Footage[0].Id, fixture.TokenFor(unit.Id, Roles.Reviewer)));
+        Assert.Equal(HttpStatusCode.Forbidden, await ViewStatusAsync(asked.Id, unit.Footage[0].Id, unit.Keeper));
+        Assert.Equal(HttpStatusCode.NotFound, await ViewStatusAsync(asked.Id, new string('c', 64), unit.Reviewer));
+
+        var views = await AuditAsync(unit, AuditAction.FootageViewed);
+        Assert.Single(views, e => e.Outcome == AuditOutcomes.Success);
+        Assert.Contains(views, e => e.Outcome == AuditOutcomes.Denied && e.Details["reason"] == "not the requester");
+    }
+
+    [Fact]
+    public async Task A_copy_needs_the_head_and_is_taken_as_an_evidence_package_not_as_links()
     {
         var unit = await UnitAsync(1211, 1);
         var asked = await RequestAsync(unit.Reviewer, Ask(unit.Footage, "copy"));
@@ -164,13 +193,12 @@ public sealed class AccessTests(LocalCloudFixture fixture)
 
         Assert.Equal(HttpStatusCode.Forbidden, await DecideAsync(asked.Id, "approve", unit.Keeper));
         Assert.Equal(HttpStatusCode.OK, await DecideAsync(asked.Id, "approve", unit.Head));
-        var link = Assert.Single((await LinksAsync(asked.Id, unit.Reviewer)).Links);
-
-        var download = (await new BlobClient(link.Url).DownloadContentAsync(Cancel)).Value;
-        Assert.Equal($"attachment; filename=\"{link.FileName}\"", download.Details.ContentDisposition);
+        // A copy is a package, not something viewed through AvCloud.
+        Assert.Equal(HttpStatusCode.Conflict, await ViewStatusAsync(asked.Id, unit.Footage[0].Id, unit.Reviewer));
+        Assert.Equal(HttpStatusCode.OK, await PackageStatusAsync(asked.Id, unit.Reviewer));
 
         // Art. 18: the supervisors' report shows who took copies, and how many.
-        Assert.Single((await LinksAsync(asked.Id, unit.Reviewer)).Links);
+        Assert.Equal(HttpStatusCode.OK, await PackageStatusAsync(asked.Id, unit.Reviewer));
         var today = DateTimeOffset.UtcNow;
         var period = $"from={Uri.EscapeDataString(today.AddDays(-1).ToString("O"))}&to={Uri.EscapeDataString(today.AddDays(1).ToString("O"))}";
         using var report = await fixture.SendAsync(HttpMethod.Get, $"/api/reports/compliance?{period}", unit.Supervisor);
@@ -194,11 +222,12 @@ public sealed class AccessTests(LocalCloudFixture fixture)
         Assert.Equal([unit.Footage[0].Id], narrowed.FootageIds);
         Assert.Equal(AccessMode.View, narrowed.Mode);
         Assert.Equal(TimeSpan.FromHours(1), narrowed.Duration);
-        Assert.Equal(unit.Footage[0].Id, Assert.Single((await LinksAsync(asked.Id, unit.Reviewer)).Links).FootageId);
+        Assert.Equal(unit.Footage[0].Id, (await ViewAsync(asked.Id, unit.Footage[0].Id, unit.Reviewer)).FootageId);
+        Assert.Equal(HttpStatusCode.NotFound, await ViewStatusAsync(asked.Id, unit.Footage[1].Id, unit.Reviewer));
     }
 
     [Fact]
-    public async Task Rejected_and_revoked_requests_give_no_links()
+    public async Task Rejected_and_revoked_requests_open_nothing_and_revoking_ends_viewing_at_the_next_open()
     {
         var unit = await UnitAsync(1231, 1);
         var rejected = await RequestAsync(unit.Reviewer, Ask(unit.Footage));
@@ -207,17 +236,17 @@ public sealed class AccessTests(LocalCloudFixture fixture)
         Assert.Equal(HttpStatusCode.BadRequest, await DecideAsync(rejected.Id, "reject", unit.Keeper, new { }));
         Assert.Equal(HttpStatusCode.OK, await DecideAsync(rejected.Id, "reject", unit.Keeper, new { reason = "no case number on file" }));
         Assert.Equal(HttpStatusCode.Conflict, await DecideAsync(rejected.Id, "approve", unit.Keeper));
-        Assert.Equal(HttpStatusCode.Conflict, await LinksStatusAsync(rejected.Id, unit.Reviewer));
+        Assert.Equal(HttpStatusCode.Conflict, await ViewStatusAsync(rejected.Id, unit.Footage[0].Id, unit.Reviewer));
 
         Assert.Equal(HttpStatusCode.OK, await DecideAsync(revoked.Id, "approve", unit.Keeper));
-        Assert.Single((await LinksAsync(revoked.Id, unit.Reviewer)).Links);
+        await ViewAsync(revoked.Id, unit.Footage[0].Id, unit.Reviewer);
         Assert.Equal(HttpStatusCode.Forbidden, await DecideAsync(revoked.Id, "revoke", unit.OtherKeeper, new { reason = "not mine" }));
         Assert.Equal(HttpStatusCode.OK, await DecideAsync(revoked.Id, "revoke", unit.Head, new { reason = "case closed" }));
-        Assert.Equal(HttpStatusCode.Conflict, await LinksStatusAsync(revoked.Id, unit.Reviewer));
+        Assert.Equal(HttpStatusCode.Conflict, await ViewStatusAsync(revoked.Id, unit.Footage[0].Id, unit.Reviewer));
 
         using var list = await fixture.SendAsync(HttpMethod.Get, "/api/access-requests?status=revoked", unit.Reviewer);
         Assert.Equal(revoked.Id, Assert.Single((await list.Content.ReadFromJsonAsync<AccessRequestPage>(AvCloudJson.Options, Cancel))!.Items).Id);
-        Assert.Contains(await AuditAsync(unit, AuditAction.ReadLinkIssued), e => e.Outcome == AuditOutcomes.Denied && e.Details["reason"] == "request is revoked");
+        Assert.Contains(await AuditAsync(unit, AuditAction.FootageViewed), e => e.Outcome == AuditOutcomes.Denied && e.Details["reason"] == "request is revoked");
         Assert.Contains(await AuditAsync(unit, AuditAction.AccessRejected), e => e.Outcome == AuditOutcomes.Success && e.Details["reason"] == "no case number on file");
         var revocations = await AuditAsync(unit, AuditAction.AccessRevoked);
         Assert.Contains(revocations, e => e.Outcome == AuditOutcomes.Success && e.Details["reason"] == "case closed");
@@ -230,7 +259,7 @@ public sealed class AccessTests(LocalCloudFixture fixture)
         var unit = await UnitAsync(1241, 1);
         var asked = await RequestAsync(unit.Reviewer, Ask(unit.Footage, duration: "PT3S"));
         Assert.Equal(HttpStatusCode.OK, await DecideAsync(asked.Id, "approve", unit.Keeper));
-        var link = Assert.Single((await LinksAsync(asked.Id, unit.Reviewer)).Links);
+        var link = await ViewAsync(asked.Id, unit.Footage[0].Id, unit.Reviewer);
         Assert.True(link.ExpiresAt <= DateTimeOffset.UtcNow.AddSeconds(3));
 
         // Within the 4 s this test has always allowed. The link expires no later than the request, its expiry cut to the second.
@@ -242,7 +271,7 @@ public sealed class AccessTests(LocalCloudFixture fixture)
         }, "the request to be listed as expired", TimeSpan.FromSeconds(4), Cancel);
 
         Assert.Equal(403, (await RefusedAsync(() => new BlobClient(link.Url).DownloadContentAsync(Cancel))).Status);
-        Assert.Equal(HttpStatusCode.Conflict, await LinksStatusAsync(asked.Id, unit.Reviewer));
+        Assert.Equal(HttpStatusCode.Conflict, await ViewStatusAsync(asked.Id, unit.Footage[0].Id, unit.Reviewer));
         var expired = Assert.Single(page.Items);
         Assert.Equal(asked.Id, expired.Id);
         Assert.Equal(AccessStatus.Expired, expired.Status);
@@ -319,8 +348,8 @@ public sealed class AccessTests(LocalCloudFixture fixture)
 
         Assert.Equal(HttpStatusCode.UnprocessableEntity, copy.StatusCode);
         Assert.Equal(Roles.Head, view.ApproverRole);
-        Assert.Equal(HttpStatusCode.UnprocessableEntity, await LinksStatusAsync(copyFirst.Id, unit.Reviewer));
-        Assert.Equal(HttpStatusCode.Conflict, await LinksStatusAsync(viewByKeeper.Id, unit.Reviewer));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, await PackageStatusAsync(copyFirst.Id, unit.Reviewer));
+        Assert.Equal(HttpStatusCode.Conflict, await ViewStatusAsync(viewByKeeper.Id, unit.Footage[1].Id, unit.Reviewer));
     }
 
     [Fact]
@@ -392,9 +421,9 @@ public sealed class AccessTests(LocalCloudFixture fixture)
         Assert.Equal(HttpStatusCode.NotFound, read.StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, ask.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, await DecideAsync(asked.Id, "approve", fixture.TokenFor(elsewhere, Roles.Head)));
-        Assert.Equal(HttpStatusCode.NotFound, await LinksStatusAsync(asked.Id, fixture.TokenFor(elsewhere, Roles.Reviewer)));
+        Assert.Equal(HttpStatusCode.NotFound, await ViewStatusAsync(asked.Id, unit.Footage[0].Id, fixture.TokenFor(elsewhere, Roles.Reviewer)));
         // Nor does another reviewer of the same unit: requests are their requesters' own.
-        Assert.Equal(HttpStatusCode.NotFound, await LinksStatusAsync(asked.Id, fixture.TokenFor(unit.Id, Roles.Reviewer)));
+        Assert.Equal(HttpStatusCode.NotFound, await ViewStatusAsync(asked.Id, unit.Footage[0].Id, fixture.TokenFor(unit.Id, Roles.Reviewer)));
     }
 
     [Fact]

@@ -265,7 +265,7 @@ public sealed class ClassifiedListingTests(LocalCloudFixture fixture)
             footageIds = new[] { secret[0] }, purpose = "internal review", caseName = "night market", caseNumber = CaseNumber, mode = "view", duration = "PT8H",
         });
         await OkAsync(HttpMethod.Post, $"/api/access-requests/{asked["id"]}/approve", head, new { reason = "review board" });
-        await OkAsync(HttpMethod.Post, $"/api/access-requests/{asked["id"]}/links", keeper);
+        await OkAsync(HttpMethod.Get, $"/api/access-requests/{asked["id"]}/footage/{secret[0]}/view", keeper);
         var after = await AskAllAsync(probes, head);
         return new Scene(unit, activity, visible, secret, before, after);
     }

@@ -51,17 +51,37 @@ public sealed class ConfigurationTests
         Assert.NotNull(failure);
     }
 
+    private static Dictionary<string, string?> Complete() => new()
+    {
+        ["AvCloud:Storage:ConnectionString"] = "UseDevelopmentStorage=true",
+        ["AvCloud:Storage:PreservationConnectionString"] = "UseDevelopmentStorage=true",
+        ["AvCloud:Cosmos:Endpoint"] = "http://127.0.0.1:1/",
+        ["AvCloud:Cosmos:Key"] = Local.LocalCloud.CosmosKey,
+        ["AvCloud:Identity:MetadataAddress"] = "https://login.microsoftonline.com/00000000-0000-0000-0000-000000000000/v2.0/.well-known/openid-configuration",
+        ["AvCloud:Identity:Audience"] = "api://avcloud",
+        // As in Azure: packages signed by a Key Vault key (the vault is not called at start).
+        ["AvCloud:Signing:Signer"] = "KeyVault",
+        ["AvCloud:Signing:Vault"] = "https://avcloud-kv.vault.azure.net/",
+    };
+
     [Fact]
     public async Task Complete_settings_start()
     {
-        Assert.Null(await StartWith(new()
-        {
-            ["AvCloud:Storage:ConnectionString"] = "UseDevelopmentStorage=true",
-            ["AvCloud:Storage:PreservationConnectionString"] = "UseDevelopmentStorage=true",
-            ["AvCloud:Cosmos:Endpoint"] = "http://127.0.0.1:1/",
-            ["AvCloud:Cosmos:Key"] = Local.LocalCloud.CosmosKey,
-            ["AvCloud:Identity:MetadataAddress"] = "https://login.microsoftonline.com/00000000-0000-0000-0000-000000000000/v2.0/.well-known/openid-configuration",
-            ["AvCloud:Identity:Audience"] = "api://avcloud",
-        }));
+        Assert.Null(await StartWith(Complete()));
+    }
+
+    [Fact]
+    public async Task A_missing_or_incomplete_package_signer_stops_the_app_at_start()
+    {
+        var none = Complete();
+        none.Remove("AvCloud:Signing:Signer");
+        var noVault = Complete();
+        noVault.Remove("AvCloud:Signing:Vault");
+        var noFile = Complete();
+        noFile["AvCloud:Signing:Signer"] = "File";
+
+        Assert.Contains("SigningOptions", (await StartWith(none))?.Message, StringComparison.Ordinal);
+        Assert.Contains("Vault", (await StartWith(noVault))?.Message, StringComparison.Ordinal);
+        Assert.Contains("KeyFile", (await StartWith(noFile))?.Message, StringComparison.Ordinal);
     }
 }

@@ -77,7 +77,7 @@ public sealed class EveryOperationTests(LocalCloudFixture fixture)
             Assert.Equal((HttpStatusCode.Unauthorized, "application/problem+json"), await CallAsync(operation, forged));
         }
 
-        Assert.Equal(["CheckHealth", "ServeOpenApi"], operations.Where(o => o.Anonymous).Select(o => o.Id).Order(StringComparer.Ordinal));
+        Assert.Equal(["CheckHealth", "DownloadSharedPackage", "OpenShare", "PlaySharedFootage", "ServeOpenApi"], operations.Where(o => o.Anonymous).Select(o => o.Id).Order(StringComparer.Ordinal));
         await AssertNothingSucceededAsync(unit);
     }
 

@@ -113,6 +113,9 @@ public sealed class InfraTests
         var connection = MetadataBinding("CatalogueUpload")["connection"]!.GetValue<string>();
         needed.AddRange(ConnectionSettings.Select(s => $"{connection}__{s}"));
         needed.AddRange(["AzureWebJobsStorage__blobServiceUri", "AzureWebJobsStorage__credential", "APPLICATIONINSIGHTS_CONNECTION_STRING"]);
+        // Evidence packages are signed in Azure by the Key Vault key, never by a key file.
+        needed.AddRange(["AvCloud__Signing__Signer", "AvCloud__Signing__Vault"]);
+        Assert.Equal("KeyVault", Parameter(main, app, "appSettings")["AvCloud__Signing__Signer"]!.GetValue<string>());
 
         Assert.Contains("AvCloud__Cosmos__Endpoint", needed);
         var missing = needed.Where(n => !set.Contains(n)).ToList();
@@ -201,6 +204,25 @@ public sealed class InfraTests
             || a.EndsWith("/items/upsert", StringComparison.Ordinal) || a.EndsWith("/items/*", StringComparison.Ordinal));
         var account = resources.Single(r => r["type"]!.GetValue<string>() == "Microsoft.DocumentDB/databaseAccounts");
         Assert.True(account["properties"]!["disableLocalAuth"]!.GetValue<bool>());
+    }
+
+    [Fact]
+    public void Packages_are_signed_by_a_p256_key_in_key_vault_that_the_app_may_only_use_there()
+    {
+        var main = Compile("main.bicep");
+        var signing = Module(main, "signing");
+        var resources = Resources(signing["properties"]!["template"]!).ToList();
+        var vault = resources.Single(r => r["type"]!.GetValue<string>() == "Microsoft.KeyVault/vaults")["properties"]!;
+        Assert.True(vault["enableRbacAuthorization"]!.GetValue<bool>());
+        Assert.True(vault["enablePurgeProtection"]!.GetValue<bool>());
+        var key = resources.Single(r => r["type"]!.GetValue<string>() == "Microsoft.KeyVault/vaults/keys")["properties"]!;
+        Assert.Equal(("EC", "P-256"), (key["kty"]!.GetValue<string>(), key["curveName"]!.GetValue<string>()));
+
+        // Key Vault Crypto User (sign, read the public key; no export, no delete), on the key, for the app's identity alone.
+        var role = Assert.Single(resources, r => r["type"]!.GetValue<string>() == "Microsoft.Authorization/roleAssignments");
+        Assert.Equal("12338af0-0e69-4776-bea7-57ae8d297424", signing["properties"]!["template"]!["variables"]!["cryptoUser"]!.GetValue<string>());
+        Assert.Contains("Microsoft.KeyVault/vaults/keys", role["scope"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Contains("identity", Parameter(main, signing, "principalId").ToJsonString(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -105,4 +105,28 @@ internal sealed class Dock(LocalCloudFixture fixture, string unit)
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return (await response.Content.ReadFromJsonAsync<FootageRecord>(AvCloudJson.Options, TestContext.Current.CancellationToken))!;
     }
+
+    /// <summary>
+    /// Docks <paramref name="count"/> one-second audio recordings (contents from <paramref name="seed"/> on), a minute
+    /// apart from <paramref name="recorded"/>, in one session, and waits until each is catalogued.
+    /// </summary>
+    public async Task<IReadOnlyList<FootageRecord>> CataloguedAudioAsync(int seed, int count, DateTimeOffset recorded)
+    {
+        var contents = Enumerable.Range(0, count).Select(i => SyntheticWav.Create(seed + i, 8000)).ToList();
+        var session = await OpenAsync(Manifest(recorded.AddHours(2), TimeSpan.Zero,
+            [.. contents.Select((c, i) => FileEntry($"a{i}.wav", "audio", c, recorded.AddMinutes(i), TimeSpan.FromSeconds(1)))]));
+        for (var i = 0; i < count; i++)
+        {
+            await UploadAsync(session, $"a{i}.wav", contents[i]);
+        }
+
+        await SettledAsync(session.SessionId);
+        var footage = new List<FootageRecord>();
+        foreach (var content in contents)
+        {
+            footage.Add(await FootageAsync(Sha256(content)));
+        }
+
+        return footage;
+    }
 }
