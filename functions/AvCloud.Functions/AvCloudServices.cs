@@ -89,6 +89,8 @@ public static class AvCloudServices
         services.AddSingleton<Cataloguer>();
         services.AddSingleton<Footage.SecondCopies>();
         services.AddSingleton<Footage.FootageHolds>();
+        services.AddSingleton<Footage.ActivityLinker>();
+        services.AddSingleton<Cases.CaseHolds>();
         services.AddSingleton<RetentionDates>();
         services.AddSingleton<Activities.ActivityViews>();
         services.AddSingleton<Reports.ArticleChecks>();

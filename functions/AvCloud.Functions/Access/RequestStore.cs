@@ -62,6 +62,11 @@ public sealed class RequestStore(Database database, Audit.AuditTrail audit) : Co
         return PageAsync<AccessRequest>(unitId, Http.Listing.Where(conditions, parameters, "c.requestedAt DESC"), request, cancellationToken);
     }
 
+    /// <summary>The unit's requests made under case number <paramref name="caseNumber"/>, newest first.</summary>
+    public Task<List<AccessRequest>> OfCaseAsync(string unitId, string caseNumber, CancellationToken cancellationToken) =>
+        ListAsync<AccessRequest>(unitId, new QueryDefinition("SELECT * FROM c WHERE c.type = @type AND c.caseNumber = @number ORDER BY c.requestedAt DESC")
+            .WithParameter("@type", AccessRequest.DocumentType).WithParameter("@number", caseNumber), cancellationToken);
+
     public Task<int> CountPendingAsync(string unitId, CancellationToken cancellationToken) =>
         CountAsync(unitId, $"c.type = '{AccessRequest.DocumentType}' AND c.status = '{AvCloudJson.Name(AccessStatus.Pending)}'", cancellationToken);
 }

@@ -7,7 +7,6 @@ using AvCloud.Functions.Footage;
 using AvCloud.Functions.Http;
 using AvCloud.Functions.Identity;
 using AvCloud.Functions.Ingest;
-using AvCloud.Functions.Retention;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Options;
 
@@ -21,7 +20,7 @@ public sealed record FlagResolutionBody([Required] FlagResolutionKind? Resolutio
 /// <c>PUT /api/footage/{id}/activity</c>), or referred for misconduct; once, with a reason, audited. The compliance
 /// report shows what is still unresolved, by age.
 /// </summary>
-public sealed class ResolveFlaggedRecording(FootageStore footage, ActivityStore activities, RetentionDates dates, TimeProvider time, IOptions<IngestOptions> ingest)
+public sealed class ResolveFlaggedRecording(FootageStore footage, ActivityStore activities, ActivityLinker linker, TimeProvider time, IOptions<IngestOptions> ingest)
 {
     [Function("ResolveFlaggedRecording")]
     [RequiresRole(Roles.Keeper, Roles.Head)]
@@ -84,27 +83,23 @@ public sealed class ResolveFlaggedRecording(FootageStore footage, ActivityStore 
         return TypedResults.Created($"/api/footage/{id}/resolution", resolved);
     }
 
-    // The link of PUT /api/footage/{id}/activity: the record's link transition and its audit event, then the retention date worked out again.
+    // The link of PUT /api/footage/{id}/activity: the record's link transition by a keeper and its audit event, then what follows a link
+    // (the retention date worked out again, the holds of a held case).
     private async Task LinkAsync(Caller caller, FootageRecord record, string activityId, string reason, CancellationToken cancellationToken)
     {
         var target = $"footage/{record.Id}";
         var activity = await activities.ReadAsync(caller.UnitId, activityId, cancellationToken)
             ?? throw Refusal.Invalid("activityId", "No such activity in your unit.").Audited(AuditAction.FlagResolved, target);
-        (await footage.ChangeAsync(caller.UnitId, record.Id, r => r.ActivityId is null ? r.LinkTo(activity, ingest.Value.HandoverAllowance)
+        var linked = (await footage.ChangeAsync(caller.UnitId, record.Id, r => r.ActivityId is null ? r.LinkTo(activity, ingest.Value.HandoverAllowance, LinkMethod.Keeper)
                 : Refusal.Conflict("The recording was linked meanwhile.", "already linked"),
             (_, after) => AuditEntry.By(caller, AuditAction.FootageLinked, target, AuditOutcomes.Success, new Dictionary<string, string>
             {
                 ["activity"] = activity.Id,
+                ["by"] = AvCloudJson.Name(LinkMethod.Keeper),
                 ["reason"] = reason,
                 ["handoverDeadline"] = after.HandoverDeadline.ToString("O", CultureInfo.InvariantCulture),
             }),
             cancellationToken)).OrRefuse(AuditAction.FootageLinked, target);
-        await dates.ApplyAsync(caller.UnitId, record.Id, null,
-            change => AuditEntry.By(caller, AuditAction.RetentionRecomputed, target, AuditOutcomes.Success, new Dictionary<string, string>
-            {
-                ["retentionFrom"] = change.Before.RetentionUntil.ToString("O", CultureInfo.InvariantCulture),
-                ["retentionTo"] = change.After.RetentionUntil.ToString("O", CultureInfo.InvariantCulture),
-                ["reason"] = $"Linked to activity {activity.Id} ({AvCloudJson.Name(activity.Kind)}).",
-            }), cancellationToken);
+        await linker.LinkedAsync(caller, linked, record.ActivityKind, $"Linked to activity {activity.Id} by a keeper.", cancellationToken);
     }
 }

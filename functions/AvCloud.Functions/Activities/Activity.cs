@@ -15,7 +15,7 @@ public enum ActivityKind
 
 /// <summary>
 /// An enforcement activity, in the <c>activities</c> container (partition <c>/unitId</c>). Recordings link to it (by the
-/// dock manifest or the keeper), which sets their handover deadline (the activity's end + 24 hours) and lets the
+/// dock manifest, AvCloud's rule or the keeper; see <see cref="Footage.ActivityLinker"/>), which sets their handover deadline (the activity's end + 24 hours) and lets the
 /// activity's kind count as a retention category.
 /// </summary>
 public sealed record Activity : Audit.IAudited<Activity>
@@ -55,6 +55,53 @@ public sealed record Activity : Audit.IAudited<Activity>
     public required string CreatedBy { get; init; }
 
     public required DateTimeOffset CreatedAt { get; init; }
+
+    /// <summary>
+    /// A keeper's correction of the span or the officers (what is not given stays), checked as a new activity is. The
+    /// rule then links the activity's recordings again (Arts. 5 and 8).
+    /// </summary>
+    public Outcome<Activity> Change(IReadOnlyList<string>? officers, DateTimeOffset? start, DateTimeOffset? end, DateTimeOffset now)
+    {
+        var errors = new Dictionary<string, string[]>();
+        var (from, to) = ((start ?? Start).ToUniversalTime(), (end ?? End).ToUniversalTime());
+        CheckSpan(from, to, now, errors);
+        if (officers is not null)
+        {
+            CheckOfficers(officers, errors);
+        }
+
+        if (errors.Count > 0)
+        {
+            return Refusal.Invalid(errors);
+        }
+
+        var changed = this with { Start = from, End = to, Officers = officers is null ? Officers : [.. officers.Distinct(StringComparer.Ordinal)] };
+        return changed.Start == Start && changed.End == End && changed.Officers.SequenceEqual(Officers, StringComparer.Ordinal)
+            ? Refusal.Conflict("The activity already has that span and those officers.", "unchanged")
+            : changed;
+    }
+
+    /// <summary>An activity's span: the end is not before the start, it lasts at most 7 days and starts at most 30 days ahead.</summary>
+    public static void CheckSpan(DateTimeOffset? start, DateTimeOffset? end, DateTimeOffset now, Dictionary<string, string[]> errors)
+    {
+        if (start is not { } from || end is not { } to || to < from || to - from > TimeSpan.FromDays(7))
+        {
+            errors["end"] = ["Give the start and the end; the end is not before the start, and an activity lasts at most 7 days."];
+        }
+        else if (from > now.AddDays(30))
+        {
+            errors["start"] = ["An activity starts at most 30 days ahead."];
+        }
+    }
+
+    /// <summary>An activity's officers: 1 to 20, by id.</summary>
+    public static void CheckOfficers(IReadOnlyList<string>? officers, Dictionary<string, string[]> errors)
+    {
+        if (officers is not { Count: > 0 and <= 20 } named || !named.All(Http.Fields.IsId))
+        {
+            errors["officers"] = ["Name 1 to 20 officers by id (letters, digits, '.', '_' or '-')."];
+        }
+    }
 
     /// <summary>Art. 12: a work record is filed by an officer of the activity.</summary>
     public Outcome<Activity> AcceptsWorkRecordFrom(Caller caller) =>

@@ -6,7 +6,8 @@ namespace AvCloud.Functions.Activities;
 
 /// <summary>
 /// The <c>activities</c> container: each unit's enforcement activities (<see cref="Activity"/>), the work records that
-/// explain their gaps (<see cref="WorkRecord"/>) and the annual reviews of its recordings (<see cref="Review"/>).
+/// explain their gaps (<see cref="WorkRecord"/>), the annual reviews of its recordings (<see cref="Review"/>) and the
+/// cases that group activities (<see cref="Cases.EnforcementCase"/>).
 /// </summary>
 public sealed class ActivityStore(Database database, Audit.AuditTrail audit) : CosmosStore(database, CosmosContainers.Activities, audit)
 {
@@ -25,6 +26,16 @@ public sealed class ActivityStore(Database database, Audit.AuditTrail audit) : C
     public Task<Outcome<Activity>> ChangeAsync(string unitId, string id, Func<Activity, Outcome<Activity>> transition, Func<Activity, Activity, Audit.AuditEntry> audited,
         CancellationToken cancellationToken) =>
         ChangeAsync(unitId, id, Activity.DocumentType, NoSuchActivity, transition, audited, cancellationToken);
+
+    /// <summary>The activities among <paramref name="ids"/> in the unit, by start (missing ones are absent).</summary>
+    public Task<List<Activity>> ByIdsAsync(string unitId, IReadOnlyCollection<string> ids, CancellationToken cancellationToken) =>
+        ListAsync<Activity>(unitId, new QueryDefinition("SELECT * FROM c WHERE c.type = @type AND ARRAY_CONTAINS(@ids, c.id) ORDER BY c.start")
+            .WithParameter("@type", Activity.DocumentType).WithParameter("@ids", ids), cancellationToken);
+
+    /// <summary>Arts. 5 and 8: the unit's activities of <paramref name="officer"/> whose span overlaps <paramref name="from"/> to <paramref name="to"/>.</summary>
+    public Task<List<Activity>> OfOfficerOverlappingAsync(string unitId, string officer, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) =>
+        ListAsync<Activity>(unitId, new QueryDefinition("SELECT * FROM c WHERE c.type = @type AND ARRAY_CONTAINS(c.officers, @officer) AND c.start <= @to AND c.end >= @from ORDER BY c.start")
+            .WithParameter("@type", Activity.DocumentType).WithParameter("@officer", officer).WithParameter("@from", from).WithParameter("@to", to), cancellationToken);
 
     /// <summary>One page of the unit's activities by start, from <paramref name="from"/> to <paramref name="to"/>, only urgent ones when asked.</summary>
     public Task<FeedResponse<Activity>> PageAsync(string unitId, DateTimeOffset? from, DateTimeOffset? to, bool urgentOnly, IQueryCollection request,
@@ -137,9 +148,46 @@ public sealed class ActivityStore(Database database, Audit.AuditTrail audit) : C
         CancellationToken cancellationToken) =>
         ChangeAsync(unitId, id, Review.DocumentType, NoSuchReview, transition, audited, cancellationToken);
 
-    /// <summary>All units: audit events a writer left on activities, work records and reviews older than <paramref name="before"/>, appended now.</summary>
+    private static readonly Refusal NoSuchCase = Refusal.NotFound("No such case in your unit.");
+
+    public Task<Cases.EnforcementCase?> ReadCaseAsync(string unitId, string id, CancellationToken cancellationToken) =>
+        ReadAsync<Cases.EnforcementCase>(unitId, id, Cases.EnforcementCase.DocumentType, cancellationToken);
+
+    /// <summary>Creates the case with its audit event; false when the unit has a case of its number already (its id is the number's).</summary>
+    public Task<bool> CreateAsync(Cases.EnforcementCase enforcementCase, Audit.AuditEntry audited, CancellationToken cancellationToken) => CreateAsync<Cases.EnforcementCase>(enforcementCase, audited, cancellationToken);
+
+    public Task<Outcome<Cases.EnforcementCase>> ChangeCaseAsync(string unitId, string id, Func<Cases.EnforcementCase, Outcome<Cases.EnforcementCase>> transition,
+        Func<Cases.EnforcementCase, Cases.EnforcementCase, Audit.AuditEntry> audited, CancellationToken cancellationToken) =>
+        ChangeAsync(unitId, id, Cases.EnforcementCase.DocumentType, NoSuchCase, transition, audited, cancellationToken);
+
+    /// <summary>One page of the unit's cases by number, those whose number or name contains <paramref name="text"/> when it is set.</summary>
+    public Task<FeedResponse<Cases.EnforcementCase>> PageCasesAsync(string unitId, string? text, IQueryCollection request, CancellationToken cancellationToken)
+    {
+        var conditions = new List<string> { "c.type = @type" };
+        var parameters = new Dictionary<string, object> { ["@type"] = Cases.EnforcementCase.DocumentType };
+        if (text is not null)
+        {
+            conditions.Add("CONTAINS(c.searchText, @q)");
+            parameters["@q"] = text.Trim().ToLowerInvariant();
+        }
+
+        return PageAsync<Cases.EnforcementCase>(unitId, Http.Listing.Where(conditions, parameters, "c.number"), request, cancellationToken);
+    }
+
+    /// <summary>The unit's cases whose number or name contains <paramref name="text"/> (what a footage search by case finds).</summary>
+    public Task<List<Cases.EnforcementCase>> CasesMatchingAsync(string unitId, string text, CancellationToken cancellationToken) =>
+        ListAsync<Cases.EnforcementCase>(unitId, new QueryDefinition("SELECT * FROM c WHERE c.type = @type AND CONTAINS(c.searchText, @q)")
+            .WithParameter("@type", Cases.EnforcementCase.DocumentType).WithParameter("@q", text.Trim().ToLowerInvariant()), cancellationToken);
+
+    /// <summary>Art. 16: the unit's cases that group <paramref name="activityId"/> and are held.</summary>
+    public Task<List<Cases.EnforcementCase>> HeldCasesOfAsync(string unitId, string activityId, CancellationToken cancellationToken) =>
+        ListAsync<Cases.EnforcementCase>(unitId, new QueryDefinition("SELECT * FROM c WHERE c.type = @type AND ARRAY_CONTAINS(c.activityIds, @activity) AND ARRAY_LENGTH(c.holds) > 0")
+            .WithParameter("@type", Cases.EnforcementCase.DocumentType).WithParameter("@activity", activityId), cancellationToken);
+
+    /// <summary>All units: audit events a writer left on activities, work records, reviews and cases older than <paramref name="before"/>, appended now.</summary>
     public async Task<int> CompletePendingAsync(DateTimeOffset before, CancellationToken cancellationToken) =>
         await CompletePendingAsync<Activity>(Activity.DocumentType, before, cancellationToken)
         + await CompletePendingAsync<WorkRecord>(WorkRecord.DocumentType, before, cancellationToken)
-        + await CompletePendingAsync<Review>(Review.DocumentType, before, cancellationToken);
+        + await CompletePendingAsync<Review>(Review.DocumentType, before, cancellationToken)
+        + await CompletePendingAsync<Cases.EnforcementCase>(Cases.EnforcementCase.DocumentType, before, cancellationToken);
 }

@@ -25,6 +25,12 @@ public sealed record ActivityBody(
 
 public sealed record ActivityLinkBody([Required] string? ActivityId, [Required] string? Reason);
 
+/// <summary>Why a keeper unlinks a recording (required).</summary>
+public sealed record ActivityUnlinkBody([Required] string? Reason);
+
+/// <summary>A keeper's change to an activity's span or officers (each optional; at least one), with the reason.</summary>
+public sealed record ActivityChangeBody(IReadOnlyList<string>? Officers, DateTimeOffset? Start, DateTimeOffset? End, [Required] string? Reason);
+
 public sealed record ActivityPage(IReadOnlyList<Activity> Items, string? ContinuationToken);
 
 /// <summary>A recording linked to an activity, as the activity view shows it.</summary>
@@ -65,10 +71,14 @@ public sealed record ActivityView(Activity Activity, bool RecordingRequired, Cov
 /// (Officer, Keeper, Head) records one; <c>GET /api/activities</c> lists them; <c>GET /api/activities/{id}</c> shows
 /// its recordings, their coverage of the activity's span with the gaps, and its work records;
 /// classified recordings are shown only to those who may see them, and counted for anyone else (Art. 14);
-/// <c>PUT /api/footage/{id}/activity</c> (Keeper, Head) links a recording, which moves its handover deadline to the
-/// activity's end + 24 hours and works its retention date out again. Every change is audited.
+/// <c>PATCH /api/activities/{id}</c> (Keeper, Head, with a reason) changes its span or officers, after which the rule
+/// links its recordings again (<see cref="ActivityLinker"/>); <c>PUT /api/footage/{id}/activity</c> (Keeper, Head, with
+/// a reason) links or relinks a recording, which moves its handover deadline to the activity's end + 24 hours and works
+/// its retention date out again, and <c>DELETE</c> of it unlinks one (a keeper's decision the rule leaves alone). Every
+/// change is audited.
 /// </summary>
-public sealed class ManageActivities(ActivityStore activities, ActivityViews views, FootageStore footage, UnitStore units, RetentionDates dates, TimeProvider time, IOptions<IngestOptions> ingest)
+public sealed class ManageActivities(ActivityStore activities, ActivityViews views, FootageStore footage, UnitStore units, ActivityLinker linker, TimeProvider time,
+    IOptions<IngestOptions> ingest)
 {
     [Function("CreateActivity")]
     [RequiresRole(Roles.Officer, Roles.Keeper, Roles.Head)]
@@ -82,24 +92,12 @@ public sealed class ManageActivities(ActivityStore activities, ActivityViews vie
         var errors = new Dictionary<string, string[]>();
         var body = await RequestBody.ReadJsonAsync<ActivityBody>(request, 16 * 1024, cancellationToken, errors);
         var kind = Fields.Required(body.Kind, "kind", errors);
-        if (body.Officers is not { Count: > 0 and <= 20 } officers || !officers.All(Fields.IsId))
-        {
-            errors["officers"] = ["Name 1 to 20 officers by id (letters, digits, '.', '_' or '-')."];
-        }
-
+        Activity.CheckOfficers(body.Officers, errors);
         var place = Fields.Text(body.Place, "place", 500, errors);
         var caseName = Fields.Text(body.CaseName, "caseName", 500, errors, required: false);
         var caseNumber = Fields.Text(body.CaseNumber, "caseNumber", 500, errors, required: false);
         var now = time.GetUtcNow();
-        if (body.Start is not { } start || body.End is not { } end || end < start || end - start > TimeSpan.FromDays(7))
-        {
-            errors["end"] = ["Give the start and the end; the end is not before the start, and an activity lasts at most 7 days."];
-        }
-        else if (start > now.AddDays(30))
-        {
-            errors["start"] = ["An activity starts at most 30 days ahead."];
-        }
-
+        Activity.CheckSpan(body.Start, body.End, now, errors);
         ProblemException.ThrowIfAny(errors);
         var activity = new Activity
         {
@@ -119,6 +117,8 @@ public sealed class ManageActivities(ActivityStore activities, ActivityViews vie
         };
         await activities.CreateAsync(activity, AuditEntry.By(caller, AuditAction.ActivityCreated, $"activities/{activity.Id}", AuditOutcomes.Success,
             new Dictionary<string, string> { ["kind"] = AvCloudJson.Name(activity.Kind), ["officers"] = string.Join(", ", activity.Officers) }), cancellationToken);
+        // Arts. 5 and 8: recordings already catalogued that belong to it are linked by the rule.
+        await linker.RelinkForAsync(null, activity, cancellationToken);
         return TypedResults.Created($"/api/activities/{activity.Id}", activity);
     }
 
@@ -154,6 +154,37 @@ public sealed class ManageActivities(ActivityStore activities, ActivityViews vie
         return TypedResults.Ok((await views.ViewsAsync(caller.UnitId, [activity], settings, AccessRules.ClearanceOf(caller), cancellationToken))[0]);
     }
 
+    [Function("ChangeActivity")]
+    [RequiresRole(Roles.Keeper, Roles.Head)]
+    [Accepts(typeof(ActivityChangeBody))]
+    [Answers(StatusCodes.Status200OK, typeof(Activity))]
+    public async Task<IResult> Change(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "patch", Route = "activities/{id}")] HttpRequest request,
+        string id,
+        CancellationToken cancellationToken)
+    {
+        var caller = request.Caller();
+        var body = await RequestBody.ReadJsonAsync<ActivityChangeBody>(request, 16 * 1024, cancellationToken);
+        var reason = ProblemException.RequireReason(body.Reason, "Changing an activity");
+        if (body is { Officers: null, Start: null, End: null })
+        {
+            throw ProblemException.Invalid("start", "Give the new start, end or officers.");
+        }
+
+        var now = time.GetUtcNow();
+        Activity? before = null;
+        var changed = (await activities.ChangeAsync(caller.UnitId, id, a => (before = a).Change(body.Officers, body.Start, body.End, now),
+            (was, after) => AuditEntry.By(caller, AuditAction.ActivityChanged, $"activities/{id}", AuditOutcomes.Success, new Dictionary<string, string>
+            {
+                ["reason"] = reason,
+                ["span"] = $"{was.Start:O}..{was.End:O} -> {after.Start:O}..{after.End:O}",
+                ["officers"] = $"{string.Join(", ", was.Officers)} -> {string.Join(", ", after.Officers)}",
+            }), cancellationToken)).OrRefuse(AuditAction.ActivityChanged, $"activities/{id}");
+        // Arts. 5 and 8: what the rule linked follows the new span and officers; manifest and keeper links stay.
+        await linker.RelinkForAsync(before, changed, cancellationToken);
+        return TypedResults.Ok(changed);
+    }
+
     [Function("LinkFootageToActivity")]
     [RequiresRole(Roles.Keeper, Roles.Head)]
     [Accepts(typeof(ActivityLinkBody))]
@@ -172,23 +203,53 @@ public sealed class ManageActivities(ActivityStore activities, ActivityViews vie
             throw ProblemException.Invalid("activityId", "No such activity in your unit.");
         }
 
-        var linked = (await footage.ChangeAsync(caller.UnitId, id, r => r.LinkTo(activity, ingest.Value.HandoverAllowance),
-            (_, after) => AuditEntry.By(caller, AuditAction.FootageLinked, $"footage/{id}", AuditOutcomes.Success, new Dictionary<string, string>
+        ActivityKind? kindBefore = null;
+        var linked = (await footage.ChangeAsync(caller.UnitId, id, r => r.LinkTo(activity, ingest.Value.HandoverAllowance, LinkMethod.Keeper),
+            (before, after) =>
             {
-                ["activity"] = activity.Id,
-                ["reason"] = reason,
-                ["handoverDeadline"] = after.HandoverDeadline.ToString("O", CultureInfo.InvariantCulture),
-            }),
+                kindBefore = before.ActivityKind;
+                return AuditEntry.By(caller, AuditAction.FootageLinked, $"footage/{id}", AuditOutcomes.Success, new Dictionary<string, string>
+                {
+                    ["activity"] = activity.Id,
+                    ["by"] = AvCloudJson.Name(LinkMethod.Keeper),
+                    ["reason"] = reason,
+                    ["previous"] = before.ActivityId ?? "",
+                    ["handoverDeadline"] = after.HandoverDeadline.ToString("O", CultureInfo.InvariantCulture),
+                });
+            },
             cancellationToken)).OrRefuse(AuditAction.FootageLinked, $"footage/{id}");
 
-        // The activity's kind may be a longer retention category: the date is worked out again, and storage follows.
-        var retained = (await dates.ApplyAsync(caller.UnitId, id, null,
-            change => AuditEntry.By(caller, AuditAction.RetentionRecomputed, $"footage/{id}", AuditOutcomes.Success, new Dictionary<string, string>
+        // The activity's kind may be a longer retention category, and its case may be held (Art. 16).
+        return TypedResults.Ok(await linker.LinkedAsync(caller, linked, kindBefore, $"Linked to activity {activity.Id} by a keeper.", cancellationToken));
+    }
+
+    [Function("UnlinkFootage")]
+    [RequiresRole(Roles.Keeper, Roles.Head)]
+    [Accepts(typeof(ActivityUnlinkBody))]
+    [Answers(StatusCodes.Status200OK, typeof(FootageRecord))]
+    [Answers(StatusCodes.Status409Conflict)]
+    public async Task<IResult> Unlink(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "footage/{id}/activity")] HttpRequest request,
+        string id,
+        CancellationToken cancellationToken)
+    {
+        var caller = request.Caller();
+        var body = await RequestBody.ReadJsonAsync<ActivityUnlinkBody>(request, 4096, cancellationToken);
+        var reason = ProblemException.RequireReason(body.Reason, "Unlinking a recording");
+        ActivityKind? kindBefore = null;
+        var unlinked = (await footage.ChangeAsync(caller.UnitId, id, r => r.Unlink(ingest.Value.HandoverAllowance),
+            (before, _) =>
             {
-                ["retentionFrom"] = change.Before.RetentionUntil.ToString("O", CultureInfo.InvariantCulture),
-                ["retentionTo"] = change.After.RetentionUntil.ToString("O", CultureInfo.InvariantCulture),
-                ["reason"] = $"Linked to activity {activity.Id} ({AvCloudJson.Name(activity.Kind)}).",
-            }), cancellationToken)).Value?.After ?? linked;
-        return TypedResults.Ok(retained);
+                kindBefore = before.ActivityKind;
+                return AuditEntry.By(caller, AuditAction.FootageUnlinked, $"footage/{id}", AuditOutcomes.Success, new Dictionary<string, string>
+                {
+                    ["by"] = AvCloudJson.Name(LinkMethod.Keeper),
+                    ["reason"] = reason,
+                    ["previous"] = before.ActivityId ?? "",
+                    ["candidates"] = string.Join(", ", before.LinkCandidates),
+                });
+            },
+            cancellationToken)).OrRefuse(AuditAction.FootageUnlinked, $"footage/{id}");
+        return TypedResults.Ok(await linker.LinkedAsync(caller, unlinked, kindBefore, "Unlinked from its activity by a keeper.", cancellationToken));
     }
 }

@@ -57,6 +57,12 @@ public sealed class AuditAction
 
     public static AuditAction FootageLinked { get; } = new("footage.linked");
 
+    /// <summary>Art. 5: a keeper unlinked a recording (with a reason), or the rule's link no longer fits the activity.</summary>
+    public static AuditAction FootageUnlinked { get; } = new("footage.unlinked");
+
+    /// <summary>Art. 5: the rule found two or more activities for a recording; it waits for a keeper's decision.</summary>
+    public static AuditAction FootageLinkUndecided { get; } = new("footage.link-undecided");
+
     // Holds (Art. 16).
     public static AuditAction HoldPlaced { get; } = new("hold.placed");
 
@@ -148,6 +154,22 @@ public sealed class AuditAction
 
     // Activities and work records (Arts. 6, 8, 12).
     public static AuditAction ActivityCreated { get; } = new("activity.created");
+
+    /// <summary>A keeper changed an activity's span or officers (with a reason); its recordings are linked again by the rule.</summary>
+    public static AuditAction ActivityChanged { get; } = new("activity.changed");
+
+    // Cases (案件): activities grouped, and holds on a whole case (Art. 16).
+    public static AuditAction CaseCreated { get; } = new("case.created");
+
+    public static AuditAction CaseRead { get; } = new("case.read");
+
+    public static AuditAction CaseActivityAdded { get; } = new("case.activity-added");
+
+    public static AuditAction CaseActivityRemoved { get; } = new("case.activity-removed");
+
+    public static AuditAction CaseHoldPlaced { get; } = new("case.hold-placed");
+
+    public static AuditAction CaseHoldReleased { get; } = new("case.hold-released");
 
     public static AuditAction WorkRecordSubmitted { get; } = new("workrecord.submitted");
 

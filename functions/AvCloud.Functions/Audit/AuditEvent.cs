@@ -1,3 +1,5 @@
+using System.Text.RegularExpressions;
+
 namespace AvCloud.Functions.Audit;
 
 /// <summary>What happened, by whom, to what: the part of an audit event its writer supplies.</summary>
@@ -53,6 +55,16 @@ public sealed record AuditEvent
     public required string Hash { get; init; }
 
     public static string IdFor(long sequence) => $"event-{sequence:D12}";
+
+    /// <summary>
+    /// Art. 14: whether the event names one of <paramref name="footageIds"/> anywhere: in its target, or in its details
+    /// (a review's score, a misconduct case's recordings, a share's play), where the target is something else.
+    /// </summary>
+    public bool Names(IReadOnlySet<string> footageIds) =>
+        footageIds.Count > 0 && Details.Values.Prepend(Target).Any(text => FootageIds.Matches(text).Any(m => footageIds.Contains(m.Value)));
+
+    // A recording's id is its SHA-256 in 64 lower-case hexadecimal digits (Fields.IsId), wherever an event writes it.
+    private static readonly Regex FootageIds = new("(?<![0-9a-f])[0-9a-f]{64}(?![0-9a-f])", RegexOptions.CultureInvariant);
 }
 
 /// <summary>The newest event of a unit's chain: where the next writer starts looking. Kept in the <c>units</c> container.</summary>

@@ -27,11 +27,13 @@ public sealed class ReadAuditTrail(AuditTrail audit, Footage.FootageStore footag
         var query = request.Query;
         // Art. 14: events about recordings at a level the caller may not see are not theirs to read (a supervisor inspects
         // the trail; the keeper and the head see it whole).
-        var hidden = (await footage.WithheldIdsAsync(caller.UnitId, Access.AccessRules.ClearanceOf(caller), cancellationToken)).Select(id => $"footage/{id}").ToList();
+        // Events that name such a recording only in their details (a score, a misconduct case, a share's play) are left
+        // out of the page too, which may then hold fewer than pageSize events; the continuation goes on from the same place.
+        var withheld = (await footage.WithheldIdsAsync(caller.UnitId, Access.AccessRules.ClearanceOf(caller), cancellationToken)).ToHashSet(StringComparer.Ordinal);
         var page = await audit.PageAsync(caller.UnitId, Listing.Text(query, "target"), Listing.Text(query, "actor"), Listing.Text(query, "action"),
-            Listing.Time(query, "from"), Listing.Time(query, "to"), hidden, query, cancellationToken);
+            Listing.Time(query, "from"), Listing.Time(query, "to"), [.. withheld.Select(id => $"footage/{id}")], query, cancellationToken);
         await audit.RecordAsync(caller, AuditAction.AuditRead, "audit", new Dictionary<string, string> { ["query"] = request.QueryString.Value ?? "" }, cancellationToken);
-        return TypedResults.Ok(new AuditPage([.. page], page.ContinuationToken));
+        return TypedResults.Ok(new AuditPage([.. page.Where(e => !e.Names(withheld))], page.ContinuationToken));
     }
 }
 

@@ -18,6 +18,19 @@ public enum FootageStatus
     Purged,
 }
 
+/// <summary>Arts. 5 and 8: how a recording came to be linked to its activity (or, for the keeper, to none).</summary>
+public enum LinkMethod
+{
+    /// <summary>The dock's manifest named the activity.</summary>
+    Manifest,
+
+    /// <summary>AvCloud's rule: the one activity of the recording's officer (by the ledger) whose span overlaps it.</summary>
+    Rule,
+
+    /// <summary>A keeper decided, with a reason (a link, a relink, or no activity at all).</summary>
+    Keeper,
+}
+
 /// <summary>Where a record stands in disposal review.</summary>
 public sealed record Disposal(
     DateTimeOffset PendingSince,
@@ -91,6 +104,15 @@ public sealed record FootageRecord : Audit.IAudited<FootageRecord>
     /// <summary>The linked activity's kind: it counts as a retention category (a unit may keep hearings longer, say).</summary>
     public Activities.ActivityKind? ActivityKind { get; init; }
 
+    /// <summary>
+    /// How the link (or a keeper's "no activity") was made; null while nothing decided it. A rule never overrides a
+    /// manifest's or a keeper's decision.
+    /// </summary>
+    public LinkMethod? LinkedBy { get; init; }
+
+    /// <summary>Art. 5: the activities the rule found when more than one fits; the keeper decides (empty otherwise).</summary>
+    public IReadOnlyList<string> LinkCandidates { get; init; } = [];
+
     /// <summary>Art. 4 and 18: the device's holder by the ledger when this was recorded, and whether that is the officer the dock reported.</summary>
     public Devices.Attribution? Attribution { get; init; }
 
@@ -146,14 +168,23 @@ public sealed record FootageRecord : Audit.IAudited<FootageRecord>
         Refusal.Conflict($"The footage is {AvCloudJson.Name(Status)}; {what}", $"footage is {AvCloudJson.Name(Status)}");
 
     /// <summary>Art. 16: one more hold, with the verified second copy it has made (null: the check before the copy is made). Only stored footage is held.</summary>
-    public Outcome<FootageRecord> PlaceHold(PreservationHold hold, PreservationCopy? copy) =>
-        IsStored ? this with { Holds = [.. Holds, hold], SecondCopy = copy ?? SecondCopy } : NotStored("there is nothing to hold.");
+    public Outcome<FootageRecord> PlaceHold(PreservationHold hold, PreservationCopy? copy) => this switch
+    {
+        { IsStored: false } => NotStored("there is nothing to hold."),
+        _ when Holds.Any(h => h.Id == hold.Id) => Refusal.Conflict("The footage is already held under this hold.", "already held"),
+        _ => this with { Holds = [.. Holds, hold], SecondCopy = copy ?? SecondCopy },
+    };
 
-    /// <summary>Art. 16: one hold released; the footage stays held until the last one goes.</summary>
-    public Outcome<FootageRecord> ReleaseHold(string holdId) =>
-        Holds.Any(h => h.Id == holdId)
-            ? this with { Holds = [.. Holds.Where(h => h.Id != holdId)] }
-            : Refusal.NotFound("No such footage or hold in your unit.");
+    /// <summary>
+    /// Art. 16: one hold released; the footage stays held until the last one goes. A hold a case placed goes only with
+    /// that case's hold (<paramref name="byCase"/> names the case releasing it), never on its own.
+    /// </summary>
+    public Outcome<FootageRecord> ReleaseHold(string holdId, string? byCase = null) => Holds.FirstOrDefault(h => h.Id == holdId) switch
+    {
+        null => Refusal.NotFound("No such footage or hold in your unit."),
+        { CaseId: { } caseId } when caseId != byCase => Refusal.Conflict($"The hold was placed on case {caseId}: it is released with the case's hold.", "placed by a case"),
+        _ => this with { Holds = [.. Holds.Where(h => h.Id != holdId)] },
+    };
 
     /// <summary>
     /// Art. 16: the head may release a legal hold that storage keeps on this footage or its second copy but no hold of the
@@ -174,10 +205,11 @@ public sealed record FootageRecord : Audit.IAudited<FootageRecord>
             : this with { Classification = level, ClassificationChange = new ClassificationChange(Classification, reason, caller.UserId, at) };
 
     /// <summary>
-    /// Linked to <paramref name="activity"/>: Art. 13's deadline becomes the activity's end plus <paramref name="allowance"/>,
-    /// judged against when AvCloud first received the recording. A tombstone links to nothing.
+    /// Linked to <paramref name="activity"/> <paramref name="by"/> the manifest or a keeper: Art. 13's deadline becomes the
+    /// activity's end plus <paramref name="allowance"/>, judged against when AvCloud first received the recording. A
+    /// tombstone links to nothing.
     /// </summary>
-    public Outcome<FootageRecord> LinkTo(Activities.Activity activity, TimeSpan allowance)
+    public Outcome<FootageRecord> LinkTo(Activities.Activity activity, TimeSpan allowance, LinkMethod by)
     {
         if (Status == FootageStatus.Purged)
         {
@@ -190,6 +222,62 @@ public sealed record FootageRecord : Audit.IAudited<FootageRecord>
         {
             ActivityId = activity.Id,
             ActivityKind = activity.Kind,
+            LinkedBy = by,
+            LinkCandidates = [],
+            HandoverDeadline = deadline,
+            HandedOverInTime = Uploads.Min(u => u.HandedOverAt) <= deadline,
+        };
+    }
+
+    /// <summary>
+    /// Art. 5, by a keeper with a reason: linked to no activity, a decision the rule then leaves alone. The deadline goes
+    /// back to the recording's own end plus <paramref name="allowance"/>. Refused when nothing is linked or waiting for a decision.
+    /// </summary>
+    public Outcome<FootageRecord> Unlink(TimeSpan allowance) => this switch
+    {
+        { Status: FootageStatus.Purged } => Refusal.NotFound("No such footage in your unit."),
+        { ActivityId: null, LinkCandidates.Count: 0 } => Refusal.Conflict("The recording is linked to no activity and waits for no decision.", "not linked"),
+        _ => Unlinked(allowance) with { LinkedBy = LinkMethod.Keeper },
+    };
+
+    /// <summary>
+    /// Arts. 5 and 8, by AvCloud's rule: <paramref name="candidates"/> are the activities of the recording's officer whose
+    /// span overlaps it. One links it; none leaves it unlinked (undoing an earlier rule link that no longer fits); two or
+    /// more leave it unlinked with the candidates, for the keeper to decide. A manifest's or keeper's decision is never
+    /// overridden, and a rule that would change nothing is refused, so repeating it writes nothing.
+    /// </summary>
+    public Outcome<FootageRecord> LinkByRule(IReadOnlyList<Activities.Activity> candidates, TimeSpan allowance)
+    {
+        if (LinkedBy is LinkMethod.Manifest or LinkMethod.Keeper)
+        {
+            return Refusal.Conflict($"Linked by the {AvCloudJson.Name(LinkedBy.Value)}: a rule never overrides it.", $"linked by {AvCloudJson.Name(LinkedBy.Value)}");
+        }
+
+        if (!IsStored)
+        {
+            return NotStored("it is not linked by rule.");
+        }
+
+        var next = candidates.Count switch
+        {
+            1 => LinkTo(candidates[0], allowance, LinkMethod.Rule).Value!,
+            0 => Unlinked(allowance),
+            _ => Unlinked(allowance) with { LinkCandidates = [.. candidates.Select(a => a.Id).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)] },
+        };
+        return next.ActivityId == ActivityId && next.LinkedBy == LinkedBy && next.LinkCandidates.SequenceEqual(LinkCandidates, StringComparer.Ordinal)
+            ? Refusal.Conflict("The rule changes nothing.", "unchanged")
+            : next;
+    }
+
+    private FootageRecord Unlinked(TimeSpan allowance)
+    {
+        var deadline = CorrectedEnd + allowance;
+        return this with
+        {
+            ActivityId = null,
+            ActivityKind = null,
+            LinkedBy = null,
+            LinkCandidates = [],
             HandoverDeadline = deadline,
             HandedOverInTime = Uploads.Min(u => u.HandedOverAt) <= deadline,
         };
@@ -321,6 +409,10 @@ public enum HoldReason
     Other,
 }
 
+/// <summary>
+/// Art. 16: one hold on one recording. <paramref name="CaseId"/> names the case whose hold placed it (it goes when that
+/// case hold is released); null for a hold placed on the recording itself.
+/// </summary>
 public sealed record PreservationHold(
     string Id,
     HoldReason Reason,
@@ -329,7 +421,8 @@ public sealed record PreservationHold(
     string CaseNumber,
     string RequestedBy,
     string PlacedBy,
-    DateTimeOffset PlacedAt);
+    DateTimeOffset PlacedAt,
+    string? CaseId = null);
 
 public sealed record ClassificationChange(Classification From, string Reason, string ChangedBy, DateTimeOffset ChangedAt);
 

@@ -117,6 +117,23 @@ public sealed class FootageStore(Database database, Audit.AuditTrail audit) : Co
         return PageAsync<FootageRecord>(unitId, Http.Listing.Where(conditions, parameters, "c.id"), request, cancellationToken);
     }
 
+    /// <summary>
+    /// Arts. 5 and 8: the unit's stored recordings the rule may have to link again when an activity's span or officers
+    /// change: those the ledger attributes to one of <paramref name="officers"/> made between <paramref name="from"/> and
+    /// <paramref name="to"/>, and those linked to <paramref name="activityId"/> or waiting with it among their candidates.
+    /// </summary>
+    public Task<List<string>> RelinkableIdsAsync(string unitId, string activityId, IReadOnlyCollection<string> officers, DateTimeOffset from, DateTimeOffset to,
+        CancellationToken cancellationToken) =>
+        ListAsync<string>(unitId, new QueryDefinition("SELECT VALUE c.id FROM c WHERE c.type = @type AND c.status != 'purged' AND c.status != 'quarantined'"
+            + " AND ((ARRAY_CONTAINS(@officers, c.attribution.holder) AND c.correctedStart <= @to AND c.correctedEnd >= @from)"
+            + " OR c.activityId = @activity OR ARRAY_CONTAINS(c.linkCandidates, @activity))")
+            .WithParameter("@type", FootageRecord.DocumentType).WithParameter("@officers", officers).WithParameter("@from", from).WithParameter("@to", to)
+            .WithParameter("@activity", activityId), cancellationToken);
+
+    /// <summary>Art. 5: one page of the unit's recordings, seen by <paramref name="clearance"/>, that the rule could not link alone (two or more candidates), oldest first.</summary>
+    public Task<FeedResponse<FootageRecord>> PageUndecidedAsync(string unitId, Clearance clearance, IQueryCollection request, CancellationToken cancellationToken) =>
+        PageAsync<FootageRecord>(unitId, Where(new FootageFilter(Clearance: clearance), "c.correctedStart", "ARRAY_LENGTH(c.linkCandidates) > 0"), request, cancellationToken);
+
     /// <summary>The unit's records in a disposal step (pending, approved or purged), oldest retention date first.</summary>
     public Task<FeedResponse<FootageRecord>> PageInDisposalAsync(string unitId, FootageStatus status, IQueryCollection request, CancellationToken cancellationToken) =>
         PageAsync<FootageRecord>(unitId, Where(new FootageFilter(Status: status), "c.retentionUntil"), request, cancellationToken);
@@ -137,6 +154,22 @@ public sealed class FootageStore(Database database, Audit.AuditTrail audit) : Co
     public IAsyncEnumerable<FootageRecord> HeldOrCopiedAsync(CancellationToken cancellationToken) =>
         QueryAsync<FootageRecord>(null, new QueryDefinition("SELECT * FROM c WHERE c.type = @type AND c.status != @purged AND (ARRAY_LENGTH(c.holds) > 0 OR IS_DEFINED(c.secondCopy))")
             .WithParameter("@type", FootageRecord.DocumentType).WithParameter("@purged", AvCloudJson.Name(FootageStatus.Purged)), cancellationToken);
+
+    /// <summary>Art. 16: the ids of the unit's records that hold <paramref name="holdId"/> (a case hold is one id on each recording it holds).</summary>
+    public async Task<List<string>> HeldUnderAsync(string unitId, string holdId, CancellationToken cancellationToken)
+    {
+        var held = new List<string>();
+        await foreach (var record in QueryAsync<FootageRecord>(unitId, new QueryDefinition("SELECT * FROM c WHERE c.type = @type AND ARRAY_LENGTH(c.holds) > 0")
+            .WithParameter("@type", FootageRecord.DocumentType), cancellationToken))
+        {
+            if (record.Holds.Any(h => h.Id == holdId))
+            {
+                held.Add(record.Id);
+            }
+        }
+
+        return held;
+    }
 
     /// <summary>All units: stored records last verified before <paramref name="since"/>, oldest-verified first.</summary>
     public IAsyncEnumerable<FootageRecord> DueForVerificationAsync(DateTimeOffset since, CancellationToken cancellationToken) =>

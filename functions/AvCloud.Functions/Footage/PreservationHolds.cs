@@ -5,7 +5,6 @@ using AvCloud.Functions.Http;
 using AvCloud.Functions.Identity;
 using AvCloud.Functions.Storage;
 using Microsoft.Azure.Functions.Worker;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace AvCloud.Functions.Footage;
 
@@ -28,7 +27,6 @@ public sealed record HoldRelease([Required] string? Reason);
 public sealed class PreservationHolds(
     FootageStore footage,
     BlobServiceClient blobs,
-    [FromKeyedServices(BlobContainers.PreservationAccount)] BlobServiceClient preservation,
     SecondCopies secondCopies,
     FootageHolds holds,
     AuditTrail audit,
@@ -68,25 +66,8 @@ public sealed class PreservationHolds(
         var body = await RequestBody.ReadJsonAsync<HoldRelease>(request, MaxBodyBytes, cancellationToken);
         var reason = ProblemException.RequireReason(body.Reason, "Releasing a hold");
 
-        var record = (await footage.ChangeAsync(caller.UnitId, id, r => r.ReleaseHold(holdId),
-            (_, after) => AuditEntry.By(caller, AuditAction.HoldReleased, Target(id), AuditOutcomes.Success, new Dictionary<string, string>
-            {
-                ["hold"] = holdId,
-                ["reason"] = reason,
-                ["holdsRemaining"] = after.Holds.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            }),
-            cancellationToken)).OrRefuse(AuditAction.HoldReleased, Target(id), new Dictionary<string, string> { ["hold"] = holdId });
-        if (record.Holds.Count == 0)
-        {
-            // The last hold is gone: both copies go back to retention alone (Art. 16: the second copy keeps the footage's date).
-            await blobs.GetBlobContainerClient(BlobContainers.Footage).GetBlobClient(record.BlobName).SetLegalHoldAsync(false, cancellationToken);
-            if (record.SecondCopy is { } copy)
-            {
-                await secondCopies.FollowRetentionAsync(record, cancellationToken);
-                await preservation.GetBlobContainerClient(BlobContainers.Preservation).GetBlobClient(copy.BlobName).SetLegalHoldAsync(false, cancellationToken);
-            }
-        }
-
+        var record = (await holds.ReleaseAsync(caller, id, holdId, reason, cancellationToken))
+            .OrRefuse(AuditAction.HoldReleased, Target(id), new Dictionary<string, string> { ["hold"] = holdId });
         return TypedResults.Ok(record);
     }
 
@@ -153,18 +134,24 @@ public sealed class PreservationHolds(
 
     private static string Target(string id) => $"footage/{id}";
 
-    private static PreservationHold Validate(HoldRequest body, Caller caller, DateTimeOffset now, Dictionary<string, string[]> errors)
+    /// <summary>Art. 16's grounds of a hold (on a recording or a whole case): why (in text for "other"), and who asked; problems go to <paramref name="errors"/>.</summary>
+    public static (HoldReason? Reason, string? ReasonText, string? RequestedBy) Grounds(HoldReason? reason, string? reasonText, string? requestedBy,
+        Dictionary<string, string[]> errors)
     {
-        var reason = Fields.Required(body.Reason, "reason", errors);
-        if (reason == HoldReason.Other && string.IsNullOrWhiteSpace(body.ReasonText))
+        var why = Fields.Required(reason, "reason", errors);
+        if (why == HoldReason.Other && string.IsNullOrWhiteSpace(reasonText))
         {
             errors["reasonText"] = ["A hold for another reason needs the reason in text."];
         }
 
+        return (why, Fields.Text(reasonText, "reasonText", 1000, errors, required: false), Fields.Text(requestedBy, "requestedBy", 200, errors));
+    }
+
+    private static PreservationHold Validate(HoldRequest body, Caller caller, DateTimeOffset now, Dictionary<string, string[]> errors)
+    {
+        var (reason, reasonText, requestedBy) = Grounds(body.Reason, body.ReasonText, body.RequestedBy, errors);
         var caseName = Fields.Text(body.CaseName, "caseName", 200, errors);
         var caseNumber = Fields.Text(body.CaseNumber, "caseNumber", 200, errors);
-        var requestedBy = Fields.Text(body.RequestedBy, "requestedBy", 200, errors);
-        var reasonText = Fields.Text(body.ReasonText, "reasonText", 1000, errors, required: false);
         if (errors.Count > 0)
         {
             throw new ProblemException(StatusCodes.Status400BadRequest, "The hold request is not valid.", "See errors for each field.") { Errors = errors };

@@ -14,17 +14,19 @@ namespace AvCloud.Functions.Footage;
 /// or another officer's, is "not found". Classified footage (Art. 14) is shown in full to the keeper and the head only;
 /// for anyone else it takes no part in the listing or its filters (<see cref="Clearance"/>), and <c>withheld=true</c>,
 /// which takes no filter, lists it by id and level, to ask for through an access request. Free text (<c>q</c>) searches
-/// activity and case labels. Every read is audited (Art. 18).
+/// activity and case labels; <c>case</c> finds the footage of the activities of the cases whose number or name holds it.
+/// Every read is audited (Art. 18).
 /// </summary>
 public sealed class ReadFootage(FootageStore footage, Activities.ActivityStore reviews, AuditTrail audit)
 {
     /// <summary>The listing's filters (every query parameter but paging and <c>withheld</c>).</summary>
-    private static readonly string[] Filters = ["q", "device", "officer", "activity", "kind", "status", "recordedFrom", "recordedTo", "uploadedLate"];
+    private static readonly string[] Filters = ["q", "case", "device", "officer", "activity", "kind", "status", "recordedFrom", "recordedTo", "uploadedLate"];
 
     [Function("ListFootage")]
     [RequiresRole(Roles.Keeper, Roles.Supervisor, Roles.Head, Roles.Officer, Roles.Reviewer)]
     [Answers(StatusCodes.Status200OK, typeof(FootagePage))]
     [Query("q", "Free text over activity and case labels.")]
+    [Query("case", "Text in a case's number or name: the footage of that case's activities.")]
     [Query("device", "Device id.")]
     [Query("officer", "Officer id.")]
     [Query("activity", "Activity id.")]
@@ -52,6 +54,14 @@ public sealed class ReadFootage(FootageStore footage, Activities.ActivityStore r
             throw ProblemException.Invalid("q", "The search text may be at most 200 characters.");
         }
 
+        // A case is found by its number or name; its footage is that of its activities (none when no case matches).
+        IReadOnlyList<string>? ofCases = null;
+        if (Listing.Text(query, "case") is { } caseText)
+        {
+            ofCases = caseText.Length > 200 ? throw ProblemException.Invalid("case", "The case search text may be at most 200 characters.")
+                : [.. (await reviews.CasesMatchingAsync(caller.UnitId, caseText, cancellationToken)).SelectMany(c => c.ActivityIds).Distinct(StringComparer.Ordinal)];
+        }
+
         // Art. 14: footage the caller may not see is left out by the query itself, so neither the items nor the page's
         // size and continuation say whether any of it matches the filters.
         var filter = new FootageFilter(
@@ -64,6 +74,7 @@ public sealed class ReadFootage(FootageStore footage, Activities.ActivityStore r
             RecordedFrom: Listing.Time(query, "recordedFrom"),
             RecordedTo: Listing.Time(query, "recordedTo"),
             Text: Listing.Text(query, "q"),
+            Activities: ofCases,
             Clearance: clearance);
         var page = await footage.PageAsync(caller.UnitId, filter, query, cancellationToken);
         var shown = page.Where(r => clearance.Sees(r.Classification)).ToList();

@@ -37,6 +37,7 @@ public sealed partial class Cataloguer(
     StorageClock storageClock,
     IOptions<IngestOptions> ingest,
     CataloguePipelineHooks hooks,
+    ActivityLinker linker,
     ILogger<Cataloguer> logger)
 {
     /// <summary>Quarantined blobs that cannot be tied to a unit are audited here.</summary>
@@ -182,7 +183,7 @@ public sealed partial class Cataloguer(
         };
         if (activity is not null)
         {
-            candidate = candidate.LinkTo(activity, ingest.Value.HandoverAllowance).Value!;
+            candidate = candidate.LinkTo(activity, ingest.Value.HandoverAllowance, LinkMethod.Manifest).Value!;
         }
 
         // The record and its audit event are one write: a crash between them cannot leave a record the chain never heard of.
@@ -198,6 +199,9 @@ public sealed partial class Cataloguer(
                     ["retentionUntil"] = written.RetentionUntil.ToString("O", CultureInfo.InvariantCulture),
                     ["handedOverInTime"] = written.HandedOverInTime ? "true" : "false",
                 }), cancellationToken);
+        // Arts. 5, 8 and 16: linked by the rule when the manifest named no activity, and held with its activity's case;
+        // before the ingest blob goes, so a failure here is retried with the rest.
+        record = await linker.LinkAsync(unit, record.Id, cancellationToken) ?? record;
         var first = record.Uploads[0];
         var state = first.SessionId == session.Id && first.FileName == file.Name ? FileState.Catalogued : FileState.Duplicate;
         await SetStatusAsync(session, fileName, state, null, record.Id, cancellationToken);

@@ -43,6 +43,33 @@ public sealed record PreservationDiscrepancy(string FootageId, DateTimeOffset At
 public sealed record LinksIssued(string Requester, string Mode, int Links, int Recordings, IReadOnlyList<string> Requests);
 
 /// <summary>
+/// Arts. 5 and 8: how the period's recordings (those the reader may see) came to their activities: by the dock's
+/// manifest, by AvCloud's rule, by a keeper, or not at all (<see cref="Undecided"/> of those wait for a keeper's choice
+/// between candidates). Shares are of <see cref="Recordings"/>, 0 to 1.
+/// </summary>
+public sealed record LinkShares(int Recordings, int ByManifest, int ByRule, int ByKeeper, int Unlinked, int Undecided)
+{
+    public double ManifestShare => Share(ByManifest);
+
+    public double RuleShare => Share(ByRule);
+
+    public double KeeperShare => Share(ByKeeper);
+
+    public double UnlinkedShare => Share(Unlinked);
+
+    private double Share(int count) => Recordings == 0 ? 0 : Math.Round((double)count / Recordings, 4);
+
+    /// <summary>The shares of <paramref name="records"/>; a link made before AvCloud recorded how counts as a keeper's (the only way there was then besides the manifest).</summary>
+    public static LinkShares Of(IReadOnlyCollection<FootageRecord> records) => new(
+        records.Count,
+        records.Count(r => r is { ActivityId: not null, LinkedBy: LinkMethod.Manifest }),
+        records.Count(r => r is { ActivityId: not null, LinkedBy: LinkMethod.Rule }),
+        records.Count(r => r is { ActivityId: not null, LinkedBy: LinkMethod.Keeper or null }),
+        records.Count(r => r.ActivityId is null),
+        records.Count(r => r is { ActivityId: null, LinkCandidates.Count: > 0 }));
+}
+
+/// <summary>
 /// An external share's activity in the period: who it is for, who made, approved or revoked it, and what its recipient
 /// did (opens, plays of how many recordings, package downloads, wrong passcodes, locks).
 /// </summary>
@@ -71,6 +98,9 @@ public sealed record Compliance(
     /// <summary>Art. 16: legal holds storage keeps that no record hold asks for, reported in the period, for the head to review.</summary>
     public IReadOnlyList<PreservationDiscrepancy> StorageOnlyHolds { get; init; } = [];
 
+    /// <summary>Arts. 5 and 8: how the period's recordings were linked to their activities, by share.</summary>
+    public LinkShares Links { get; init; } = new(0, 0, 0, 0, 0, 0);
+
     /// <summary>Art. 14: the classification levels of the footage this report draws on (those its reader may see).</summary>
     public IReadOnlyList<Classification> Levels { get; init; } = [];
 
@@ -85,7 +115,7 @@ public sealed record Compliance(
 /// <c>GET /api/reports/compliance?from=&amp;to=</c> (Supervisor, Head), as JSON or, with <c>format=csv</c> or
 /// <c>Accept: text/csv</c>, as CSV: activities that had to be recorded but have no recording and no approved work
 /// record; activities whose recordings leave gaps (longer than <c>gapSeconds</c>, default 60); late uploads by officer;
-/// recordings linked to no activity; recordings the device ledger attributes to someone else, or made while the device
+/// recordings linked to no activity, and the shares linked by the manifest, the rule and keepers; recordings the device ledger attributes to someone else, or made while the device
 /// was not checked out; pending disposals, holds and access requests; integrity failures; and the corrections
 /// <c>ReconcilePreservation</c> made to held footage in the period, and the legal holds it found storage keeping that no
 /// record hold asks for (for the head); the read links issued and views opened in the period, by person and
@@ -157,12 +187,15 @@ public sealed class ComplianceReport(ActivityStore activities, ActivityViews vie
         var late = new List<FootageRecord>();
         var unlinked = new List<FootageFinding>();
         var mismatches = new List<FootageFinding>();
+        var recorded = new List<FootageRecord>();
         await foreach (var record in footage.FindAsync(unitId, new FootageFilter(RecordedFrom: from, RecordedTo: to, Clearance: clearance), cancellationToken))
         {
             if (record.Status == FootageStatus.Quarantined)
             {
                 continue;
             }
+
+            recorded.Add(record);
 
             if (!record.HandedOverInTime)
             {
@@ -171,7 +204,9 @@ public sealed class ComplianceReport(ActivityStore activities, ActivityViews vie
 
             if (record.ActivityId is null)
             {
-                unlinked.Add(Finding(record, "not linked to any enforcement activity"));
+                unlinked.Add(Finding(record, record.LinkCandidates.Count > 0
+                    ? $"not linked: {record.LinkCandidates.Count} activities fit it, a keeper decides ({string.Join(", ", record.LinkCandidates)})"
+                    : "not linked to any enforcement activity"));
             }
 
             if (record.Attribution is { CheckedOut: false })
@@ -253,6 +288,7 @@ public sealed class ComplianceReport(ActivityStore activities, ActivityViews vie
             unlinked, mismatches, pending, failures, corrections, issued)
         {
             StorageOnlyHolds = discrepancies,
+            Links = LinkShares.Of(recorded),
             Levels = clearance.Levels,
             Articles = await articles.FindAsync(unitId, from, to, settings, clearance, viewed, cancellationToken),
             Shares = SharesActivity(shareEvents),
@@ -323,6 +359,11 @@ public sealed class ComplianceReport(ActivityStore activities, ActivityViews vie
             "links issued", string.Join(" ", l.Requests), l.Requester, "", "",
             string.Create(CultureInfo.InvariantCulture, $"{l.Links} {l.Mode} links to {l.Recordings} recordings"),
         }));
+        rows.Add(["links", "manifest", "", "", "", string.Create(CultureInfo.InvariantCulture, $"{report.Links.ByManifest} of {report.Links.Recordings} ({report.Links.ManifestShare:P0})")]);
+        rows.Add(["links", "rule", "", "", "", string.Create(CultureInfo.InvariantCulture, $"{report.Links.ByRule} of {report.Links.Recordings} ({report.Links.RuleShare:P0})")]);
+        rows.Add(["links", "keeper", "", "", "", string.Create(CultureInfo.InvariantCulture, $"{report.Links.ByKeeper} of {report.Links.Recordings} ({report.Links.KeeperShare:P0})")]);
+        rows.Add(["links", "unlinked", "", "", "", string.Create(CultureInfo.InvariantCulture,
+            $"{report.Links.Unlinked} of {report.Links.Recordings} ({report.Links.UnlinkedShare:P0}); {report.Links.Undecided} wait for a keeper's decision")]);
         rows.AddRange(report.Shares.Select(a => new[]
         {
             "external share", a.ShareId, a.Recipient, "", "",

@@ -42,6 +42,14 @@ public sealed record UnitSettings : Audit.IAudited<UnitSettings>
 
     public const int DefaultMaxClockDriftHours = 4;
 
+    /// <summary>
+    /// Arts. 5 and 8: how far (minutes) a recording's trusted time may lie outside an activity's span and still be linked
+    /// to it by the rule: officers start recording on the way in and stop on the way out.
+    /// </summary>
+    public int LinkMarginMinutes { get; init; } = DefaultLinkMarginMinutes;
+
+    public const int DefaultLinkMarginMinutes = 15;
+
     public required PolicyMode PolicyMode { get; init; }
 
     /// <summary>
@@ -96,6 +104,7 @@ public sealed record UnitSettings : Audit.IAudited<UnitSettings>
             RetentionMonths = change.RetentionMonths!,
             RecoveryWindowDays = change.RecoveryWindowDays ?? RecoveryWindowDays,
             MaxClockDriftHours = change.MaxClockDriftHours ?? MaxClockDriftHours,
+            LinkMarginMinutes = change.LinkMarginMinutes ?? LinkMarginMinutes,
             PolicyMode = change.PolicyMode ?? PolicyMode,
             AccessApprovals = change.AccessApprovals ?? AccessApprovals,
             RecordingRequiredFor = change.RecordingRequiredFor ?? RecordingRequiredFor,
@@ -137,6 +146,11 @@ public sealed record UnitSettings : Audit.IAudited<UnitSettings>
         if (proposed.MaxClockDriftHours is < 1 or > 168)
         {
             errors["maxClockDriftHours"] = ["The largest clock drift corrected at docking is 1 to 168 hours."];
+        }
+
+        if (proposed.LinkMarginMinutes is < 0 or > 240)
+        {
+            errors["linkMarginMinutes"] = ["The margin for linking recordings to activities is 0 to 240 minutes."];
         }
 
         if (proposed.RecoveryWindowDays is < 0 or > 365)
@@ -224,6 +238,7 @@ public sealed class ManageUnitSettings(UnitStore units, TimeProvider time)
                 ["policyMode"] = changed.PolicyMode.ToString(),
                 ["recoveryWindowDays"] = changed.RecoveryWindowDays.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["maxClockDriftHours"] = changed.MaxClockDriftHours.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["linkMarginMinutes"] = changed.LinkMarginMinutes.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["accessApprovals"] = string.Join("; ", changed.AccessApprovals.Select(r => $"{r.Classification}/{r.Mode}/{r.RequesterRole}->{r.Approver}")),
                 ["recordingRequiredFor"] = string.Join(", ", changed.RecordingRequiredFor.Select(AvCloudJson.Name)),
                 ["obligations"] = changed.Obligations.Summary(),
@@ -239,4 +254,4 @@ public sealed class ManageUnitSettings(UnitStore units, TimeProvider time)
 public sealed record UnitSettingsChange([Required] string? Name, [Required] string? TimeZone, [Required] Dictionary<string, int>? RetentionMonths, int? RecoveryWindowDays,
     PolicyMode? PolicyMode,
     IReadOnlyList<ApprovalRule>? AccessApprovals = null, IReadOnlyList<Activities.ActivityKind>? RecordingRequiredFor = null, int? MaxClockDriftHours = null,
-    UnitObligations? Obligations = null);
+    UnitObligations? Obligations = null, int? LinkMarginMinutes = null);

@@ -240,6 +240,12 @@ public sealed class ClassifiedListingTests(LocalCloudFixture fixture)
             }
 
             await dock.SettledAsync(session.SessionId);
+            // The rule links a recording of the activity's officer made during it; the keeper decides these belong to none (Art. 5).
+            foreach (var (content, _) in contents.Zip(recordings).Where(r => !r.Second.Linked))
+            {
+                await OkAsync(HttpMethod.Delete, $"/api/footage/{Dock.Sha256(content)}/activity", keeper, new { reason = "recorded between two steps of the hearing" });
+            }
+
             return [.. contents.Select(Dock.Sha256)];
         }
 

@@ -57,6 +57,31 @@ public sealed class ClassifiedTrailTests(LocalCloudFixture fixture)
     }
 
     [Fact]
+    public async Task A_supervisor_reads_no_event_that_names_a_recording_they_may_not_see_in_its_details()
+    {
+        var (dock, secret, open) = await UnitAsync();
+        // The head opens a misconduct case naming both recordings: its event's target is the case, its details name them.
+        using var opened = await fixture.SendAsync(HttpMethod.Post, "/api/misconduct-cases", fixture.TokenFor(dock.Unit, Roles.Head),
+            JsonContent.Create(new { personId = "officer-7", item = "tampering", description = "edited footage alleged", footageIds = new[] { secret } }));
+        Assert.Equal(HttpStatusCode.Created, opened.StatusCode);
+        using var other = await fixture.SendAsync(HttpMethod.Post, "/api/misconduct-cases", fixture.TokenFor(dock.Unit, Roles.Head),
+            JsonContent.Create(new { personId = "officer-8", item = "tampering", description = "edited footage alleged", footageIds = new[] { open } }));
+        Assert.Equal(HttpStatusCode.Created, other.StatusCode);
+
+        async Task<string> PageAsync(string role)
+        {
+            using var response = await fixture.SendAsync(HttpMethod.Get, $"/api/audit?action={AuditAction.MisconductCaseOpened.Name}&pageSize=200", fixture.TokenFor(dock.Unit, role));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            return await response.Content.ReadAsStringAsync(Cancel);
+        }
+
+        var bySupervisor = await PageAsync(Roles.Supervisor);
+        Assert.DoesNotContain(secret, bySupervisor, StringComparison.Ordinal);
+        Assert.Contains(open, bySupervisor, StringComparison.Ordinal);
+        Assert.Contains(secret, await PageAsync(Roles.Head), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_supervisor_sees_who_asked_for_what_and_why_but_not_which_recordings()
     {
         var (dock, secret, open) = await UnitAsync();

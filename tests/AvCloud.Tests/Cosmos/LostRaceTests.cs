@@ -227,6 +227,38 @@ public sealed class LostRaceTests(LocalCloudFixture fixture) : IAsyncLifetime
         Assert.Single(stored.Holds);
     }
 
+    private static Activity Activity(string id, string unit) => new()
+    {
+        Id = id, UnitId = unit, Kind = ActivityKind.Hearing, Officers = ["officer-zhang"], Place = "hall", Start = Now.AddYears(-2), End = Now.AddYears(-2).AddHours(1),
+        CreatedBy = "keeper-1", CreatedAt = Now.AddYears(-2),
+    };
+
+    [Fact]
+    public async Task The_linking_rule_that_loses_to_a_keepers_link_is_refused_and_the_keepers_link_stands()
+    {
+        var (footage, unit, id) = await FootageAsync();
+
+        var outcome = await footage.ChangeAsync(unit, id, LosingTo<FootageRecord>(
+            () => footage.ChangeAsync(unit, id, r => r.LinkTo(Activity("act-keeper", unit), TimeSpan.FromHours(24), LinkMethod.Keeper), Told, Cancel),
+            r => r.LinkByRule([Activity("act-rule", unit)], TimeSpan.FromHours(24))), Told, Cancel);
+
+        Lost(outcome, 409);
+        var stored = (await footage.ReadAsync(unit, id, Cancel))!;
+        Assert.Equal(("act-keeper", LinkMethod.Keeper), (stored.ActivityId, stored.LinkedBy));
+    }
+
+    [Fact]
+    public async Task The_linking_rule_that_loses_to_the_same_rule_writes_nothing_twice()
+    {
+        var (footage, unit, id) = await FootageAsync();
+        var rule = (FootageRecord r) => r.LinkByRule([Activity("act-1", unit), Activity("act-2", unit)], TimeSpan.FromHours(24));
+
+        var outcome = await footage.ChangeAsync(unit, id, LosingTo<FootageRecord>(() => footage.ChangeAsync(unit, id, rule, Told, Cancel), rule), Told, Cancel);
+
+        Lost(outcome, 409);
+        Assert.Equal(["act-1", "act-2"], (await footage.ReadAsync(unit, id, Cancel))!.LinkCandidates);
+    }
+
     [Fact]
     public async Task The_sweep_that_loses_to_a_hold_offers_nothing_for_disposal()
     {

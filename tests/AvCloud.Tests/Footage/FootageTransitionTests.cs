@@ -73,12 +73,92 @@ public sealed class FootageTransitionTests
             End = Recorded.AddHours(1), CreatedBy = "keeper-1", CreatedAt = Recorded,
         };
 
-        var linked = Record().LinkTo(activity, TimeSpan.FromHours(24)).Value!;
+        var linked = Record().LinkTo(activity, TimeSpan.FromHours(24), LinkMethod.Keeper).Value!;
 
         Assert.Equal(("act-1", ActivityKind.Hearing), (linked.ActivityId, linked.ActivityKind));
         Assert.Equal(Recorded.AddHours(25), linked.HandoverDeadline);
         Assert.False(linked.HandedOverInTime);
-        Refused(Record(FootageStatus.Purged).LinkTo(activity, TimeSpan.FromHours(24)), 404);
+        Refused(Record(FootageStatus.Purged).LinkTo(activity, TimeSpan.FromHours(24), LinkMethod.Keeper), 404);
+        Assert.Equal(LinkMethod.Keeper, linked.LinkedBy);
+    }
+
+    private static Activity Activity(string id, ActivityKind kind = ActivityKind.Hearing) => new()
+    {
+        Id = id, UnitId = "unit-a", Kind = kind, Officers = ["officer-zhang"], Place = "hall", Start = Recorded, End = Recorded.AddHours(1),
+        CreatedBy = "keeper-1", CreatedAt = Recorded,
+    };
+
+    private static readonly TimeSpan Allowance = TimeSpan.FromHours(24);
+
+    [Fact]
+    public void One_candidate_links_by_rule_two_wait_for_a_keeper_and_none_undoes_the_rules_own_link()
+    {
+        var linked = Record().LinkByRule([Activity("act-1")], Allowance).Value!;
+        Assert.Equal(("act-1", LinkMethod.Rule, ActivityKind.Hearing), (linked.ActivityId, linked.LinkedBy, linked.ActivityKind));
+        Assert.Equal(Recorded.AddHours(25), linked.HandoverDeadline);
+
+        var undecided = Record().LinkByRule([Activity("act-2"), Activity("act-1")], Allowance).Value!;
+        Assert.Null(undecided.ActivityId);
+        Assert.Null(undecided.LinkedBy);
+        Assert.Equal(["act-1", "act-2"], undecided.LinkCandidates);
+
+        // The activity moved away: the rule's own link goes, and the deadline is the recording's own again.
+        var undone = linked.LinkByRule([], Allowance).Value!;
+        Assert.Equal((null, null, null), (undone.ActivityId, undone.LinkedBy, undone.ActivityKind));
+        Assert.Equal(Recorded.AddMinutes(10) + Allowance, undone.HandoverDeadline);
+        Assert.Empty(undecided.LinkByRule([Activity("act-1")], Allowance).Value!.LinkCandidates);
+    }
+
+    [Fact]
+    public void A_rule_that_changes_nothing_is_refused_so_repeating_it_writes_nothing()
+    {
+        var linked = Record().LinkByRule([Activity("act-1")], Allowance).Value!;
+
+        Refused(linked.LinkByRule([Activity("act-1")], Allowance), 409);
+        Refused(Record().LinkByRule([], Allowance), 409);
+        Refused(Record().LinkByRule([Activity("act-1"), Activity("act-2")], Allowance).Value!.LinkByRule([Activity("act-2"), Activity("act-1")], Allowance), 409);
+        Refused(Record(FootageStatus.Purged).LinkByRule([Activity("act-1")], Allowance), 409);
+    }
+
+    [Theory]
+    [InlineData(LinkMethod.Manifest)]
+    [InlineData(LinkMethod.Keeper)]
+    public void A_rule_never_overrides_the_manifest_or_a_keeper(LinkMethod by)
+    {
+        var linked = Record().LinkTo(Activity("act-1"), Allowance, by).Value!;
+        var unlinkedByKeeper = linked.Unlink(Allowance).Value!;
+
+        Assert.Contains(AvCloudJson.Name(by), Refused(linked.LinkByRule([Activity("act-2")], Allowance), 409).Detail, StringComparison.Ordinal);
+        Refused(linked.LinkByRule([], Allowance), 409);
+        Assert.Equal((null, LinkMethod.Keeper), (unlinkedByKeeper.ActivityId, unlinkedByKeeper.LinkedBy));
+        Refused(unlinkedByKeeper.LinkByRule([Activity("act-2")], Allowance), 409);
+    }
+
+    [Fact]
+    public void A_keeper_unlinks_a_linked_or_undecided_recording_and_nothing_else()
+    {
+        var undecided = Record().LinkByRule([Activity("act-1"), Activity("act-2")], Allowance).Value!;
+
+        var decided = undecided.Unlink(Allowance).Value!;
+        Assert.Empty(decided.LinkCandidates);
+        Assert.Equal(LinkMethod.Keeper, decided.LinkedBy);
+        Refused(Record().Unlink(Allowance), 409);
+        Refused(Record(FootageStatus.Purged).Unlink(Allowance), 404);
+        var relinked = decided.LinkTo(Activity("act-2"), Allowance, LinkMethod.Keeper).Value!;
+        Assert.Equal(("act-2", LinkMethod.Keeper), (relinked.ActivityId, relinked.LinkedBy));
+    }
+
+    [Fact]
+    public void A_hold_a_case_placed_goes_only_with_the_case_hold_and_the_same_hold_is_never_placed_twice()
+    {
+        var byCase = Hold("case-hold") with { CaseId = "case-1" };
+        var held = Record().PlaceHold(byCase, Copy).Value!.PlaceHold(Hold("own"), copy: null).Value!;
+
+        Refused(held.PlaceHold(byCase, Copy), 409);
+        Refused(held.ReleaseHold("case-hold"), 409);
+        Refused(held.ReleaseHold("case-hold", byCase: "case-2"), 409);
+        Assert.Equal(["own"], held.ReleaseHold("case-hold", byCase: "case-1").Value!.Holds.Select(h => h.Id));
+        Assert.Equal(["case-hold"], held.ReleaseHold("own").Value!.Holds.Select(h => h.Id));
     }
 
     [Fact]

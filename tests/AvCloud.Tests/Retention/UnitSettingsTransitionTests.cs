@@ -49,4 +49,17 @@ public sealed class UnitSettingsTransitionTests
         Assert.Equal("The settings are not valid.", refusal.Title);
         Assert.Equal(["recordingRequiredFor", "timeZone"], refusal.Errors!.Keys.Order(StringComparer.Ordinal));
     }
+
+    [Fact]
+    public void The_link_margin_defaults_to_a_quarter_hour_stays_unless_changed_and_is_0_to_240_minutes()
+    {
+        var settings = Defaults(PolicyMode.Unlocked);
+
+        Assert.Equal(15, settings.LinkMarginMinutes);
+        Assert.Equal(15, settings.Change(Change(24), "head-1", Now).Value!.LinkMarginMinutes);
+        Assert.Equal(0, settings.Change(Change(24) with { LinkMarginMinutes = 0 }, "head-1", Now).Value!.LinkMarginMinutes);
+        Assert.Equal(240, settings.Change(Change(24) with { LinkMarginMinutes = 240 }, "head-1", Now).Value!.LinkMarginMinutes);
+        Assert.Equal(["linkMarginMinutes"], settings.Change(Change(24) with { LinkMarginMinutes = -1 }, "head-1", Now).Refusal!.Errors!.Keys);
+        Assert.Equal(["linkMarginMinutes"], settings.Change(Change(24) with { LinkMarginMinutes = 241 }, "head-1", Now).Refusal!.Errors!.Keys);
+    }
 }
