@@ -79,10 +79,10 @@ public sealed record PackagedFile(
     string DeviceId,
     string OfficerId,
     string? ActivityId,
-    PackagedCase? Case,
+    IReadOnlyList<PackagedCase> Cases,
     string Classification);
 
-/// <summary>The case a recording belongs to, when it has one (through its activity).</summary>
+/// <summary>A case a recording belongs to through its activity: each case that groups the activity, or the case the activity itself names.</summary>
 public sealed record PackagedCase(string? Name, string? Number);
 
 /// <summary>A document AvCloud made for the package (custody.json, custody.pdf).</summary>

@@ -179,6 +179,11 @@ public sealed class ActivityStore(Database database, Audit.AuditTrail audit) : C
         ListAsync<Cases.EnforcementCase>(unitId, new QueryDefinition("SELECT * FROM c WHERE c.type = @type AND CONTAINS(c.searchText, @q)")
             .WithParameter("@type", Cases.EnforcementCase.DocumentType).WithParameter("@q", text.Trim().ToLowerInvariant()), cancellationToken);
 
+    /// <summary>The unit's cases that group <paramref name="activityId"/>, by number.</summary>
+    public Task<List<Cases.EnforcementCase>> CasesOfAsync(string unitId, string activityId, CancellationToken cancellationToken) =>
+        ListAsync<Cases.EnforcementCase>(unitId, new QueryDefinition("SELECT * FROM c WHERE c.type = @type AND ARRAY_CONTAINS(c.activityIds, @activity) ORDER BY c.number")
+            .WithParameter("@type", Cases.EnforcementCase.DocumentType).WithParameter("@activity", activityId), cancellationToken);
+
     /// <summary>Art. 16: the unit's cases that group <paramref name="activityId"/> and are held.</summary>
     public Task<List<Cases.EnforcementCase>> HeldCasesOfAsync(string unitId, string activityId, CancellationToken cancellationToken) =>
         ListAsync<Cases.EnforcementCase>(unitId, new QueryDefinition("SELECT * FROM c WHERE c.type = @type AND ARRAY_CONTAINS(c.activityIds, @activity) AND ARRAY_LENGTH(c.holds) > 0")

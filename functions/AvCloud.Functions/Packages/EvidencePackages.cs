@@ -55,6 +55,27 @@ public sealed class EvidencePackages(BlobServiceClient blobs, CustodyRecords cus
         $"evidence-{reference.Replace('/', '-')}-{at.UtcDateTime:yyyyMMdd-HHmmss}.zip";
 
     /// <summary>
+    /// The cases a recording belongs to through its activity: every case that groups the activity, or, when none does,
+    /// the case name and number the activity itself was recorded with.
+    /// </summary>
+    private async Task<IReadOnlyList<PackagedCase>> CasesOfAsync(string unitId, string? activityId, CancellationToken cancellationToken)
+    {
+        if (activityId is null)
+        {
+            return [];
+        }
+
+        var grouped = await activities.CasesOfAsync(unitId, activityId, cancellationToken);
+        if (grouped.Count > 0)
+        {
+            return [.. grouped.Select(c => new PackagedCase(c.Name, c.Number))];
+        }
+
+        var activity = await activities.ReadAsync(unitId, activityId, cancellationToken);
+        return activity is { CaseName: null, CaseNumber: null } or null ? [] : [new PackagedCase(activity.CaseName, activity.CaseNumber)];
+    }
+
+    /// <summary>
     /// Writes the package of <paramref name="order"/> to <paramref name="output"/> (an HTTP response body, any
     /// forward-only stream) and returns what was sent. Callers check <see cref="Refuses"/> and audit the result.
     /// </summary>
@@ -81,11 +102,11 @@ public sealed class EvidencePackages(BlobServiceClient blobs, CustodyRecords cus
         var files = new List<PackagedFile>(order.Footage.Count);
         foreach (var record in order.Footage)
         {
-            var activity = record.ActivityId is null ? null : await activities.ReadAsync(order.UnitId, record.ActivityId, cancellationToken);
+            var cases = await CasesOfAsync(order.UnitId, record.ActivityId, cancellationToken);
             files.Add(new PackagedFile(record.Id, PackageFormat.FilesFolder + Access.ReadLinkIssuer.FileName(record),
                 record.Uploads.Count > 0 ? record.Uploads[0].FileName : record.BlobName, record.Sha256, record.Size, AvCloudJson.Name(record.Kind),
                 record.RecordedStart, record.RecordedEnd, record.CorrectedStart, record.CorrectedEnd, record.DeviceId, record.OfficerId, record.ActivityId,
-                activity is { CaseName: null, CaseNumber: null } or null ? null : new PackagedCase(activity.CaseName, activity.CaseNumber),
+                cases,
                 AvCloudJson.Name(record.Classification)));
         }
 

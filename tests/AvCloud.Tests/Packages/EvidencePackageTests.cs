@@ -156,7 +156,7 @@ public sealed class EvidencePackageTests(LocalCloudFixture fixture)
                 (file.Id, file.Sha256, file.Size, file.Kind, file.DeviceId, file.OfficerId, file.Classification));
             Assert.Equal(record.Uploads[0].FileName, file.OriginalName);
             Assert.Equal((record.RecordedStart, record.CorrectedEnd), (file.RecordedStart, file.CorrectedEnd));
-            Assert.Null(file.Case);
+            Assert.Empty(file.Cases);
             using var content = zip.GetEntry(file.Path)!.Open();
             Assert.Equal(record.Sha256, Convert.ToHexStringLower(await SHA256.HashDataAsync(content, Cancel)));
         }
@@ -185,6 +185,35 @@ public sealed class EvidencePackageTests(LocalCloudFixture fixture)
         Assert.Equal((AuditOutcomes.Success, Convert.ToHexStringLower(SHA256.HashData(package)), package.Length.ToString(System.Globalization.CultureInfo.InvariantCulture), "2", manifest.PackageId),
             (sent.Outcome, sent.Details["sha256"], sent.Details["size"], sent.Details["files"], sent.Details["package"]));
         Assert.Equal(2, (await AuditAsync(unit, AuditAction.FootagePackaged)).Count);
+    }
+
+    [Fact]
+    public async Task A_packaged_recording_names_the_cases_that_group_its_activity()
+    {
+        var unit = await UnitAsync(1721, count: 1);
+        var record = unit.Footage[0];
+        using var created = await fixture.SendAsync(HttpMethod.Post, "/api/activities", unit.Keeper, JsonContent.Create(new
+        {
+            kind = "investigation", officers = new[] { record.OfficerId }, place = "No. 3 market", start = Recorded.AddMinutes(-10), end = Recorded.AddMinutes(30),
+        }));
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var activityId = (await created.Content.ReadFromJsonAsync<Functions.Activities.Activity>(AvCloudJson.Options, Cancel))!.Id;
+        using var linked = await fixture.SendAsync(HttpMethod.Put, $"/api/footage/{record.Id}/activity", unit.Keeper,
+            JsonContent.Create(new { activityId, reason = "the investigation's notes name this clip" }));
+        Assert.True(linked.IsSuccessStatusCode, await linked.Content.ReadAsStringAsync(Cancel));
+        using var opened = await fixture.SendAsync(HttpMethod.Post, "/api/cases", unit.Keeper, JsonContent.Create(new { number = "WG-2026-88", name = "市场摊位纠纷" }));
+        Assert.Equal(HttpStatusCode.Created, opened.StatusCode);
+        var caseId = (await opened.Content.ReadFromJsonAsync<Functions.Cases.EnforcementCase>(AvCloudJson.Options, Cancel))!.Id;
+        using var added = await fixture.SendAsync(HttpMethod.Post, $"/api/cases/{caseId}/activities", unit.Keeper, JsonContent.Create(new { activityId }));
+        Assert.Equal(HttpStatusCode.OK, added.StatusCode);
+
+        var (status, package) = await PackageAsync(await CopyRequestAsync(unit), unit.Reviewer);
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        using var zip = new ZipArchive(new MemoryStream(package), ZipArchiveMode.Read);
+        var file = Assert.Single(Read<PackageManifest>(zip, PackageFormat.Manifest).Files);
+        Assert.Equal((activityId, new PackagedCase("市场摊位纠纷", "WG-2026-88")), (file.ActivityId, Assert.Single(file.Cases)));
+        Assert.True(Verify(package).Valid);
     }
 
     [Fact]
