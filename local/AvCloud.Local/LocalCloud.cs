@@ -48,7 +48,7 @@ public sealed class LocalCloud : IAsyncDisposable
     public Uri BaseAddress { get; }
 
     /// <summary>Where the web console answers (ServeConsole).</summary>
-    public const string ConsolePath = "api/console/";
+    public const string ConsolePath = "";
 
     /// <summary>The published console the local host serves unless told otherwise: what <c>./avcloud build</c> publishes.</summary>
     public static string PublishedConsole() =>

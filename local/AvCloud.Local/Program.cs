@@ -317,7 +317,7 @@ public static class Program
         {
             var what = function.Kind switch
             {
-                TriggerKind.Http => $"{string.Join(',', function.HttpMethods)} /api/{function.Route}",
+                TriggerKind.Http => $"{string.Join(',', function.HttpMethods)} {HttpFunctions.PathOf(function)}",
                 TriggerKind.Blob => $"blob created in {function.Blob.BlobPath} (Event Grid)",
                 TriggerKind.Timer => $"timer {function.Timer.Schedule}",
                 _ => "not served",

@@ -52,7 +52,7 @@ public sealed partial class AccessRequests(RequestStore requests, FootageStore f
     [Answers(StatusCodes.Status201Created, typeof(AccessRequest))]
     [Answers(StatusCodes.Status422UnprocessableEntity)]
     public async Task<IResult> Create(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "access-requests")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/access-requests")] HttpRequest request,
         CancellationToken cancellationToken)
     {
         var caller = request.Caller();
@@ -118,7 +118,7 @@ public sealed partial class AccessRequests(RequestStore requests, FootageStore f
     [Query("mine", "true: only the caller's own requests (always so for reviewers and officers).")]
     [Paged]
     public async Task<IResult> List(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "access-requests")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/access-requests")] HttpRequest request,
         CancellationToken cancellationToken)
     {
         var caller = request.Caller();
@@ -134,7 +134,7 @@ public sealed partial class AccessRequests(RequestStore requests, FootageStore f
     [RequiresRole(Roles.Reviewer, Roles.Officer, Roles.Keeper, Roles.Supervisor, Roles.Head)]
     [Answers(StatusCodes.Status200OK, typeof(AccessRequest))]
     public async Task<IResult> Get(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "access-requests/{id}")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/access-requests/{id}")] HttpRequest request,
         string id,
         CancellationToken cancellationToken)
     {
@@ -150,7 +150,7 @@ public sealed partial class AccessRequests(RequestStore requests, FootageStore f
     [Answers(StatusCodes.Status409Conflict)]
     [Answers(StatusCodes.Status422UnprocessableEntity)]
     public async Task<IResult> Approve(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "access-requests/{id}/approve")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/access-requests/{id}/approve")] HttpRequest request,
         string id,
         CancellationToken cancellationToken)
     {
@@ -195,7 +195,7 @@ public sealed partial class AccessRequests(RequestStore requests, FootageStore f
     [Answers(StatusCodes.Status200OK, typeof(AccessRequest))]
     [Answers(StatusCodes.Status409Conflict)]
     public async Task<IResult> Reject(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "access-requests/{id}/reject")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/access-requests/{id}/reject")] HttpRequest request,
         string id,
         CancellationToken cancellationToken)
     {
@@ -216,7 +216,7 @@ public sealed partial class AccessRequests(RequestStore requests, FootageStore f
     [Answers(StatusCodes.Status200OK, typeof(AccessRequest))]
     [Answers(StatusCodes.Status409Conflict)]
     public async Task<IResult> Revoke(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "access-requests/{id}/revoke")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/access-requests/{id}/revoke")] HttpRequest request,
         string id,
         CancellationToken cancellationToken)
     {

@@ -22,7 +22,7 @@ public sealed class FootageClassification(FootageStore footage, TimeProvider tim
     [Accepts(typeof(ClassificationBody))]
     [Answers(StatusCodes.Status200OK, typeof(FootageRecord))]
     public async Task<IResult> Put(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "footage/{id}/classification")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "api/footage/{id}/classification")] HttpRequest request,
         string id,
         CancellationToken cancellationToken)
     {

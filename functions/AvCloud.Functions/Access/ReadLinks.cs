@@ -54,7 +54,7 @@ public sealed class ViewFootage(RequestStore requests, FootageStore footage, Uni
     [Answers(StatusCodes.Status409Conflict)]
     [Answers(StatusCodes.Status422UnprocessableEntity)]
     public async Task<IResult> Run(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "access-requests/{id}/footage/{footageId}/view")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/access-requests/{id}/footage/{footageId}/view")] HttpRequest request,
         string id,
         string footageId,
         CancellationToken cancellationToken)

@@ -32,7 +32,7 @@ public sealed class MisconductCases(ActivityStore cases, FootageStore footage, F
     [Accepts(typeof(MisconductCaseBody))]
     [Answers(StatusCodes.Status201Created, typeof(MisconductCaseView))]
     public async Task<IResult> Open(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "misconduct-cases")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/misconduct-cases")] HttpRequest request,
         CancellationToken cancellationToken)
     {
         var caller = request.Caller();
@@ -112,7 +112,7 @@ public sealed class MisconductCases(ActivityStore cases, FootageStore footage, F
     [Answers(StatusCodes.Status200OK, typeof(MisconductCaseView))]
     [Answers(StatusCodes.Status409Conflict)]
     public async Task<IResult> Close(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "misconduct-cases/{id}/close")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/misconduct-cases/{id}/close")] HttpRequest request,
         string id,
         CancellationToken cancellationToken)
     {
@@ -139,7 +139,7 @@ public sealed class MisconductCases(ActivityStore cases, FootageStore footage, F
     [RequiresRole(Roles.Supervisor, Roles.Head)]
     [Answers(StatusCodes.Status200OK, typeof(MisconductCaseList))]
     public async Task<IResult> List(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "misconduct-cases")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/misconduct-cases")] HttpRequest request,
         CancellationToken cancellationToken)
     {
         var caller = request.Caller();
@@ -151,7 +151,7 @@ public sealed class MisconductCases(ActivityStore cases, FootageStore footage, F
     [RequiresRole(Roles.Supervisor, Roles.Head)]
     [Answers(StatusCodes.Status200OK, typeof(MisconductCaseView))]
     public async Task<IResult> Get(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "misconduct-cases/{id}")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/misconduct-cases/{id}")] HttpRequest request,
         string id,
         CancellationToken cancellationToken)
     {

@@ -28,7 +28,7 @@ public sealed class ResolveFlaggedRecording(FootageStore footage, ActivityStore 
     [Answers(StatusCodes.Status201Created, typeof(FlagResolution))]
     [Answers(StatusCodes.Status409Conflict)]
     public async Task<IResult> Resolve(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "footage/{id}/resolution")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/footage/{id}/resolution")] HttpRequest request,
         string id,
         CancellationToken cancellationToken)
     {

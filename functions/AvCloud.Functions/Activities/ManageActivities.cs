@@ -85,7 +85,7 @@ public sealed class ManageActivities(ActivityStore activities, ActivityViews vie
     [Accepts(typeof(ActivityBody))]
     [Answers(StatusCodes.Status201Created, typeof(Activity))]
     public async Task<IResult> Create(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "activities")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/activities")] HttpRequest request,
         CancellationToken cancellationToken)
     {
         var caller = request.Caller();
@@ -130,7 +130,7 @@ public sealed class ManageActivities(ActivityStore activities, ActivityViews vie
     [Query("urgent", "true: only urgent activities (the dock uploads their recordings first).")]
     [Paged]
     public async Task<IResult> List(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "activities")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/activities")] HttpRequest request,
         CancellationToken cancellationToken)
     {
         var caller = request.Caller();
@@ -143,7 +143,7 @@ public sealed class ManageActivities(ActivityStore activities, ActivityViews vie
     [RequiresRole(Roles.Officer, Roles.Keeper, Roles.Supervisor, Roles.Head)]
     [Answers(StatusCodes.Status200OK, typeof(ActivityView))]
     public async Task<IResult> Get(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "activities/{id}")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/activities/{id}")] HttpRequest request,
         string id,
         CancellationToken cancellationToken)
     {
@@ -159,7 +159,7 @@ public sealed class ManageActivities(ActivityStore activities, ActivityViews vie
     [Accepts(typeof(ActivityChangeBody))]
     [Answers(StatusCodes.Status200OK, typeof(Activity))]
     public async Task<IResult> Change(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "patch", Route = "activities/{id}")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "patch", Route = "api/activities/{id}")] HttpRequest request,
         string id,
         CancellationToken cancellationToken)
     {
@@ -191,7 +191,7 @@ public sealed class ManageActivities(ActivityStore activities, ActivityViews vie
     [Answers(StatusCodes.Status200OK, typeof(FootageRecord))]
     [Answers(StatusCodes.Status409Conflict)]
     public async Task<IResult> Link(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "footage/{id}/activity")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "api/footage/{id}/activity")] HttpRequest request,
         string id,
         CancellationToken cancellationToken)
     {
@@ -229,7 +229,7 @@ public sealed class ManageActivities(ActivityStore activities, ActivityViews vie
     [Answers(StatusCodes.Status200OK, typeof(FootageRecord))]
     [Answers(StatusCodes.Status409Conflict)]
     public async Task<IResult> Unlink(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "footage/{id}/activity")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "api/footage/{id}/activity")] HttpRequest request,
         string id,
         CancellationToken cancellationToken)
     {

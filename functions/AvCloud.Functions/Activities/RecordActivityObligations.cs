@@ -32,7 +32,7 @@ public sealed class RecordActivityObligations(ActivityStore activities, FootageS
     [Accepts(typeof(ConductBody))]
     [Answers(StatusCodes.Status200OK, typeof(Activity))]
     public async Task<IResult> Conduct(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "activities/{id}/conduct")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "api/activities/{id}/conduct")] HttpRequest request,
         string id,
         CancellationToken cancellationToken)
     {
@@ -73,7 +73,7 @@ public sealed class RecordActivityObligations(ActivityStore activities, FootageS
     [Answers(StatusCodes.Status200OK, typeof(Activity))]
     [Answers(StatusCodes.Status409Conflict)]
     public async Task<IResult> Return(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "activities/{id}/return")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "api/activities/{id}/return")] HttpRequest request,
         string id,
         CancellationToken cancellationToken)
     {

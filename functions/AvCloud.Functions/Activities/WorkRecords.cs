@@ -30,7 +30,7 @@ public sealed class WorkRecords(ActivityStore activities, UnitStore units, BlobS
     [Accepts(typeof(WorkRecordBody))]
     [Answers(StatusCodes.Status201Created, typeof(WorkRecord))]
     public async Task<IResult> Submit(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "activities/{id}/work-records")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/activities/{id}/work-records")] HttpRequest request,
         string id,
         CancellationToken cancellationToken)
     {
@@ -69,7 +69,7 @@ public sealed class WorkRecords(ActivityStore activities, UnitStore units, BlobS
     [Answers(StatusCodes.Status200OK, typeof(WorkRecord))]
     [Answers(StatusCodes.Status409Conflict)]
     public async Task<IResult> Approve(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "activities/{id}/work-records/{recordId}/approve")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/activities/{id}/work-records/{recordId}/approve")] HttpRequest request,
         string id,
         string recordId,
         CancellationToken cancellationToken)
@@ -97,7 +97,7 @@ public sealed class WorkRecords(ActivityStore activities, UnitStore units, BlobS
     [Answers(StatusCodes.Status200OK, typeof(WorkRecord))]
     [Answers(StatusCodes.Status409Conflict)]
     public async Task<IResult> Reject(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "activities/{id}/work-records/{recordId}/reject")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/activities/{id}/work-records/{recordId}/reject")] HttpRequest request,
         string id,
         string recordId,
         CancellationToken cancellationToken)

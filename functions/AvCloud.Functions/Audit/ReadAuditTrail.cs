@@ -20,7 +20,7 @@ public sealed class ReadAuditTrail(AuditTrail audit, Footage.FootageStore footag
     [Query("to", "To (ISO 8601).")]
     [Paged]
     public async Task<IResult> Run(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "audit")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/audit")] HttpRequest request,
         CancellationToken cancellationToken)
     {
         var caller = request.Caller();

@@ -18,7 +18,7 @@ public sealed class VerifyAuditTrail(AuditTrail audit, AuditAnchors anchors)
     [RequiresRole(Roles.Supervisor, Roles.Head)]
     [Answers(StatusCodes.Status200OK, typeof(ChainReport))]
     public async Task<IResult> Run(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "audit/verify")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/audit/verify")] HttpRequest request,
         CancellationToken cancellationToken)
     {
         var caller = request.Caller();

@@ -56,7 +56,7 @@ public sealed class ManageCases(ActivityStore activities, ActivityViews views, F
     [Answers(StatusCodes.Status201Created, typeof(EnforcementCase))]
     [Answers(StatusCodes.Status409Conflict)]
     public async Task<IResult> Create(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "cases")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/cases")] HttpRequest request,
         CancellationToken cancellationToken)
     {
         var caller = request.Caller();
@@ -89,7 +89,7 @@ public sealed class ManageCases(ActivityStore activities, ActivityViews views, F
     [Query("q", "Text in the case's number or name.")]
     [Paged]
     public async Task<IResult> List(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "cases")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/cases")] HttpRequest request,
         CancellationToken cancellationToken)
     {
         var caller = request.Caller();
@@ -106,7 +106,7 @@ public sealed class ManageCases(ActivityStore activities, ActivityViews views, F
     [RequiresRole(Roles.Keeper, Roles.Supervisor, Roles.Head)]
     [Answers(StatusCodes.Status200OK, typeof(CaseView))]
     public async Task<IResult> Get(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "cases/{id}")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/cases/{id}")] HttpRequest request,
         string id,
         CancellationToken cancellationToken)
     {
@@ -144,7 +144,7 @@ public sealed class ManageCases(ActivityStore activities, ActivityViews views, F
     [Answers(StatusCodes.Status200OK, typeof(EnforcementCase))]
     [Answers(StatusCodes.Status409Conflict)]
     public async Task<IResult> AddActivity(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "cases/{id}/activities")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/cases/{id}/activities")] HttpRequest request,
         string id,
         CancellationToken cancellationToken)
     {
@@ -171,7 +171,7 @@ public sealed class ManageCases(ActivityStore activities, ActivityViews views, F
     [Accepts(typeof(CaseActivityRemoval))]
     [Answers(StatusCodes.Status200OK, typeof(EnforcementCase))]
     public async Task<IResult> RemoveActivity(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "cases/{id}/activities/{activityId}")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "api/cases/{id}/activities/{activityId}")] HttpRequest request,
         string id,
         string activityId,
         CancellationToken cancellationToken)
@@ -193,7 +193,7 @@ public sealed class ManageCases(ActivityStore activities, ActivityViews views, F
     [Accepts(typeof(CaseHoldRequest))]
     [Answers(StatusCodes.Status201Created, typeof(EnforcementCase))]
     public async Task<IResult> PlaceHold(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "cases/{id}/holds")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/cases/{id}/holds")] HttpRequest request,
         string id,
         CancellationToken cancellationToken)
     {
@@ -220,7 +220,7 @@ public sealed class ManageCases(ActivityStore activities, ActivityViews views, F
     [Accepts(typeof(HoldRelease))]
     [Answers(StatusCodes.Status200OK, typeof(EnforcementCase))]
     public async Task<IResult> ReleaseHold(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "cases/{id}/holds/{holdId}")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "api/cases/{id}/holds/{holdId}")] HttpRequest request,
         string id,
         string holdId,
         CancellationToken cancellationToken)

@@ -74,7 +74,7 @@ public sealed class ManageDevices(DeviceStore devices, FootageStore footage, Ret
     [Answers(StatusCodes.Status201Created, typeof(Device))]
     [Answers(StatusCodes.Status409Conflict)]
     public async Task<IResult> Register(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "devices")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/devices")] HttpRequest request,
         CancellationToken cancellationToken)
     {
         var caller = request.Caller();
@@ -113,7 +113,7 @@ public sealed class ManageDevices(DeviceStore devices, FootageStore footage, Ret
     [Query("status", "inService, underRepair or retired.")]
     [Paged]
     public async Task<IResult> List(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "devices")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/devices")] HttpRequest request,
         CancellationToken cancellationToken)
     {
         var caller = request.Caller();
@@ -125,7 +125,7 @@ public sealed class ManageDevices(DeviceStore devices, FootageStore footage, Ret
     [RequiresRole(Roles.Keeper, Roles.Supervisor, Roles.Head)]
     [Answers(StatusCodes.Status200OK, typeof(Device))]
     public async Task<IResult> Get(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "devices/{id}")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/devices/{id}")] HttpRequest request,
         string id,
         CancellationToken cancellationToken) =>
         TypedResults.Ok(await ReadAsync(request.Caller(), id, cancellationToken));
@@ -136,7 +136,7 @@ public sealed class ManageDevices(DeviceStore devices, FootageStore footage, Ret
     [Answers(StatusCodes.Status200OK, typeof(Device))]
     [Answers(StatusCodes.Status409Conflict)]
     public async Task<IResult> SetStatus(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "devices/{id}/status")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "api/devices/{id}/status")] HttpRequest request,
         string id,
         CancellationToken cancellationToken)
     {
@@ -161,7 +161,7 @@ public sealed class ManageDevices(DeviceStore devices, FootageStore footage, Ret
     [Answers(StatusCodes.Status200OK, typeof(Device))]
     [Answers(StatusCodes.Status409Conflict)]
     public async Task<IResult> Checkout(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "devices/{id}/checkouts")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/devices/{id}/checkouts")] HttpRequest request,
         string id,
         CancellationToken cancellationToken)
     {
@@ -201,7 +201,7 @@ public sealed class ManageDevices(DeviceStore devices, FootageStore footage, Ret
     [Answers(StatusCodes.Status200OK, typeof(DeviceUse))]
     [Answers(StatusCodes.Status409Conflict)]
     public async Task<IResult> Return(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "devices/{id}/returns")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/devices/{id}/returns")] HttpRequest request,
         string id,
         CancellationToken cancellationToken)
     {
@@ -231,7 +231,7 @@ public sealed class ManageDevices(DeviceStore devices, FootageStore footage, Ret
     [Answers(StatusCodes.Status200OK, typeof(Device))]
     [Answers(StatusCodes.Status409Conflict)]
     public async Task<IResult> Maintain(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "devices/{id}/maintenance")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/devices/{id}/maintenance")] HttpRequest request,
         string id,
         CancellationToken cancellationToken)
     {
@@ -262,7 +262,7 @@ public sealed class ManageDevices(DeviceStore devices, FootageStore footage, Ret
     [Query("from", "Uses and recordings from (ISO 8601).")]
     [Query("to", "Uses and recordings to (ISO 8601).")]
     public async Task<IResult> Ledger(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "devices/{id}/ledger")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/devices/{id}/ledger")] HttpRequest request,
         string id,
         CancellationToken cancellationToken)
     {

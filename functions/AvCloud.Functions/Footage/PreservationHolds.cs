@@ -40,7 +40,7 @@ public sealed class PreservationHolds(
     [Answers(StatusCodes.Status201Created, typeof(FootageRecord))]
     [Answers(StatusCodes.Status409Conflict)]
     public async Task<IResult> Place(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "footage/{id}/holds")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/footage/{id}/holds")] HttpRequest request,
         string id,
         CancellationToken cancellationToken)
     {
@@ -57,7 +57,7 @@ public sealed class PreservationHolds(
     [Accepts(typeof(HoldRelease))]
     [Answers(StatusCodes.Status200OK, typeof(FootageRecord))]
     public async Task<IResult> Release(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "footage/{id}/holds/{holdId}")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "api/footage/{id}/holds/{holdId}")] HttpRequest request,
         string id,
         string holdId,
         CancellationToken cancellationToken)
@@ -81,7 +81,7 @@ public sealed class PreservationHolds(
     [Answers(StatusCodes.Status200OK, typeof(FootageRecord))]
     [Answers(StatusCodes.Status409Conflict)]
     public async Task<IResult> ReleaseStorage(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "footage/{id}/holds/storage")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "api/footage/{id}/holds/storage")] HttpRequest request,
         string id,
         CancellationToken cancellationToken)
     {

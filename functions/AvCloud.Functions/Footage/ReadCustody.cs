@@ -85,7 +85,7 @@ public sealed class ReadCustody(FootageStore footage, Activities.ActivityStore r
     [Answers(StatusCodes.Status200OK, typeof(Custody))]
     [Answers(StatusCodes.Status200OK, typeof(Stream), MediaType = "application/pdf")]
     public async Task<IResult> Run(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "footage/{id}/custody")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/footage/{id}/custody")] HttpRequest request,
         string id,
         CancellationToken cancellationToken)
     {

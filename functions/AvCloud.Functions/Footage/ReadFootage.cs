@@ -38,7 +38,7 @@ public sealed class ReadFootage(FootageStore footage, Activities.ActivityStore r
     [Query("withheld", "true: the stored footage the caller may not see (id and level only), by id; takes no other filter.")]
     [Paged]
     public async Task<IResult> List(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "footage")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/footage")] HttpRequest request,
         CancellationToken cancellationToken)
     {
         var caller = request.Caller();
@@ -116,7 +116,7 @@ public sealed class ReadFootage(FootageStore footage, Activities.ActivityStore r
     [RequiresRole(Roles.Keeper, Roles.Supervisor, Roles.Head, Roles.Officer, Roles.Reviewer)]
     [Answers(StatusCodes.Status200OK, typeof(FootageRecord))]
     public async Task<IResult> Get(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "footage/{id}")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/footage/{id}")] HttpRequest request,
         string id,
         CancellationToken cancellationToken)
     {

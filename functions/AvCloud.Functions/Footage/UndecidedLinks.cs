@@ -26,7 +26,7 @@ public sealed class UndecidedLinks(FootageStore footage, ActivityStore activitie
     [Answers(StatusCodes.Status200OK, typeof(UndecidedPage))]
     [Paged]
     public async Task<IResult> List(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "footage/undecided")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/footage/undecided")] HttpRequest request,
         CancellationToken cancellationToken)
     {
         var caller = request.Caller();

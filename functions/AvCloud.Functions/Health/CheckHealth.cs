@@ -29,7 +29,7 @@ public sealed partial class CheckHealth(
     [Answers(StatusCodes.Status200OK, typeof(HealthReport))]
     [Answers(StatusCodes.Status503ServiceUnavailable, typeof(HealthReport))]
     public async Task<IResult> Run(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "health")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/health")] HttpRequest request,
         CancellationToken cancellationToken)
     {
         var storage = await Probe("blobStorage", async ct =>

@@ -32,7 +32,7 @@ public sealed partial class ServeOpenApi
     [Function(nameof(ServeOpenApi))]
     [Anonymous]
     [Answers(StatusCodes.Status200OK, typeof(JsonObject))]
-    public IResult Run([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "openapi.json")] HttpRequest request) =>
+    public IResult Run([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/openapi.json")] HttpRequest request) =>
         TypedResults.Text(Document.Value, "application/json");
 
     /// <summary>The description of every HTTP function in <paramref name="assembly"/>.</summary>
@@ -42,7 +42,8 @@ public sealed partial class ServeOpenApi
         var schemas = new Schemas();
         foreach (var (method, function, trigger) in HttpFunctions(assembly).OrderBy(f => f.Trigger.Route, StringComparer.Ordinal))
         {
-            var path = "/api/" + RouteParameter().Replace(trigger.Route ?? "", "{${name}}");
+            // Routes are written whole (host.json's route prefix is empty): api/... for the API, the console at the root.
+            var path = "/" + RouteParameter().Replace(trigger.Route ?? "", "{${name}}");
             if (paths[path] is not JsonObject item)
             {
                 paths[path] = item = [];
@@ -95,7 +96,7 @@ public sealed partial class ServeOpenApi
         {
             ["operationId"] = function,
             ["summary"] = summary,
-            ["tags"] = new JsonArray(path.Split('/')[2]),
+            ["tags"] = new JsonArray(path.Split('/') is ["", "api", var tag, ..] ? tag : "console"),
             ["x-avcloud-roles"] = new JsonArray([.. roles.Select(r => (JsonNode)r)]),
         };
         operation["security"] = anonymous ? new JsonArray() : new JsonArray(new JsonObject { ["bearer"] = new JsonArray() });

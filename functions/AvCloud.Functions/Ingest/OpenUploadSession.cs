@@ -25,7 +25,7 @@ public sealed class OpenUploadSession(UploadStore uploads, Retention.UnitStore u
     [Answers(StatusCodes.Status201Created, typeof(UploadSessionOpened))]
     [Answers(StatusCodes.Status422UnprocessableEntity)]
     public async Task<IResult> Run(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "uploads")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/uploads")] HttpRequest request,
         CancellationToken cancellationToken)
     {
         var caller = request.Caller();
@@ -126,7 +126,7 @@ public sealed class GetUploadSession(UploadStore uploads)
     [RequiresRole(Roles.Dock, Roles.Keeper)]
     [Answers(StatusCodes.Status200OK, typeof(UploadSession))]
     public async Task<IResult> Run(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "uploads/{id}")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/uploads/{id}")] HttpRequest request,
         string id,
         CancellationToken cancellationToken)
     {
@@ -154,7 +154,7 @@ public sealed class ReadUploadBlocks(UploadStore uploads, BlobServiceClient blob
     [RequiresRole(Roles.Dock)]
     [Answers(StatusCodes.Status200OK, typeof(UploadBlocks))]
     public async Task<IResult> Run(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "uploads/{id}/files/{name}/blocks")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/uploads/{id}/files/{name}/blocks")] HttpRequest request,
         string id,
         string name,
         CancellationToken cancellationToken)

@@ -28,7 +28,7 @@ public sealed class ManageOfficers(DeviceStore devices, TimeProvider time)
     [Answers(StatusCodes.Status201Created, typeof(Officer))]
     [Answers(StatusCodes.Status409Conflict)]
     public async Task<IResult> Register(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "officers")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/officers")] HttpRequest request,
         CancellationToken cancellationToken)
     {
         var caller = request.Caller();
@@ -64,7 +64,7 @@ public sealed class ManageOfficers(DeviceStore devices, TimeProvider time)
     [Answers(StatusCodes.Status200OK, typeof(Officer))]
     [Answers(StatusCodes.Status409Conflict)]
     public async Task<IResult> Change(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "officers/{id}")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "api/officers/{id}")] HttpRequest request,
         string id,
         CancellationToken cancellationToken)
     {
@@ -89,7 +89,7 @@ public sealed class ManageOfficers(DeviceStore devices, TimeProvider time)
     [Query("status", "active, onLeave or departed.")]
     [Paged]
     public async Task<IResult> List(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "officers")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/officers")] HttpRequest request,
         CancellationToken cancellationToken)
     {
         var caller = request.Caller();

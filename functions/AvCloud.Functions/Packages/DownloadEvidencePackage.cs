@@ -27,7 +27,7 @@ public sealed class DownloadEvidencePackage(RequestStore requests, FootageStore 
     [Answers(StatusCodes.Status409Conflict)]
     [Answers(StatusCodes.Status422UnprocessableEntity)]
     public async Task<IResult> Run(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "access-requests/{id}/package")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/access-requests/{id}/package")] HttpRequest request,
         string id,
         CancellationToken cancellationToken)
     {
@@ -86,7 +86,7 @@ public sealed class ListSigningKeys(ManifestSigner signer)
     [RequiresRole(Roles.Officer, Roles.Keeper, Roles.Reviewer, Roles.Supervisor, Roles.Head)]
     [Answers(StatusCodes.Status200OK, typeof(SigningKeys))]
     public async Task<IResult> Run(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "signing-keys")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/signing-keys")] HttpRequest request,
         CancellationToken cancellationToken) =>
         TypedResults.Ok(new SigningKeys([await signer.KeyAsync(cancellationToken)]));
 }

@@ -125,7 +125,7 @@ public sealed class AnnualReviews(ActivityStore reviews, FootageStore footage, T
     [Accepts(typeof(ReviewBody))]
     [Answers(StatusCodes.Status201Created, typeof(ReviewView))]
     public async Task<IResult> Create(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "reviews")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/reviews")] HttpRequest request,
         CancellationToken cancellationToken)
     {
         var caller = request.Caller();
@@ -179,7 +179,7 @@ public sealed class AnnualReviews(ActivityStore reviews, FootageStore footage, T
     [Accepts(typeof(ScoreBody))]
     [Answers(StatusCodes.Status200OK, typeof(ReviewView))]
     public async Task<IResult> Score(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "reviews/{id}/scores")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/reviews/{id}/scores")] HttpRequest request,
         string id,
         CancellationToken cancellationToken)
     {
@@ -224,7 +224,7 @@ public sealed class AnnualReviews(ActivityStore reviews, FootageStore footage, T
     [RequiresRole(Roles.Reviewer, Roles.Supervisor, Roles.Head)]
     [Answers(StatusCodes.Status200OK, typeof(ReviewView))]
     public async Task<IResult> Get(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "reviews/{id}")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/reviews/{id}")] HttpRequest request,
         string id,
         CancellationToken cancellationToken)
     {

@@ -134,7 +134,7 @@ public sealed class ComplianceReport(ActivityStore activities, ActivityViews vie
     [Query("gapSeconds", "Gaps shorter than this are not reported (default 60).")]
     [Query("format", "csv for CSV (or send Accept: text/csv); JSON otherwise.")]
     public async Task<IResult> Run(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "reports/compliance")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/reports/compliance")] HttpRequest request,
         CancellationToken cancellationToken)
     {
         var caller = request.Caller();

@@ -31,7 +31,7 @@ public sealed class ManageReviewSchedule(ActivityStore reviews, TimeProvider tim
     [Answers(StatusCodes.Status200OK, typeof(ReviewListing))]
     [Answers(StatusCodes.Status409Conflict)]
     public async Task<IResult> Complete(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "reviews/{id}/complete")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/reviews/{id}/complete")] HttpRequest request,
         string id,
         CancellationToken cancellationToken)
     {
@@ -51,7 +51,7 @@ public sealed class ManageReviewSchedule(ActivityStore reviews, TimeProvider tim
     [RequiresRole(Roles.Reviewer, Roles.Supervisor, Roles.Head)]
     [Answers(StatusCodes.Status200OK, typeof(ReviewList))]
     public async Task<IResult> List(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "reviews")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/reviews")] HttpRequest request,
         CancellationToken cancellationToken) =>
         TypedResults.Ok(new ReviewList([.. (await reviews.ReviewsAsync(request.Caller().UnitId, cancellationToken)).Select(ReviewListing.Of)]));
 

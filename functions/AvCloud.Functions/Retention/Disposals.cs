@@ -28,7 +28,7 @@ public sealed class Disposals(FootageStore footage, UnitStore units, BlobService
     [Query("status", "pending (default), approved or purged.")]
     [Paged]
     public async Task<IResult> List(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "disposals")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/disposals")] HttpRequest request,
         CancellationToken cancellationToken)
     {
         var caller = request.Caller();
@@ -50,7 +50,7 @@ public sealed class Disposals(FootageStore footage, UnitStore units, BlobService
     [Answers(StatusCodes.Status200OK, typeof(FootageRecord))]
     [Answers(StatusCodes.Status409Conflict)]
     public async Task<IResult> Approve(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "disposals/{id}/approve")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/disposals/{id}/approve")] HttpRequest request,
         string id,
         CancellationToken cancellationToken)
     {
@@ -69,7 +69,7 @@ public sealed class Disposals(FootageStore footage, UnitStore units, BlobService
     [Answers(StatusCodes.Status200OK, typeof(FootageRecord))]
     [Answers(StatusCodes.Status409Conflict)]
     public async Task<IResult> Extend(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "disposals/{id}/extend")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/disposals/{id}/extend")] HttpRequest request,
         string id,
         CancellationToken cancellationToken)
     {
@@ -107,7 +107,7 @@ public sealed class Disposals(FootageStore footage, UnitStore units, BlobService
     [Answers(StatusCodes.Status200OK, typeof(FootageRecord))]
     [Answers(StatusCodes.Status409Conflict)]
     public async Task<IResult> Cancel(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "disposals/{id}/cancel")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/disposals/{id}/cancel")] HttpRequest request,
         string id,
         CancellationToken cancellationToken)
     {

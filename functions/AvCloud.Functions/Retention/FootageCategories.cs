@@ -26,7 +26,7 @@ public sealed class FootageCategories(RetentionDates dates)
     [Answers(StatusCodes.Status200OK, typeof(FootageRecord))]
     [Answers(StatusCodes.Status409Conflict)]
     public async Task<IResult> Put(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "footage/{id}/categories")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "api/footage/{id}/categories")] HttpRequest request,
         string id,
         CancellationToken cancellationToken)
     {

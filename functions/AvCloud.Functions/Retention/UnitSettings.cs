@@ -202,7 +202,7 @@ public sealed class ManageUnitSettings(UnitStore units, TimeProvider time)
     [RequiresRole(Roles.Keeper, Roles.Supervisor, Roles.Head)]
     [Answers(StatusCodes.Status200OK, typeof(UnitSettings))]
     public async Task<IResult> Get(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "units/{id}/settings")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/units/{id}/settings")] HttpRequest request,
         string id,
         CancellationToken cancellationToken)
     {
@@ -217,7 +217,7 @@ public sealed class ManageUnitSettings(UnitStore units, TimeProvider time)
     [Accepts(typeof(UnitSettingsChange))]
     [Answers(StatusCodes.Status200OK, typeof(UnitSettings))]
     public async Task<IResult> Put(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "units/{id}/settings")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "api/units/{id}/settings")] HttpRequest request,
         string id,
         CancellationToken cancellationToken)
     {

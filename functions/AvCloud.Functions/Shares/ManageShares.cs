@@ -50,7 +50,7 @@ public sealed class ManageShares(ShareStore shares, RequestStore requests, Foota
     [Answers(StatusCodes.Status409Conflict)]
     [Answers(StatusCodes.Status422UnprocessableEntity)]
     public async Task<IResult> Create(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "shares")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/shares")] HttpRequest request,
         CancellationToken cancellationToken)
     {
         var caller = request.Caller();
@@ -111,7 +111,7 @@ public sealed class ManageShares(ShareStore shares, RequestStore requests, Foota
     [Query("mine", "true: only the shares the caller made (always so for reviewers).")]
     [Paged]
     public async Task<IResult> List(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "shares")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/shares")] HttpRequest request,
         CancellationToken cancellationToken)
     {
         var caller = request.Caller();
@@ -125,7 +125,7 @@ public sealed class ManageShares(ShareStore shares, RequestStore requests, Foota
     [RequiresRole(Roles.Keeper, Roles.Reviewer, Roles.Supervisor, Roles.Head)]
     [Answers(StatusCodes.Status200OK, typeof(ExternalShare))]
     public async Task<IResult> Get(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "shares/{id}")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/shares/{id}")] HttpRequest request,
         string id,
         CancellationToken cancellationToken)
     {
@@ -139,7 +139,7 @@ public sealed class ManageShares(ShareStore shares, RequestStore requests, Foota
     [Answers(StatusCodes.Status409Conflict)]
     [Answers(StatusCodes.Status422UnprocessableEntity)]
     public async Task<IResult> Approve(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "shares/{id}/approve")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/shares/{id}/approve")] HttpRequest request,
         string id,
         CancellationToken cancellationToken)
     {
@@ -170,7 +170,7 @@ public sealed class ManageShares(ShareStore shares, RequestStore requests, Foota
     [Answers(StatusCodes.Status200OK, typeof(ExternalShare))]
     [Answers(StatusCodes.Status409Conflict)]
     public async Task<IResult> Revoke(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "shares/{id}/revoke")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/shares/{id}/revoke")] HttpRequest request,
         string id,
         CancellationToken cancellationToken)
     {

@@ -49,7 +49,7 @@ public sealed partial class ServeShares(ShareStore shares, FootageStore footage,
     [Answers(StatusCodes.Status422UnprocessableEntity)]
     [Answers(StatusCodes.Status429TooManyRequests)]
     public async Task<IResult> Open(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "shared/{shareId}")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/shared/{shareId}")] HttpRequest request,
         string shareId,
         CancellationToken cancellationToken)
     {
@@ -71,7 +71,7 @@ public sealed partial class ServeShares(ShareStore shares, FootageStore footage,
     [Answers(StatusCodes.Status422UnprocessableEntity)]
     [Answers(StatusCodes.Status429TooManyRequests)]
     public async Task<IResult> Play(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "shared/{shareId}/footage/{footageId}/play")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/shared/{shareId}/footage/{footageId}/play")] HttpRequest request,
         string shareId,
         string footageId,
         CancellationToken cancellationToken)
@@ -103,7 +103,7 @@ public sealed partial class ServeShares(ShareStore shares, FootageStore footage,
     [Answers(StatusCodes.Status422UnprocessableEntity)]
     [Answers(StatusCodes.Status429TooManyRequests)]
     public async Task<IResult> Download(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "shared/{shareId}/package")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/shared/{shareId}/package")] HttpRequest request,
         string shareId,
         CancellationToken cancellationToken)
     {

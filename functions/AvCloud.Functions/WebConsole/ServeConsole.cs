@@ -7,7 +7,7 @@ using Microsoft.Net.Http.Headers;
 namespace AvCloud.Functions.WebConsole;
 
 /// <summary>
-/// <c>GET /console/{path}</c> (no token needed): the web console's published files, from the same origin and the same
+/// <c>GET /{path}</c> (no token needed): the web console's published files, from the same origin and the same
 /// deployment package as the API, so Azure needs nothing more than the function app. Each file goes with its content
 /// type and cache rule (<see cref="ConsoleFiles"/>) and, where the browser accepts it, its precompressed Brotli or gzip
 /// copy; a route of the console gets the page; <c>settings.json</c> tells the console where people sign in. The
@@ -18,7 +18,7 @@ public sealed class ServeConsole(IOptions<ConsoleOptions> options)
     [Function(nameof(ServeConsole))]
     [Anonymous]
     [Answers(StatusCodes.Status200OK, typeof(ConsoleSettings))]
-    public IResult Run([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "console/{*path}")] HttpRequest request, string? path)
+    public IResult Run([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "{*path}")] HttpRequest request, string? path)
     {
         var response = request.HttpContext.Response;
         response.Headers.XContentTypeOptions = "nosniff";

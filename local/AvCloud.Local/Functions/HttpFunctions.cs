@@ -1,16 +1,28 @@
 namespace AvCloud.Local.Functions;
 
-/// <summary>Serves HTTP-triggered functions on their routes under <c>/api</c>, as the Functions host does.</summary>
+/// <summary>Serves HTTP-triggered functions on their routes, under host.json's route prefix, as the Functions host does.</summary>
 internal static class HttpFunctions
 {
-    // host.json leaves extensions.http.routePrefix at Azure's default.
-    public const string RoutePrefix = "api";
+    /// <summary>
+    /// host.json's <c>extensions.http.routePrefix</c> ("api" when unset, as in Azure). AvCloud's is empty: the console is
+    /// served at the site's root and every API route is written with its <c>api/</c> prefix.
+    /// </summary>
+    public static string RoutePrefix { get; } = ReadRoutePrefix(Path.Combine(AppContext.BaseDirectory, "host.json"));
+
+    internal static string ReadRoutePrefix(string hostJson) =>
+        File.Exists(hostJson)
+        && System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(hostJson))?["extensions"]?["http"]?["routePrefix"]?.GetValue<string>() is { } prefix
+            ? prefix.Trim('/')
+            : "api";
+
+    /// <summary>The path a function's route is served at.</summary>
+    public static string PathOf(LocalFunction function) => RoutePrefix.Length == 0 ? $"/{function.Route}" : $"/{RoutePrefix}/{function.Route}";
 
     public static void Map(IEndpointRouteBuilder endpoints, IEnumerable<LocalFunction> functions)
     {
         foreach (var function in functions.Where(f => f.Kind == TriggerKind.Http && f.Problem is null))
         {
-            endpoints.MapMethods($"/{RoutePrefix}/{function.Route}", function.HttpMethods, http => InvokeAsync(function, http))
+            endpoints.MapMethods(PathOf(function), function.HttpMethods, http => InvokeAsync(function, http))
                 .WithDisplayName(function.Name);
         }
     }

@@ -51,7 +51,7 @@ public sealed class OpenApiTests(LocalCloudFixture fixture)
         foreach (var (name, trigger) in http)
         {
             // A catch-all parameter ({*path}) is described as the parameter it is ({path}).
-            var path = "/api/" + trigger["route"]!.GetValue<string>().Replace("{*", "{", StringComparison.Ordinal);
+            var path = "/" + trigger["route"]!.GetValue<string>().Replace("{*", "{", StringComparison.Ordinal);
             Assert.True(document.Paths.TryGetValue(path, out var item), $"{name}: {path} is not described.");
             foreach (var method in trigger["methods"]!.AsArray().Select(m => m!.GetValue<string>()))
             {

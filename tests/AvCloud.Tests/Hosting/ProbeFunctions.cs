@@ -47,7 +47,7 @@ public sealed class FailProbe
 {
     [Function(nameof(FailProbe))]
     [Anonymous]
-    public IResult Run([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "probe/fail")] HttpRequest request) =>
+    public IResult Run([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/probe/fail")] HttpRequest request) =>
         throw new InvalidOperationException("secret internal detail /var/lib/avcloud");
 }
 
@@ -58,7 +58,7 @@ public sealed class EchoProbe
     [Function(nameof(EchoProbe))]
     [Anonymous]
     public IResult Run(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "probe/echo/{id:int}")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/probe/echo/{id:int}")] HttpRequest request,
         [FromBody] Echo body,
         int id)
     {

@@ -18,7 +18,7 @@ public sealed class FilterProbe
     [Query("status", "Which requests.", Type = typeof(AccessStatus))]
     [Query("from", "From (ISO 8601).", Type = typeof(DateTimeOffset))]
     [Answers(StatusCodes.Status200OK, typeof(JsonObject))]
-    public IResult Run([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "probe/filter/{page:int}")] HttpRequest request, int page) =>
+    public IResult Run([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/probe/filter/{page:int}")] HttpRequest request, int page) =>
         TypedResults.Ok(new { page, status = AvCloudJson.ParseQuery<AccessStatus>(request.Query["status"], "status") });
 }
 

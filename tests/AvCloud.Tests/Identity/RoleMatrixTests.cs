@@ -55,7 +55,7 @@ public sealed class RoleMatrixTests(LocalCloudFixture fixture)
     }
 
     [Fact]
-    public void Every_HTTP_function_declares_who_may_call_it_and_only_health_the_api_description_and_the_share_recipients_side_are_anonymous()
+    public void Every_HTTP_function_declares_who_may_call_it_and_only_health_the_api_description_the_console_and_the_share_recipients_side_are_anonymous()
     {
         var httpFunctions = typeof(CheckHealth).Assembly.GetTypes()
             .SelectMany(t => t.GetMethods())
@@ -69,8 +69,9 @@ public sealed class RoleMatrixTests(LocalCloudFixture fixture)
             var access = FunctionAccess.Of(method);
             Assert.True(access.Anonymous || access.Roles.Count > 0, $"{method.DeclaringType!.Name} declares neither [Anonymous] nor [RequiresRole].");
             // An outside recipient has no token: the share's id and passcode admit them (ServeShares checks both at every request).
+            // The console's files are public; everything it shows comes from the API with the person's own token.
             Assert.Equal(method.DeclaringType == typeof(CheckHealth) || method.DeclaringType == typeof(Functions.Http.ServeOpenApi)
-                || method.DeclaringType == typeof(Functions.Shares.ServeShares), access.Anonymous);
+                || method.DeclaringType == typeof(Functions.Shares.ServeShares) || method.DeclaringType == typeof(Functions.WebConsole.ServeConsole), access.Anonymous);
         }
     }
 

@@ -136,6 +136,16 @@ namespace AvCloud.Console.Client.Models
 #endif
         /// <summary>The lastVerifiedAt property</summary>
         public DateTimeOffset? LastVerifiedAt { get; set; }
+        /// <summary>The linkCandidates property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public List<string>? LinkCandidates { get; set; }
+#nullable restore
+#else
+        public List<string> LinkCandidates { get; set; }
+#endif
+        /// <summary>The linkedBy property</summary>
+        public global::AvCloud.Console.Client.Models.LinkMethod? LinkedBy { get; set; }
         /// <summary>The media property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -256,6 +266,8 @@ namespace AvCloud.Console.Client.Models
                 { "kind", n => { Kind = n.GetEnumValue<global::AvCloud.Console.Client.Models.MediaKind>(); } },
                 { "labelText", n => { LabelText = n.GetStringValue(); } },
                 { "lastVerifiedAt", n => { LastVerifiedAt = n.GetDateTimeOffsetValue(); } },
+                { "linkCandidates", n => { LinkCandidates = n.GetCollectionOfPrimitiveValues<string>()?.AsList(); } },
+                { "linkedBy", n => { LinkedBy = n.GetEnumValue<global::AvCloud.Console.Client.Models.LinkMethod>(); } },
                 { "media", n => { Media = n.GetObjectValue<global::AvCloud.Console.Client.Models.MediaFacts>(global::AvCloud.Console.Client.Models.MediaFacts.CreateFromDiscriminatorValue); } },
                 { "officerId", n => { OfficerId = n.GetStringValue(); } },
                 { "recordedEnd", n => { RecordedEnd = n.GetDateTimeOffsetValue(); } },
@@ -304,6 +316,8 @@ namespace AvCloud.Console.Client.Models
             writer.WriteEnumValue<global::AvCloud.Console.Client.Models.MediaKind>("kind", Kind);
             writer.WriteStringValue("labelText", LabelText);
             writer.WriteDateTimeOffsetValue("lastVerifiedAt", LastVerifiedAt);
+            writer.WriteCollectionOfPrimitiveValues<string>("linkCandidates", LinkCandidates);
+            writer.WriteEnumValue<global::AvCloud.Console.Client.Models.LinkMethod>("linkedBy", LinkedBy);
             writer.WriteObjectValue<global::AvCloud.Console.Client.Models.MediaFacts>("media", Media);
             writer.WriteStringValue("officerId", OfficerId);
             writer.WriteDateTimeOffsetValue("recordedEnd", RecordedEnd);

@@ -14,6 +14,14 @@ namespace AvCloud.Console.Client.Models
     {
         /// <summary>Stores additional data not described in the OpenAPI description found when deserializing. Can be used for serialization as well.</summary>
         public IDictionary<string, object> AdditionalData { get; set; }
+        /// <summary>The caseId property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public string? CaseId { get; set; }
+#nullable restore
+#else
+        public string CaseId { get; set; }
+#endif
         /// <summary>The caseName property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -91,6 +99,7 @@ namespace AvCloud.Console.Client.Models
         {
             return new Dictionary<string, Action<IParseNode>>
             {
+                { "caseId", n => { CaseId = n.GetStringValue(); } },
                 { "caseName", n => { CaseName = n.GetStringValue(); } },
                 { "caseNumber", n => { CaseNumber = n.GetStringValue(); } },
                 { "id", n => { Id = n.GetStringValue(); } },
@@ -108,6 +117,7 @@ namespace AvCloud.Console.Client.Models
         public virtual void Serialize(ISerializationWriter writer)
         {
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
+            writer.WriteStringValue("caseId", CaseId);
             writer.WriteStringValue("caseName", CaseName);
             writer.WriteStringValue("caseNumber", CaseNumber);
             writer.WriteStringValue("id", Id);

@@ -35,7 +35,7 @@ namespace AvCloud.Console.Client.Api.Footage
         /// </summary>
         /// <param name="pathParameters">Path parameters for the request</param>
         /// <param name="requestAdapter">The request adapter to use to execute the requests.</param>
-        public FootageRequestBuilder(Dictionary<string, object> pathParameters, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/api/footage{?activity*,continuationToken*,device*,kind*,officer*,pageSize*,q*,recordedFrom*,recordedTo*,status*,uploadedLate*,withheld*}", pathParameters)
+        public FootageRequestBuilder(Dictionary<string, object> pathParameters, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/api/footage{?activity*,case*,continuationToken*,device*,kind*,officer*,pageSize*,q*,recordedFrom*,recordedTo*,status*,uploadedLate*,withheld*}", pathParameters)
         {
         }
         /// <summary>
@@ -43,7 +43,7 @@ namespace AvCloud.Console.Client.Api.Footage
         /// </summary>
         /// <param name="rawUrl">The raw URL to use for the request builder.</param>
         /// <param name="requestAdapter">The request adapter to use to execute the requests.</param>
-        public FootageRequestBuilder(string rawUrl, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/api/footage{?activity*,continuationToken*,device*,kind*,officer*,pageSize*,q*,recordedFrom*,recordedTo*,status*,uploadedLate*,withheld*}", rawUrl)
+        public FootageRequestBuilder(string rawUrl, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/api/footage{?activity*,case*,continuationToken*,device*,kind*,officer*,pageSize*,q*,recordedFrom*,recordedTo*,status*,uploadedLate*,withheld*}", rawUrl)
         {
         }
         /// <summary>
@@ -116,6 +116,16 @@ namespace AvCloud.Console.Client.Api.Footage
 #else
             [QueryParameter("activity")]
             public string Activity { get; set; }
+#endif
+            /// <summary>Text in a case&apos;s number or name: the footage of that case&apos;s activities.</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+            [QueryParameter("case")]
+            public string? Case { get; set; }
+#nullable restore
+#else
+            [QueryParameter("case")]
+            public string Case { get; set; }
 #endif
             /// <summary>From the previous page.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
