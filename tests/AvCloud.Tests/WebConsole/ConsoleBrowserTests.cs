@@ -109,6 +109,10 @@ public sealed class ConsoleBrowserTests(LocalCloudFixture fixture, Chromium chro
         await reviewer.GoAsync($"requests/{requestId}");
         await reviewer.Page.WaitForSelectorAsync("[data-testid=request-state]:has-text('Approved')");
         await reviewer.ScreenshotAsync("request");
+        await reviewer.GoAsync($"requests/new?footage={footage}");
+        await reviewer.Page.WaitForSelectorAsync($"[data-testid=ask-footage] :text('{footage}')");
+        await reviewer.ScreenshotAsync("ask");
+        Assert.Empty(await reviewer.SeriousViolationsAsync());
         await head.Page.ClickAsync("[data-testid=switch-language]");
         await head.Page.WaitForSelectorAsync("html[lang=en] main h1");
         await head.GoAsync("");
