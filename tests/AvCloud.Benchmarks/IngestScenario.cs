@@ -27,7 +27,13 @@ internal static class IngestScenario
 {
     public sealed record Latency(string Delivery, int Files, double P50Ms, double P99Ms);
 
-    public sealed record Verification(string Placement, long Bytes, double PlainMiBps, double VerifyMiBps, long VerifyAllocatedBytes);
+    /// <summary>Throughput, allocation, and this process's CPU seconds per GiB (medians): plain download, verification, SHA-256 of the same bytes in memory.</summary>
+    public sealed record Verification(string Placement, long Bytes, double PlainMiBps, double VerifyMiBps, long VerifyAllocatedBytes,
+        double PlainCpuPerGiB, double VerifyCpuPerGiB, double HashCpuPerGiB)
+    {
+        /// <summary>Client CPU verifying over client CPU of a plain download plus an in-memory SHA-256 of the same bytes (target ≤ 1.15).</summary>
+        public double CpuRatio => VerifyCpuPerGiB / (PlainCpuPerGiB + HashCpuPerGiB);
+    }
 
     internal static LocalCloudOptions Options(TimeSpan watchInterval) => new()
     {
@@ -179,6 +185,14 @@ internal static class IngestScenario
             var blob = container.GetBlobClient($"verify-{size}.bin");
             var data = new byte[size];
             new Random(3).NextBytes(data);
+            var hashCpu = new List<double>();
+            for (var i = 0; i < 3; i++)
+            {
+                var hashStart = CpuSeconds();
+                SHA256.HashData(data);
+                hashCpu.Add((CpuSeconds() - hashStart) * Gib / size);
+            }
+
             await blob.UploadAsync(new MemoryStream(data, writable: false), new BlobUploadOptions
             {
                 TransferValidation = new UploadTransferValidationOptions { ChecksumAlgorithm = StorageChecksumAlgorithm.MD5 },
@@ -189,14 +203,17 @@ internal static class IngestScenario
 
             var plain = new List<double>();
             var verify = new List<double>();
+            var plainCpu = new List<double>();
+            var verifyCpu = new List<double>();
             long allocated = 0;
             for (var round = 0; round <= rounds; round++)
             {
                 // Alternate which goes first, so neither gains from the other's warm caches.
-                double plainSeconds = 0, verifySeconds = 0;
+                double plainSeconds = 0, verifySeconds = 0, plainCpuSeconds = 0, verifyCpuSeconds = 0;
                 foreach (var verifying in round % 2 == 0 ? new[] { false, true } : [true, false])
                 {
                     var before = GC.GetTotalAllocatedBytes(precise: true);
+                    var cpuBefore = CpuSeconds();
                     var clock = Stopwatch.StartNew();
                     await using (var stream = (await blob.DownloadStreamingAsync()).Value.Content)
                     {
@@ -216,11 +233,13 @@ internal static class IngestScenario
                     if (verifying)
                     {
                         verifySeconds = clock.Elapsed.TotalSeconds;
+                        verifyCpuSeconds = CpuSeconds() - cpuBefore;
                         allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
                     }
                     else
                     {
                         plainSeconds = clock.Elapsed.TotalSeconds;
+                        plainCpuSeconds = CpuSeconds() - cpuBefore;
                     }
                 }
 
@@ -228,14 +247,28 @@ internal static class IngestScenario
                 {
                     plain.Add(size / 1048576.0 / plainSeconds);
                     verify.Add(size / 1048576.0 / verifySeconds);
+                    plainCpu.Add(plainCpuSeconds * Gib / size);
+                    verifyCpu.Add(verifyCpuSeconds * Gib / size);
                 }
             }
 
             await blob.DeleteAsync();
-            results.Add(new Verification(placement, size, Median(plain), Median(verify), allocated));
+            results.Add(new Verification(placement, size, Median(plain), Median(verify), allocated, Median(plainCpu), Median(verifyCpu), Median(hashCpu)));
         }
 
         return results;
+    }
+
+    private const double Gib = 1024.0 * 1024 * 1024;
+
+    /// <summary>
+    /// CPU seconds this process has spent (all its threads): the client's side of a download, which is what the function
+    /// pays for in Azure; the storage emulator is another process and is not counted.
+    /// </summary>
+    internal static double CpuSeconds()
+    {
+        using var process = Process.GetCurrentProcess();
+        return process.TotalProcessorTime.TotalSeconds;
     }
 
     private static double Median(List<double> values)

@@ -23,7 +23,21 @@ namespace AvCloud.Benchmarks;
 /// </summary>
 internal static class PackageScenario
 {
-    public sealed record Result(long Bytes, int Files, double PlainMiBps, double PackageMiBps, double PeakWorkingSetMiB, double PeakHeapMiB);
+    /// <summary>
+    /// Throughput and memory, and CPU seconds per GiB (medians): this process while it reads the plain downloads, while it
+    /// serves and reads the package (the function and the reading client share the process), and one in-memory SHA-256 pass.
+    /// </summary>
+    public sealed record Result(long Bytes, int Files, double PlainMiBps, double PackageMiBps, double PeakWorkingSetMiB, double PeakHeapMiB,
+        double PlainCpuPerGiB, double PackageCpuPerGiB, double HashCpuPerGiB)
+    {
+        /// <summary>The SHA-256 passes a package must make over every byte: against the catalogue hash, and the package's own hash.</summary>
+        public const int HashPasses = 2;
+
+        /// <summary>Package CPU over (plain download CPU + the hash passes it must make).</summary>
+        public double CpuRatio => PackageCpuPerGiB / (PlainCpuPerGiB + (HashPasses * HashCpuPerGiB));
+    }
+
+    private const double Gib = 1024.0 * 1024 * 1024;
 
     private const int RecordingBytes = 64 * 1024 * 1024;
 
@@ -43,9 +57,13 @@ internal static class PackageScenario
 
             var plain = new List<double>();
             var packaged = new List<double>();
+            var plainCpu = new List<double>();
+            var packageCpu = new List<double>();
+            var hashCpu = new List<double>();
             double peakWorkingSet = 0, peakHeap = 0;
             for (var round = 0; round < rounds; round++)
             {
+                var cpu = IngestScenario.CpuSeconds();
                 var clock = Stopwatch.StartNew();
                 foreach (var record in records)
                 {
@@ -54,14 +72,19 @@ internal static class PackageScenario
                 }
 
                 plain.Add((double)files * RecordingBytes / (1024 * 1024) / clock.Elapsed.TotalSeconds);
+                plainCpu.Add((IngestScenario.CpuSeconds() - cpu) * Gib / ((double)files * RecordingBytes));
 
+                cpu = IngestScenario.CpuSeconds();
                 var (seconds, workingSet, heap) = await PackageAsync(http, requestId, reviewer, (long)files * RecordingBytes);
+                packageCpu.Add((IngestScenario.CpuSeconds() - cpu) * Gib / ((double)files * RecordingBytes));
+                hashCpu.Add(HashCpuPerGiB());
                 packaged.Add((double)files * RecordingBytes / (1024 * 1024) / seconds);
                 peakWorkingSet = Math.Max(peakWorkingSet, workingSet);
                 peakHeap = Math.Max(peakHeap, heap);
             }
 
-            results.Add(new Result((long)files * RecordingBytes, files, Median(plain), Median(packaged), peakWorkingSet, peakHeap));
+            results.Add(new Result((long)files * RecordingBytes, files, Median(plain), Median(packaged), peakWorkingSet, peakHeap,
+                Median(plainCpu), Median(packageCpu), Median(hashCpu)));
         }
 
         return results;
@@ -162,6 +185,22 @@ internal static class PackageScenario
         using var message = new HttpRequestMessage(method, path) { Content = JsonContent.Create(body) };
         message.Headers.Authorization = new("Bearer", token);
         return await http.SendAsync(message);
+    }
+
+    /// <summary>CPU seconds per GiB of one SHA-256 pass over 64 MiB in memory, as the package's hashing runs (incremental, 1 MiB at a time).</summary>
+    private static double HashCpuPerGiB()
+    {
+        var buffer = new byte[RecordingBytes];
+        RandomNumberGenerator.Fill(buffer);
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var cpu = IngestScenario.CpuSeconds();
+        for (var offset = 0; offset < buffer.Length; offset += 1024 * 1024)
+        {
+            hash.AppendData(buffer, offset, 1024 * 1024);
+        }
+
+        hash.GetHashAndReset();
+        return (IngestScenario.CpuSeconds() - cpu) * Gib / RecordingBytes;
     }
 
     private static double Median(List<double> values)
