@@ -48,7 +48,13 @@ public sealed class FailProbe
     [Function(nameof(FailProbe))]
     [Anonymous]
     public IResult Run([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/probe/fail")] HttpRequest request) =>
-        throw new InvalidOperationException("secret internal detail /var/lib/avcloud");
+        throw (string?)request.Query["as"] switch
+        {
+            "cosmos-throttled" => new Microsoft.Azure.Cosmos.CosmosException("secret throttle", System.Net.HttpStatusCode.TooManyRequests, 3200, "activity", 1),
+            "storage-unavailable" => new Azure.RequestFailedException(503, "secret storage detail"),
+            "storage-refused" => new Azure.RequestFailedException(409, "secret storage detail"),
+            _ => new InvalidOperationException("secret internal detail /var/lib/avcloud"),
+        };
 }
 
 public sealed class EchoProbe

@@ -22,6 +22,29 @@ public sealed class ProblemDetailsTests(LocalCloudFixture fixture)
         Assert.False(string.IsNullOrEmpty(problem["invocationId"]?.GetValue<string>()));
     }
 
+    [Theory]
+    [InlineData("cosmos-throttled")]
+    [InlineData("storage-unavailable")]
+    public async Task A_dependency_throttling_or_briefly_unavailable_is_a_503_with_a_retry_hint(string failure)
+    {
+        using var response = await fixture.Http.GetAsync($"/api/probe/fail?as={failure}", TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.True(response.Headers.RetryAfter?.Delta >= TimeSpan.FromSeconds(1), $"Retry-After: {response.Headers.RetryAfter}");
+        var text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        Assert.DoesNotContain("secret", text, StringComparison.Ordinal);
+        Assert.Equal(503, JsonNode.Parse(text)!["status"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task A_dependency_refusal_that_retrying_cannot_cure_stays_a_500_without_a_retry_hint()
+    {
+        using var response = await fixture.Http.GetAsync("/api/probe/fail?as=storage-refused", TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        Assert.Null(response.Headers.RetryAfter);
+    }
+
     [Fact]
     public async Task Malformed_json_is_a_400_problem()
     {
