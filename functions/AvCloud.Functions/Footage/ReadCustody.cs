@@ -91,16 +91,12 @@ public sealed class ReadCustody(FootageStore footage, Activities.ActivityStore r
     {
         var caller = request.Caller();
         var format = request.Query["format"].ToString() is { Length: > 0 } asked ? asked : "json";
-        var language = request.Query["lang"].ToString() is { Length: > 0 } lang ? lang : CustodyReport.Chinese;
         if (format is not ("json" or "pdf"))
         {
             throw ProblemException.Invalid("format", "format is json or pdf.");
         }
 
-        if (!CustodyReport.Languages.Contains(language))
-        {
-            throw ProblemException.Invalid("lang", $"lang is one of {string.Join(", ", CustodyReport.Languages)}.");
-        }
+        var language = CustodyReport.LanguageOf(request);
 
         if (await footage.ReadAsync(caller.UnitId, id, cancellationToken) is not { } record)
         {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using AvCloud.Functions.Audit;
 using AvCloud.Functions.Footage;
+using AvCloud.Functions.Http;
 using PdfSharp.Drawing;
 using PdfSharp.Fonts;
 using PdfSharp.Pdf;
@@ -23,6 +24,12 @@ public static class CustodyReport
     public const string English = "en";
 
     public static IReadOnlyList<string> Languages { get; } = [Chinese, English];
+
+    /// <summary>The report language a request asks for in its <c>lang</c> query (Chinese when none); a 400 naming the choices otherwise.</summary>
+    public static string LanguageOf(HttpRequest request) =>
+        request.Query["lang"].ToString() is not { Length: > 0 } asked ? Chinese
+        : Languages.Contains(asked) ? asked
+        : throw ProblemException.Invalid("lang", $"lang is one of {string.Join(", ", Languages)}.");
 
     /// <summary>The details of an access event that say why it happened, in the order a reader wants them.</summary>
     private static readonly string[] WhyDetails = ["purpose", "case", "request", "mode", "review", "share"];

@@ -34,11 +34,7 @@ public sealed class DownloadEvidencePackage(RequestStore requests, FootageStore 
         var caller = request.Caller();
         var now = time.GetUtcNow();
         var target = AccessRequest.TargetOf(id);
-        var language = request.Query["lang"].ToString() is { Length: > 0 } lang ? lang : CustodyReport.Chinese;
-        if (!CustodyReport.Languages.Contains(language))
-        {
-            throw ProblemException.Invalid("lang", $"lang is one of {string.Join(", ", CustodyReport.Languages)}.");
-        }
+        var language = CustodyReport.LanguageOf(request);
 
         var (current, stored) = await AccessFootage.GrantedAsync(requests, footage, units, caller, id,
             (asked, required) => asked.AllowsPackage(caller, required, now), AuditAction.PackageSent, cancellationToken);

@@ -108,11 +108,7 @@ public sealed partial class ServeShares(ShareStore shares, FootageStore footage,
         CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var language = request.Query["lang"].ToString() is { Length: > 0 } lang ? lang : CustodyReport.Chinese;
-        if (!CustodyReport.Languages.Contains(language))
-        {
-            throw ProblemException.Invalid("lang", $"lang is one of {string.Join(", ", CustodyReport.Languages)}.");
-        }
+        var language = CustodyReport.LanguageOf(request);
 
         var (share, recordings, details) = await AdmitAsync(request, shareId, AuditAction.ShareDownloaded, now, cancellationToken);
         var target = ExternalShare.TargetOf(share.Id);
