@@ -17,6 +17,27 @@ public static class Menu
             items.Add(new("requests", "Nav.Requests"));
         }
 
+        // Each as the API's roles for its listing allow (ListDisposals, ListWorkRecords, ListShares, GetUnitSettings).
+        if (roles.Overlaps([Roles.Keeper, Roles.Head]))
+        {
+            items.Add(new("disposals", "Nav.Disposals"));
+        }
+
+        if (roles.Overlaps([Roles.Keeper, Roles.Supervisor, Roles.Head]))
+        {
+            items.Add(new("work-records", "Nav.WorkRecords"));
+        }
+
+        if (roles.Overlaps([Roles.Keeper, Roles.Reviewer, Roles.Supervisor, Roles.Head]))
+        {
+            items.Add(new("shares", "Nav.Shares"));
+        }
+
+        if (roles.Overlaps([Roles.Keeper, Roles.Supervisor, Roles.Head]))
+        {
+            items.Add(new("settings", "Nav.Settings"));
+        }
+
         return items;
     }
 }

@@ -85,6 +85,11 @@ public sealed class ActivityStore(Database database, Audit.AuditTrail audit) : C
             .WithParameter("@type", WorkRecord.DocumentType).WithParameter("@activities", activityIds), cancellationToken))
             .ToLookup(w => w.ActivityId, StringComparer.Ordinal);
 
+    /// <summary>Art. 12: one page of the unit's work records in <paramref name="status"/>, oldest filed first (what waits longest is decided first).</summary>
+    public Task<FeedResponse<WorkRecord>> PageWorkRecordsAsync(string unitId, WorkRecordStatus status, IQueryCollection request, CancellationToken cancellationToken) =>
+        PageAsync<WorkRecord>(unitId, Http.Listing.Where(["c.type = @type", "c.status = @status"],
+            new Dictionary<string, object> { ["@type"] = WorkRecord.DocumentType, ["@status"] = AvCloudJson.Name(status) }, "c.submittedAt"), request, cancellationToken);
+
     /// <summary>All units: audit events a writer left on Art. 5 resolutions and Art. 18 cases older than <paramref name="before"/>, appended now.</summary>
     public async Task<int> CompleteAccountabilityPendingAsync(DateTimeOffset before, CancellationToken cancellationToken) =>
         await CompletePendingAsync<Accountability.FlagResolution>(Accountability.FlagResolution.DocumentType, before, cancellationToken)

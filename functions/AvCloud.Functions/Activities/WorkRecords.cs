@@ -16,6 +16,8 @@ public sealed record WorkRecordBody([Required] WorkRecordReason? Reason, [Requir
 
 public sealed record WorkRecordDecision(string? Reason = null);
 
+public sealed record WorkRecordPage(IReadOnlyList<WorkRecord> Items, string? ContinuationToken);
+
 /// <summary>
 /// Art. 12: when recording stopped or never started (device fault, low battery or full storage; bad weather;
 /// obstruction; other force majeure), an officer of the activity files a work record
@@ -61,6 +63,27 @@ public sealed class WorkRecords(ActivityStore activities, UnitStore units, BlobS
         await activities.CreateAsync(record, AuditEntry.By(caller, AuditAction.WorkRecordSubmitted, Target(record), AuditOutcomes.Success,
             new Dictionary<string, string> { ["activity"] = id, ["reason"] = AvCloudJson.Name(record.Reason) }), cancellationToken);
         return TypedResults.Created($"/api/activities/{id}/work-records/{record.Id}", record);
+    }
+
+    [Function("ListWorkRecords")]
+    [RequiresRole(Roles.Keeper, Roles.Supervisor, Roles.Head)]
+    [Answers(StatusCodes.Status200OK, typeof(WorkRecordPage))]
+    [Query("status", "pending (default), approved or rejected.")]
+    [Paged]
+    public async Task<IResult> List(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/work-records")] HttpRequest request,
+        CancellationToken cancellationToken)
+    {
+        var caller = request.Caller();
+        var status = Listing.Text(request.Query, "status")?.ToLowerInvariant() switch
+        {
+            null or "pending" => WorkRecordStatus.Pending,
+            "approved" => WorkRecordStatus.Approved,
+            "rejected" => WorkRecordStatus.Rejected,
+            _ => throw ProblemException.Invalid("status", "status must be pending, approved or rejected."),
+        };
+        var page = await activities.PageWorkRecordsAsync(caller.UnitId, status, request.Query, cancellationToken);
+        return TypedResults.Ok(new WorkRecordPage([.. page], page.ContinuationToken));
     }
 
     [Function("ApproveWorkRecord")]

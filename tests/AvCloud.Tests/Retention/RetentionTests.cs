@@ -63,31 +63,37 @@ public sealed class RetentionTests(RetentionTests.ShiftedCloud cloud) : IClassFi
             using var response = await Http.SendAsync(request, TestContext.Current.CancellationToken);
             Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         }
-    }
 
-    private async Task<FootageRecord> CatalogueAsync(string unit, int seed)
-    {
-        var content = SyntheticWav.Create(seed, 8000);
-        var recorded = cloud.Clock.GetUtcNow().AddHours(-1);
-        using (var device = await cloud.SendAsync(HttpMethod.Post, "/api/devices", unit, Roles.Keeper,
-            new { id = Dock.DeviceId, kind = "bodyWornCamera", serial = "SN-0042", model = "DSJ-V9" }))
+        /// <summary>A one-second recording docked in <paramref name="unit"/> an hour ago by this cloud's clock, once catalogued.</summary>
+        public async Task<FootageRecord> CatalogueAsync(string unit, int seed)
         {
-            Assert.True(device.StatusCode is HttpStatusCode.Created or HttpStatusCode.Conflict);
+            var content = SyntheticWav.Create(seed, 8000);
+            var recorded = Clock.GetUtcNow().AddHours(-1);
+            using (var device = await SendAsync(HttpMethod.Post, "/api/devices", unit, Roles.Keeper,
+                new { id = Dock.DeviceId, kind = "bodyWornCamera", serial = "SN-0042", model = "DSJ-V9" }))
+            {
+                Assert.True(device.StatusCode is HttpStatusCode.Created or HttpStatusCode.Conflict);
+            }
+
+            using var opened = await SendAsync(HttpMethod.Post, "/api/uploads", unit, Roles.Dock, Dock.Manifest(recorded.AddMinutes(30), TimeSpan.Zero,
+                Dock.FileEntry("r.wav", "audio", content, recorded, TimeSpan.FromSeconds(1))));
+            var session = (await opened.Content.ReadFromJsonAsync<UploadSessionOpened>(AvCloudJson.Options, Cancel))!;
+            await new BlobClient(session.Files[0].UploadUrl).UploadAsync(new BinaryData(content), Cancel);
+            var id = Convert.ToHexStringLower(SHA256.HashData(content));
+            return await Eventually.That(() => FootageAsync(unit, id), $"footage {id} to be catalogued", Cancel);
         }
 
-        using var opened = await cloud.SendAsync(HttpMethod.Post, "/api/uploads", unit, Roles.Dock, Dock.Manifest(recorded.AddMinutes(30), TimeSpan.Zero,
-            Dock.FileEntry("r.wav", "audio", content, recorded, TimeSpan.FromSeconds(1))));
-        var session = (await opened.Content.ReadFromJsonAsync<UploadSessionOpened>(AvCloudJson.Options, Cancel))!;
-        await new BlobClient(session.Files[0].UploadUrl).UploadAsync(new BinaryData(content), Cancel);
-        var id = Convert.ToHexStringLower(SHA256.HashData(content));
-        return await Eventually.That(() => Footage(unit, id), $"footage {id} to be catalogued", Cancel);
+        /// <summary>The record as the unit's keeper reads it; null when the API does not answer it.</summary>
+        public async Task<FootageRecord?> FootageAsync(string unit, string id)
+        {
+            using var response = await SendAsync(HttpMethod.Get, $"/api/footage/{id}", unit, Roles.Keeper);
+            return response.StatusCode == HttpStatusCode.OK ? await response.Content.ReadFromJsonAsync<FootageRecord>(AvCloudJson.Options, TestContext.Current.CancellationToken) : null;
+        }
     }
 
-    private async Task<FootageRecord?> Footage(string unit, string id)
-    {
-        using var response = await cloud.SendAsync(HttpMethod.Get, $"/api/footage/{id}", unit, Roles.Keeper);
-        return response.StatusCode == HttpStatusCode.OK ? await response.Content.ReadFromJsonAsync<FootageRecord>(AvCloudJson.Options, Cancel) : null;
-    }
+    private Task<FootageRecord> CatalogueAsync(string unit, int seed) => cloud.CatalogueAsync(unit, seed);
+
+    private Task<FootageRecord?> Footage(string unit, string id) => cloud.FootageAsync(unit, id);
 
     [Fact]
     public async Task Expired_footage_is_swept_approved_purged_after_the_recovery_window_and_held_footage_is_kept()

@@ -35,7 +35,10 @@ internal sealed class ConsoleSession : IAsyncDisposable
 
     public static string Screenshots => Path.Combine(Repository.Root, "tests", "TestResults", "screenshots");
 
-    public static async Task<ConsoleSession> OpenAsync(IBrowser browser, LocalCloudFixture fixture)
+    public static Task<ConsoleSession> OpenAsync(IBrowser browser, LocalCloudFixture fixture) => OpenAsync(browser, fixture.Cloud);
+
+    /// <summary>At the console of <paramref name="cloud"/> (a test's own, say one whose clock it shifts).</summary>
+    public static async Task<ConsoleSession> OpenAsync(IBrowser browser, LocalCloud cloud)
     {
         var context = await browser.NewContextAsync(new BrowserNewContextOptions
         {
@@ -44,7 +47,7 @@ internal sealed class ConsoleSession : IAsyncDisposable
             ViewportSize = new ViewportSize { Width = 1280, Height = 900 },
         });
         context.SetDefaultTimeout(20_000);
-        return new ConsoleSession(context, await context.NewPageAsync(), new Uri(fixture.Cloud.BaseAddress, LocalCloud.ConsolePath));
+        return new ConsoleSession(context, await context.NewPageAsync(), new Uri(cloud.BaseAddress, LocalCloud.ConsolePath));
     }
 
     /// <summary>Opens the console, which sends the browser to sign in; picks the user, unit and roles there.</summary>
