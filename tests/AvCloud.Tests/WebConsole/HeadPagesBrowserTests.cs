@@ -195,7 +195,7 @@ public sealed class HeadPagesBrowserTests(LocalCloudFixture fixture, Chromium ch
         await head.Page.WaitForSelectorAsync("[data-testid=share-once]");
         var passcode = (await head.Page.TextContentAsync("[data-testid=share-passcode]"))!.Trim();
         var link = new Uri((await head.Page.TextContentAsync("[data-testid=share-link]"))!.Trim());
-        Assert.Contains("不能再次显示", await head.Page.TextContentAsync("[data-testid=share-once]"), StringComparison.Ordinal);
+        Assert.Contains("无法再次显示", await head.Page.TextContentAsync("[data-testid=share-once]"), StringComparison.Ordinal);
         await head.ScreenshotAsync("share-once");
         Assert.Empty(await head.SeriousViolationsAsync());
 
