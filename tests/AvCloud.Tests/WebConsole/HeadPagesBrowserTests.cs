@@ -46,9 +46,11 @@ public sealed class HeadPagesBrowserTests(LocalCloudFixture fixture, Chromium ch
     {
         var unit = Unit();
         var footage = await shifted.CatalogueAsync(unit, 9101);
+        var kept = await shifted.CatalogueAsync(unit, 9102);
         shifted.Clock.Shift(TimeSpan.FromDays(25 * 31));
         await shifted.RunAsync("SweepRetention");
         Assert.Equal(FootageStatus.DisposalPending, (await shifted.FootageAsync(unit, footage.Id))!.Status);
+        Assert.Equal(FootageStatus.DisposalPending, (await shifted.FootageAsync(unit, kept.Id))!.Status);
 
         // The keeper finds it awaiting review and approves its disposal: the recovery window starts and counts down.
         await using var keeper = await ShiftedSessionAsync("keeper-1", unit, Roles.Keeper);
@@ -67,6 +69,18 @@ public sealed class HeadPagesBrowserTests(LocalCloudFixture fixture, Chromium ch
         Assert.Equal(FootageStatus.DisposalApproved, (await shifted.FootageAsync(unit, footage.Id))!.Status);
         // The keeper may not cancel: no cancel button.
         Assert.Equal(0, await keeper.Page.Locator("[data-testid=disposal-cancel]").CountAsync());
+
+        // The other is kept a year longer, with a reason: it leaves the review and is available again.
+        var keptRow = $"[data-testid=disposals-pending] tr[data-footage='{kept.Id}']";
+        var until = shifted.Clock.GetUtcNow().AddYears(1);
+        await keeper.Page.FillAsync($"{keptRow} [data-testid=disposal-until]", until.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+        await keeper.Page.FillAsync($"{keptRow} [data-testid=disposal-extend-reason]", "相关行政复议尚未结束");
+        await keeper.Page.ClickAsync($"{keptRow} [data-testid=disposal-extend]");
+        await keeper.Page.WaitForSelectorAsync("[data-testid=notice]");
+        Assert.Equal(0, await keeper.Page.Locator(keptRow).CountAsync());
+        var extended = (await shifted.FootageAsync(unit, kept.Id))!;
+        Assert.Equal(FootageStatus.Available, extended.Status);
+        Assert.True(extended.RetentionUntil > until.AddDays(-2), $"kept until {extended.RetentionUntil:O}");
 
         // The head sees it in the inbox with its countdown, then cancels it on the review page with a reason.
         await using var head = await ShiftedSessionAsync("head-1", unit, Roles.Head);
@@ -174,18 +188,19 @@ public sealed class HeadPagesBrowserTests(LocalCloudFixture fixture, Chromium ch
             recipientName = "王检察官", recipientKind = "prosecutor", recipientOrganisation = "徐汇区人民检察院",
             footageIds = new[] { footage[0].Id }, mode = "view", duration = "P3D", purpose = "审查起诉",
         });
-        var expiring = await fixture.OkAsync<ExternalShare>(HttpMethod.Post, "/api/shares", keeper, new
+        var later = await fixture.OkAsync<ExternalShare>(HttpMethod.Post, "/api/shares", keeper, new
         {
             recipientName = "李法官", recipientKind = "court", recipientOrganisation = "徐汇区人民法院",
             footageIds = new[] { footage[0].Id }, mode = "view", duration = "P30D", purpose = "庭审",
         });
-        await fixture.OkAsync<ShareApproval>(HttpMethod.Post, $"/api/shares/{expiring.Id}/approve", fixture.TokenFor(unit, Roles.Head));
+        await fixture.OkAsync<ShareApproval>(HttpMethod.Post, $"/api/shares/{later.Id}/approve", fixture.TokenFor(unit, Roles.Head));
 
         await using var head = await ConsoleSession.OpenAsync(chromium.Browser, fixture);
         await head.SignInAsync("head-wu", unit, Roles.Head);
         // The inbox: the share waiting for approval; the approved one ends in 30 days, not soon.
         await head.Page.WaitForSelectorAsync($"[data-testid=inbox-shares] li[data-share='{share.Id}']");
-        Assert.Equal(0, await head.Page.Locator($"[data-testid=inbox-shares-expiring] li[data-share='{expiring.Id}']").CountAsync());
+        await head.Page.WaitForSelectorAsync("[data-testid=inbox-shares-expiring]");
+        Assert.Equal(0, await head.Page.Locator($"[data-testid=inbox-shares-expiring] li[data-share='{later.Id}']").CountAsync());
 
         await head.GoAsync("shares");
         await head.Page.WaitForSelectorAsync($"tr[data-share='{share.Id}'] [data-testid=share-approve]");
@@ -207,6 +222,12 @@ public sealed class HeadPagesBrowserTests(LocalCloudFixture fixture, Chromium ch
             using var answer = await fixture.Http.SendAsync(opened, Cancel);
             Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
         }
+
+        // Approved for three days, it now ends soon: the inbox says so; the thirty-day one is not among them.
+        await head.GoAsync("");
+        await head.Page.WaitForSelectorAsync($"[data-testid=inbox-shares-expiring] li[data-share='{share.Id}']");
+        Assert.Equal(0, await head.Page.Locator($"[data-testid=inbox-shares-expiring] li[data-share='{later.Id}']").CountAsync());
+        Assert.Equal(0, await head.Page.Locator($"[data-testid=inbox-shares] li[data-share='{share.Id}']").CountAsync());
 
         // Shown once: after leaving the page, the share is listed without it, and nothing in the page holds it.
         await head.GoAsync("shares");
@@ -299,6 +320,9 @@ public sealed class HeadPagesBrowserTests(LocalCloudFixture fixture, Chromium ch
         await requester.Page.WaitForSelectorAsync($"[data-testid=inbox-ready] tr[data-request='{asked.Id}'] [data-testid=watch-link]");
         await requester.ScreenshotAsync("inbox-ready");
         Assert.Empty(await requester.SeriousViolationsAsync());
+        await InEnglishAsync(requester);
+        await requester.Page.WaitForSelectorAsync($"[data-testid=inbox-ready] tr[data-request='{asked.Id}'] [data-testid=watch-link]");
+        await requester.ScreenshotAsync("inbox-ready");
     }
 
     [Theory]
