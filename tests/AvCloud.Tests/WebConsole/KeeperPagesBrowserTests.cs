@@ -160,7 +160,8 @@ public sealed class KeeperPagesBrowserTests(LocalCloudFixture fixture, Chromium 
         var (dock, keeperToken) = await SceneAsync();
         await ActivityAsync(dock.Unit, keeperToken, 0, 60);
         var hearing = await ActivityAsync(dock.Unit, keeperToken, 30, 90, "investigation");
-        var footage = (await DockAsync(dock, 7301, (40, 45)))[0];
+        var both = await DockAsync(dock, 7301, (40, 45), (50, 55));
+        var (footage, other) = (both[0], both[1]);
         await using var keeper = await SignedInAsync("keeper-sun", dock.Unit, Roles.Keeper);
         await keeper.GoAsync("linking");
         var section = $"[data-undecided='{footage}']";
@@ -178,9 +179,16 @@ public sealed class KeeperPagesBrowserTests(LocalCloudFixture fixture, Chromium 
         await keeper.Page.ClickAsync($"{section} [data-testid=link-submit]");
 
         await keeper.Page.WaitForSelectorAsync("[data-testid=notice]:has-text('已关联')");
-        await keeper.Page.WaitForSelectorAsync("[data-testid=linking-empty]");
+        Assert.Equal(0, await keeper.Page.Locator(section).CountAsync());
         var linked = await ReadAsync<FootageRecord>($"/api/footage/{footage}", keeperToken);
         Assert.Equal((hearing.Id, LinkMethod.Keeper), (linked.ActivityId, linked.LinkedBy));
+
+        // The other belongs to neither: the keeper says so, with a reason.
+        await keeper.Page.FillAsync($"[data-undecided='{other}'] [data-testid=unlink-reason]", "私下交谈，非执法过程");
+        await keeper.Page.ClickAsync($"[data-undecided='{other}'] [data-testid=unlink-submit]");
+        await keeper.Page.WaitForSelectorAsync("[data-testid=linking-empty]");
+        var none = await ReadAsync<FootageRecord>($"/api/footage/{other}", keeperToken);
+        Assert.Equal((null, LinkMethod.Keeper, 0), (none.ActivityId, none.LinkedBy, (await ReadAsync<UndecidedPage>("/api/footage/undecided", keeperToken)).Items.Count));
     }
 
     [Fact]
