@@ -255,6 +255,17 @@ public sealed class KeeperPagesBrowserTests(LocalCloudFixture fixture, Chromium 
         await keeper.Page.FillAsync("[data-testid=case-name]", "重复");
         await keeper.Page.ClickAsync("[data-testid=case-open]");
         await keeper.Page.WaitForSelectorAsync("[data-testid=problem] [data-testid=problem-detail]");
+        // Releasing the case's hold is the head's (Art. 16): the keeper is offered none, the head releases it with a reason.
+        await keeper.GoAsync($"cases/{caseId}");
+        await keeper.Page.WaitForSelectorAsync("[data-testid=case-holds] li");
+        Assert.Equal(0, await keeper.Page.Locator("[data-testid=release-case-hold]").CountAsync());
+        await using var head = await SignedInAsync("head-zhou", dock.Unit, Roles.Head);
+        await head.GoAsync($"cases/{caseId}");
+        await head.Page.FillAsync("[data-testid=release-case-hold-reason]", "已作出处罚决定并执行完毕");
+        await head.Page.ClickAsync("[data-testid=release-case-hold-submit]");
+        await head.Page.WaitForSelectorAsync("[data-testid=notice]:has-text('已解除保全')");
+        Assert.Equal(0, await head.Page.Locator("[data-testid=case-holds] li").CountAsync());
+        Assert.Empty((await ReadAsync<FootageRecord>($"/api/footage/{footage}", keeperToken)).Holds);
     }
 
     [Fact]
@@ -292,6 +303,26 @@ public sealed class KeeperPagesBrowserTests(LocalCloudFixture fixture, Chromium 
         await keeper.Page.FillAsync("[data-testid=maintenance-note]", "按键失灵");
         await keeper.Page.ClickAsync("[data-testid=maintenance-submit]");
         await keeper.Page.WaitForSelectorAsync("[data-testid=maintenance-log] li:has-text('按键失灵')");
+
+        // Out with an officer, it cannot go for repair: the API's refusal, and the state stays.
+        await keeper.Page.SelectOptionAsync("[data-testid=device-status-to]", "UnderRepair");
+        await keeper.Page.FillAsync("[data-testid=device-status-reason]", "按键失灵");
+        await keeper.Page.ClickAsync("[data-testid=device-status-submit]");
+        await keeper.Page.WaitForSelectorAsync("[data-testid=problem-detail]:has-text('take it back first')");
+        Assert.Contains("在用", await keeper.Page.TextContentAsync("[data-testid=device-status]"), StringComparison.Ordinal);
         await PhotographedInBothLanguagesAsync(keeper, "device", "Checkout ledger");
+
+        // A new recorder goes into the registry from the list, and can be retired with a reason.
+        await keeper.GoAsync("devices");
+        await keeper.Page.FillAsync("[data-testid=register-id]", "bwc-0099");
+        await keeper.Page.FillAsync("[data-testid=register-serial]", "SN-0099");
+        await keeper.Page.FillAsync("[data-testid=register-model]", "DSJ-V9");
+        await keeper.Page.ClickAsync("[data-testid=register-submit]");
+        await keeper.Page.ClickAsync("tr[data-device='bwc-0099'] a");
+        await keeper.Page.SelectOptionAsync("[data-testid=device-status-to]", "Retired");
+        await keeper.Page.FillAsync("[data-testid=device-status-reason]", "进水损坏");
+        await keeper.Page.ClickAsync("[data-testid=device-status-submit]");
+        await keeper.Page.WaitForSelectorAsync("[data-testid=device-status]:has-text('已报废')");
+        Assert.Contains("进水损坏", await keeper.Page.TextContentAsync("[data-testid=status-changes]"), StringComparison.Ordinal);
     }
 }

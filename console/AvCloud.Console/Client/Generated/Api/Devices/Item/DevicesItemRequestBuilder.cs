@@ -4,6 +4,7 @@ using AvCloud.Console.Client.Api.Devices.Item.Checkouts;
 using AvCloud.Console.Client.Api.Devices.Item.Ledger;
 using AvCloud.Console.Client.Api.Devices.Item.Maintenance;
 using AvCloud.Console.Client.Api.Devices.Item.Returns;
+using AvCloud.Console.Client.Api.Devices.Item.Status;
 using AvCloud.Console.Client.Models;
 using Microsoft.Kiota.Abstractions.Extensions;
 using Microsoft.Kiota.Abstractions.Serialization;
@@ -40,6 +41,11 @@ namespace AvCloud.Console.Client.Api.Devices.Item
         public global::AvCloud.Console.Client.Api.Devices.Item.Returns.ReturnsRequestBuilder Returns
         {
             get => new global::AvCloud.Console.Client.Api.Devices.Item.Returns.ReturnsRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The status property</summary>
+        public global::AvCloud.Console.Client.Api.Devices.Item.Status.StatusRequestBuilder Status
+        {
+            get => new global::AvCloud.Console.Client.Api.Devices.Item.Status.StatusRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>
         /// Instantiates a new <see cref="global::AvCloud.Console.Client.Api.Devices.Item.DevicesItemRequestBuilder"/> and sets the default values.
