@@ -35,6 +35,7 @@ internal static class ConsoleServices
             return new AvCloudClient(new HttpClientRequestAdapter(new AnonymousAuthenticationProvider(), httpClient: http) { BaseUrl = api.ToString().TrimEnd('/') });
         });
         services.AddScoped<ApiCalls>();
+        services.AddTransient<Feedback>();
         services.AddScoped<Clock>();
         return services;
     }

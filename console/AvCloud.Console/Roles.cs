@@ -22,4 +22,7 @@ public static class Roles
 
     /// <summary>Those who ask for access.</summary>
     public static bool Asks(IReadOnlySet<string> roles) => roles.Overlaps([Reviewer, Officer, Keeper]);
+
+    /// <summary>Those who keep the records: link recordings to activities, hold, classify, group activities into cases.</summary>
+    public static bool Keeps(IReadOnlySet<string> roles) => roles.Contains(Keeper) || roles.Contains(Head);
 }

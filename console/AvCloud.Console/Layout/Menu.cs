@@ -17,6 +17,15 @@ public static class Menu
             items.Add(new("requests", "Nav.Requests"));
         }
 
+        // The keeper's records work; the head may do it too (the API lets both), though only a keeper hands devices over.
+        if (Roles.Keeps(roles))
+        {
+            items.Add(new("devices", "Nav.Devices"));
+            items.Add(new("activities", "Nav.Activities"));
+            items.Add(new("linking", "Nav.Linking"));
+            items.Add(new("cases", "Nav.Cases"));
+        }
+
         // Each as the API's roles for its listing allow (ListDisposals, ListWorkRecords, ListShares, GetUnitSettings).
         if (roles.Overlaps([Roles.Keeper, Roles.Head]))
         {

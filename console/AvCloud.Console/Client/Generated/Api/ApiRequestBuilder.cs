@@ -2,6 +2,8 @@
 #pragma warning disable CS0618
 using AvCloud.Console.Client.Api.AccessRequests;
 using AvCloud.Console.Client.Api.Activities;
+using AvCloud.Console.Client.Api.Cases;
+using AvCloud.Console.Client.Api.Devices;
 using AvCloud.Console.Client.Api.Disposals;
 using AvCloud.Console.Client.Api.Footage;
 using AvCloud.Console.Client.Api.Shares;
@@ -30,6 +32,16 @@ namespace AvCloud.Console.Client.Api
         public global::AvCloud.Console.Client.Api.Activities.ActivitiesRequestBuilder Activities
         {
             get => new global::AvCloud.Console.Client.Api.Activities.ActivitiesRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The cases property</summary>
+        public global::AvCloud.Console.Client.Api.Cases.CasesRequestBuilder Cases
+        {
+            get => new global::AvCloud.Console.Client.Api.Cases.CasesRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The devices property</summary>
+        public global::AvCloud.Console.Client.Api.Devices.DevicesRequestBuilder Devices
+        {
+            get => new global::AvCloud.Console.Client.Api.Devices.DevicesRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>The disposals property</summary>
         public global::AvCloud.Console.Client.Api.Disposals.DisposalsRequestBuilder Disposals
