@@ -1,13 +1,17 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
+using System.Text.Json.Nodes;
 using AvCloud.Console.Reports;
 using AvCloud.Functions;
 using AvCloud.Functions.Access;
 using AvCloud.Functions.Audit;
+using AvCloud.Functions.Cosmos;
 using AvCloud.Functions.Identity;
 using AvCloud.Functions.Reports;
 using AvCloud.Tests.Ingest;
+using Microsoft.Azure.Cosmos;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
 namespace AvCloud.Tests.WebConsole;
@@ -15,7 +19,7 @@ namespace AvCloud.Tests.WebConsole;
 /// <summary>
 /// The supervisor's and head's pages in a real browser against the local cloud: the compliance report's charts drawn
 /// from the API's numbers and its CSV saved; a reviewer shown the API's refusal of the report; the audit trail with its
-/// chain verified; a recording's custody timeline and its PDF; the annual review drawn, scored, summarised, completed;
+/// chain verified (and broken where an insider edited an event); a recording's custody timeline and its PDF; the annual review drawn, scored, summarised, completed;
 /// an approved copy taken as an evidence package. Each page photographed in both languages and checked with axe-core.
 /// </summary>
 public sealed class SupervisorPagesBrowserTests(LocalCloudFixture fixture, Chromium chromium) : IClassFixture<Chromium>
@@ -24,16 +28,27 @@ public sealed class SupervisorPagesBrowserTests(LocalCloudFixture fixture, Chrom
 
     private static readonly TimeZoneInfo Shanghai = TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai");
 
+    private static readonly string[] Wang = ["officer-wang"];
+
     private static string Unit() => $"sup-{Guid.NewGuid():N}"[..12];
 
-    /// <summary>Recordings handed over by a dock for <paramref name="officer"/>, recorded at <paramref name="recorded"/>; their ids.</summary>
-    private async Task<IReadOnlyList<string>> HandOverAsync(string unit, string officer, DateTimeOffset recorded, int count, int seed)
+    /// <summary>
+    /// Recordings handed over by a dock for <paramref name="officer"/>, recorded at <paramref name="recorded"/>, each
+    /// <paramref name="length"/> long (a second unless given) and linked by the manifest to <paramref name="activityId"/> if given; their ids.
+    /// </summary>
+    private async Task<IReadOnlyList<string>> HandOverAsync(string unit, string officer, DateTimeOffset recorded, int count, int seed, TimeSpan? length = null,
+        string? activityId = null)
     {
         var dock = new Dock(fixture, unit);
         var contents = Enumerable.Range(0, count).Select(i => SyntheticWav.Create(seed + i, 8000)).ToList();
         var manifest = Dock.Node(Dock.Manifest(Recent.HoursAgo(1), TimeSpan.Zero,
-            [.. contents.Select((c, i) => Dock.FileEntry($"{officer}-{i}.wav", "audio", c, recorded.AddMinutes(i), TimeSpan.FromSeconds(1)))]));
+            [.. contents.Select((c, i) => Dock.FileEntry($"{officer}-{i}.wav", "audio", c, recorded.AddMinutes(i), length ?? TimeSpan.FromSeconds(1)))]));
         manifest["officerId"] = officer;
+        foreach (var file in manifest["files"]!.AsArray())
+        {
+            file!["activityId"] = activityId;
+        }
+
         var session = await dock.OpenAsync(manifest);
         for (var i = 0; i < count; i++)
         {
@@ -42,6 +57,17 @@ public sealed class SupervisorPagesBrowserTests(LocalCloudFixture fixture, Chrom
 
         await dock.SettledAsync(session.SessionId);
         return [.. contents.Select(Dock.Sha256)];
+    }
+
+    /// <summary>An activity <paramref name="officer"/> records, an hour long from <paramref name="start"/>; its id.</summary>
+    private async Task<string> ActivityAsync(string officer, string kind, DateTimeOffset start)
+    {
+        using var created = await fixture.SendAsync(HttpMethod.Post, "/api/activities", officer, JsonContent.Create(new
+        {
+            kind, officers = Wang, place = "market", start, end = start.AddHours(1),
+        }));
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        return (await created.Content.ReadFromJsonAsync<Functions.Activities.Activity>(AvCloudJson.Options, Cancel))!.Id;
     }
 
     private static async Task SwitchToEnglishAsync(ConsoleSession person)
@@ -71,12 +97,19 @@ public sealed class SupervisorPagesBrowserTests(LocalCloudFixture fixture, Chrom
         var recorded = Recent.HoursAgo(72);
         await HandOverAsync(unit, "officer-zhang", recorded, 1, 7101);
         await HandOverAsync(unit, "officer-li", recorded.AddMinutes(5), 2, 7111);
+        // A hearing nobody recorded, and an inspection recorded for twenty of its sixty minutes (Art. 6: both must be recorded).
+        var wang = fixture.Cloud.Issuer.Mint("officer-wang", unit, [Roles.Officer], TimeSpan.FromHours(1), DateTimeOffset.UtcNow);
+        var hearing = await ActivityAsync(wang, "hearing", recorded.AddHours(-3));
+        var inspection = await ActivityAsync(wang, "onSiteEnforcement", recorded.AddHours(1));
+        await HandOverAsync(unit, "officer-wang", recorded.AddHours(1), 1, 7121, TimeSpan.FromMinutes(20), inspection);
         var period = ReportPeriod.Containing(recorded, Shanghai);
         using var answer = await fixture.SendAsync(HttpMethod.Get,
             $"/api/reports/compliance?from={Uri.EscapeDataString(ReportPeriod.Iso(period.From))}&to={Uri.EscapeDataString(ReportPeriod.Iso(period.To))}",
             fixture.TokenFor(unit, Roles.Supervisor));
         var report = (await answer.Content.ReadFromJsonAsync<Compliance>(AvCloudJson.Options, Cancel))!;
-        Assert.Equal([("officer-li", 2), ("officer-zhang", 1)], report.LateUploads.Select(l => (l.OfficerId, l.Count)));
+        Assert.Equal([("officer-li", 2), ("officer-wang", 1), ("officer-zhang", 1)], report.LateUploads.Select(l => (l.OfficerId, l.Count)));
+        Assert.Equal(hearing, Assert.Single(report.MissingRecordings).ActivityId);
+        Assert.Equal(inspection, Assert.Single(report.CoverageGaps).ActivityId);
 
         await using var supervisor = await ConsoleSession.OpenAsync(chromium.Browser, fixture);
         await supervisor.SignInAsync("supervisor-zhou", unit, Roles.Supervisor);
@@ -97,8 +130,12 @@ public sealed class SupervisorPagesBrowserTests(LocalCloudFixture fixture, Chrom
         Assert.True(drawn[0].Item3 > drawn[1].Item3);
         // Its text alternative: the SVG is named, and the same numbers are a table.
         Assert.Equal("img", await supervisor.Page.GetAttributeAsync("[data-testid=chart-late] svg", "role"));
-        Assert.Equal(["officer-li", "officer-zhang"], await supervisor.Page.Locator("[data-testid=chart-late] details tbody th").AllTextContentsAsync());
-        // Linking is drawn too (all three unlinked); the articles table has a line per article and marks what the API found failing.
+        Assert.Equal(["officer-li", "officer-wang", "officer-zhang"], await supervisor.Page.Locator("[data-testid=chart-late] details tbody th").AllTextContentsAsync());
+        // Coverage: each activity's recorded share as the API computed it, the unrecorded hearing at nothing.
+        var coverage = await supervisor.Page.Locator("[data-testid=chart-coverage] svg g.bar").EvaluateAllAsync<string[]>("bars => bars.map(b => b.dataset.label + '=' + b.dataset.value)");
+        Assert.Equal([$"{hearing}=0", string.Create(CultureInfo.InvariantCulture, $"{inspection}={Math.Round(report.CoverageGaps[0].CoveredRatio, 2)}")], coverage);
+        Assert.InRange(report.CoverageGaps[0].CoveredRatio, 0.3, 0.35);
+        // Linking is drawn too (the three not linked to an activity); the articles table has a line per article and marks what the API found failing.
         await supervisor.Page.WaitForSelectorAsync("[data-testid=chart-linking] svg rect[data-label=Unlinked]");
         Assert.Equal(report.Links.Unlinked.ToString(CultureInfo.InvariantCulture),
             await supervisor.Page.GetAttributeAsync("[data-testid=chart-linking] rect[data-label=Unlinked]", "data-value"));
@@ -164,6 +201,36 @@ public sealed class SupervisorPagesBrowserTests(LocalCloudFixture fixture, Chrom
         await SwitchToEnglishAsync(supervisor);
         await supervisor.Page.WaitForSelectorAsync("[data-testid=chain-verified]:has-text('Verified')");
         await PhotographedAsync(supervisor, "audit");
+    }
+
+    [Fact]
+    public async Task An_audit_event_edited_behind_avclouds_back_shows_the_chain_broken_at_its_sequence_number()
+    {
+        var unit = Unit();
+        var trail = fixture.Cloud.Services.GetRequiredService<AuditTrail>();
+        for (var i = 1; i <= 5; i++)
+        {
+            await trail.AppendAsync(new AuditEntry(unit, "keeper-1", Roles.Keeper, AuditAction.FootageRead, $"footage/{i}", AuditOutcomes.Success), Cancel);
+        }
+
+        // An insider with database access edits the third event.
+        var audit = fixture.Cloud.Services.GetRequiredService<Database>().GetContainer(CosmosContainers.Audit);
+        var third = JsonNode.Parse((await audit.ReadItemAsync<JsonObject>(AuditEvent.IdFor(3), new PartitionKey(unit), cancellationToken: Cancel)).Resource.ToJsonString())!.AsObject();
+        third["target"] = "footage/other";
+        await audit.ReplaceItemAsync(third, AuditEvent.IdFor(3), new PartitionKey(unit), cancellationToken: Cancel);
+
+        await using var head = await ConsoleSession.OpenAsync(chromium.Browser, fixture);
+        await head.SignInAsync("head-lu", unit, Roles.Head);
+        await head.GoAsync("audit");
+
+        await head.Page.WaitForSelectorAsync("[data-testid=chain-broken]");
+        Assert.Contains("序号 3 处断开", await head.Page.TextContentAsync("[data-testid=chain-broken] strong"), StringComparison.Ordinal);
+        Assert.Contains("changed", await head.Page.TextContentAsync("[data-testid=chain-broken]"), StringComparison.Ordinal);
+        Assert.Equal(0, await head.Page.Locator("[data-testid=chain-verified]").CountAsync());
+        await PhotographedAsync(head, "audit-broken");
+        await SwitchToEnglishAsync(head);
+        await head.Page.WaitForSelectorAsync("[data-testid=chain-broken]:has-text('broken at sequence 3')");
+        await PhotographedAsync(head, "audit-broken");
     }
 
     [Fact]
