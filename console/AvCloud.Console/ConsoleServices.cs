@@ -2,8 +2,10 @@ using AvCloud.Console.Api;
 using AvCloud.Console.Client;
 using AvCloud.Functions.WebConsole;
 using Microsoft.AspNetCore.Components.WebAssembly.Authentication;
+using Microsoft.Kiota.Abstractions;
 using Microsoft.Kiota.Abstractions.Authentication;
 using Microsoft.Kiota.Http.HttpClientLibrary;
+using Microsoft.Kiota.Http.HttpClientLibrary.Middleware;
 
 namespace AvCloud.Console;
 
@@ -30,12 +32,15 @@ internal static class ConsoleServices
         {
             var handler = provider.GetRequiredService<AuthorizationMessageHandler>()
                 .ConfigureHandler([api.ToString()], [settings.Scope]);
-            handler.InnerHandler = new HttpClientHandler();
+            // Headers inspection lets a download keep the name the API gives its file (Content-Disposition).
+            handler.InnerHandler = new HeadersInspectionHandler { InnerHandler = new HttpClientHandler() };
             var http = new HttpClient(handler) { BaseAddress = api };
-            return new AvCloudClient(new HttpClientRequestAdapter(new AnonymousAuthenticationProvider(), httpClient: http) { BaseUrl = api.ToString().TrimEnd('/') });
+            return (IRequestAdapter)new HttpClientRequestAdapter(new AnonymousAuthenticationProvider(), httpClient: http) { BaseUrl = api.ToString().TrimEnd('/') };
         });
+        services.AddScoped(provider => new AvCloudClient(provider.GetRequiredService<IRequestAdapter>()));
         services.AddScoped<ApiCalls>();
         services.AddTransient<Feedback>();
+        services.AddScoped<Downloads>();
         services.AddScoped<Clock>();
         return services;
     }

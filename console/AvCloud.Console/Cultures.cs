@@ -26,6 +26,9 @@ public static class Cultures
         await js.InvokeVoidAsync("avcloud.setDocumentLanguage", culture.Name);
     }
 
+    /// <summary>The console's language as the API names it for the documents it writes (custody reports, packages): en or zh-CN.</summary>
+    public static string ForApi => CultureInfo.CurrentUICulture.Name == English.Name ? "en" : "zh-CN";
+
     /// <summary>Remembers <paramref name="culture"/>; the caller reloads the page, which starts in it.</summary>
     public static ValueTask RememberAsync(IJSRuntime js, CultureInfo culture) => js.InvokeVoidAsync("avcloud.culture.set", culture.Name);
 }

@@ -20,6 +20,9 @@ public static class Roles
     /// <summary>Those who decide access requests (which of them decides one is the unit's rule, applied by the API).</summary>
     public static bool Decides(IReadOnlySet<string> roles) => roles.Contains(Keeper) || roles.Contains(Head);
 
+    /// <summary>Those who read a recording's custody (a reviewer only for what a review they score sampled, which the API decides).</summary>
+    public static bool ReadsCustody(IReadOnlySet<string> roles) => roles.Overlaps([Keeper, Supervisor, Head]);
+
     /// <summary>Those who ask for access.</summary>
     public static bool Asks(IReadOnlySet<string> roles) => roles.Overlaps([Reviewer, Officer, Keeper]);
 

@@ -47,6 +47,22 @@ public static class Menu
             items.Add(new("settings", "Nav.Settings"));
         }
 
+        // Arts. 17 and 18: the compliance report and the audit trail are the supervisor's and the head's; reviewers score reviews too.
+        if (roles.Overlaps([Roles.Supervisor, Roles.Head]))
+        {
+            items.Add(new("reports/compliance", "Nav.Report"));
+        }
+
+        if (roles.Overlaps([Roles.Reviewer, Roles.Supervisor, Roles.Head]))
+        {
+            items.Add(new("reviews", "Nav.Reviews"));
+        }
+
+        if (roles.Overlaps([Roles.Supervisor, Roles.Head]))
+        {
+            items.Add(new("audit", "Nav.Audit"));
+        }
+
         return items;
     }
 }

@@ -33,9 +33,9 @@ public sealed class ConsoleBrowserTests(LocalCloudFixture fixture, Chromium chro
     [Theory]
     [InlineData(Roles.Officer, "执法人员", 3)]
     [InlineData(Roles.Keeper, "档案管理员", 11)]
-    [InlineData(Roles.Reviewer, "审查人员", 4)]
-    [InlineData(Roles.Supervisor, "监督人员", 6)]
-    [InlineData(Roles.Head, "单位负责人", 11)]
+    [InlineData(Roles.Reviewer, "审查人员", 5)]
+    [InlineData(Roles.Supervisor, "监督人员", 9)]
+    [InlineData(Roles.Head, "单位负责人", 14)]
     [InlineData(Roles.Dock, "采集站", 1)]
     public async Task Each_role_signs_in_on_the_local_page_and_sees_who_it_is_and_its_menu(string role, string shown, int menu)
     {

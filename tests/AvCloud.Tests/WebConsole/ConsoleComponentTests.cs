@@ -169,7 +169,7 @@ public sealed class ConsoleComponentTests : BunitContext
     [Fact]
     public void The_menu_offers_footage_and_requests_to_the_people_who_work_with_them_and_the_inbox_to_all()
     {
-        Assert.Equal(["", "footage", "requests", "shares"], Menu.For(new HashSet<string> { Roles.Reviewer }).Select(i => i.Href));
+        Assert.Equal(["", "footage", "requests", "shares", "reviews"], Menu.For(new HashSet<string> { Roles.Reviewer }).Select(i => i.Href));
         Assert.Equal([""], Menu.For(new HashSet<string> { Roles.Dock }).Select(i => i.Href));
     }
 

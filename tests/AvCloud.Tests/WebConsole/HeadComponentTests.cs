@@ -137,9 +137,9 @@ public sealed class HeadComponentTests : BunitContext
     [Fact]
     public void The_menu_offers_each_head_page_only_to_the_roles_whose_api_calls_allow_it()
     {
-        Assert.Equal(["", "footage", "requests", "devices", "activities", "linking", "cases", "disposals", "work-records", "shares", "settings"], Menu.For(new HashSet<string> { Roles.Head }).Select(i => i.Href));
+        Assert.Equal(["", "footage", "requests", "devices", "activities", "linking", "cases", "disposals", "work-records", "shares", "settings", "reports/compliance", "reviews", "audit"], Menu.For(new HashSet<string> { Roles.Head }).Select(i => i.Href));
         Assert.Equal(["", "footage", "requests", "devices", "activities", "linking", "cases", "disposals", "work-records", "shares", "settings"], Menu.For(new HashSet<string> { Roles.Keeper }).Select(i => i.Href));
-        Assert.Equal(["", "footage", "requests", "work-records", "shares", "settings"], Menu.For(new HashSet<string> { Roles.Supervisor }).Select(i => i.Href));
+        Assert.Equal(["", "footage", "requests", "work-records", "shares", "settings", "reports/compliance", "reviews", "audit"], Menu.For(new HashSet<string> { Roles.Supervisor }).Select(i => i.Href));
         Assert.Equal(["", "footage", "requests"], Menu.For(new HashSet<string> { Roles.Officer }).Select(i => i.Href));
     }
 }

@@ -4,6 +4,7 @@ using AvCloud.Console.Api;
 using AvCloud.Console.Client.Models;
 using AvCloud.Console.Layout;
 using AvCloud.Console.Shared;
+using AvCloud.Console.Timelines;
 using Bunit;
 using Microsoft.Extensions.DependencyInjection;
 

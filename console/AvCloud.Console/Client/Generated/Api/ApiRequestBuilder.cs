@@ -2,10 +2,13 @@
 #pragma warning disable CS0618
 using AvCloud.Console.Client.Api.AccessRequests;
 using AvCloud.Console.Client.Api.Activities;
+using AvCloud.Console.Client.Api.Audit;
 using AvCloud.Console.Client.Api.Cases;
 using AvCloud.Console.Client.Api.Devices;
 using AvCloud.Console.Client.Api.Disposals;
 using AvCloud.Console.Client.Api.Footage;
+using AvCloud.Console.Client.Api.Reports;
+using AvCloud.Console.Client.Api.Reviews;
 using AvCloud.Console.Client.Api.Shares;
 using AvCloud.Console.Client.Api.Units;
 using AvCloud.Console.Client.Api.WorkRecords;
@@ -33,6 +36,11 @@ namespace AvCloud.Console.Client.Api
         {
             get => new global::AvCloud.Console.Client.Api.Activities.ActivitiesRequestBuilder(PathParameters, RequestAdapter);
         }
+        /// <summary>The audit property</summary>
+        public global::AvCloud.Console.Client.Api.Audit.AuditRequestBuilder Audit
+        {
+            get => new global::AvCloud.Console.Client.Api.Audit.AuditRequestBuilder(PathParameters, RequestAdapter);
+        }
         /// <summary>The cases property</summary>
         public global::AvCloud.Console.Client.Api.Cases.CasesRequestBuilder Cases
         {
@@ -52,6 +60,16 @@ namespace AvCloud.Console.Client.Api
         public global::AvCloud.Console.Client.Api.Footage.FootageRequestBuilder Footage
         {
             get => new global::AvCloud.Console.Client.Api.Footage.FootageRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The reports property</summary>
+        public global::AvCloud.Console.Client.Api.Reports.ReportsRequestBuilder Reports
+        {
+            get => new global::AvCloud.Console.Client.Api.Reports.ReportsRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The reviews property</summary>
+        public global::AvCloud.Console.Client.Api.Reviews.ReviewsRequestBuilder Reviews
+        {
+            get => new global::AvCloud.Console.Client.Api.Reviews.ReviewsRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>The shares property</summary>
         public global::AvCloud.Console.Client.Api.Shares.SharesRequestBuilder Shares

@@ -2,6 +2,7 @@
 #pragma warning disable CS0618
 using AvCloud.Console.Client.Api.AccessRequests.Item.Approve;
 using AvCloud.Console.Client.Api.AccessRequests.Item.Footage;
+using AvCloud.Console.Client.Api.AccessRequests.Item.Package;
 using AvCloud.Console.Client.Api.AccessRequests.Item.Reject;
 using AvCloud.Console.Client.Api.AccessRequests.Item.Revoke;
 using AvCloud.Console.Client.Models;
@@ -30,6 +31,11 @@ namespace AvCloud.Console.Client.Api.AccessRequests.Item
         public global::AvCloud.Console.Client.Api.AccessRequests.Item.Footage.FootageRequestBuilder Footage
         {
             get => new global::AvCloud.Console.Client.Api.AccessRequests.Item.Footage.FootageRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The package property</summary>
+        public global::AvCloud.Console.Client.Api.AccessRequests.Item.Package.PackageRequestBuilder Package
+        {
+            get => new global::AvCloud.Console.Client.Api.AccessRequests.Item.Package.PackageRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>The reject property</summary>
         public global::AvCloud.Console.Client.Api.AccessRequests.Item.Reject.RejectRequestBuilder Reject

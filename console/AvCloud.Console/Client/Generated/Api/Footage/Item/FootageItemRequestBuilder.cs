@@ -2,6 +2,7 @@
 #pragma warning disable CS0618
 using AvCloud.Console.Client.Api.Footage.Item.Activity;
 using AvCloud.Console.Client.Api.Footage.Item.Classification;
+using AvCloud.Console.Client.Api.Footage.Item.Custody;
 using AvCloud.Console.Client.Api.Footage.Item.Holds;
 using AvCloud.Console.Client.Models;
 using Microsoft.Kiota.Abstractions.Extensions;
@@ -29,6 +30,11 @@ namespace AvCloud.Console.Client.Api.Footage.Item
         public global::AvCloud.Console.Client.Api.Footage.Item.Classification.ClassificationRequestBuilder Classification
         {
             get => new global::AvCloud.Console.Client.Api.Footage.Item.Classification.ClassificationRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The custody property</summary>
+        public global::AvCloud.Console.Client.Api.Footage.Item.Custody.CustodyRequestBuilder Custody
+        {
+            get => new global::AvCloud.Console.Client.Api.Footage.Item.Custody.CustodyRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>The holds property</summary>
         public global::AvCloud.Console.Client.Api.Footage.Item.Holds.HoldsRequestBuilder Holds

@@ -1,4 +1,4 @@
-namespace AvCloud.Console;
+namespace AvCloud.Console.Timelines;
 
 /// <summary>One recording drawn on the time axis: where it starts and how wide it is (in the drawing's units), and on which lane.</summary>
 public sealed record TimelineBar(string Id, double X, double Width, int Lane);
