@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using AvCloud.Benchmarks;
 
-// ./avcloud bench [cosmos|storage|audit|ingest|verify|sweep|access|package|dock|signin|all] [count]: scenario benchmarks. Results go into docs/performance.md with the machine.
+// ./avcloud bench [cosmos|storage|audit|ingest|verify|sweep|access|package|dock|signin|console|all] [count]: scenario benchmarks. Results go into docs/performance.md with the machine.
 Environment.SetEnvironmentVariable("COSMOS_DISABLE_IMDS_ACCESS", "true");
 var scenario = args.Length > 0 ? args[0] : "all";
 if (scenario == "campaign")
@@ -12,6 +12,8 @@ if (scenario == "campaign")
 }
 
 int? count = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : null;
+// console: the wwwroot of an earlier publish of the console, whose loads are measured in the same run for comparison.
+var earlier = args.Length > 2 ? args[2] : null;
 Console.WriteLine($"{Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, .NET {Environment.Version}");
 
 if (scenario is "cosmos" or "all")
@@ -137,7 +139,63 @@ if (scenario is "signin" or "all")
         $"During the flood: p50 {flood.P50Ms / quiet.P50Ms:F2}x, p99 {flood.P99Ms / quiet.P99Ms:F2}x of quiet; events added to the failed sign-ins' chain while it lasted: {signIn.EventsDuringFlood}"));
 }
 
+if (scenario is "console" or "all")
+{
+    await PrintConsoleAsync(count ?? 100_000, earlier);
+}
+
 return 0;
+
+static async Task PrintConsoleAsync(int records, string? earlier)
+{
+    const int rounds = 5, changes = 30, pages = 10;
+    var result = await ConsoleScenario.RunAsync(rounds, changes, records, pages, earlier);
+    Console.WriteLine($"Console loads in headless Chromium ({rounds} fresh profiles after one warm-up); bytes are response bodies as sent (Playwright responseBodySize)");
+    Console.WriteLine("| build | load | ms | responses | from the cache | bytes sent | of which _framework/ | decompressed | encodings |");
+    Console.WriteLine("|---|---|---|---|---|---|---|---|---|");
+    foreach (var load in result.Loads)
+    {
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"| {load.Build} | {load.Name} | {load.Ms:F0} | {load.Responses} | {load.FromCache} | {load.SentBytes:N0} | {load.FrameworkSentBytes:N0} | {(load.DecodedBytes is { } decoded ? decoded.ToString("N0", CultureInfo.InvariantCulture) : "")} | {string.Join(", ", load.Encodings.Select(e => $"{e.Key} {e.Value}"))} |"));
+    }
+
+    Console.WriteLine("| build | load | median ms | max ms | median bytes sent | max bytes sent |");
+    Console.WriteLine("|---|---|---|---|---|---|");
+    foreach (var kind in result.Loads.GroupBy(l => (l.Build, l.Name)))
+    {
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"| {kind.Key.Build} | {kind.Key.Name} | {Median(kind.Select(l => l.Ms)):F0} | {kind.Max(l => l.Ms):F0} | {Median(kind.Select(l => (double)l.SentBytes)):N0} | {kind.Max(l => l.SentBytes):N0} |"));
+    }
+
+    Console.WriteLine($"Page changes by the menu, {changes} of each after 3 warm-ups");
+    Console.WriteLine("| change | API answer end -> data shown p50 (ms) | p95 (ms) | max (ms) | click -> data shown p50 (ms) | p95 (ms) | API p50 (ms) |");
+    Console.WriteLine("|---|---|---|---|---|---|---|");
+    foreach (var (name, list) in new[] { ("to the footage list (1 call, 50 of 1,000 records)", result.FootageChanges), ("to the inbox (3 calls)", result.InboxChanges) })
+    {
+        var shown = list.Select(c => c.AnswerToShownMs).ToList();
+        var clicked = list.Select(c => c.ActionToShownMs).ToList();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"| {name} | {Percentile(shown, 0.5):F0} | {Percentile(shown, 0.95):F0} | {shown.Max():F0} | {Percentile(clicked, 0.5):F0} | {Percentile(clicked, 0.95):F0} | {Percentile([.. list.Select(c => c.ApiMs)], 0.5):F0} |"));
+    }
+
+    var paging = result.Paging;
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"The footage list of one unit holding {paging.Records:N0} records, opened and paged forward"));
+    Console.WriteLine("| page | items sent | continues | body bytes sent | rows in the page | elements in the page | API ms | answer -> shown ms | click -> shown ms | rows seen before |");
+    Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|");
+    foreach (var step in paging.Steps)
+    {
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"| {step.Page} | {step.Items} | {(step.Continues ? "yes" : "no")} | {step.BodyBytes:N0} | {step.Rows} | {step.Elements} | {step.ApiMs:F0} | {step.AnswerToShownMs:F0} | {step.ClickToShownMs:F0} | {(step.Overlaps ? "yes" : "none")} |"));
+    }
+
+    static double Median(IEnumerable<double> values) => Percentile([.. values], 0.5);
+
+    static double Percentile(List<double> values, double p)
+    {
+        var sorted = values.Order().ToList();
+        return sorted[Math.Max(0, (int)Math.Ceiling(sorted.Count * p) - 1)];
+    }
+}
 
 static async Task PrintLatencyAsync(int files)
 {

@@ -31,8 +31,6 @@ namespace AvCloud.Tests.Campaign;
 /// </summary>
 public sealed partial class Campaign
 {
-    private const string SeedDock = "dock-seed";
-
     private readonly CampaignOptions _options;
     private readonly CampaignClock _clock = new();
     private readonly ConcurrentBag<Docking> _dockings = [];
@@ -157,26 +155,9 @@ public sealed partial class Campaign
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    /// <summary>The catalogue as years of docking leave it: records straight into the footage container, 20 units, recorded over two years.</summary>
-    private async Task SeedAsync(Container footage, CancellationToken cancellationToken)
-    {
-        var now = DateTimeOffset.UtcNow;
-        await Parallel.ForEachAsync(Enumerable.Range(0, _options.Records), new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken },
-            async (i, ct) =>
-            {
-                var unit = UnitName(i % _options.Units);
-                var start = now.AddDays(-1).AddMinutes(-i * 7 % 1_000_000);
-                var id = Convert.ToHexStringLower(SHA256.HashData(BitConverter.GetBytes(i)));
-                await footage.CreateItemAsync(new FootageRecord
-                {
-                    Id = id, UnitId = unit, Sha256 = id, Size = 1_000_000 + i, Kind = MediaKind.Video, BlobName = $"{unit}/{start:yyyy}/{start:MM}/{id}.mp4",
-                    DeviceId = $"bwc-seed-{i % 97}", OfficerId = $"officer-seed-{i % 211}", DockId = SeedDock,
-                    RecordedStart = start, RecordedEnd = start.AddMinutes(5), ClockDriftSeconds = 0, CorrectedStart = start, CorrectedEnd = start.AddMinutes(5),
-                    DockedAt = start.AddHours(2), CataloguedAt = start.AddHours(2), HandoverDeadline = start.AddHours(24), HandedOverInTime = true,
-                    DockedToCataloguedSeconds = 30, RetentionUntil = start.AddMonths(30), Uploads = [],
-                }, new PartitionKey(unit), cancellationToken: ct);
-            });
-    }
+    /// <summary>The catalogue as years of docking leave it (<see cref="SeededFootage"/>), 20 units.</summary>
+    private async Task SeedAsync(Container footage, CancellationToken cancellationToken) =>
+        await SeededFootage.SeedAsync(footage, _options.Records, i => UnitName(i % _options.Units), cancellationToken);
 
     private static string Token(LocalCloud cloud, string user, string unit, string role) =>
         cloud.Issuer.Mint(user, unit, [role], TimeSpan.FromHours(2), DateTimeOffset.UtcNow);

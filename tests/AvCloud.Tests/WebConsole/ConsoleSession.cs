@@ -1,5 +1,4 @@
 using AvCloud.Local;
-using AvCloud.Local.Identity;
 using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
 
@@ -51,21 +50,7 @@ internal sealed class ConsoleSession : IAsyncDisposable
     }
 
     /// <summary>Opens the console, which sends the browser to sign in; picks the user, unit and roles there.</summary>
-    public async Task SignInAsync(string user, string unit, params string[] roles)
-    {
-        await Page.GotoAsync(Console.ToString());
-        await Page.WaitForURLAsync(url => url.Contains(LocalSignIn.AuthorizePath, StringComparison.Ordinal));
-        await Page.FillAsync("#user", user);
-        await Page.FillAsync("#unit", unit);
-        foreach (var box in await Page.QuerySelectorAllAsync("input[name=role]"))
-        {
-            var role = await box.GetAttributeAsync("value");
-            await box.SetCheckedAsync(Array.IndexOf(roles, role) >= 0);
-        }
-
-        await Page.ClickAsync("button[type=submit]");
-        await Page.WaitForSelectorAsync("[data-testid=who]");
-    }
+    public Task SignInAsync(string user, string unit, params string[] roles) => LocalSignInPage.SignInAsync(Page, Console, user, unit, roles);
 
     public async Task GoAsync(string route)
     {
