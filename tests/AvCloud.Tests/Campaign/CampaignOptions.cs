@@ -8,7 +8,7 @@ public sealed record CampaignOptions
 
     public int Units { get; init; } = 20;
 
-    /// <summary>Dock stations pushing recordings at once, each with its own journal.</summary>
+    /// <summary>Dock stations pushing recordings at once, each a dock client process (<c>avdock watch</c>) with its own journal.</summary>
     public int Docks { get; init; } = 20;
 
     public int FilesPerDocking { get; init; } = 4;
@@ -38,11 +38,14 @@ public sealed record CampaignOptions
     /// <summary>Chance per uploaded file that a further delivery arrives 0.5-4 s later, after others (late and out of order).</summary>
     public double DelayedDeliveries { get; init; }
 
-    /// <summary>Chance per docking that the dock is stopped halfway through its uploads and rerun from its journal later.</summary>
+    /// <summary>Chance per docking that the dock client is killed (SIGKILL) a moment later and started again from its journal.</summary>
     public double DockInterruptions { get; init; }
 
+    /// <summary>How often the function host is killed (SIGKILL) at a random moment under load and started again.</summary>
+    public int HostKills { get; init; }
+
     /// <summary>Whether any fault is injected at all.</summary>
-    public bool Faulty => CosmosFaults.Total + StorageFaults.Total + DuplicateDeliveries + DelayedDeliveries + DockInterruptions > 0;
+    public bool Faulty => CosmosFaults.Total + StorageFaults.Total + DuplicateDeliveries + DelayedDeliveries + DockInterruptions + HostKills > 0;
 
     /// <summary>Where progress lines go (null: nowhere).</summary>
     public Action<string>? Log { get; init; }
@@ -50,11 +53,14 @@ public sealed record CampaignOptions
     /// <summary>The faults of a faulty run: a few percent of every kind, as a throttled, flaky region would give.</summary>
     public CampaignOptions WithFaults() => this with
     {
-        CosmosFaults = new FaultRates(TooManyRequests: 0.03, Unavailable: 0.01, Reset: 0.01, Latency: 0.05, AddedLatency: TimeSpan.FromMilliseconds(150)),
-        StorageFaults = new FaultRates(TooManyRequests: 0.02, Unavailable: 0.02, Reset: 0.01, Latency: 0.05, AddedLatency: TimeSpan.FromMilliseconds(150)),
+        CosmosFaults = new FaultRates(TooManyRequests: 0.03, Unavailable: 0.01, Reset: 0.01, Latency: 0.05, AddedLatency: TimeSpan.FromMilliseconds(150),
+            ResetAfterActing: 0.01),
+        StorageFaults = new FaultRates(TooManyRequests: 0.02, Unavailable: 0.02, Reset: 0.01, Latency: 0.05, AddedLatency: TimeSpan.FromMilliseconds(150),
+            ResetAfterActing: 0.01),
         DuplicateDeliveries = 0.2,
         DelayedDeliveries = 0.2,
         DockInterruptions = 0.15,
+        HostKills = Math.Max(1, (int)Duration.TotalMinutes * 3),
     };
 
     /// <summary>The short run the test suite makes: about a minute on two cores, a few faults of every kind.</summary>

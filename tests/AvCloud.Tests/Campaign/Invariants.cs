@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using Azure.Storage.Blobs;
+using AvCloud.DockSync;
 using AvCloud.Functions;
 using AvCloud.Functions.Access;
 using AvCloud.Functions.Audit;
@@ -9,7 +10,6 @@ using AvCloud.Functions.Footage;
 using AvCloud.Functions.Identity;
 using AvCloud.Functions.Ingest;
 using AvCloud.Functions.Storage;
-using AvCloud.Local;
 using Microsoft.Azure.Cosmos;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -28,27 +28,28 @@ public sealed record Invariant(string Name, int Checked, IReadOnlyList<string> V
 /// journals and the catalogue agree, and no client met a server error that neither carried a retry hint nor came from
 /// an injected fault. Read with the faults off, straight from the stores where the API would hide nothing anyway.
 /// </summary>
-internal sealed class Invariants(LocalCloud cloud, HttpClient http, ApiClient api, IReadOnlyList<FaultProxy> proxies)
+internal sealed class Invariants(CampaignCloud cloud, HttpClient http, ApiClient api, IReadOnlyList<FaultProxy> proxies)
 {
     private readonly Database _database = cloud.Services.GetRequiredService<Database>();
     private readonly BlobServiceClient _blobs = cloud.Services.GetRequiredService<BlobServiceClient>();
     private readonly BlobServiceClient _preservation = cloud.Services.GetRequiredKeyedService<BlobServiceClient>(BlobContainers.PreservationAccount);
 
-    public async Task<IReadOnlyList<Invariant>> CheckAsync(IReadOnlyList<Campaign.Docking> dockings, IReadOnlyList<Campaign.RequestMade> requests,
+    public async Task<IReadOnlyList<Invariant>> CheckAsync(IReadOnlyList<DockStation> stations, IReadOnlyList<Campaign.RequestMade> requests,
         IReadOnlyList<Campaign.HoldMade> holds, IReadOnlyList<string> units, CancellationToken cancellationToken)
     {
+        var journals = stations.ToDictionary(s => s, s => s.Journal().ToDictionary(e => e.Name));
         var live = await LiveRecordsAsync(cancellationToken);
         var audit = await AuditAsync(units, cancellationToken);
         return
         [
-            await PushedFilesAsync(dockings, live, cancellationToken),
+            await PushedFilesAsync(journals, live, cancellationToken),
             await IngestEmptyAsync(cancellationToken),
             await StoredImmutablyAsync(live.Values, cancellationToken),
             CataloguingAudited(live.Values, audit),
             await ChainsVerifyAsync(units, cancellationToken),
             await RequestsExplainedAsync(requests, audit, cancellationToken),
             HoldsExplained(holds, live, audit),
-            JournalsAgree(dockings, live.Values),
+            JournalsAgree(journals, live.Values),
             ServerErrorsHinted(),
         ];
     }
@@ -93,33 +94,46 @@ internal sealed class Invariants(LocalCloud cloud, HttpClient http, ApiClient ap
         return events;
     }
 
-    private async Task<Invariant> PushedFilesAsync(IReadOnlyList<Campaign.Docking> dockings, Dictionary<string, FootageRecord> live, CancellationToken cancellationToken)
+    /// <summary>Every recording put on a recorder, as its dock's journal file followed it, ended catalogued exactly once (or quarantined with a reason).</summary>
+    private async Task<Invariant> PushedFilesAsync(Dictionary<DockStation, Dictionary<string, JournalEntry>> journals,
+        Dictionary<string, FootageRecord> live, CancellationToken cancellationToken)
     {
         var violations = new List<string>();
         var files = 0;
-        foreach (var docking in dockings)
+        foreach (var (station, journal) in journals)
         {
-            var session = await SessionAsync(docking, cancellationToken);
-            foreach (var pushed in docking.Files)
+            var sessions = new Dictionary<string, UploadSession?>();
+            foreach (var put in station.Files)
             {
                 files++;
-                var state = session?.Files.FirstOrDefault(f => f.Name == pushed.Name);
-                var item = $"{docking.Unit}/{docking.SessionId}/{pushed.Name}";
+                var item = $"{station.Unit}/{station.DockId}/{put.Name}";
+                if (journal.GetValueOrDefault(put.Name) is not { SessionId: { } sessionId } entry)
+                {
+                    violations.Add($"{item} never got an upload session in the dock's journal");
+                    continue;
+                }
+
+                if (!sessions.TryGetValue(sessionId, out var session))
+                {
+                    sessions[sessionId] = session = await SessionAsync(station, sessionId, cancellationToken);
+                }
+
+                var state = session?.Files.FirstOrDefault(f => f.Name == put.Name);
                 switch (state?.State)
                 {
                     case FileState.Catalogued or FileState.Duplicate:
-                        var record = live.GetValueOrDefault($"{docking.Unit}/{pushed.Sha256}");
-                        var times = record?.Uploads.Count(u => u.SessionId == docking.SessionId && u.FileName == pushed.Name) ?? 0;
+                        var record = live.GetValueOrDefault($"{station.Unit}/{put.Sha256}");
+                        var times = record?.Uploads.Count(u => u.SessionId == sessionId && u.FileName == put.Name) ?? 0;
                         if (record is null || (times != 1 && state.State == FileState.Catalogued))
                         {
-                            violations.Add($"{item} is {state.State} but its record holds it {times} times");
+                            violations.Add($"{item} is {state.State} in {sessionId} but its record holds it {times} times");
                         }
 
                         break;
                     case FileState.Quarantined when !string.IsNullOrWhiteSpace(state.Reason):
                         break;
                     default:
-                        violations.Add($"{item} is {state?.State.ToString() ?? "unknown"}{(state?.Reason is { } reason ? $" ({reason})" : "")}");
+                        violations.Add($"{item} is {state?.State.ToString() ?? "unknown"} in {sessionId}{(state?.Reason is { } reason ? $" ({reason})" : "")}");
                         break;
                 }
             }
@@ -128,10 +142,10 @@ internal sealed class Invariants(LocalCloud cloud, HttpClient http, ApiClient ap
         return new Invariant("every file pushed is catalogued exactly once or quarantined with a reason", files, violations);
     }
 
-    private async Task<UploadSession?> SessionAsync(Campaign.Docking docking, CancellationToken cancellationToken)
+    private async Task<UploadSession?> SessionAsync(DockStation station, string sessionId, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/uploads/{docking.SessionId}");
-        request.Headers.Authorization = new("Bearer", docking.Token);
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/uploads/{sessionId}");
+        request.Headers.Authorization = new("Bearer", station.Token);
         using var response = await http.SendAsync(request, cancellationToken);
         return response.StatusCode == HttpStatusCode.OK ? await response.Content.ReadFromJsonAsync<UploadSession>(AvCloudJson.Options, cancellationToken) : null;
     }
@@ -278,32 +292,51 @@ internal sealed class Invariants(LocalCloud cloud, HttpClient http, ApiClient ap
         return new Invariant("every hold placed or released is in the record and its audit trail", holds.Count, violations);
     }
 
-    private static Invariant JournalsAgree(IReadOnlyList<Campaign.Docking> dockings, IEnumerable<FootageRecord> records)
+    /// <summary>
+    /// The journal files and the catalogue tell one story: every upload a record notes was pushed by a dock whose journal
+    /// has that session, file and bytes; every recording put on a recorder is in its journal with its bytes' hash and
+    /// ended verified by AvCloud with that hash (or quarantined with AvCloud's reason).
+    /// </summary>
+    private static Invariant JournalsAgree(Dictionary<DockStation, Dictionary<string, JournalEntry>> journals, IEnumerable<FootageRecord> records)
     {
-        var journal = dockings.SelectMany(d => d.Files.Select(f => (d.Unit, d.SessionId, f.Name, f.Sha256))).ToHashSet();
+        var journalled = journals.SelectMany(j => j.Value.Values.Select(e => (j.Key.Unit, e.SessionId, e.Name, e.Sha256))).ToHashSet();
         var violations = new List<string>();
-        var uploads = 0;
+        var checkedItems = 0;
         foreach (var record in records)
         {
             foreach (var upload in record.Uploads)
             {
-                uploads++;
-                if (!journal.Contains((record.UnitId, upload.SessionId, upload.FileName, record.Sha256)))
+                checkedItems++;
+                if (!journalled.Contains((record.UnitId, upload.SessionId, upload.FileName, record.Sha256)))
                 {
                     violations.Add($"footage/{record.Id} notes {upload.SessionId}/{upload.FileName}, which no dock's journal pushed with those bytes");
                 }
             }
         }
 
-        var unfinished = dockings.SelectMany(d => d.Files.Where(f => f.UploadedAt is null).Select(f => $"{d.SessionId}/{f.Name} never finished uploading"));
-        violations.AddRange(unfinished);
-        return new Invariant("the dock journals agree with the catalogue", uploads, violations);
+        foreach (var (station, journal) in journals)
+        {
+            foreach (var put in station.Files)
+            {
+                checkedItems++;
+                var entry = journal.GetValueOrDefault(put.Name);
+                var agrees = entry is not null && entry.Sha256 == put.Sha256
+                    && ((entry.Stage == FileStage.Verified && entry.FootageId == put.Sha256)
+                        || (entry.Stage == FileStage.Quarantined && !string.IsNullOrWhiteSpace(entry.Message)));
+                if (!agrees)
+                {
+                    violations.Add($"{station.DockId}'s journal has {put.Name} {(entry is null ? "not at all" : $"{entry.Stage} (hash {(entry.Sha256 == put.Sha256 ? "as put" : "differs")}, footage {entry.FootageId ?? "none"}, {entry.Message})")}");
+                }
+            }
+        }
+
+        return new Invariant("the dock journals agree with the catalogue", checkedItems, violations);
     }
 
     private Invariant ServerErrorsHinted()
     {
         var errors = api.ServerErrors.ToList();
-        var violations = errors.Where(e => !e.Hinted && !proxies.Any(p => p.FaultedBetween(e.Sent, e.Answered)))
+        var violations = errors.Where(e => !e.Hinted && !proxies.Any(p => p.FaultedBetween(e.Sent, e.Answered)) && !cloud.KilledBetween(e.Sent, e.Answered))
             .Select(e => $"{e.Operation} {e.Path} answered {e.Status} with no retry hint and no injected fault")
             .ToList();
         return new Invariant("no client got a 5xx without a retry hint outside injected faults", errors.Count, violations);
