@@ -96,7 +96,7 @@ internal sealed class ApiClient(HttpClient http, Func<bool> hostDown)
         ?? (response.Headers.TryGetValues("x-ms-retry-after-ms", out var values) && double.TryParse(values.First(), System.Globalization.CultureInfo.InvariantCulture, out var ms)
             ? TimeSpan.FromMilliseconds(ms) : null);
 
-    public void Count(string cause) => _retries.AddOrUpdate(cause, 1, (_, n) => n + 1);
+    public void Count(string cause, int times = 1) => _retries.AddOrUpdate(cause, times, (_, n) => n + times);
 
     public void Time(string operation, double milliseconds) => _timings.GetOrAdd(operation, _ => []).Add(milliseconds);
 }

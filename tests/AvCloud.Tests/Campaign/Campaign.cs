@@ -79,6 +79,8 @@ public sealed partial class Campaign
             // WatchUploads re-drives what has sat in ingest for two seconds: a lost or failed delivery is retried within a timer tick or two.
             ["AvCloud__Ingest__RedriveAfter"] = "00:00:02",
             ["Logging__LogLevel__Default"] = _options.HostLogLevel.ToString(),
+            // An approved disposal is purged at the next ExecuteDisposals run: the recovery window compressed to nothing.
+            ["AvCloud__Retention__RecoveryWindow"] = "00:00:00",
         }, cancellationToken);
         Log($"host and emulators up; the host's log, keys and the docks' journals are under {cloud.Folder}");
         using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false, MaxConnectionsPerServer = 256 })
@@ -89,9 +91,29 @@ public sealed partial class Campaign
         var database = cloud.Services.GetRequiredService<Database>();
 
         var seeded = Stopwatch.StartNew();
+        await CasesAsync(cloud, api);
         await SeedAsync(database.GetContainer(CosmosContainers.Footage), cancellationToken);
+        await SeedDisposalsAsync(database.GetContainer(CosmosContainers.Footage), cloud.Services.GetRequiredService<BlobServiceClient>(), cancellationToken);
         Log($"seeded {_options.Records} records in {seeded.Elapsed.TotalSeconds:F0} s");
-        var stations = await StationsAsync(cloud, api);
+        var stations = new List<DockStation>();
+        try
+        {
+            return await LoadAndCheckAsync(cloud, api, http, database, stations, cosmosProxy, storageProxy, cancellationToken);
+        }
+        finally
+        {
+            // Whatever happened, no dock client is left running.
+            foreach (var station in stations)
+            {
+                await station.DisposeAsync();
+            }
+        }
+    }
+
+    private async Task<CampaignReport> LoadAndCheckAsync(CampaignCloud cloud, ApiClient api, HttpClient http, Database database, List<DockStation> stations,
+        FaultProxy cosmosProxy, FaultProxy storageProxy, CancellationToken cancellationToken)
+    {
+        await StationsAsync(cloud, api, stations);
 
         cosmosProxy.Enabled = storageProxy.Enabled = true;
         var started = DateTimeOffset.UtcNow;
@@ -120,6 +142,9 @@ public sealed partial class Campaign
         await PushAllAsync(stations, cancellationToken);
         await DrainAsync(http, cloud, api, cancellationToken);
         await PushAllAsync(stations, cancellationToken);
+        // The last sweep and purge: approved disposals go, those held meanwhile are blocked (Art. 16 wins).
+        await RunTimerAsync(http, cloud, api, "SweepRetention");
+        await RunTimerAsync(http, cloud, api, "ExecuteDisposals");
         // CompleteAuditOutbox takes only what writers left pending over a minute ago: the schedule is compressed by
         // starting the host again with its clock past that minute once nothing is being written; the timer then runs as it would.
         await cloud.KillAndRestartAsync("65s", cancellationToken);
@@ -127,9 +152,14 @@ public sealed partial class Campaign
         Log("drained");
 
         var invariants = await new Invariants(cloud, http, api, [cosmosProxy, storageProxy]).CheckAsync(
-            stations, [.. _requests], [.. _holds], Enumerable.Range(0, _options.Units).Select(UnitName).ToList(), cancellationToken);
+            stations, [.. _requests], [.. _holds], DisposalSet, Cases, Enumerable.Range(0, _options.Units).Select(UnitName).ToList(), cancellationToken);
         var cost = await CostAsync(cloud, api, http, cancellationToken);
         var injected = new Dictionary<string, int>(_injected);
+        if (cloud.FailedStarts > 0)
+        {
+            api.Count("host died while starting (provisioning through the faults), started again", cloud.FailedStarts);
+        }
+
         foreach (var proxy in new[] { cosmosProxy, storageProxy })
         {
             foreach (var (kind, count) in proxy.Injected)
@@ -140,11 +170,6 @@ public sealed partial class Campaign
 
         var report = await CampaignReport.BuildAsync(_options, database.GetContainer(CosmosContainers.Footage), stations.Sum(s => s.Files.Count), started, ended, api,
             _committed, injected, invariants, cost, cancellationToken);
-        foreach (var station in stations)
-        {
-            await station.DisposeAsync();
-        }
-
         return report;
     }
 
@@ -180,10 +205,9 @@ public sealed partial class Campaign
         cloud.Issuer.Mint(user, unit, [role], TimeSpan.FromHours(2), DateTimeOffset.UtcNow);
 
     /// <summary>A dock station per dock: its recorder registered by the unit's keeper, its folder, settings and token file; the client started.</summary>
-    private async Task<List<DockStation>> StationsAsync(CampaignCloud cloud, ApiClient api)
+    private async Task StationsAsync(CampaignCloud cloud, ApiClient api, List<DockStation> stations)
     {
         var root = Directory.CreateDirectory(Path.Combine(cloud.Folder, "docks")).FullName;
-        var stations = new List<DockStation>();
         for (var index = 0; index < _options.Docks; index++)
         {
             var unit = UnitName(index % _options.Units);
@@ -194,11 +218,9 @@ public sealed partial class Campaign
             }
 
             var station = DockStation.Create(root, cloud.BaseAddress, unit, dockId, deviceId, $"officer-{index:D2}", Token(cloud, dockId, unit, Roles.Dock));
-            station.Start();
             stations.Add(station);
+            station.Start();
         }
-
-        return stations;
     }
 
     /// <summary>
@@ -329,8 +351,15 @@ public sealed partial class Campaign
         var keeper = Token(cloud, $"keeper-{index:D2}", unit, Roles.Keeper);
         var head = Token(cloud, $"head-{index:D2}", unit, Roles.Head);
         var live = _liveFootage.GetOrAdd(unit, _ => []);
+        var standingHold = new Dictionary<string, string>();
         for (var round = 0; !stop.IsCancellationRequested; round++)
         {
+            if (index < _options.Units)
+            {
+                // One reviewer per unit works with its keeper and head on the unit's disposals and case.
+                await DisposalRoundAsync(api, keeper, head, unit, round, standingHold);
+            }
+
             var ids = await BrowseAsync(api, reviewer, round % 2 == 0 ? "list footage" : "list recent footage",
                 round % 2 == 0 ? "/api/footage?pageSize=50" : $"/api/footage?pageSize=50&recordedFrom={Uri.EscapeDataString(started.AddHours(-1).ToString("O", CultureInfo.InvariantCulture))}");
             if (round % 2 == 1)
@@ -451,6 +480,9 @@ public sealed partial class Campaign
             {
                 await RunTimerAsync(http, cloud, api, "ReconcilePreservation");
             }
+
+            await RunTimerAsync(http, cloud, api, "SweepRetention");
+            await RunTimerAsync(http, cloud, api, "ExecuteDisposals");
 
             try
             {

@@ -109,7 +109,36 @@ internal sealed class CampaignCloud : IAsyncDisposable
         return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
+    /// <summary>
+    /// Starts the host and waits until it answers. A host that dies while starting (its start provisions storage and
+    /// Cosmos through the faulty proxies, as a cold start meets a flaky region) is started again, as the platform does.
+    /// </summary>
     private async Task StartHostAsync(CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var host = StartHostProcess();
+            _host = host;
+            if (await WaitUntilAnsweringAsync(host, cancellationToken))
+            {
+                return;
+            }
+
+            Interlocked.Increment(ref _failedStarts);
+            host.Dispose();
+            if (attempt == 10)
+            {
+                throw new InvalidOperationException($"The local host stopped while starting, 10 times (exit {host.ExitCode}):{Environment.NewLine}{LogTail()}");
+            }
+        }
+    }
+
+    private int _failedStarts;
+
+    /// <summary>Host starts that died before the host answered, and were started again.</summary>
+    public int FailedStarts => _failedStarts;
+
+    private Process StartHostProcess()
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -133,8 +162,15 @@ internal sealed class CampaignCloud : IAsyncDisposable
         host.ErrorDataReceived += (_, e) => Log(e.Data);
         host.BeginOutputReadLine();
         host.BeginErrorReadLine();
-        _host = host;
-        await WaitUntilAnsweringAsync(host, cancellationToken);
+        return host;
+    }
+
+    private string LogTail()
+    {
+        lock (_hostLog)
+        {
+            return string.Join(Environment.NewLine, File.ReadLines(Path.Combine(Folder, "host.log")).TakeLast(30));
+        }
     }
 
     private void Log(string? line)
@@ -148,7 +184,8 @@ internal sealed class CampaignCloud : IAsyncDisposable
         }
     }
 
-    private async Task WaitUntilAnsweringAsync(Process host, CancellationToken cancellationToken)
+    /// <summary>True once the host answers; false when it exited first.</summary>
+    private async Task<bool> WaitUntilAnsweringAsync(Process host, CancellationToken cancellationToken)
     {
         using var http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
         var deadline = DateTimeOffset.UtcNow.AddSeconds(90);
@@ -156,7 +193,7 @@ internal sealed class CampaignCloud : IAsyncDisposable
         {
             if (host.HasExited)
             {
-                throw new InvalidOperationException($"The local host stopped while starting (exit {host.ExitCode}); see {Path.Combine(Folder, "host.log")}.");
+                return false;
             }
 
             try
@@ -164,7 +201,7 @@ internal sealed class CampaignCloud : IAsyncDisposable
                 using var answer = await http.GetAsync(AdminFunctions.ClockPath, cancellationToken);
                 if (answer.IsSuccessStatusCode)
                 {
-                    return;
+                    return true;
                 }
             }
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
@@ -174,7 +211,7 @@ internal sealed class CampaignCloud : IAsyncDisposable
             await Task.Delay(200, cancellationToken);
         }
 
-        throw new TimeoutException($"The local host did not answer within 90 s; see {Path.Combine(Folder, "host.log")}.");
+        throw new TimeoutException($"The local host did not answer within 90 s:{Environment.NewLine}{LogTail()}");
     }
 
     /// <summary>

@@ -13,6 +13,9 @@ public sealed record CampaignOptions
 
     public int FilesPerDocking { get; init; } = 4;
 
+    /// <summary>Recordings per unit past their retention date, in the unit's case: the disposals and case holds act on them.</summary>
+    public int DisposalsPerUnit { get; init; } = 6;
+
     /// <summary>How long a dock waits between dockings (a dock serves a row of recorders, one after another).</summary>
     public TimeSpan DockingPause { get; init; } = TimeSpan.FromSeconds(2);
 
@@ -25,7 +28,7 @@ public sealed record CampaignOptions
     /// <summary>How long the live traffic runs.</summary>
     public TimeSpan Duration { get; init; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>How often the timers (WatchUploads, CompleteAuditOutbox, ReconcilePreservation) run: minutes compressed to seconds.</summary>
+    /// <summary>How often the timers (WatchUploads, CompleteAuditOutbox, SweepRetention, ExecuteDisposals; ReconcilePreservation every fifth tick) run: minutes compressed to seconds.</summary>
     public TimeSpan TimerInterval { get; init; } = TimeSpan.FromSeconds(3);
 
     public FaultRates CosmosFaults { get; init; } = FaultRates.None;

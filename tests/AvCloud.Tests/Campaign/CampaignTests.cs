@@ -24,5 +24,7 @@ public sealed class CampaignTests(ITestOutputHelper output)
         Assert.True(report.FilesPushed > 0 && report.Invariants[0].Checked == report.FilesPushed, "The docks pushed nothing, or not every pushed file was checked.");
         Assert.Contains(report.Operations, o => o.Operation == "approve access" && o.Count > 0);
         Assert.Contains(report.Operations, o => o.Operation == "place hold" && o.Count > 0);
+        Assert.Contains(report.Operations, o => o.Operation == "approve disposal" && o.Count > 0);
+        Assert.Contains(report.Operations, o => o.Operation == "place case hold" && o.Count > 0);
     }
 }

@@ -35,7 +35,8 @@ internal sealed class Invariants(CampaignCloud cloud, HttpClient http, ApiClient
     private readonly BlobServiceClient _preservation = cloud.Services.GetRequiredKeyedService<BlobServiceClient>(BlobContainers.PreservationAccount);
 
     public async Task<IReadOnlyList<Invariant>> CheckAsync(IReadOnlyList<DockStation> stations, IReadOnlyList<Campaign.RequestMade> requests,
-        IReadOnlyList<Campaign.HoldMade> holds, IReadOnlyList<string> units, CancellationToken cancellationToken)
+        IReadOnlyList<Campaign.HoldMade> holds, IReadOnlyList<Campaign.DisposalSeed> disposalSet, IReadOnlyDictionary<string, string> cases,
+        IReadOnlyList<string> units, CancellationToken cancellationToken)
     {
         var journals = stations.ToDictionary(s => s, s => s.Journal().ToDictionary(e => e.Name));
         var live = await LiveRecordsAsync(cancellationToken);
@@ -50,6 +51,7 @@ internal sealed class Invariants(CampaignCloud cloud, HttpClient http, ApiClient
             await RequestsExplainedAsync(requests, audit, cancellationToken),
             HoldsExplained(holds, live, audit),
             JournalsAgree(journals, live.Values),
+            .. await DisposalsAsync(disposalSet, cases, units, cancellationToken),
             ServerErrorsHinted(),
         ];
     }
@@ -331,6 +333,92 @@ internal sealed class Invariants(CampaignCloud cloud, HttpClient http, ApiClient
         }
 
         return new Invariant("the dock journals agree with the catalogue", checkedItems, violations);
+    }
+
+    private static readonly string[] DisposalActions =
+    [
+        AuditAction.DisposalPending.Name, AuditAction.DisposalApproved.Name, AuditAction.DisposalCancelled.Name, AuditAction.DisposalBlocked.Name,
+        AuditAction.FootagePurged.Name, AuditAction.HoldPlaced.Name, AuditAction.HoldReleased.Name, AuditAction.CaseHoldPlaced.Name, AuditAction.CaseHoldReleased.Name,
+    ];
+
+    /// <summary>
+    /// Arts. 15 and 16 on the disposal set: every record's disposal state is what its audited history makes it, and no
+    /// record was purged while a hold stood on it, its own or its case's (by the audit trail's times: a case hold placed
+    /// before a purge and released after it, or never, means the purge broke Art. 16 even if the recording's own hold
+    /// had not been placed yet).
+    /// </summary>
+    private async Task<Invariant[]> DisposalsAsync(IReadOnlyList<Campaign.DisposalSeed> disposalSet, IReadOnlyDictionary<string, string> cases,
+        IReadOnlyList<string> units, CancellationToken cancellationToken)
+    {
+        var events = new List<AuditEvent>();
+        var container = _database.GetContainer(CosmosContainers.Audit);
+        foreach (var unit in units)
+        {
+            using var feed = container.GetItemQueryIterator<AuditEvent>(
+                new QueryDefinition("SELECT * FROM c WHERE c.type = @type AND c.outcome = @success AND ARRAY_CONTAINS(@actions, c.action)")
+                    .WithParameter("@type", AuditEvent.DocumentType).WithParameter("@success", AuditOutcomes.Success).WithParameter("@actions", DisposalActions),
+                requestOptions: new QueryRequestOptions { PartitionKey = new PartitionKey(unit) });
+            while (feed.HasMoreResults)
+            {
+                events.AddRange(await feed.ReadNextAsync(cancellationToken));
+            }
+        }
+
+        var footage = _database.GetContainer(CosmosContainers.Footage);
+        var explained = new List<string>();
+        var kept = new List<string>();
+        var states = new Dictionary<FootageStatus, int>();
+        foreach (var seed in disposalSet)
+        {
+            var record = (await footage.ReadItemAsync<FootageRecord>(seed.Id, new PartitionKey(seed.Unit), cancellationToken: cancellationToken)).Resource;
+            states[record.Status] = states.GetValueOrDefault(record.Status) + 1;
+            var target = $"footage/{seed.Id}";
+            var mine = events.Where(e => e.UnitId == seed.Unit && e.Target == target).ToList();
+            int Count(AuditAction action) => mine.Count(e => e.Action == action.Name);
+            var (pending, approved, cancelled, blocked, purged) = (Count(AuditAction.DisposalPending), Count(AuditAction.DisposalApproved),
+                Count(AuditAction.DisposalCancelled), Count(AuditAction.DisposalBlocked), Count(AuditAction.FootagePurged));
+            var (placed, released) = (Count(AuditAction.HoldPlaced), Count(AuditAction.HoldReleased));
+            // Available -sweep-> pending -approve-> approved -cancel-> pending; approved -held-> available (blocked); approved -> purged.
+            var ok = record.Status switch
+            {
+                FootageStatus.Available => purged == 0 && approved == cancelled + blocked && pending + cancelled == approved,
+                FootageStatus.DisposalPending => purged == 0 && approved == cancelled + blocked && pending + cancelled == approved + 1,
+                FootageStatus.DisposalApproved => purged == 0 && approved == cancelled + blocked + 1 && pending + cancelled == approved && record.Disposal?.ApprovedBy is not null,
+                FootageStatus.Purged => purged == 1 && approved == cancelled + blocked + 1 && pending + cancelled == approved && record.Disposal?.ApprovedBy is not null
+                    && record.Holds.Count == 0,
+                _ => false,
+            };
+            if (!ok)
+            {
+                explained.Add($"{target} in {seed.Unit} is {record.Status} after {pending} pending, {approved} approved, {cancelled} cancelled, {blocked} blocked, {purged} purged events");
+            }
+
+            var held = record.Holds.Count > 0 || placed > released;
+            if (record.Status == FootageStatus.Purged)
+            {
+                var purgedAt = mine.Where(e => e.Action == AuditAction.FootagePurged.Name).Min(e => e.Time);
+                var caseTarget = $"cases/{cases[seed.Unit]}";
+                var caseHolds = events.Where(e => e.UnitId == seed.Unit && e.Target == caseTarget).ToList();
+                var standing = caseHolds.Where(e => e.Action == AuditAction.CaseHoldPlaced.Name && e.Time < purgedAt)
+                    .Where(p => !caseHolds.Any(r => r.Action == AuditAction.CaseHoldReleased.Name && r.Details.GetValueOrDefault("hold") == p.Details.GetValueOrDefault("hold") && r.Time <= purgedAt))
+                    .Select(p => p.Details.GetValueOrDefault("hold")).ToList();
+                if (held || standing.Count > 0)
+                {
+                    kept.Add($"{target} in {seed.Unit} was purged at {purgedAt:O} while {(held ? $"its own holds stood ({placed} placed, {released} released)" : $"case hold {string.Join(", ", standing)} stood")}");
+                }
+            }
+            else if (held && !await _blobs.GetBlobContainerClient(BlobContainers.Footage).GetBlobClient(seed.BlobName).ExistsAsync(cancellationToken))
+            {
+                kept.Add($"{target} in {seed.Unit} is held but its blob is gone");
+            }
+        }
+
+        var summary = string.Join(", ", states.OrderBy(s => s.Key).Select(s => $"{s.Value} {s.Key}"));
+        return
+        [
+            new Invariant($"every disposal is in a state its history explains ({summary})", disposalSet.Count, explained),
+            new Invariant("a held record is never disposed (its own holds or its case's, by the audit trail's times)", disposalSet.Count, kept),
+        ];
     }
 
     private Invariant ServerErrorsHinted()
