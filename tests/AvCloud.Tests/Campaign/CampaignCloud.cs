@@ -36,7 +36,7 @@ internal sealed class CampaignCloud : IAsyncDisposable
     private CampaignCloud(LocalEmulators emulators, ServiceProvider services, DirectoryInfo folder, int port, string[] hostArguments,
         IReadOnlyDictionary<string, string> settings)
     {
-        _settings = settings;
+        _settings = new Dictionary<string, string>(settings) { ["COSMOS_DISABLE_IMDS_ACCESS"] = "true" };
         _emulators = emulators;
         _services = services;
         _folder = folder;
@@ -138,49 +138,14 @@ internal sealed class CampaignCloud : IAsyncDisposable
     /// <summary>Host starts that died before the host answered, and were started again.</summary>
     public int FailedStarts => _failedStarts;
 
-    private Process StartHostProcess()
-    {
-        var info = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
-            Environment = { ["COSMOS_DISABLE_IMDS_ACCESS"] = "true", ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1", ["DOTNET_NOLOGO"] = "1" },
-        };
-        info.ArgumentList.Add("exec");
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "AvCloud.Local.dll"));
-        foreach (var argument in _clockOffset is null ? _hostArguments : [.. _hostArguments, "--clock-offset", _clockOffset])
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        foreach (var (name, value) in _settings)
-        {
-            info.Environment[name] = value;
-        }
-
-        var host = Process.Start(info) ?? throw new InvalidOperationException("The local host did not start.");
-        host.OutputDataReceived += (_, e) => Log(e.Data);
-        host.ErrorDataReceived += (_, e) => Log(e.Data);
-        host.BeginOutputReadLine();
-        host.BeginErrorReadLine();
-        return host;
-    }
+    private Process StartHostProcess() => DotnetProcess.Start("AvCloud.Local.dll",
+        _clockOffset is null ? _hostArguments : [.. _hostArguments, "--clock-offset", _clockOffset], _settings, _hostLog);
 
     private string LogTail()
     {
         lock (_hostLog)
         {
             return string.Join(Environment.NewLine, File.ReadLines(Path.Combine(Folder, "host.log")).TakeLast(30));
-        }
-    }
-
-    private void Log(string? line)
-    {
-        if (line is not null)
-        {
-            lock (_hostLog)
-            {
-                _hostLog.WriteLine(line);
-            }
         }
     }
 

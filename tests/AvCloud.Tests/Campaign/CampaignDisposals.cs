@@ -110,7 +110,7 @@ public sealed partial class Campaign
         }
 
         var enforcementCase = _cases[unit];
-        if (round % 6 == 1 && !standingHold.ContainsKey(unit))
+        if (round % 10 == 1 && !standingHold.ContainsKey(unit))
         {
             using var placed = await api.SendAsync("place case hold", HttpMethod.Post, $"/api/cases/{enforcementCase}/holds", keeper,
                 new { reason = "dispute", requestedBy = "campaign" });
@@ -119,7 +119,7 @@ public sealed partial class Campaign
                 standingHold[unit] = placed.Headers.Location!.OriginalString.Split('/')[^1];
             }
         }
-        else if (round % 6 == 4 && standingHold.Remove(unit, out var hold))
+        else if (round % 10 == 3 && standingHold.Remove(unit, out var hold))
         {
             using var released = await api.SendAsync("release case hold", HttpMethod.Delete, $"/api/cases/{enforcementCase}/holds/{hold}", head,
                 new { reason = "The dispute is settled (campaign)." });

@@ -123,38 +123,7 @@ internal sealed class DockStation : IAsyncDisposable
     /// <summary>What the journal file says now (written atomically, so whole even right after a kill).</summary>
     public IReadOnlyList<JournalEntry> Journal() => AvCloud.DockSync.Journal.Open(JournalPath).Entries;
 
-    private Process Run(string[] arguments)
-    {
-        var info = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
-            Environment = { ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1", ["DOTNET_NOLOGO"] = "1" },
-        };
-        info.ArgumentList.Add("exec");
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "avdock.dll"));
-        foreach (var argument in arguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        var process = Process.Start(info) ?? throw new InvalidOperationException("avdock did not start.");
-        process.OutputDataReceived += (_, e) => Log(e.Data);
-        process.ErrorDataReceived += (_, e) => Log(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
-    }
-
-    private void Log(string? line)
-    {
-        if (line is not null)
-        {
-            lock (_log)
-            {
-                _log.WriteLine(line);
-            }
-        }
-    }
+    private Process Run(string[] arguments) => DotnetProcess.Start("avdock.dll", arguments, new Dictionary<string, string>(), _log);
 
     public async ValueTask DisposeAsync()
     {

@@ -355,8 +355,8 @@ internal sealed class Invariants(CampaignCloud cloud, HttpClient http, ApiClient
         foreach (var unit in units)
         {
             using var feed = container.GetItemQueryIterator<AuditEvent>(
-                new QueryDefinition("SELECT * FROM c WHERE c.type = @type AND c.outcome = @success AND ARRAY_CONTAINS(@actions, c.action)")
-                    .WithParameter("@type", AuditEvent.DocumentType).WithParameter("@success", AuditOutcomes.Success).WithParameter("@actions", DisposalActions),
+                new QueryDefinition("SELECT * FROM c WHERE c.type = @type AND ARRAY_CONTAINS(@actions, c.action)")
+                    .WithParameter("@type", AuditEvent.DocumentType).WithParameter("@actions", DisposalActions),
                 requestOptions: new QueryRequestOptions { PartitionKey = new PartitionKey(unit) });
             while (feed.HasMoreResults)
             {
@@ -374,7 +374,9 @@ internal sealed class Invariants(CampaignCloud cloud, HttpClient http, ApiClient
             states[record.Status] = states.GetValueOrDefault(record.Status) + 1;
             var target = $"footage/{seed.Id}";
             var mine = events.Where(e => e.UnitId == seed.Unit && e.Target == target).ToList();
-            int Count(AuditAction action) => mine.Count(e => e.Action == action.Name);
+            // A change is audited as a success; a disposal blocked by a hold is the purge's denial, and sends the record back.
+            int Count(AuditAction action) => mine.Count(e => e.Action == action.Name
+                && e.Outcome == (action == AuditAction.DisposalBlocked ? AuditOutcomes.Denied : AuditOutcomes.Success));
             var (pending, approved, cancelled, blocked, purged) = (Count(AuditAction.DisposalPending), Count(AuditAction.DisposalApproved),
                 Count(AuditAction.DisposalCancelled), Count(AuditAction.DisposalBlocked), Count(AuditAction.FootagePurged));
             var (placed, released) = (Count(AuditAction.HoldPlaced), Count(AuditAction.HoldReleased));
@@ -398,7 +400,7 @@ internal sealed class Invariants(CampaignCloud cloud, HttpClient http, ApiClient
             {
                 var purgedAt = mine.Where(e => e.Action == AuditAction.FootagePurged.Name).Min(e => e.Time);
                 var caseTarget = $"cases/{cases[seed.Unit]}";
-                var caseHolds = events.Where(e => e.UnitId == seed.Unit && e.Target == caseTarget).ToList();
+                var caseHolds = events.Where(e => e.UnitId == seed.Unit && e.Target == caseTarget && e.Outcome == AuditOutcomes.Success).ToList();
                 var standing = caseHolds.Where(e => e.Action == AuditAction.CaseHoldPlaced.Name && e.Time < purgedAt)
                     .Where(p => !caseHolds.Any(r => r.Action == AuditAction.CaseHoldReleased.Name && r.Details.GetValueOrDefault("hold") == p.Details.GetValueOrDefault("hold") && r.Time <= purgedAt))
                     .Select(p => p.Details.GetValueOrDefault("hold")).ToList();
