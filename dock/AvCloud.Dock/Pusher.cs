@@ -60,6 +60,16 @@ public sealed class Pusher(DockSettings settings, TextWriter output, HttpMessage
                 catch (Exception exception) when (exception is Azure.RequestFailedException or IOException or DockException or ApiException or HttpRequestException
                     or UnauthorizedAccessException)
                 {
+                    if (exception is Azure.RequestFailedException && await CommittedAsync(entry, token))
+                    {
+                        // Storage refused a repeated commit because the first one went through and only its answer was
+                        // lost (the connection dropped after storage acted): the file is in AvCloud's hands in this
+                        // session, and opening another would upload it and hand it over a second time.
+                        _journal.Put(entry with { Stage = FileStage.Committed, Message = null });
+                        Interlocked.Increment(ref uploaded);
+                        return;
+                    }
+
                     var message = Describe(entry, exception);
                     var expired = exception is Azure.RequestFailedException { Status: 403 };
                     _journal.Put(entry with { Message = message, Stage = expired ? FileStage.Hashed : entry.Stage });
@@ -78,6 +88,19 @@ public sealed class Pusher(DockSettings settings, TextWriter output, HttpMessage
         }
 
         return new PushReport(folders.Sum(f => f.Files.Count), uploaded, verified, wiped, uploader.BlocksSent, uploader.BytesSent, _api.Retries, problems);
+    }
+
+    /// <summary>Whether AvCloud sees the file's blob committed in its session (asked after storage refused a commit); unknown counts as no.</summary>
+    private async Task<bool> CommittedAsync(JournalEntry entry, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await _api.BlocksAsync(entry.SessionId!, entry.Name, cancellationToken)).Committed;
+        }
+        catch (Exception exception) when (exception is ApiException or HttpRequestException)
+        {
+            return false;
+        }
     }
 
     private async Task<IReadOnlyDictionary<string, ActivityRef>> ActivitiesAsync(List<string> problems, CancellationToken cancellationToken)

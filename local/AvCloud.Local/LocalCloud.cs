@@ -1,4 +1,3 @@
-using System.Globalization;
 using Azure.Storage.Blobs;
 using AvCloud.Functions;
 using AvCloud.Functions.Cosmos;
@@ -18,29 +17,26 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 namespace AvCloud.Local;
 
 /// <summary>
-/// The whole of AvCloud on one machine: Azurite and the Cosmos stand-in as child processes, and a host that
+/// The whole of AvCloud on one machine: Azurite and the Cosmos stand-in as child processes (<see cref="LocalEmulators"/>;
+/// or ones already running, <see cref="LocalCloudOptions.Emulators"/>), and a host that
 /// serves the function app's own classes (HTTP routes, the Event Grid blob webhook, timers, the admin API) with
 /// the same service registrations as in Azure. Everything listens on 127.0.0.1 only.
 /// </summary>
 public sealed class LocalCloud : IAsyncDisposable
 {
     private readonly WebApplication _app;
-    private readonly NodeProcess _azurite;
-    private readonly NodeProcess _cosmos;
     private readonly BlobWatcher _watcher;
+    private LocalEmulators? _emulators;
     private ILoggerFactory? _emulatorLoggers;
     private DirectoryInfo? _runSigningFolder;
 
-    private LocalCloud(WebApplication app, NodeProcess azurite, NodeProcess cosmos, BlobWatcher watcher,
-        Uri baseAddress, Uri blobEndpoint, Uri cosmosEndpoint, IReadOnlyList<LocalFunction> functions)
+    private LocalCloud(WebApplication app, BlobWatcher watcher, RunningEmulators emulators, Uri baseAddress, IReadOnlyList<LocalFunction> functions)
     {
         _app = app;
-        _azurite = azurite;
-        _cosmos = cosmos;
         _watcher = watcher;
         BaseAddress = baseAddress;
-        BlobEndpoint = blobEndpoint;
-        CosmosEndpoint = cosmosEndpoint;
+        BlobEndpoint = emulators.BlobEndpoint;
+        CosmosEndpoint = emulators.CosmosEndpoint;
         Functions = functions;
     }
 
@@ -59,10 +55,10 @@ public sealed class LocalCloud : IAsyncDisposable
 
     public Uri CosmosEndpoint { get; }
 
-    public string StorageConnectionString => ConnectionString(BlobEndpoint);
+    public string StorageConnectionString => new RunningEmulators(BlobEndpoint, CosmosEndpoint).StorageConnectionString;
 
     /// <summary>The preservation account (second copies), a second account in the same Azurite.</summary>
-    public string PreservationConnectionString => PreservationConnection(BlobEndpoint);
+    public string PreservationConnectionString => new RunningEmulators(BlobEndpoint, CosmosEndpoint).PreservationConnectionString;
 
     public static string CosmosKey => Emulator.CosmosKey;
 
@@ -74,8 +70,8 @@ public sealed class LocalCloud : IAsyncDisposable
     /// <summary>The host keys the admin API (master) and the blob webhook (blobs_extension) ask for.</summary>
     public HostKeys Keys { get; private init; } = null!;
 
-    /// <summary>The emulator processes this host started (and stops).</summary>
-    internal IReadOnlyList<int> ChildProcessIds => [_azurite.Id, _cosmos.Id];
+    /// <summary>The emulator processes this host started (and stops); none when it runs on <see cref="LocalCloudOptions.Emulators"/>.</summary>
+    internal IReadOnlyList<int> ChildProcessIds => _emulators?.ProcessIds ?? [];
 
     /// <summary>The host's services: the app's registrations (clients, options, clock) as the functions see them.</summary>
     public IServiceProvider Services => _app.Services;
@@ -85,63 +81,41 @@ public sealed class LocalCloud : IAsyncDisposable
         // Loopback only: the Cosmos SDK must not probe the cloud metadata endpoint.
         Environment.SetEnvironmentVariable("COSMOS_DISABLE_IMDS_ACCESS", "true");
 
-        var localDirectory = Emulator.FindLocalDirectory();
+        var clock = options.Clock ?? (options.ClockOffset == TimeSpan.Zero ? TimeProvider.System : new ShiftedClock(options.ClockOffset));
+        if (options.Emulators is { } running)
+        {
+            // Emulators someone else started and keeps running (the campaign kills and restarts this host under them).
+            return await StartHostAsync(options, clock, Emulator.PickPort(options.Port), running, cancellationToken);
+        }
+
         // Lives as long as the emulators do: their output is logged until they stop.
         var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(options.MinimumLogLevel));
-        var emulatorLogger = loggers.CreateLogger("AvCloud.Local.Emulators");
-
         // The host's port is chosen up front too: the WORM gateway in Azurite asks the host for the time (GET /admin/clock).
         var (azuritePort, cosmosPort, hostPort) = Emulator.PickPorts(options.AzuritePort, options.CosmosPort, options.Port);
-        var blobEndpoint = new Uri($"http://127.0.0.1:{azuritePort}/{Emulator.AzuriteAccount}");
-        var cosmosEndpoint = new Uri($"http://127.0.0.1:{cosmosPort}/");
-
-        var azurite = NodeProcess.Start("azurite", localDirectory, "azurite.js",
-            AzuriteArguments(azuritePort, options.DataDirectory, new Uri($"http://127.0.0.1:{hostPort}{AdminFunctions.ClockPath}")), emulatorLogger);
-        var cosmos = NodeProcess.Start("cosmos", localDirectory, Path.Combine("cosmos", "launcher.js"),
-            CosmosArguments(cosmosPort, options.DataDirectory), emulatorLogger);
+        LocalEmulators? emulators = null;
         try
         {
-            await Task.WhenAll(
-                Emulator.WaitUntilAnsweringAsync(azurite, "Azurite", new Uri($"{blobEndpoint}?comp=list"), needsSuccess: false, cancellationToken),
-                Emulator.WaitUntilAnsweringAsync(cosmos, "The Cosmos stand-in", cosmosEndpoint, needsSuccess: true, cancellationToken));
-            var clock = options.Clock ?? (options.ClockOffset == TimeSpan.Zero ? TimeProvider.System : new ShiftedClock(options.ClockOffset));
-            var cloud = await StartHostAsync(options, clock, hostPort, azurite, cosmos, blobEndpoint, cosmosEndpoint, cancellationToken);
+            emulators = await LocalEmulators.StartAsync(azuritePort, cosmosPort, options.DataDirectory,
+                new Uri($"http://127.0.0.1:{hostPort}{AdminFunctions.ClockPath}"), loggers.CreateLogger("AvCloud.Local.Emulators"), cancellationToken);
+            var cloud = await StartHostAsync(options, clock, hostPort, emulators.Endpoints, cancellationToken);
+            cloud._emulators = emulators;
             cloud._emulatorLoggers = loggers;
             return cloud;
         }
         catch
         {
-            await azurite.DisposeAsync();
-            await cosmos.DisposeAsync();
+            if (emulators is not null)
+            {
+                await emulators.DisposeAsync();
+            }
+
             loggers.Dispose();
             throw;
         }
     }
 
-    internal static string[] AzuriteArguments(int port, string? dataDirectory, Uri? clock)
-    {
-        string[] common = ["--blobHost", "127.0.0.1", "--blobPort", port.ToString(CultureInfo.InvariantCulture), "--skipApiVersionCheck", "--disableTelemetry"];
-        string[] withClock = clock is null ? common : [.. common, "--clock-url", clock.ToString()];
-        return dataDirectory is null
-            ? [.. withClock, "--inMemoryPersistence"]
-            : [.. withClock, "--location", Path.Combine(Path.GetFullPath(dataDirectory), "azurite"), "--worm-data", Path.GetFullPath(dataDirectory)];
-    }
-
-    private static string[] CosmosArguments(int port, string? dataDirectory)
-    {
-        string[] common = ["--host", "127.0.0.1", "--port", port.ToString(CultureInfo.InvariantCulture)];
-        return dataDirectory is null ? common : [.. common, "--data", Path.GetFullPath(dataDirectory)];
-    }
-
-    private static string ConnectionString(Uri blobEndpoint) =>
-        $"DefaultEndpointsProtocol=http;AccountName={Emulator.AzuriteAccount};AccountKey={Emulator.AzuriteKey};BlobEndpoint={blobEndpoint};";
-
-    private static string PreservationConnection(Uri blobEndpoint) =>
-        $"DefaultEndpointsProtocol=http;AccountName={Emulator.PreservationAccount};AccountKey={Emulator.PreservationKey};" +
-        $"BlobEndpoint={new Uri(blobEndpoint, $"/{Emulator.PreservationAccount}")};";
-
-    private static async Task<LocalCloud> StartHostAsync(LocalCloudOptions options, TimeProvider clock, int port, NodeProcess azurite, NodeProcess cosmos,
-        Uri blobEndpoint, Uri cosmosEndpoint, CancellationToken cancellationToken)
+    private static async Task<LocalCloud> StartHostAsync(LocalCloudOptions options, TimeProvider clock, int port, RunningEmulators emulators,
+        CancellationToken cancellationToken)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
         // Locally evidence packages are signed by a key file in the data folder (in Azure, by a Key Vault key).
@@ -149,9 +123,9 @@ public sealed class LocalCloud : IAsyncDisposable
         var signingKeyFile = options.SigningKeyFile ?? Path.Combine(runSigningFolder!.FullName, "signing-key.pem");
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
-            [$"{StorageOptions.Section}:ConnectionString"] = ConnectionString(blobEndpoint),
-            [$"{StorageOptions.Section}:PreservationConnectionString"] = PreservationConnection(blobEndpoint),
-            [$"{CosmosOptions.Section}:Endpoint"] = cosmosEndpoint.ToString(),
+            [$"{StorageOptions.Section}:ConnectionString"] = emulators.StorageConnectionString,
+            [$"{StorageOptions.Section}:PreservationConnectionString"] = emulators.PreservationConnectionString,
+            [$"{CosmosOptions.Section}:Endpoint"] = emulators.CosmosEndpoint.ToString(),
             [$"{CosmosOptions.Section}:Key"] = Emulator.CosmosKey,
             [$"{IdentityOptions.Section}:MetadataAddress"] = $"http://127.0.0.1:{port}{LocalIssuer.MetadataPath}",
             [$"{IdentityOptions.Section}:Audience"] = LocalIssuer.Audience,
@@ -214,7 +188,7 @@ public sealed class LocalCloud : IAsyncDisposable
             timers.StartSchedules();
         }
 
-        return new LocalCloud(app, azurite, cosmos, watcher, baseAddress, blobEndpoint, cosmosEndpoint, functions)
+        return new LocalCloud(app, watcher, emulators, baseAddress, functions)
         {
             Issuer = issuer, Keys = keys, _runSigningFolder = runSigningFolder,
         };
@@ -248,7 +222,11 @@ public sealed class LocalCloud : IAsyncDisposable
         await _watcher.DisposeAsync();
         await _app.StopAsync();
         await _app.DisposeAsync();
-        await Task.WhenAll(_azurite.DisposeAsync().AsTask(), _cosmos.DisposeAsync().AsTask());
+        if (_emulators is not null)
+        {
+            await _emulators.DisposeAsync();
+        }
+
         _emulatorLoggers?.Dispose();
         _runSigningFolder?.Delete(recursive: true);
     }

@@ -12,6 +12,12 @@ public sealed class LocalCloudOptions
 
     public int CosmosPort { get; init; } = 8081;
 
+    /// <summary>
+    /// Emulators already running, which this host uses and neither starts nor stops (<c>avcloud up --blob-endpoint URL
+    /// --cosmos-endpoint URL</c>); null: the host starts its own. The campaign runs the host so, to kill it mid-run.
+    /// </summary>
+    public Emulators.RunningEmulators? Emulators { get; init; }
+
     /// <summary>Keep blobs and documents here across restarts; null keeps everything in memory.</summary>
     public string? DataDirectory { get; init; }
 

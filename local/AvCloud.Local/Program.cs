@@ -9,8 +9,11 @@ public static class Program
 {
     private const string Usage = """
         Usage: avcloud up [--port N] [--data DIR] [--clock-offset OFFSET] [--no-timers] [--verbose]
+                          [--blob-endpoint URL --cosmos-endpoint URL]
           --port N               port of the function host (default 7071; a taken port is replaced by a free one)
-          --data DIR             keep blobs and documents in DIR across restarts (default: in memory)
+          --data DIR             keep blobs and documents in DIR across restarts (default: in memory), and the keys
+          --blob-endpoint URL    use Azurite already running there (http://127.0.0.1:PORT/devstoreaccount1) ...
+          --cosmos-endpoint URL  ... and the Cosmos stand-in already running there; the host starts and stops neither
           --clock-offset OFFSET  run the functions' clock shifted, e.g. 30d, -2h, 400d, 1.12:00:00
           --no-timers            do not run timer functions on their schedules (POST /admin/functions/NAME still does)
           --verbose              log everything, emulators included
@@ -129,6 +132,7 @@ public static class Program
         var offset = TimeSpan.Zero;
         var timers = true;
         var level = LogLevel.Warning;
+        Uri? blobs = null, cosmos = null;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -148,18 +152,36 @@ public static class Program
                 case "--verbose":
                     level = LogLevel.Debug;
                     break;
+                case "--blob-endpoint" when i + 1 < args.Length:
+                    blobs = LoopbackAddress(args[++i]);
+                    break;
+                case "--cosmos-endpoint" when i + 1 < args.Length:
+                    cosmos = LoopbackAddress(args[++i]);
+                    break;
                 default:
                     throw new FormatException($"Unknown or incomplete argument: {args[i]}");
             }
         }
 
+        if ((blobs is null) != (cosmos is null))
+        {
+            throw new FormatException("--blob-endpoint and --cosmos-endpoint go together: both emulators are already running, or the host starts both.");
+        }
+
         return new LocalCloudOptions
         {
             Port = port, DataDirectory = data, ClockOffset = offset, RunTimerSchedules = timers, MinimumLogLevel = level,
+            Emulators = blobs is null ? null : new Emulators.RunningEmulators(blobs, cosmos!),
             IssuerKeyFile = IssuerKeyFile(data), HostKeysFile = HostKeysFile(data),
             SigningKeyFile = Path.Combine(Path.GetDirectoryName(IssuerKeyFile(data))!, "signing-key.pem"),
         };
     }
+
+    /// <summary>An emulator's address: http on 127.0.0.1 only (no network but loopback).</summary>
+    private static Uri LoopbackAddress(string text) =>
+        Uri.TryCreate(text, UriKind.Absolute, out var address) && address.Scheme == Uri.UriSchemeHttp && address.Host == "127.0.0.1"
+            ? address
+            : throw new FormatException($"Not an emulator address on this machine: {text} (http://127.0.0.1:PORT/...)");
 
     /// <summary>The local issuer's key: under --data DIR, or under local/.data (ignored by git) when up keeps data in memory.</summary>
     private static string IssuerKeyFile(string? data) =>
@@ -309,7 +331,7 @@ public static class Program
               Admin          {cloud.BaseAddress}admin/functions   (master key; or: ./avcloud run NAME)
               Host keys      {cloud.Keys.File ?? "in memory"}   (master for /admin, blobs_extension for /runtime/webhooks/blobs;
                              send one as the x-functions-key header or the code query parameter)
-              Data           {(options.DataDirectory is null ? "in memory (use --data DIR to keep it)" : Path.GetFullPath(options.DataDirectory))}
+              Data           {(options.Emulators is not null ? "in the emulators already running" : options.DataDirectory is null ? "in memory (use --data DIR to keep it)" : Path.GetFullPath(options.DataDirectory))}
               Clock          {(options.ClockOffset == TimeSpan.Zero ? "system time" : $"shifted by {options.ClockOffset}")}
             Functions:
             """);

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using Azure.Storage;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
-using AvCloud.Local;
 using AvCloud.Local.Emulators;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -31,9 +30,9 @@ internal static class StorageGatewayScenario
         var local = Emulator.FindLocalDirectory();
         var plainPort = Emulator.PickPort(0);
         var gatewayPort = Emulator.PickPort(0);
-        await using var plain = NodeProcess.Start("azurite", local, "azurite.js", [.. LocalCloud.AzuriteArguments(plainPort, null, null), "--no-gateway"],
+        await using var plain = NodeProcess.Start("azurite", local, "azurite.js", [.. LocalEmulators.AzuriteArguments(plainPort, null, null), "--no-gateway"],
             NullLogger.Instance);
-        await using var gateway = NodeProcess.Start("azurite+gateway", local, "azurite.js", LocalCloud.AzuriteArguments(gatewayPort, null, null), NullLogger.Instance);
+        await using var gateway = NodeProcess.Start("azurite+gateway", local, "azurite.js", LocalEmulators.AzuriteArguments(gatewayPort, null, null), NullLogger.Instance);
         var paths = new (string Name, BlobContainerClient Container)[]
         {
             ("straight to Azurite", await ContainerAsync(plain, plainPort)),

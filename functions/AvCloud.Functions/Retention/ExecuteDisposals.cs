@@ -1,5 +1,7 @@
 using AvCloud.Functions.Audit;
+using AvCloud.Functions.Cases;
 using AvCloud.Functions.Footage;
+using AvCloud.Functions.Identity;
 using AvCloud.Functions.Storage;
 using Azure;
 using Azure.Storage.Blobs;
@@ -11,9 +13,11 @@ namespace AvCloud.Functions.Retention;
 /// Daily: approved disposals whose recovery window has ended are purged. The blob is deleted (storage itself refuses
 /// if its policy has not expired or a hold is set) and the record becomes a tombstone that keeps id, hash, size,
 /// times and who approved when. Its second copy (Art. 16), which followed the footage's retention, goes first, so
-/// nothing outlives the tombstone. A record that gained a hold meanwhile is never purged. Every purge is audited.
+/// nothing outlives the tombstone. A record that gained a hold meanwhile, or whose activity's case is held, is never
+/// purged. Every purge is audited.
 /// </summary>
-public sealed class ExecuteDisposals(FootageStore footage, BlobServiceClient blobs, SecondCopies secondCopies, AuditTrail audit, TimeProvider time)
+public sealed class ExecuteDisposals(FootageStore footage, BlobServiceClient blobs, SecondCopies secondCopies, CaseHolds caseHolds, AuditTrail audit,
+    TimeProvider time)
 {
     [Function(nameof(ExecuteDisposals))]
     public async Task Run([TimerTrigger("0 30 2 * * *")] TimerInfo timer, CancellationToken cancellationToken)
@@ -27,6 +31,14 @@ public sealed class ExecuteDisposals(FootageStore footage, BlobServiceClient blo
 
     private async Task PurgeAsync(FootageRecord record, DateTimeOffset now, CancellationToken cancellationToken)
     {
+        if (record.ActivityId is { } activityId)
+        {
+            // Art. 16: a case hold reaches its recordings one by one (and a fault may stop it partway); a recording of a
+            // held case is held here, under the case's hold, before anything of it is purged.
+            var system = new Caller("system:execute-disposals", null, record.UnitId, new HashSet<string> { "system" });
+            record = await caseHolds.HoldForActivityAsync(system, record, activityId, cancellationToken);
+        }
+
         if (record.Purge(now).IsRefused)
         {
             // Art. 16 wins: a hold placed after approval sends the record back to being available.

@@ -11,9 +11,12 @@ namespace AvCloud.Tests.Campaign;
 /// (429 and 503 after the hint they carry, other 5xx and dropped connections after a short back-off), counts retries by
 /// cause, and keeps every 5xx with whether it carried a retry hint, for the invariants.
 /// </summary>
-internal sealed class ApiClient(HttpClient http)
+internal sealed class ApiClient(HttpClient http, Func<bool> hostDown)
 {
     private const int Attempts = 5;
+
+    /// <summary>How long a client keeps trying to reach a host that does not answer (killed, restarting) before it gives up.</summary>
+    private static readonly TimeSpan Unreachable = TimeSpan.FromMinutes(2);
 
     private readonly ConcurrentDictionary<string, ConcurrentBag<double>> _timings = new();
     private readonly ConcurrentDictionary<string, int> _retries = new();
@@ -30,6 +33,7 @@ internal sealed class ApiClient(HttpClient http)
     public async Task<HttpResponseMessage?> SendAsync(string operation, HttpMethod method, string path, string token, object? body = null,
         HttpCompletionOption completion = HttpCompletionOption.ResponseContentRead, CancellationToken cancellationToken = default)
     {
+        var first = DateTimeOffset.UtcNow;
         for (var attempt = 1; ; attempt++)
         {
             using var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body, options: AvCloudJson.Options) };
@@ -41,9 +45,17 @@ internal sealed class ApiClient(HttpClient http)
             {
                 response = await http.SendAsync(request, completion, cancellationToken);
             }
+            catch (HttpRequestException) when (hostDown() && DateTimeOffset.UtcNow - first < Unreachable && !cancellationToken.IsCancellationRequested)
+            {
+                // The host was killed: the request may or may not have been acted on; asked again once the host is back.
+                Count("connection failed: host killed, retried");
+                attempt--;
+                await Task.Delay(250, cancellationToken);
+                continue;
+            }
             catch (HttpRequestException) when (attempt < Attempts && !cancellationToken.IsCancellationRequested)
             {
-                Count("connection failed");
+                Count("connection failed, retried");
                 await Task.Delay(100 * attempt, cancellationToken);
                 continue;
             }
@@ -84,7 +96,7 @@ internal sealed class ApiClient(HttpClient http)
         ?? (response.Headers.TryGetValues("x-ms-retry-after-ms", out var values) && double.TryParse(values.First(), System.Globalization.CultureInfo.InvariantCulture, out var ms)
             ? TimeSpan.FromMilliseconds(ms) : null);
 
-    public void Count(string cause) => _retries.AddOrUpdate(cause, 1, (_, n) => n + 1);
+    public void Count(string cause, int times = 1) => _retries.AddOrUpdate(cause, times, (_, n) => n + times);
 
     public void Time(string operation, double milliseconds) => _timings.GetOrAdd(operation, _ => []).Add(milliseconds);
 }

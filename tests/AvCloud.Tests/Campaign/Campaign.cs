@@ -3,11 +3,9 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Security.Cryptography;
-using Azure;
-using Azure.Core;
 using Azure.Storage.Blobs;
+using AvCloud.DockSync;
 using AvCloud.Functions;
 using AvCloud.Functions.Access;
 using AvCloud.Functions.Cosmos;
@@ -15,49 +13,31 @@ using AvCloud.Functions.Footage;
 using AvCloud.Functions.Identity;
 using AvCloud.Functions.Ingest;
 using AvCloud.Functions.Storage;
-using AvCloud.Local;
 using AvCloud.Local.Emulators;
-using AvCloud.Tests.Ingest;
 using Microsoft.Azure.Cosmos;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace AvCloud.Tests.Campaign;
 
 /// <summary>
-/// The load-and-fault campaign: a local cloud whose Cosmos stand-in and storage sit behind fault-injecting proxies, a
-/// seeded catalogue, docks pushing recordings while reviewers, keepers and heads browse, request, approve, view,
-/// package and hold, the timers on a compressed schedule; then, with the faults off and the backlog drained, the
-/// invariants (<see cref="Invariants"/>) and the figures (<see cref="CampaignReport"/>).
+/// The load-and-fault campaign: the emulators behind fault-injecting proxies, the function host as a process of its
+/// own that is killed and restarted mid-run, a seeded catalogue, real dock clients (<c>avdock</c>, killed and rerun)
+/// pushing recordings while reviewers, keepers and heads browse, request, approve, view, package and hold, the timers
+/// on a compressed schedule; then, with the faults off and the backlog drained, the invariants
+/// (<see cref="Invariants"/>) and the figures (<see cref="CampaignReport"/>).
 /// </summary>
 public sealed partial class Campaign
 {
     private readonly CampaignOptions _options;
-    private readonly CampaignClock _clock = new();
-    private readonly ConcurrentBag<Docking> _dockings = [];
     private readonly ConcurrentBag<RequestMade> _requests = [];
     private readonly ConcurrentBag<HoldMade> _holds = [];
     private readonly ConcurrentDictionary<string, ConcurrentBag<string>> _liveFootage = new();
-    private readonly ConcurrentDictionary<string, int> _deliveries = new();
+    private readonly ConcurrentDictionary<string, int> _injected = new();
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _committed = new();
     private readonly List<Task> _lateDeliveries = [];
     private int _nextContent;
 
     private Campaign(CampaignOptions options) => _options = options;
-
-    /// <summary>One docking as its dock's journal keeps it: the session, the files, and when each finished uploading.</summary>
-    internal sealed record Docking(string Unit, string DockId, string Token, string SessionId, IReadOnlyList<PushedFile> Files);
-
-    internal sealed class PushedFile(string name, string sha256, byte[] content, Uri uploadUrl)
-    {
-        public string Name { get; } = name;
-
-        public string Sha256 { get; } = sha256;
-
-        public byte[] Content { get; } = content;
-
-        public Uri UploadUrl { get; } = uploadUrl;
-
-        public DateTimeOffset? UploadedAt { get; set; }
-    }
 
     internal sealed record RequestMade(string Unit, string Id, bool ApprovalAnswered2xx);
 
@@ -71,57 +51,85 @@ public sealed partial class Campaign
 
     private void Log(string line) => _options.Log?.Invoke($"{DateTimeOffset.UtcNow:HH:mm:ss} {line}");
 
+    /// <summary>When each upload completed: storage answered the dock's commit of its block list into ingest (unit/session/file).</summary>
+    private void NoteCommit(string method, string pathAndQuery, int status)
+    {
+        const string ingest = $"/{Emulator.AzuriteAccount}/{BlobContainers.Ingest}/";
+        if (method == "PUT" && status == 201 && pathAndQuery.StartsWith(ingest, StringComparison.Ordinal) && pathAndQuery.Contains("comp=blocklist", StringComparison.Ordinal))
+        {
+            _committed.TryAdd(Uri.UnescapeDataString(pathAndQuery[ingest.Length..pathAndQuery.IndexOf('?', StringComparison.Ordinal)]), DateTimeOffset.UtcNow);
+        }
+    }
+
+    private void Injected(string kind) => _injected.AddOrUpdate(kind, 1, (_, n) => n + 1);
+
     private async Task<CampaignReport> RunAsync(CancellationToken cancellationToken)
     {
-        // The emulators' ports are chosen here so the proxies can stand in front of them before the host starts.
+        // The emulators' ports are chosen here so the proxies can stand in front of them before anything starts.
         var (azuritePort, cosmosPort) = (FreePort(), FreePort());
         await using var cosmosProxy = await FaultProxy.StartAsync("cosmos", new Uri($"http://127.0.0.1:{cosmosPort}/"));
         await using var storageProxy = await FaultProxy.StartAsync("storage", new Uri($"http://127.0.0.1:{azuritePort}/"));
         cosmosProxy.Rates = _options.CosmosFaults;
         storageProxy.Rates = _options.StorageFaults;
-        var storage = new Uri(storageProxy.Address, $"/{Emulator.AzuriteAccount}");
-        await using var cloud = await LocalCloud.StartAsync(new LocalCloudOptions
+        storageProxy.Answered = NoteCommit;
+        await using var cloud = await CampaignCloud.StartAsync(azuritePort, cosmosPort, storageProxy.Address, cosmosProxy.Address, new Dictionary<string, string>
         {
-            Port = 0, AzuritePort = azuritePort, CosmosPort = cosmosPort, RunTimerSchedules = false, Clock = _clock, BlobWatchInterval = TimeSpan.FromMilliseconds(250),
-            MinimumLogLevel = _options.HostLogLevel,
-            Settings = new Dictionary<string, string?>
-            {
-                [$"{StorageOptions.Section}:ConnectionString"] =
-                    $"DefaultEndpointsProtocol=http;AccountName={Emulator.AzuriteAccount};AccountKey={Emulator.AzuriteKey};BlobEndpoint={storage};",
-                [$"{StorageOptions.Section}:PreservationConnectionString"] =
-                    $"DefaultEndpointsProtocol=http;AccountName={Emulator.PreservationAccount};AccountKey={Emulator.PreservationKey};BlobEndpoint={new Uri(storageProxy.Address, $"/{Emulator.PreservationAccount}")};",
-                [$"{CosmosOptions.Section}:Endpoint"] = cosmosProxy.Address.ToString(),
-                // WatchUploads re-drives what has sat in ingest for two seconds: a lost or failed delivery is retried within a timer tick or two.
-                ["AvCloud:Ingest:RedriveAfter"] = "00:00:02",
-            },
+            // WatchUploads re-drives what has sat in ingest for two seconds: a lost or failed delivery is retried within a timer tick or two.
+            ["AvCloud__Ingest__RedriveAfter"] = "00:00:02",
+            ["Logging__LogLevel__Default"] = _options.HostLogLevel.ToString(),
+            // An approved disposal is purged at the next ExecuteDisposals run: the recovery window compressed to nothing.
+            ["AvCloud__Retention__RecoveryWindow"] = "00:00:00",
         }, cancellationToken);
+        Log($"host and emulators up; the host's log, keys and the docks' journals are under {cloud.Folder}");
         using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false, MaxConnectionsPerServer = 256 })
         {
             BaseAddress = cloud.BaseAddress, Timeout = TimeSpan.FromMinutes(2),
         };
-        var api = new ApiClient(http);
+        var api = new ApiClient(http, () => cloud.HostDown);
         var database = cloud.Services.GetRequiredService<Database>();
 
         var seeded = Stopwatch.StartNew();
+        await CasesAsync(cloud, api);
         await SeedAsync(database.GetContainer(CosmosContainers.Footage), cancellationToken);
+        await SeedDisposalsAsync(database.GetContainer(CosmosContainers.Footage), cloud.Services.GetRequiredService<BlobServiceClient>(), cancellationToken);
         Log($"seeded {_options.Records} records in {seeded.Elapsed.TotalSeconds:F0} s");
+        var stations = new List<DockStation>();
+        try
+        {
+            return await LoadAndCheckAsync(cloud, api, http, database, stations, cosmosProxy, storageProxy, cancellationToken);
+        }
+        finally
+        {
+            // Whatever happened, no dock client is left running.
+            foreach (var station in stations)
+            {
+                await station.DisposeAsync();
+            }
+        }
+    }
+
+    private async Task<CampaignReport> LoadAndCheckAsync(CampaignCloud cloud, ApiClient api, HttpClient http, Database database, List<DockStation> stations,
+        FaultProxy cosmosProxy, FaultProxy storageProxy, CancellationToken cancellationToken)
+    {
+        await StationsAsync(cloud, api, stations);
 
         cosmosProxy.Enabled = storageProxy.Enabled = true;
         var started = DateTimeOffset.UtcNow;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         stop.CancelAfter(_options.Duration);
-        var interrupted = new ConcurrentBag<Docking>();
         var load = new List<Task>();
-        load.AddRange(Enumerable.Range(0, _options.Docks).Select(d => DockAsync(cloud, api, http, d, interrupted, stop.Token)));
+        load.AddRange(stations.Select(s => DockAsync(s, stop.Token)));
         load.AddRange(Enumerable.Range(0, _options.Reviewers).Select(r => ReviewAsync(cloud, api, r, started, stop.Token)));
-        var timers = TimersAsync(http, cloud, api, stop.Token);
+        load.Add(TimersAsync(http, cloud, api, stop.Token));
+        load.Add(DeliveriesAsync(http, cloud, storageProxy, stop.Token));
+        load.Add(HostKillsAsync(cloud, stop.Token));
         await Task.WhenAll(load);
-        await timers;
         var ended = DateTimeOffset.UtcNow;
-        Log($"load ended: {_dockings.Count} dockings, {_requests.Count} requests, {_holds.Count} holds");
+        Log($"load ended: {stations.Sum(s => s.Files.Count)} recordings docked, {_requests.Count} requests, {_holds.Count} holds, {cloud.Kills} host kills");
 
-        // The faults stop; what was interrupted is rerun from its journal and the backlog drains, as after an outage.
+        // The faults stop; the dock clients run to the end from their journals and the backlog drains, as after an outage.
         cosmosProxy.Enabled = storageProxy.Enabled = false;
+        await Task.WhenAll(stations.Select(s => s.KillAsync()));
         Task[] late;
         lock (_lateDeliveries)
         {
@@ -129,28 +137,43 @@ public sealed partial class Campaign
         }
 
         await Task.WhenAll(late);
-        foreach (var docking in interrupted)
-        {
-            await UploadAsync(http, cloud, docking, docking.Files.Where(f => f.UploadedAt is null), api, CancellationToken.None);
-        }
-
+        await PushAllAsync(stations, cancellationToken);
         await DrainAsync(http, cloud, api, cancellationToken);
+        await PushAllAsync(stations, cancellationToken);
+        // The last sweep and purge: approved disposals go, those held meanwhile are blocked (Art. 16 wins).
+        await RunTimerAsync(http, cloud, api, "SweepRetention");
+        await RunTimerAsync(http, cloud, api, "ExecuteDisposals");
         // CompleteAuditOutbox takes only what writers left pending over a minute ago: the schedule is compressed by
-        // moving the host's clock past that minute once nothing is being written, then the timer runs as it would.
-        _clock.Advance(TimeSpan.FromSeconds(65));
+        // starting the host again with its clock past that minute once nothing is being written; the timer then runs as it would.
+        await cloud.KillAndRestartAsync("65s", cancellationToken);
         await RunTimerAsync(http, cloud, api, "CompleteAuditOutbox");
         Log("drained");
 
         var invariants = await new Invariants(cloud, http, api, [cosmosProxy, storageProxy]).CheckAsync(
-            [.. _dockings], [.. _requests], [.. _holds], Enumerable.Range(0, _options.Units).Select(UnitName).ToList(), cancellationToken);
+            stations, [.. _requests], [.. _holds], DisposalSet, Cases, Enumerable.Range(0, _options.Units).Select(UnitName).ToList(), cancellationToken);
         var cost = await CostAsync(cloud, api, http, cancellationToken);
-        return await CampaignReport.BuildAsync(_options, database.GetContainer(CosmosContainers.Footage), [.. _dockings], started, ended, api,
-            [cosmosProxy, storageProxy], _deliveries, invariants, cost, cancellationToken);
+        var injected = new Dictionary<string, int>(_injected);
+        if (cloud.FailedStarts > 0)
+        {
+            api.Count("host died while starting (provisioning through the faults), started again", cloud.FailedStarts);
+        }
+
+        foreach (var proxy in new[] { cosmosProxy, storageProxy })
+        {
+            foreach (var (kind, count) in proxy.Injected)
+            {
+                injected[$"{proxy.Name} {kind}"] = count;
+            }
+        }
+
+        var report = await CampaignReport.BuildAsync(_options, database.GetContainer(CosmosContainers.Footage), stations.Sum(s => s.Files.Count), started, ended, api,
+            _committed, injected, invariants, cost, cancellationToken);
+        return report;
     }
 
     private static int FreePort()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
@@ -159,127 +182,137 @@ public sealed partial class Campaign
     private async Task SeedAsync(Container footage, CancellationToken cancellationToken) =>
         await SeededFootage.SeedAsync(footage, _options.Records, i => UnitName(i % _options.Units), cancellationToken);
 
-    private static string Token(LocalCloud cloud, string user, string unit, string role) =>
+    private static string Token(CampaignCloud cloud, string user, string unit, string role) =>
         cloud.Issuer.Mint(user, unit, [role], TimeSpan.FromHours(2), DateTimeOffset.UtcNow);
 
-    /// <summary>A dock station: registers its recorder, then docks it again and again until the run ends.</summary>
-    private async Task DockAsync(LocalCloud cloud, ApiClient api, HttpClient http, int index, ConcurrentBag<Docking> interrupted, CancellationToken stop)
+    /// <summary>A dock station per dock: its recorder registered by the unit's keeper, its folder, settings and token file; the client started.</summary>
+    private async Task StationsAsync(CampaignCloud cloud, ApiClient api, List<DockStation> stations)
     {
-        var unit = UnitName(index % _options.Units);
-        var (dockId, deviceId, officerId) = ($"dock-{index:D2}", $"bwc-{index:D2}", $"officer-{index:D2}");
-        var token = Token(cloud, dockId, unit, Roles.Dock);
-        using (var registered = await api.SendAsync("register device", HttpMethod.Post, "/api/devices", Token(cloud, $"keeper-{unit}", unit, Roles.Keeper),
-            new { id = deviceId, kind = "bodyWornCamera", serial = $"SN-{deviceId}", model = "campaign" }, cancellationToken: CancellationToken.None))
+        var root = Directory.CreateDirectory(Path.Combine(cloud.Folder, "docks")).FullName;
+        for (var index = 0; index < _options.Docks; index++)
         {
-        }
+            var unit = UnitName(index % _options.Units);
+            var (dockId, deviceId) = ($"dock-{index:D2}", $"bwc-{index:D2}");
+            using (var registered = await api.SendAsync("register device", HttpMethod.Post, "/api/devices", Token(cloud, $"keeper-{unit}", unit, Roles.Keeper),
+                new { id = deviceId, kind = "bodyWornCamera", serial = $"SN-{deviceId}", model = "campaign" }, cancellationToken: CancellationToken.None))
+            {
+            }
 
+            var station = DockStation.Create(root, cloud.BaseAddress, unit, dockId, deviceId, $"officer-{index:D2}", Token(cloud, dockId, unit, Roles.Dock));
+            stations.Add(station);
+            station.Start();
+        }
+    }
+
+    /// <summary>
+    /// A dock station under load: its recorder docked with new recordings every few seconds, and now and then its client
+    /// killed (SIGKILL) a random moment after a docking, mid-hash, mid-session or mid-upload, and started again at once.
+    /// </summary>
+    private async Task DockAsync(DockStation station, CancellationToken stop)
+    {
         for (var first = true; !stop.IsCancellationRequested; first = false)
         {
-            if (!first)
+            if (!first && !await PauseAsync(_options.DockingPause, stop))
             {
-                try
-                {
-                    await Task.Delay(_options.DockingPause, stop);
-                }
-                catch (OperationCanceledException)
-                {
-                    break;
-                }
+                break;
             }
 
-            var dockedAt = DateTimeOffset.UtcNow;
-            var contents = Enumerable.Range(0, _options.FilesPerDocking).Select(_ => SyntheticWav.Create(Interlocked.Increment(ref _nextContent), 4000)).ToList();
-            var manifest = new
-            {
-                dockId, deviceId, officerId, dockedAt, deviceClockAtDocking = dockedAt,
-                files = contents.Select((c, i) => new
-                {
-                    name = $"clip{i}.wav", kind = "audio", size = c.Length, sha256 = Convert.ToHexStringLower(SHA256.HashData(c)),
-                    recordedStart = dockedAt.AddMinutes(-10 + i), recordedEnd = dockedAt.AddMinutes(-10 + i).AddSeconds(1),
-                }).ToArray(),
-            };
-            using var opened = await api.SendAsync("open upload session", HttpMethod.Post, "/api/uploads", token, manifest, cancellationToken: CancellationToken.None);
-            if (opened?.StatusCode != HttpStatusCode.Created)
-            {
-                // The dock keeps the files and docks them again later; nothing was promised for this attempt.
-                api.Count("docking not opened");
-                continue;
-            }
-
-            var session = (await opened.Content.ReadFromJsonAsync<UploadSessionOpened>(AvCloudJson.Options, CancellationToken.None))!;
-            var docking = new Docking(unit, dockId, token, session.SessionId,
-                [.. contents.Select((c, i) => new PushedFile($"clip{i}.wav", Convert.ToHexStringLower(SHA256.HashData(c)), c, session.Files[i].UploadUrl))]);
-            _dockings.Add(docking);
+            station.Dock(_options.FilesPerDocking, () => Interlocked.Increment(ref _nextContent));
             if (Random.Shared.NextDouble() < _options.DockInterruptions)
             {
-                // Stopped halfway: its journal knows what finished; the rest is uploaded when it is rerun.
-                await UploadAsync(http, cloud, docking, docking.Files.Take(docking.Files.Count / 2), api, CancellationToken.None);
-                interrupted.Add(docking);
-                _deliveries.AddOrUpdate("dockings interrupted", 1, (_, n) => n + 1);
-                continue;
-            }
-
-            await UploadAsync(http, cloud, docking, docking.Files, api, CancellationToken.None);
-        }
-    }
-
-    private static readonly BlobClientOptions UploadOptions = new()
-    {
-        Retry = { Mode = RetryMode.Exponential, MaxRetries = 6, Delay = TimeSpan.FromMilliseconds(100), MaxDelay = TimeSpan.FromSeconds(2) },
-    };
-
-    private async Task UploadAsync(HttpClient http, LocalCloud cloud, Docking docking, IEnumerable<PushedFile> files, ApiClient api, CancellationToken cancellationToken)
-    {
-        foreach (var file in files)
-        {
-            var clock = Stopwatch.StartNew();
-            for (var attempt = 1; ; attempt++)
-            {
-                try
+                if (!await PauseAsync(TimeSpan.FromMilliseconds(Random.Shared.Next(300, 2500)), stop))
                 {
-                    await new BlobClient(file.UploadUrl, UploadOptions).UploadAsync(new BinaryData(file.Content), cancellationToken);
                     break;
                 }
-                catch (Exception e) when (e is RequestFailedException or IOException or HttpRequestException && attempt < 5)
+
+                await station.KillAsync();
+                var unfinished = station.Journal().Any(e => e.Stage is FileStage.Hashed or FileStage.Uploading or FileStage.Committed);
+                Injected(unfinished ? "dock client killed mid-docking" : "dock client killed between dockings");
+                station.Start();
+            }
+        }
+    }
+
+    private static async Task<bool> PauseAsync(TimeSpan pause, CancellationToken stop)
+    {
+        try
+        {
+            await Task.Delay(pause, stop);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The function host killed with SIGKILL at random moments under load, <see cref="CampaignOptions.HostKills"/> times, each time started again.</summary>
+    private async Task HostKillsAsync(CampaignCloud cloud, CancellationToken stop)
+    {
+        var slot = _options.Duration / (_options.HostKills + 1);
+        for (var kill = 0; kill < _options.HostKills; kill++)
+        {
+            if (!await PauseAsync(slot * (0.6 + (0.8 * Random.Shared.NextDouble())), stop))
+            {
+                return;
+            }
+
+            await cloud.KillAndRestartAsync(cancellationToken: CancellationToken.None);
+            Injected("host killed");
+        }
+    }
+
+    /// <summary>The dock clients run to the end from their journals (a pass each, four at a time).</summary>
+    private static async Task PushAllAsync(IReadOnlyList<DockStation> stations, CancellationToken cancellationToken) =>
+        await Parallel.ForEachAsync(stations, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = cancellationToken },
+            async (station, ct) => await station.PushAsync(ct));
+
+    /// <summary>
+    /// Event Grid delivers at least once: some BlobCreated events again at once, some again later, after others, on top
+    /// of the host's own delivery, for the blobs the docks commit to ingest (seen as the host's watcher sees them).
+    /// </summary>
+    private async Task DeliveriesAsync(HttpClient http, CampaignCloud cloud, FaultProxy storage, CancellationToken stop)
+    {
+        var ingest = cloud.Services.GetRequiredService<BlobServiceClient>().GetBlobContainerClient(BlobContainers.Ingest);
+        var seen = new HashSet<string>();
+        while (await PauseAsync(TimeSpan.FromMilliseconds(300), stop))
+        {
+            await foreach (var blob in ingest.GetBlobsAsync(cancellationToken: CancellationToken.None))
+            {
+                if (!seen.Add(blob.Name))
                 {
-                    api.Count("dock upload retried from its journal");
+                    continue;
+                }
+
+                // The address the host knows the blob by (through the storage proxy), as Event Grid would name it.
+                var url = new Uri(storage.Address, $"/{Emulator.AzuriteAccount}/{BlobContainers.Ingest}/{blob.Name}");
+                if (Random.Shared.NextDouble() < _options.DuplicateDeliveries)
+                {
+                    Injected("BlobCreated duplicated");
+                    _ = DeliverAsync(http, cloud, url);
+                }
+
+                if (Random.Shared.NextDouble() < _options.DelayedDeliveries)
+                {
+                    Injected("BlobCreated delayed and reordered");
+                    var late = Task.Run(async () =>
+                    {
+                        await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(500, 4000)), CancellationToken.None);
+                        await DeliverAsync(http, cloud, url);
+                    }, CancellationToken.None);
+                    lock (_lateDeliveries)
+                    {
+                        _lateDeliveries.Add(late);
+                    }
                 }
             }
-
-            api.Time("dock upload (SAS)", clock.Elapsed.TotalMilliseconds);
-            file.UploadedAt = DateTimeOffset.UtcNow;
-            ExtraDeliveries(http, cloud, file);
         }
     }
 
-    /// <summary>Event Grid delivers at least once: some BlobCreated events again at once, some again later, after others.</summary>
-    private void ExtraDeliveries(HttpClient http, LocalCloud cloud, PushedFile file)
-    {
-        if (Random.Shared.NextDouble() < _options.DuplicateDeliveries)
-        {
-            _deliveries.AddOrUpdate("BlobCreated duplicated", 1, (_, n) => n + 1);
-            _ = DeliverAsync(http, cloud, file.UploadUrl);
-        }
-
-        if (Random.Shared.NextDouble() < _options.DelayedDeliveries)
-        {
-            _deliveries.AddOrUpdate("BlobCreated delayed and reordered", 1, (_, n) => n + 1);
-            var late = Task.Run(async () =>
-            {
-                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(500, 4000)));
-                await DeliverAsync(http, cloud, file.UploadUrl);
-            });
-            lock (_lateDeliveries)
-            {
-                _lateDeliveries.Add(late);
-            }
-        }
-    }
-
-    private static async Task DeliverAsync(HttpClient http, LocalCloud cloud, Uri blob)
+    private static async Task DeliverAsync(HttpClient http, CampaignCloud cloud, Uri blob)
     {
         var created = new Azure.Messaging.EventGrid.EventGridEvent("/blobServices/default/containers/ingest/blobs/x", "Microsoft.Storage.BlobCreated", "1",
-            new { api = "PutBlob", url = blob.GetLeftPart(UriPartial.Path), blobType = "BlockBlob" });
+            new { api = "PutBlockList", url = blob.ToString(), blobType = "BlockBlob" });
         using var content = new StringContent(BinaryData.FromObjectAsJson(new[] { created }).ToString(), System.Text.Encoding.UTF8, "application/json");
         try
         {
@@ -292,15 +325,22 @@ public sealed partial class Campaign
     }
 
     /// <summary>A reviewer with the unit's keeper and head: browse, request, approve, view; now and then a package, a hold, a release.</summary>
-    private async Task ReviewAsync(LocalCloud cloud, ApiClient api, int index, DateTimeOffset started, CancellationToken stop)
+    private async Task ReviewAsync(CampaignCloud cloud, ApiClient api, int index, DateTimeOffset started, CancellationToken stop)
     {
         var unit = UnitName(index % _options.Units);
         var reviewer = Token(cloud, $"reviewer-{index:D2}", unit, Roles.Reviewer);
         var keeper = Token(cloud, $"keeper-{index:D2}", unit, Roles.Keeper);
         var head = Token(cloud, $"head-{index:D2}", unit, Roles.Head);
         var live = _liveFootage.GetOrAdd(unit, _ => []);
+        var standingHold = new Dictionary<string, string>();
         for (var round = 0; !stop.IsCancellationRequested; round++)
         {
+            if (index < _options.Units)
+            {
+                // One reviewer per unit works with its keeper and head on the unit's disposals and case.
+                await DisposalRoundAsync(api, keeper, head, unit, round, standingHold);
+            }
+
             var ids = await BrowseAsync(api, reviewer, round % 2 == 0 ? "list footage" : "list recent footage",
                 round % 2 == 0 ? "/api/footage?pageSize=50" : $"/api/footage?pageSize=50&recordedFrom={Uri.EscapeDataString(started.AddHours(-1).ToString("O", CultureInfo.InvariantCulture))}");
             if (round % 2 == 1)
@@ -411,7 +451,7 @@ public sealed partial class Campaign
     }
 
     /// <summary>The timers on a compressed schedule: what runs every five minutes in Azure runs every few seconds here.</summary>
-    private async Task TimersAsync(HttpClient http, LocalCloud cloud, ApiClient api, CancellationToken stop)
+    private async Task TimersAsync(HttpClient http, CampaignCloud cloud, ApiClient api, CancellationToken stop)
     {
         for (var tick = 0; !stop.IsCancellationRequested; tick++)
         {
@@ -421,6 +461,9 @@ public sealed partial class Campaign
             {
                 await RunTimerAsync(http, cloud, api, "ReconcilePreservation");
             }
+
+            await RunTimerAsync(http, cloud, api, "SweepRetention");
+            await RunTimerAsync(http, cloud, api, "ExecuteDisposals");
 
             try
             {
@@ -432,7 +475,7 @@ public sealed partial class Campaign
         }
     }
 
-    private static async Task<bool> RunTimerAsync(HttpClient http, LocalCloud cloud, ApiClient api, string name)
+    private static async Task<bool> RunTimerAsync(HttpClient http, CampaignCloud cloud, ApiClient api, string name)
     {
         using var run = new HttpRequestMessage(HttpMethod.Post, $"/admin/functions/{name}");
         run.Headers.Add(Local.Functions.HostKeys.Header, cloud.Keys.Master);
@@ -456,18 +499,8 @@ public sealed partial class Campaign
         }
     }
 
-    /// <summary>Runs the timers until every pushed file has an outcome and ingest is empty (or a few minutes pass: the invariants then say what is left).</summary>
-    /// <summary>The host's clock: real time, moved forward on purpose when the campaign compresses a wait.</summary>
-    private sealed class CampaignClock : TimeProvider
-    {
-        private long _offsetTicks;
-
-        public override DateTimeOffset GetUtcNow() => base.GetUtcNow().AddTicks(Interlocked.Read(ref _offsetTicks));
-
-        public void Advance(TimeSpan by) => Interlocked.Add(ref _offsetTicks, by.Ticks);
-    }
-
-    private static async Task DrainAsync(HttpClient http, LocalCloud cloud, ApiClient api, CancellationToken cancellationToken)
+    /// <summary>Runs the timers until ingest is empty (or a few minutes pass: the invariants then say what is left).</summary>
+    private static async Task DrainAsync(HttpClient http, CampaignCloud cloud, ApiClient api, CancellationToken cancellationToken)
     {
         var ingest = cloud.Services.GetRequiredService<BlobServiceClient>().GetBlobContainerClient(BlobContainers.Ingest);
         var deadline = DateTimeOffset.UtcNow.AddMinutes(3);
@@ -494,7 +527,7 @@ public sealed partial class Campaign
     }
 
     /// <summary>What grows with the catalogue: a listing, the retention sweep, the compliance report (faults off; medians of three).</summary>
-    private async Task<CostFigures> CostAsync(LocalCloud cloud, ApiClient api, HttpClient http, CancellationToken cancellationToken)
+    private async Task<CostFigures> CostAsync(CampaignCloud cloud, ApiClient api, HttpClient http, CancellationToken cancellationToken)
     {
         var unit = UnitName(0);
         var head = Token(cloud, "head-cost", unit, Roles.Head);

@@ -8,10 +8,13 @@ public sealed record CampaignOptions
 
     public int Units { get; init; } = 20;
 
-    /// <summary>Dock stations pushing recordings at once, each with its own journal.</summary>
+    /// <summary>Dock stations pushing recordings at once, each a dock client process (<c>avdock watch</c>) with its own journal.</summary>
     public int Docks { get; init; } = 20;
 
     public int FilesPerDocking { get; init; } = 4;
+
+    /// <summary>Recordings per unit past their retention date, in the unit's case: the disposals and case holds act on them.</summary>
+    public int DisposalsPerUnit { get; init; } = 6;
 
     /// <summary>How long a dock waits between dockings (a dock serves a row of recorders, one after another).</summary>
     public TimeSpan DockingPause { get; init; } = TimeSpan.FromSeconds(2);
@@ -25,7 +28,7 @@ public sealed record CampaignOptions
     /// <summary>How long the live traffic runs.</summary>
     public TimeSpan Duration { get; init; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>How often the timers (WatchUploads, CompleteAuditOutbox, ReconcilePreservation) run: minutes compressed to seconds.</summary>
+    /// <summary>How often the timers (WatchUploads, CompleteAuditOutbox, SweepRetention, ExecuteDisposals; ReconcilePreservation every fifth tick) run: minutes compressed to seconds.</summary>
     public TimeSpan TimerInterval { get; init; } = TimeSpan.FromSeconds(3);
 
     public FaultRates CosmosFaults { get; init; } = FaultRates.None;
@@ -38,11 +41,14 @@ public sealed record CampaignOptions
     /// <summary>Chance per uploaded file that a further delivery arrives 0.5-4 s later, after others (late and out of order).</summary>
     public double DelayedDeliveries { get; init; }
 
-    /// <summary>Chance per docking that the dock is stopped halfway through its uploads and rerun from its journal later.</summary>
+    /// <summary>Chance per docking that the dock client is killed (SIGKILL) a moment later and started again from its journal.</summary>
     public double DockInterruptions { get; init; }
 
+    /// <summary>How often the function host is killed (SIGKILL) at a random moment under load and started again.</summary>
+    public int HostKills { get; init; }
+
     /// <summary>Whether any fault is injected at all.</summary>
-    public bool Faulty => CosmosFaults.Total + StorageFaults.Total + DuplicateDeliveries + DelayedDeliveries + DockInterruptions > 0;
+    public bool Faulty => CosmosFaults.Total + StorageFaults.Total + DuplicateDeliveries + DelayedDeliveries + DockInterruptions + HostKills > 0;
 
     /// <summary>Where progress lines go (null: nowhere).</summary>
     public Action<string>? Log { get; init; }
@@ -50,11 +56,14 @@ public sealed record CampaignOptions
     /// <summary>The faults of a faulty run: a few percent of every kind, as a throttled, flaky region would give.</summary>
     public CampaignOptions WithFaults() => this with
     {
-        CosmosFaults = new FaultRates(TooManyRequests: 0.03, Unavailable: 0.01, Reset: 0.01, Latency: 0.05, AddedLatency: TimeSpan.FromMilliseconds(150)),
-        StorageFaults = new FaultRates(TooManyRequests: 0.02, Unavailable: 0.02, Reset: 0.01, Latency: 0.05, AddedLatency: TimeSpan.FromMilliseconds(150)),
+        CosmosFaults = new FaultRates(TooManyRequests: 0.03, Unavailable: 0.01, Reset: 0.01, Latency: 0.05, AddedLatency: TimeSpan.FromMilliseconds(150),
+            ResetAfterActing: 0.01),
+        StorageFaults = new FaultRates(TooManyRequests: 0.02, Unavailable: 0.02, Reset: 0.01, Latency: 0.05, AddedLatency: TimeSpan.FromMilliseconds(150),
+            ResetAfterActing: 0.01),
         DuplicateDeliveries = 0.2,
         DelayedDeliveries = 0.2,
         DockInterruptions = 0.15,
+        HostKills = Math.Max(1, (int)Duration.TotalMinutes * 3),
     };
 
     /// <summary>The short run the test suite makes: about a minute on two cores, a few faults of every kind.</summary>

@@ -25,12 +25,10 @@ public sealed record CampaignReport(
 {
     public bool Held => Invariants.All(i => i.Held);
 
-    internal static async Task<CampaignReport> BuildAsync(CampaignOptions options, Container footage, IReadOnlyList<Campaign.Docking> dockings,
-        DateTimeOffset started, DateTimeOffset ended, ApiClient api, IReadOnlyList<FaultProxy> proxies, IReadOnlyDictionary<string, int> deliveries,
-        IReadOnlyList<Invariant> invariants, CostFigures cost, CancellationToken cancellationToken)
+    /// <summary>The figures of a run: cataloguing from the footage container (each upload's commit to its cataloguing), calls from the clients' timings.</summary>
+    internal static async Task<CampaignReport> BuildAsync(CampaignOptions options, Container footage, int filesPushed, DateTimeOffset started, DateTimeOffset ended,
+        ApiClient api, IReadOnlyDictionary<string, DateTimeOffset> committed, IReadOnlyDictionary<string, int> injected, IReadOnlyList<Invariant> invariants, CostFigures cost, CancellationToken cancellationToken)
     {
-        var uploaded = dockings.SelectMany(d => d.Files.Where(f => f.UploadedAt is not null).Select(f => ($"{d.Unit}/{f.Sha256}", f.UploadedAt!.Value)))
-            .GroupBy(f => f.Item1).ToDictionary(g => g.Key, g => g.Min(f => f.Item2));
         var latencies = new List<double>();
         var duringLoad = 0;
         using (var feed = footage.GetItemQueryIterator<FootageRecord>(new QueryDefinition("SELECT * FROM c WHERE c.type = @type AND c.dockId != @seed")
@@ -45,9 +43,11 @@ public sealed record CampaignReport(
                         duringLoad++;
                     }
 
-                    if (uploaded.TryGetValue($"{record.UnitId}/{record.Id}", out var at))
+                    // Upload complete (storage answered the dock's commit) to catalogued, for the upload that made the record.
+                    var first = record.Uploads.MinBy(u => u.CataloguedAt);
+                    if (first is not null && committed.TryGetValue($"{record.UnitId}/{first.SessionId}/{first.FileName}", out var at))
                     {
-                        latencies.Add(Math.Max(0, (record.CataloguedAt - at).TotalMilliseconds));
+                        latencies.Add(Math.Max(0, (first.CataloguedAt - at).TotalMilliseconds));
                     }
                 }
             }
@@ -56,11 +56,9 @@ public sealed record CampaignReport(
         var operations = api.Timings.OrderBy(t => t.Key, StringComparer.Ordinal)
             .Select(t => { var sorted = t.Value.Order().ToList(); return new OperationFigures(t.Key, sorted.Count, Percentile(sorted, 0.50), Percentile(sorted, 0.99)); })
             .ToList();
-        var injected = proxies.SelectMany(p => p.Injected.Select(i => ($"{p.Name} {i.Key}", i.Value))).Concat(deliveries.Select(d => (d.Key, d.Value)))
-            .ToDictionary(i => i.Item1, i => i.Item2);
         latencies.Sort();
         var load = ended - started;
-        return new CampaignReport(options, load, dockings.Sum(d => d.Files.Count), duringLoad, duringLoad / load.TotalMinutes,
+        return new CampaignReport(options, load, filesPushed, duringLoad, duringLoad / load.TotalMinutes,
             Percentile(latencies, 0.50), Percentile(latencies, 0.99), operations, injected, new Dictionary<string, int>(api.Retries), invariants, cost);
     }
 

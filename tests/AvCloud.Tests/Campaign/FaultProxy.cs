@@ -11,21 +11,26 @@ using Microsoft.Extensions.Logging;
 
 namespace AvCloud.Tests.Campaign;
 
-/// <summary>How often the proxy answers for the service instead of it, per request; each draw is independent.</summary>
-public sealed record FaultRates(double TooManyRequests, double Unavailable, double Reset, double Latency, TimeSpan AddedLatency)
+/// <summary>
+/// How often the proxy answers for the service instead of it, per request; each draw is independent.
+/// <paramref name="ResetAfterActing"/>: the request goes through, the service acts and answers, and the connection is
+/// reset before the answer reaches the client (the client cannot tell whether anything happened).
+/// </summary>
+public sealed record FaultRates(double TooManyRequests, double Unavailable, double Reset, double Latency, TimeSpan AddedLatency, double ResetAfterActing = 0)
 {
     public static FaultRates None { get; } = new(0, 0, 0, 0, TimeSpan.Zero);
 
     /// <summary>Total chance that a request meets a fault of any kind.</summary>
-    public double Total => TooManyRequests + Unavailable + Reset + Latency;
+    public double Total => TooManyRequests + Unavailable + Reset + ResetAfterActing + Latency;
 }
 
 /// <summary>
 /// A fault-injecting HTTP proxy on loopback in front of the Cosmos stand-in or of storage: what Azure's services do to
 /// the function app when they throttle (429 with <c>x-ms-retry-after-ms</c>, as Cosmos DB and Storage answer), fail
-/// transiently (503), drop the connection, or answer slowly. A fault is injected before the request reaches the
-/// service, so the service never saw the request the client lost: what the client does next (retry, give up, answer
-/// its own caller) is what the campaign tests. Faults are off until <see cref="Enabled"/> is set.
+/// transiently (503), drop the connection, or answer slowly. Most faults are injected before the request reaches the
+/// service, so the service never saw the request the client lost; a "reset after acting" lets the service act and
+/// drops its answer, the hardest case for idempotency. What the client does next (retry, give up, answer its own
+/// caller) is what the campaign tests. Faults are off until <see cref="Enabled"/> is set.
 /// </summary>
 public sealed class FaultProxy : IAsyncDisposable
 {
@@ -55,7 +60,10 @@ public sealed class FaultProxy : IAsyncDisposable
 
     public bool Enabled { get; set; }
 
-    /// <summary>Faults injected so far, by kind (429, 503, reset, latency).</summary>
+    /// <summary>Called with each request the service answered (method, path and query, status), when its answer is in.</summary>
+    public Action<string, string, int>? Answered { get; set; }
+
+    /// <summary>Faults injected so far, by kind (429, 503, reset, reset after acting, latency).</summary>
     public IReadOnlyDictionary<string, int> Injected => _injected;
 
     /// <summary>Whether a fault (other than added latency) was injected between <paramref name="from"/> and <paramref name="to"/>.</summary>
@@ -88,7 +96,8 @@ public sealed class FaultProxy : IAsyncDisposable
 
     private async Task ForwardAsync(HttpContext context)
     {
-        if (Enabled && Draw() is { } fault)
+        var fault = Enabled ? Draw() : null;
+        if (fault is not null and not "reset after acting")
         {
             Note(fault);
             switch (fault)
@@ -137,6 +146,16 @@ public sealed class FaultProxy : IAsyncDisposable
         // client knows (the proxy's), and storage reads it as its own only when the request came to that same host.
         request.Headers.Host = context.Request.Host.Value;
         using var response = await _upstream.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, context.RequestAborted);
+        Answered?.Invoke(context.Request.Method, context.Request.Path + context.Request.QueryString, (int)response.StatusCode);
+        if (fault == "reset after acting")
+        {
+            // The service has acted and answered; the answer is read to its end and lost with the connection.
+            await response.Content.CopyToAsync(Stream.Null, context.RequestAborted);
+            Note(fault);
+            context.Features.Get<IHttpRequestLifetimeFeature>()!.Abort();
+            return;
+        }
+
         context.Response.StatusCode = (int)response.StatusCode;
         foreach (var (name, values) in response.Headers.Concat(response.Content.Headers))
         {
@@ -156,6 +175,7 @@ public sealed class FaultProxy : IAsyncDisposable
         return roll < rates.TooManyRequests ? "429"
             : roll < rates.TooManyRequests + rates.Unavailable ? "503"
             : roll < rates.TooManyRequests + rates.Unavailable + rates.Reset ? "reset"
+            : roll < rates.TooManyRequests + rates.Unavailable + rates.Reset + rates.ResetAfterActing ? "reset after acting"
             : roll < rates.Total ? "latency"
             : null;
     }

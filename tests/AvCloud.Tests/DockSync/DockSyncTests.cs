@@ -366,6 +366,47 @@ public sealed class DockSyncTests(LocalCloudFixture fixture) : IDisposable
         Assert.Equal(content.Length, (await FootageAsync(station, content)).Size);
     }
 
+    /// <summary>Storage commits the block list, and the answer is lost on the way back (the connection drops after storage acted).</summary>
+    private sealed class LostCommitAnswer(int storagePort) : DelegatingHandler(new SocketsHttpHandler())
+    {
+        public int Lost;
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var response = await base.SendAsync(request, cancellationToken);
+            if (request.RequestUri!.Port == storagePort && request.Method == HttpMethod.Put && request.RequestUri.Query.Contains("comp=blocklist", StringComparison.Ordinal)
+                && response.IsSuccessStatusCode && Interlocked.Increment(ref Lost) == 1)
+            {
+                response.Dispose();
+                throw new HttpRequestException("Connection reset after the commit (injected).", new IOException("reset"));
+            }
+
+            return response;
+        }
+    }
+
+    [Fact]
+    public async Task A_commit_whose_answer_was_lost_is_handed_over_in_its_own_session_not_uploaded_again()
+    {
+        var station = await StationAsync();
+        var content = SyntheticWav.Create(1815, 9000);
+        Station.Put(station.Device(), "lost.wav", content, "audio");
+        using var lost = new LostCommitAnswer(new Uri(fixture.Cloud.StorageConnectionString.Split("BlobEndpoint=")[1].Split(';')[0]).Port);
+
+        var report = await PushAsync(station, handler: lost);
+
+        Assert.True(lost.Lost > 0, "no commit answer was lost");
+        Assert.True(report.Problems.Count == 0, string.Join("\n", report.Problems));
+        Assert.Equal(1, report.FilesVerified);
+        var entry = Assert.Single(Journal.Open(station.Settings.Journal).Entries);
+        var record = await FootageAsync(station, content);
+        // The journal keeps the session the file was committed in, and the catalogue notes that one upload only.
+        Assert.Equal(FileStage.Verified, entry.Stage);
+        Assert.Equal(entry.SessionId, Assert.Single(record.Uploads).SessionId);
+        var again = await PushAsync(station);
+        Assert.Equal((0, 0), (again.FilesUploaded, again.BlocksSent));
+    }
+
     [Fact]
     public async Task A_file_still_being_written_waits_and_the_rest_go()
     {

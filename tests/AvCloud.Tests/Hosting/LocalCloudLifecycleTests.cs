@@ -62,6 +62,45 @@ public sealed class LocalCloudLifecycleTests : IAsyncDisposable
         }
     }
 
+    [Fact]
+    public async Task A_host_on_emulators_it_did_not_start_leaves_them_running_and_their_data_is_there_for_the_next_host()
+    {
+        await using var emulators = await Local.Emulators.LocalEmulators.StartAsync(Local.Emulators.Emulator.PickPort(0), Local.Emulators.Emulator.PickPort(0),
+            dataDirectory: null, clock: null, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, Cancel);
+        var options = new LocalCloudOptions
+        {
+            Port = 0, Emulators = emulators.Endpoints, RunTimerSchedules = false, MinimumLogLevel = Microsoft.Extensions.Logging.LogLevel.Error,
+        };
+        await using (var cloud = await LocalCloud.StartAsync(options, Cancel))
+        {
+            Assert.Empty(cloud.ChildProcessIds);
+            Assert.Equal(emulators.Endpoints.BlobEndpoint, cloud.BlobEndpoint);
+            await cloud.Services.GetRequiredService<Database>().GetContainer("footage")
+                .CreateItemAsync(new Note("n2", "unit-b", "outlives the host"), new PartitionKey("unit-b"), cancellationToken: Cancel);
+        }
+
+        Assert.All(emulators.ProcessIds, pid => Assert.True(IsRunning(pid), $"Emulator process {pid} stopped with a host that did not start it."));
+        await using (var next = await LocalCloud.StartAsync(options, Cancel))
+        {
+            var note = await next.Services.GetRequiredService<Database>().GetContainer("footage")
+                .ReadItemAsync<Note>("n2", new PartitionKey("unit-b"), cancellationToken: Cancel);
+            Assert.Equal("outlives the host", note.Resource.Text);
+        }
+    }
+
+    [Theory]
+    [InlineData("--blob-endpoint", "http://127.0.0.1:10000/devstoreaccount1")]
+    [InlineData("--cosmos-endpoint", "http://127.0.0.1:8081/")]
+    public async Task Up_refuses_one_running_emulator_without_the_other(string option, string address) =>
+        Assert.Equal(2, await Local.Program.Main([option, address]));
+
+    [Theory]
+    [InlineData("http://10.0.0.5:10000/devstoreaccount1")]
+    [InlineData("https://127.0.0.1:10000/devstoreaccount1")]
+    [InlineData("not-an-address")]
+    public async Task Up_refuses_an_emulator_address_off_this_machine(string address) =>
+        Assert.Equal(2, await Local.Program.Main(["--blob-endpoint", address, "--cosmos-endpoint", "http://127.0.0.1:8081/"]));
+
     private static bool IsRunning(int pid)
     {
         try

@@ -1,4 +1,3 @@
-using AvCloud.Local;
 using AvCloud.Local.Emulators;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -41,7 +40,7 @@ public sealed class PrivateAzurite : IAsyncDisposable
         var clockUri = new Uri(new Uri(clockServer.Urls.First()), "/admin/clock");
 
         var port = Emulator.PickPort(0);
-        var arguments = LocalCloud.AzuriteArguments(port, dataDirectory, clockUri);
+        var arguments = LocalEmulators.AzuriteArguments(port, dataDirectory, clockUri);
         var azurite = NodeProcess.Start("azurite", Emulator.FindLocalDirectory(), "azurite.js", arguments, NullLogger.Instance);
         var endpoint = new Uri($"http://127.0.0.1:{port}/{Emulator.AzuriteAccount}");
         await Emulator.WaitUntilAnsweringAsync(azurite, "Azurite", new Uri($"{endpoint}?comp=list"), needsSuccess: false, CancellationToken.None);
