@@ -17,6 +17,7 @@ const Account = require("@vercel/cosmosdb-server/lib/account").default;
 const routes = require("@vercel/cosmosdb-server/lib/routes").default;
 const compileQuery = require("@zeit/cosmosdb-query").default;
 const { SyntaxError: QuerySyntaxError } = require("@zeit/cosmosdb-query");
+const queryHelpers = require("@zeit/cosmosdb-query/lib/helpers");
 const { watchParent } = require("../parent-watch");
 
 const args = parseArgs(process.argv.slice(2));
@@ -282,6 +283,24 @@ function linearise(query) {
   query._code = query.code.replace(QUADRATIC_FROM, (match, alias) => `$c.filter((${alias}) => typeof ${alias} !== "undefined").map((${alias}) => ({ ${alias}: ${alias} }))`);
   return query;
 }
+
+// The same package strips `undefined` from every query's whole result with reduce((o, v) => [...o, v], []): quadratic
+// again, so an ordered listing of one unit of 20,000 documents took over 2 s and one of 100,000 did not answer in
+// minutes. The same result built in one pass (arrays lose their `undefined` items, objects their `undefined` fields).
+function stripUndefined(value) {
+  if (Array.isArray(value)) {
+    const kept = [];
+    for (const item of value) if (typeof item !== "undefined") kept.push(stripUndefined(item));
+    return kept;
+  }
+  if (value && typeof value === "object") {
+    const kept = {};
+    for (const [key, item] of Object.entries(value)) if (typeof item !== "undefined") kept[key] = stripUndefined(item);
+    return kept;
+  }
+  return value;
+}
+queryHelpers.stripUndefined = stripUndefined;
 
 const compiled = new Map();
 function compile(sql) {

@@ -18,6 +18,9 @@ public sealed class FootageHolds(
     [FromKeyedServices(BlobContainers.PreservationAccount)] BlobServiceClient preservation,
     SecondCopies secondCopies)
 {
+    private static readonly Refusal PurgedMeanwhile =
+        Refusal.Conflict("The recording was purged, as its approved disposal ordered, while the hold was being placed; there is nothing left to hold.");
+
     /// <summary><paramref name="hold"/> placed on recording <paramref name="id"/> by <paramref name="actor"/>, audited; or why not.</summary>
     public async Task<Outcome<FootageRecord>> PlaceAsync(Caller actor, string id, PreservationHold hold, CancellationToken cancellationToken)
     {
@@ -32,7 +35,17 @@ public sealed class FootageHolds(
         }
 
         // Storage first, record second: a record never claims a hold the blob does not have.
-        await blobs.GetBlobContainerClient(BlobContainers.Footage).GetBlobClient(current.BlobName).SetLegalHoldAsync(true, cancellationToken);
+        try
+        {
+            await blobs.GetBlobContainerClient(BlobContainers.Footage).GetBlobClient(current.BlobName).SetLegalHoldAsync(true, cancellationToken);
+        }
+        catch (Azure.RequestFailedException gone) when (gone.Status == 404)
+        {
+            // An approved disposal's purge deleted the blob after this read it (its hold check ran before this one):
+            // nothing is left to hold, which the person is told rather than shown a failure (found by the campaign).
+            return PurgedMeanwhile;
+        }
+
         var copy = await secondCopies.EnsureAsync(current, hold, cancellationToken);
         return await footage.ChangeAsync(actor.UnitId, id, r => r.PlaceHold(hold, copy), (_, after) =>
         {

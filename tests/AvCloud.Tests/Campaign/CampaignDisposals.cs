@@ -87,7 +87,7 @@ public sealed partial class Campaign
             await footage.CreateItemAsync(new FootageRecord
             {
                 Id = id, UnitId = seed.Unit, Sha256 = id, Size = content.Length, Kind = Functions.Ingest.MediaKind.Video, BlobName = blobName,
-                DeviceId = "bwc-disposal", OfficerId = DisposalOfficer, DockId = SeedDock,
+                DeviceId = "bwc-disposal", OfficerId = DisposalOfficer, DockId = SeededFootage.Dock,
                 RecordedStart = start, RecordedEnd = start.AddMinutes(1), ClockDriftSeconds = 0, CorrectedStart = start, CorrectedEnd = start.AddMinutes(1),
                 DockedAt = start.AddHours(2), CataloguedAt = start.AddHours(2), HandoverDeadline = start.AddHours(24), HandedOverInTime = true,
                 DockedToCataloguedSeconds = 30, RetentionUntil = now.AddDays(-1), Uploads = [],
