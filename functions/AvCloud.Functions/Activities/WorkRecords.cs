@@ -75,13 +75,7 @@ public sealed class WorkRecords(ActivityStore activities, UnitStore units, BlobS
         CancellationToken cancellationToken)
     {
         var caller = request.Caller();
-        var status = Listing.Text(request.Query, "status")?.ToLowerInvariant() switch
-        {
-            null or "pending" => WorkRecordStatus.Pending,
-            "approved" => WorkRecordStatus.Approved,
-            "rejected" => WorkRecordStatus.Rejected,
-            _ => throw ProblemException.Invalid("status", "status must be pending, approved or rejected."),
-        };
+        var status = Listing.Enum<WorkRecordStatus>(request.Query, "status") ?? WorkRecordStatus.Pending;
         var page = await activities.PageWorkRecordsAsync(caller.UnitId, status, request.Query, cancellationToken);
         return TypedResults.Ok(new WorkRecordPage([.. page], page.ContinuationToken));
     }

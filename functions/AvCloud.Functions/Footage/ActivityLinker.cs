@@ -21,7 +21,7 @@ public sealed class ActivityLinker(FootageStore footage, ActivityStore activitie
     IOptions<IngestOptions> ingest)
 {
     /// <summary>The actor the audit trail names for links made by the rule, and for the holds a link brings.</summary>
-    public static Caller System(string unitId) => new("system:link", null, unitId, new HashSet<string> { "system" });
+    public static Caller System(string unitId) => Caller.System("system:link", unitId);
 
     /// <summary>
     /// Arts. 5 and 8: the activities the rule finds for <paramref name="record"/>: none when the ledger attributes it to

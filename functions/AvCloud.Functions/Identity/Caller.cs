@@ -9,6 +9,9 @@ public sealed record Caller(string UserId, string? Name, string UnitId, IReadOnl
 
     /// <summary>The roles, for the audit trail.</summary>
     public string RoleList => string.Join(',', Roles.Order(StringComparer.Ordinal));
+
+    /// <summary>AvCloud itself acting in <paramref name="unitId"/> (a timer or trigger named by <paramref name="actor"/>, e.g. <c>system:link</c>), as the audit trail names it.</summary>
+    public static Caller System(string actor, string unitId) => new(actor, null, unitId, new HashSet<string> { "system" });
 }
 
 public static class CallerExtensions

@@ -19,6 +19,8 @@ namespace AvCloud.Functions.Retention;
 public sealed class ExecuteDisposals(FootageStore footage, BlobServiceClient blobs, SecondCopies secondCopies, CaseHolds caseHolds, AuditTrail audit,
     TimeProvider time)
 {
+    private const string Actor = "system:execute-disposals";
+
     [Function(nameof(ExecuteDisposals))]
     public async Task Run([TimerTrigger("0 30 2 * * *")] TimerInfo timer, CancellationToken cancellationToken)
     {
@@ -35,8 +37,7 @@ public sealed class ExecuteDisposals(FootageStore footage, BlobServiceClient blo
         {
             // Art. 16: a case hold reaches its recordings one by one (and a fault may stop it partway); a recording of a
             // held case is held here, under the case's hold, before anything of it is purged.
-            var system = new Caller("system:execute-disposals", null, record.UnitId, new HashSet<string> { "system" });
-            record = await caseHolds.HoldForActivityAsync(system, record, activityId, cancellationToken);
+            record = await caseHolds.HoldForActivityAsync(Caller.System(Actor, record.UnitId), record, activityId, cancellationToken);
         }
 
         if (record.Purge(now).IsRefused)
@@ -75,6 +76,6 @@ public sealed class ExecuteDisposals(FootageStore footage, BlobServiceClient blo
     }
 
     private static AuditEntry Entry(FootageRecord record, AuditAction action, string outcome, string detail) =>
-        new(record.UnitId, "system:execute-disposals", "system", action, $"footage/{record.Id}", outcome,
+        new(record.UnitId, Actor, "system", action, $"footage/{record.Id}", outcome,
             new Dictionary<string, string> { ["detail"] = detail, ["sha256"] = record.Sha256 });
 }
